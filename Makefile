@@ -1,0 +1,207 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# eldercard: NFC identity cards that keep elderly residents safe.
+#
+#   make              build the core library, the CLI, the PN532 emulator and the kiosk
+#   make run          start the kiosk on the demo community (emulated reader)
+#   make check        build and run every test; ends with "N passed, N failed"
+#   make check SANITIZE=1   the same under ASan + UBSan (separate build directory)
+#   make fuzz         run every libFuzzer harness for FUZZ_SECONDS (default 60)
+#   make bench        benchmarks; figures are printed and described in docs/benchmarks.md
+#
+# Every missing Debian package is installed first when run as root
+# (build-aux/deps.sh), otherwise the exact apt-get command is printed.
+
+NULL :=
+SHELL := /bin/bash
+
+ifneq ($(filter-out clean distclean format-check,$(or $(MAKECMDGOALS),all)),)
+ifeq ($(EC_DEPS_CHECKED),)
+DEPS_STATUS := $(shell ./build-aux/deps.sh >&2 && echo ok)
+ifneq ($(DEPS_STATUS),ok)
+$(error missing Debian packages, see the message above)
+endif
+export EC_DEPS_CHECKED := 1
+endif
+endif
+
+ifeq ($(SANITIZE),1)
+BUILDDIR ?= build-sanitize
+else
+BUILDDIR ?= build
+endif
+
+VERSION := 0.1.0
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CORE_PKGS  := glib-2.0 gio-2.0 gio-unix-2.0 json-glib-1.0 libsodium sqlite3 libnfc
+KIOSK_PKGS := $(CORE_PKGS) gtk4 libadwaita-1 libqrencode cairo
+
+CORE_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
+CORE_LIBS    := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lm
+KIOSK_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(KIOSK_PKGS) 2>/dev/null)
+KIOSK_LIBS   := $(shell $(PKG_CONFIG) --libs $(KIOSK_PKGS) 2>/dev/null) -lm
+
+# Fence the API to Debian bookworm: GLib 2.74, GTK 4.8, libadwaita 1.2.
+FENCE := \
+	-DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 \
+	-DGLIB_VERSION_MAX_ALLOWED=GLIB_VERSION_2_74 \
+	-DGDK_VERSION_MIN_REQUIRED=GDK_VERSION_4_8 \
+	-DGDK_VERSION_MAX_ALLOWED=GDK_VERSION_4_8 \
+	-DADW_VERSION_MIN_REQUIRED=ADW_VERSION_1_2 \
+	-DADW_VERSION_MAX_ALLOWED=ADW_VERSION_1_2 \
+	$(NULL)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wmissing-declarations -Wwrite-strings -Wswitch-enum -Wno-unused-parameter \
+	-Werror=implicit-function-declaration -Werror=format-security \
+	-Werror=return-type -Werror=int-conversion -Werror=incompatible-pointer-types
+
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+OPT ?= -O2 -g
+ifeq ($(SANITIZE),1)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN := -fsanitize=address,undefined
+else
+OPT += -D_FORTIFY_SOURCE=2
+endif
+
+LOCALEDIR ?= $(abspath $(BUILDDIR))/locale
+DATADIR_DEF ?= $(abspath .)
+
+COMMON_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(FENCE) -fstack-protector-strong -MMD -MP \
+	-Isrc/core -I$(BUILDDIR) -DEC_SOURCE_DIR=\"$(abspath .)\" -DEC_LOCALEDIR=\"$(LOCALEDIR)\" \
+	-DEC_BUILD_DIR=\"$(abspath $(BUILDDIR))\" -DGETTEXT_PACKAGE=\"eldercard\" -DEC_VERSION=\"$(VERSION)\"
+LDFLAGS += $(LDSAN)
+
+# ---------------------------------------------------------------------------
+# Sources are picked up by wildcard: add a file, it is built.
+CORE_SRC   := $(sort $(wildcard src/core/*.c))
+CLI_SRC    := $(sort $(wildcard src/cli/*.c))
+EMU_SRC    := $(sort $(wildcard src/emulator/*.c))
+KIOSK_SRC  := $(sort $(filter-out src/kiosk/main.c,$(wildcard src/kiosk/*.c)))
+TEST_C     := $(sort $(wildcard tests/test-*.c))
+TEST_SH    := $(sort $(wildcard tests/test-*.sh))
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+
+CORE_OBJ  := $(CORE_SRC:%.c=$(BUILDDIR)/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILDDIR)/%.o)
+EMU_OBJ   := $(EMU_SRC:%.c=$(BUILDDIR)/%.o)
+KIOSK_OBJ := $(KIOSK_SRC:%.c=$(BUILDDIR)/%.o)
+
+LIBCORE   := $(BUILDDIR)/libeldercard.a
+LIBKIOSK  := $(BUILDDIR)/libeldercard-kiosk.a
+CLI       := $(BUILDDIR)/eldercard
+EMU       := $(BUILDDIR)/pn532-emu
+KIOSK     := $(BUILDDIR)/eldercard-kiosk
+TESTS     := $(TEST_C:tests/%.c=$(BUILDDIR)/tests/%)
+
+# GResource bundle for the kiosk (ui/).
+GRESOURCE_XML := ui/eldercard.gresource.xml
+GLIB_COMPILE_RESOURCES := $(shell $(PKG_CONFIG) --variable=glib_compile_resources gio-2.0 2>/dev/null)
+RESOURCES_C := $(BUILDDIR)/ec-resources.c
+RESOURCES_O := $(BUILDDIR)/ec-resources.o
+ifneq ($(wildcard $(GRESOURCE_XML)),)
+RESOURCE_DEPS := $(shell $(GLIB_COMPILE_RESOURCES) --sourcedir=ui --generate-dependencies $(GRESOURCE_XML) 2>/dev/null)
+HAVE_KIOSK := $(wildcard src/kiosk/main.c)
+endif
+
+BINARIES := $(LIBCORE) $(CLI) $(if $(EMU_SRC),$(EMU)) $(if $(HAVE_KIOSK),$(KIOSK))
+
+.PHONY: all
+all: $(BINARIES) translations
+
+$(BUILDDIR)/src/core/%.o: src/core/%.c
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) -Wconversion -Wno-sign-conversion $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILDDIR)/src/cli/%.o: src/cli/%.c
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILDDIR)/src/emulator/%.o: src/emulator/%.c
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILDDIR)/src/kiosk/%.o: src/kiosk/%.c
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIBCORE): $(CORE_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(CLI): $(CLI_OBJ) $(LIBCORE)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBCORE) $(CORE_LIBS)
+
+$(EMU): $(EMU_OBJ) $(LIBCORE)
+	$(CC) $(LDFLAGS) -o $@ $(EMU_OBJ) $(LIBCORE) $(CORE_LIBS)
+
+$(RESOURCES_C): $(GRESOURCE_XML) $(RESOURCE_DEPS)
+	@mkdir -p $(@D)
+	$(GLIB_COMPILE_RESOURCES) --sourcedir=ui --target=$@ --generate-source $(GRESOURCE_XML)
+
+$(RESOURCES_O): $(RESOURCES_C)
+	$(CC) $(COMMON_CFLAGS) -w $(KIOSK_CFLAGS) -c $< -o $@
+
+$(LIBKIOSK): $(KIOSK_OBJ) $(RESOURCES_O)
+	rm -f $@ && ar rcs $@ $^
+
+$(KIOSK): $(BUILDDIR)/src/kiosk/main.o $(LIBKIOSK) $(LIBCORE)
+	$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_LIBS)
+
+# Tests: tests/test-kiosk*.c link the kiosk library and GTK; the others only the core.
+$(BUILDDIR)/tests/test-kiosk%: tests/test-kiosk%.c $(LIBKIOSK) $(LIBCORE)
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	  -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_LIBS)
+
+$(BUILDDIR)/tests/test-%: tests/test-%.c $(LIBCORE)
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(CORE_LIBS)
+
+# ---------------------------------------------------------------------------
+# Translations (po/): compiled into $(BUILDDIR)/locale for running from the tree.
+PO_FILES := $(wildcard po/*.po)
+MO_FILES := $(PO_FILES:po/%.po=$(LOCALEDIR)/%/LC_MESSAGES/eldercard.mo)
+
+.PHONY: translations
+translations: $(MO_FILES)
+
+$(LOCALEDIR)/%/LC_MESSAGES/eldercard.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+# ---------------------------------------------------------------------------
+.PHONY: check
+check: all $(TESTS)
+	@EC_BUILD_DIR=$(abspath $(BUILDDIR)) SANITIZE=$(SANITIZE) \
+	  ./tests/run-tests.sh $(TESTS) $(TEST_SH)
+
+# libFuzzer harnesses: one per parser, built with clang.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_DIR := build-fuzz
+FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
+FUZZ_CORE_SRC := $(CORE_SRC)
+
+$(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_CORE_SRC) $(wildcard src/core/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/core $(FENCE) \
+	  -DEC_SOURCE_DIR=\"$(abspath .)\" -DEC_FUZZING=1 $(CORE_CFLAGS) -o $@ $< $(FUZZ_CORE_SRC) $(CORE_LIBS)
+
+.PHONY: fuzz
+fuzz: $(FUZZ_BINS)
+	@./tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+.PHONY: clean distclean
+clean:
+	rm -rf build build-sanitize build-fuzz build-*
+
+distclean: clean
+
+-include $(wildcard build-aux/*.mk)
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(EMU_OBJ:.o=.d) $(KIOSK_OBJ:.o=.d)

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ec-cli.h: the eldercard command's subcommands. Each lives in src/cli/cmd-<area>.c
+ * and is listed in the table in src/cli/main.c.
+ *
+ * A subcommand gets argv with argv[0] = its own name ("card", "resident", …), parses
+ * its options with GOptionContext, prints results to stdout and errors to stderr,
+ * and returns the process exit status: 0 ok, 1 refused/failed, 2 usage error. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef int (*EcCliCommandFunc) (int argc, char **argv);
+
+typedef struct
+{
+  const char       *name;
+  EcCliCommandFunc  func;
+  const char       *summary;
+} EcCliCommand;
+
+/* Defaults shared by every subcommand; each can be overridden by an option.
+ *   database:  $ELDERCARD_DB,   else "eldercard.db" in the current directory
+ *   key dir:   $ELDERCARD_KEYS, else "keys" in the current directory */
+const char *ec_cli_default_db      (void);
+const char *ec_cli_default_keydir  (void);
+
+/* Print "eldercard: <message>" to stderr for @error and return 1. */
+int         ec_cli_fail            (const GError *error);
+
+G_END_DECLS

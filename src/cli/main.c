@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* eldercard: the headless command. One subcommand per run; see `eldercard --help`. */
+#define G_LOG_DOMAIN "eldercard"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "ec-cli.h"
+#include "ec-init.h"
+
+static const EcCliCommand commands[] = {
+  /* One line per subcommand, in the order --help lists them. */
+  { "version",      NULL,                "print the version" },
+};
+
+const char *
+ec_cli_default_db (void)
+{
+  const char *e = g_getenv ("ELDERCARD_DB");
+  return (e != NULL && *e) ? e : "eldercard.db";
+}
+
+const char *
+ec_cli_default_keydir (void)
+{
+  const char *e = g_getenv ("ELDERCARD_KEYS");
+  return (e != NULL && *e) ? e : "keys";
+}
+
+int
+ec_cli_fail (const GError *error)
+{
+  g_printerr ("eldercard: %s\n", error != NULL ? error->message : "failed");
+  return 1;
+}
+
+static void
+usage (FILE *out)
+{
+  fprintf (out,
+           "Usage: eldercard COMMAND [OPTIONS…]\n"
+           "\n"
+           "NFC emergency identity cards for elderly residents: keys, cards,\n"
+           "the resident database and its audit log, headless.\n"
+           "\n"
+           "Commands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out,
+           "\n"
+           "Run 'eldercard COMMAND --help' for a command's options.\n"
+           "Environment: ELDERCARD_DB (database file), ELDERCARD_KEYS (key directory).\n"
+           "See docs/cli.md and eldercard(1).\n");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, EC_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  ec_init ();
+
+  if (argc < 2)
+    {
+      usage (stderr);
+      return 2;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+    {
+      usage (stdout);
+      return 0;
+    }
+  if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "version") == 0)
+    {
+      printf ("eldercard %s\n", EC_VERSION);
+      return 0;
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (commands[i].func != NULL && strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].func (argc - 1, argv + 1);
+
+  fprintf (stderr, "eldercard: unknown command '%s'\n\n", argv[1]);
+  usage (stderr);
+  return 2;
+}
