@@ -34,8 +34,8 @@ endif
 VERSION := 0.1.0
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-CORE_PKGS  := glib-2.0 gio-2.0 gio-unix-2.0 json-glib-1.0 libsodium sqlite3 libnfc
-KIOSK_PKGS := $(CORE_PKGS) gtk4 libadwaita-1 libqrencode cairo
+CORE_PKGS  := glib-2.0 gio-2.0 gio-unix-2.0 json-glib-1.0 libsodium sqlite3 libnfc cairo pangocairo
+KIOSK_PKGS := $(CORE_PKGS) gtk4 libadwaita-1 libqrencode
 
 CORE_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 CORE_LIBS    := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lm
