@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# eldercard doctor on this machine (no NFC reader): the "no reader" failure and its fix,
+# key directories with good and bad modes, a missing or damaged database, a wrong
+# config, an impossible connstring; on a fake /sys + /proc (--sysroot): an ACR122U held
+# by the kernel's pn533_usb and by pcscd, a CH340 adapter; with the PN532 emulator when
+# it is built: a reader that answers and one that hangs (killed within --timeout).
+# Prints TAP.
+set -u
+: "${EC_BUILD_DIR:?}"
+src=${EC_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+cli=$EC_BUILD_DIR/eldercard
+emu=$EC_BUILD_DIR/pn532-emu
+tmp=$(mktemp -d)
+emu_pid=
+cleanup () {
+  [ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
+  chmod -R u+rwx "$tmp" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+n=0
+ok () { n=$((n + 1)); echo "ok $n - $1"; }
+notok () { n=$((n + 1)); echo "not ok $n - $1"; }
+skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+# doctor OUTFILE ARGS…: run doctor (bounded), return its exit status.
+doctor () {
+  local out=$1; shift
+  timeout 60 "$cli" doctor --config "$src/data/eldercard.conf" --timeout 5 "$@" >"$out" 2>&1
+}
+# expect DESC FILE PATTERN…: every (extended regex) pattern is in the file.
+expect () {
+  local desc=$1 file=$2; shift 2
+  for p in "$@"; do
+    if ! grep -qE -- "$p" "$file"; then notok "$desc"; echo "# missing: $p"; sed 's/^/# /' "$file"; return; fi
+  done
+  ok "$desc"
+}
+
+# A good key directory: 0700 with 0600 files.
+mkdir -p "$tmp/keys"
+echo "key material stand-in" >"$tmp/keys/kiosk.key"
+chmod 700 "$tmp/keys"; chmod 600 "$tmp/keys/kiosk.key"
+
+echo "1..21"
+
+# --- 1. no reader on this machine ---------------------------------------------------
+LIBNFC_AUTO_SCAN=false doctor "$tmp/noscan.out" --keys "$tmp/keys" --db "$tmp/absent.db"
+rc=$?
+if [ $rc -eq 1 ]; then ok "no reader: doctor exits 1"; else notok "no reader: exit $rc, expected 1"; fi
+expect "no reader, autodetection off: FAIL with the connstring fix" "$tmp/noscan.out" \
+  '^FAIL no reader: libnfc sees no NFC device$' \
+  '^     fix: autodetection is off: set \[reader\] device=' \
+  '^FAIL no reader configured and libnfc autodetection is off'
+
+env -u LIBNFC_AUTO_SCAN "$cli" doctor --config "$src/data/eldercard.conf" --timeout 10 --keys "$tmp/keys" \
+  --db "$tmp/absent.db" >"$tmp/scan.out" 2>&1
+if grep -q '^ok   libnfc opened' "$tmp/scan.out"; then
+  skip "no reader, autodetection on: plug-in fix" "a real reader is attached to this machine"
+else
+  expect "no reader, autodetection on: FAIL with the plug-in fix" "$tmp/scan.out" \
+    '^FAIL no reader: libnfc sees no NFC device$' '^     fix: plug in a reader \(ACR122U'
+fi
+expect "each line is ok, warn or FAIL (or an indented detail) and a summary ends it" "$tmp/scan.out" \
+  '^[0-9]+ ok, [0-9]+ warnings, [0-9]+ failures$'
+if grep -vqE '^(ok  |warn|FAIL|     |$|[0-9]+ ok, )' "$tmp/scan.out"; then
+  notok "unexpected line shape"; sed 's/^/# /' "$tmp/scan.out"
+else
+  ok "output lines are all status lines, details or the summary"
+fi
+
+# --- 2. keys ---------------------------------------------------------------------------
+expect "good key directory (0700, files 0600) is ok" "$tmp/noscan.out" \
+  "^ok   key directory $tmp/keys: 1 file\(s\), modes 0700/0600$"
+cp -r "$tmp/keys" "$tmp/badkeys"
+chmod 755 "$tmp/badkeys"; chmod 644 "$tmp/badkeys/kiosk.key"
+LIBNFC_AUTO_SCAN=false doctor "$tmp/badkeys.out" --keys "$tmp/badkeys" --db "$tmp/absent.db"
+expect "key directory 0755 and key file 0644: FAIL with chmod fixes" "$tmp/badkeys.out" \
+  "^FAIL key directory $tmp/badkeys is mode 0755" "^     fix: chmod 700 $tmp/badkeys$" \
+  "^FAIL key file $tmp/badkeys/kiosk.key is mode 0644" "^     fix: chmod 600 $tmp/badkeys/kiosk.key$"
+mkdir -m 700 "$tmp/emptykeys"
+LIBNFC_AUTO_SCAN=false doctor "$tmp/empty.out" --keys "$tmp/emptykeys" --db "$tmp/absent.db"
+expect "empty or missing key directory: FAIL, install the kiosk bundle" "$tmp/empty.out" \
+  "^FAIL key directory $tmp/emptykeys is empty" "kiosk bundle"
+
+# --- 3. database, config, connstring ------------------------------------------------------
+expect "missing database: FAIL with where to get it" "$tmp/noscan.out" \
+  "^FAIL database $tmp/absent.db does not exist" "^     fix: copy the station's database"
+head -c 4096 /dev/urandom >"$tmp/garbage.db"
+LIBNFC_AUTO_SCAN=false doctor "$tmp/garbage.out" --keys "$tmp/keys" --db "$tmp/garbage.db"
+expect "a file that is not a database: FAIL, restore from backup" "$tmp/garbage.out" \
+  "^FAIL database $tmp/garbage.db does not open: " "^     fix: restore the database"
+
+printf '[kiosk]\nrole=captain\n' >"$tmp/bad.conf"
+LIBNFC_AUTO_SCAN=false timeout 60 "$cli" doctor --config "$tmp/bad.conf" --timeout 5 --keys "$tmp/keys" \
+  --db "$tmp/absent.db" >"$tmp/badconf.out" 2>&1
+expect "a config value the kiosk would refuse: FAIL" "$tmp/badconf.out" "^FAIL configuration $tmp/bad.conf: .*role"
+expect "the shipped config loads as the kiosk loads it" "$tmp/noscan.out" "^ok   configuration $src/data/eldercard.conf$"
+
+doctor "$tmp/pcsc.out" --device pcsc:x --keys "$tmp/keys" --db "$tmp/absent.db"
+expect "a connstring for a driver Debian's libnfc lacks: FAIL" "$tmp/pcsc.out" \
+  '^FAIL connstring "pcsc:x" \(from --device\): libnfc 1.8.0 as built by Debian has no driver "pcsc"'
+doctor "$tmp/tty.out" --device pn532_uart:"$tmp/ttyNONE" --keys "$tmp/keys" --db "$tmp/absent.db"
+expect "a serial connstring whose port is absent: FAIL, and libnfc cannot open it" "$tmp/tty.out" \
+  "^FAIL connstring \"pn532_uart:$tmp/ttyNONE\" \(from --device\): $tmp/ttyNONE does not exist" \
+  "^FAIL (libnfc found but could not open the reader|no reader)"
+
+# --- 4. a fake /sys and /proc: ACR122U held by pn533_usb and pcscd, a CH340 adapter ---
+root=$tmp/sysroot
+dev=$root/sys/bus/usb/devices
+mkdir -p "$dev/1-2/1-2:1.0" "$dev/1-3/1-3:1.0/ttyUSB0" "$root/sys/bus/usb/drivers/pn533_usb" \
+  "$root/proc/4242" "$root/dev/bus/usb/001" "$root/etc/nfc"
+printf '072f\n' >"$dev/1-2/idVendor"; printf '2200\n' >"$dev/1-2/idProduct"
+printf '1\n' >"$dev/1-2/busnum"; printf '5\n' >"$dev/1-2/devnum"
+ln -s ../../../../bus/usb/drivers/pn533_usb "$dev/1-2/1-2:1.0/driver"
+printf '1a86\n' >"$dev/1-3/idVendor"; printf '7523\n' >"$dev/1-3/idProduct"
+printf '1\n' >"$dev/1-3/busnum"; printf '6\n' >"$dev/1-3/devnum"
+: >"$root/dev/bus/usb/001/005"; : >"$root/dev/ttyUSB0"
+printf 'pn533_usb 20480 0 - Live 0x0\npn533 45056 1 pn533_usb, Live 0x0\nnfc 135168 1 pn533, Live 0x0\n' >"$root/proc/modules"
+printf 'pcscd\n' >"$root/proc/4242/comm"
+LIBNFC_AUTO_SCAN=false doctor "$tmp/sysroot.out" --sysroot "$root" --keys "$tmp/keys" --db "$tmp/absent.db"
+expect "ACR122U found at its /dev/bus/usb node" "$tmp/sysroot.out" \
+  "^(ok  |FAIL) reader 072f:2200 \(ACS ACR122\) at /dev/bus/usb/001/005"
+expect "kernel pn533_usb holding the reader: FAIL with modprobe -r and the blacklist" "$tmp/sysroot.out" \
+  "^FAIL the kernel's pn533_usb driver holds reader 072f:2200" \
+  "^FAIL kernel NFC modules loaded: pn533_usb pn533 nfc" "^     fix: sudo modprobe -r pn533_usb pn533 nfc" \
+  "^warn no modprobe blacklist for pn533_usb"
+expect "pcscd running with an ACR122U plugged in: FAIL, mask pcscd" "$tmp/sysroot.out" \
+  "^FAIL pcscd is running \(pid 4242\) and an ACR122-family reader is plugged in" \
+  "^     fix: sudo systemctl mask --now pcscd.socket pcscd.service"
+expect "CH340 adapter: its tty and the pn532_uart connstring to use" "$tmp/sysroot.out" \
+  "USB-serial adapter 1a86:7523 \(WCH CH340 USB-serial bridge \(generic\)\) at /dev/ttyUSB0" \
+  "pn532_uart:/dev/ttyUSB0"
+
+# --- 5. the known-reader table is udev/readers.tsv's -----------------------------------------
+if diff <("$cli" doctor --list-readers | cut -f1,2 | LC_ALL=C sort) \
+        <(grep -v '^#' "$src/udev/readers.tsv" | cut -f1,3 | LC_ALL=C sort) >"$tmp/diff" 2>&1; then
+  ok "doctor's reader table matches udev/readers.tsv (ids and drivers)"
+else
+  notok "doctor's reader table differs from udev/readers.tsv"; sed 's/^/# /' "$tmp/diff"
+fi
+
+# --- 6. with the PN532 emulator: a reader that answers, then one that hangs --------------
+if [ -x "$emu" ]; then
+  "$emu" --link "$tmp/pn532" --control "$tmp/ctl" --tag ntag215 >"$tmp/emu.out" 2>&1 &
+  emu_pid=$!
+  for _ in $(seq 100); do grep -q '^ready' "$tmp/emu.out" && break; sleep 0.05; done
+  doctor "$tmp/emu-ok.out" --device "pn532_uart:$tmp/pn532" --keys "$tmp/keys" --db "$tmp/absent.db"
+  expect "emulated PN532: libnfc opens it and it answers" "$tmp/emu-ok.out" \
+    "^ok   libnfc opened .*pn532_uart:$tmp/pn532"
+  "$emu" ctl "$tmp/ctl" stall >/dev/null 2>&1
+  start=$(date +%s)
+  doctor "$tmp/emu-stall.out" --device "pn532_uart:$tmp/pn532" --keys "$tmp/keys" --db "$tmp/absent.db" --timeout 2
+  secs=$(( $(date +%s) - start ))
+  if [ "$secs" -le 8 ] && grep -qE '^FAIL (libnfc did not finish within 2 s \(killed\)|libnfc found but could not open)' "$tmp/emu-stall.out"; then
+    ok "stalled reader: doctor reports it and finishes in ${secs}s"
+  else
+    notok "stalled reader: ${secs}s"; sed 's/^/# /' "$tmp/emu-stall.out"
+  fi
+else
+  skip "emulated PN532: libnfc opens it and it answers" "pn532-emu not built"
+  skip "stalled reader: doctor reports it and finishes" "pn532-emu not built"
+fi

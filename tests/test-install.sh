@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# make install / make uninstall into a temporary DESTDIR (build-aux/install.mk): the tree,
+# the modes, the validators (desktop-file-validate, appstreamcli, groff, systemd-analyze),
+# an edited config and a database surviving reinstall and uninstall, the kiosk-less
+# install, and nothing of ours left after uninstall. Never builds. Prints TAP.
+set -u
+: "${EC_BUILD_DIR:?}"
+src=${EC_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+dest=$tmp/root
+
+n=0
+ok () { n=$((n + 1)); echo "ok $n - $1"; }
+notok () { n=$((n + 1)); echo "not ok $n - $1"; }
+check () { local desc=$1; shift; if "$@"; then ok "$desc"; else notok "$desc"; fi; }
+mode () { stat -c %a "$1" 2>/dev/null; }
+
+# The make we run must not inherit the enclosing `make check`'s flags or jobserver.
+mk () {
+  (cd "$src" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL EC_DEPS_CHECKED=1 \
+     make --no-print-directory BUILDDIR="$EC_BUILD_DIR" PREFIX=/usr "$@")
+}
+
+emu_built=0; [ -x "$EC_BUILD_DIR/pn532-emu" ] && emu_built=1
+# Until the kiosk is built, a stand-in executable takes its place so that the kiosk half
+# of the install (binary, desktop file, metainfo, icon, man page, unit) is still checked.
+kiosk=$EC_BUILD_DIR/eldercard-kiosk
+kiosk_what="kiosk"
+if [ ! -x "$kiosk" ]; then
+  kiosk=$tmp/stand-in/eldercard-kiosk; kiosk_what="kiosk (a stand-in: not built yet)"
+  mkdir -p "$tmp/stand-in"; printf '#!/bin/sh\nexit 0\n' >"$kiosk"; chmod 755 "$kiosk"
+fi
+
+echo "1..31"
+
+# --- 1. install --------------------------------------------------------------------
+if mk install DESTDIR="$dest" KIOSK="$kiosk" >"$tmp/install.log" 2>&1; then ok "make install DESTDIR=… PREFIX=/usr"
+else notok "make install DESTDIR=… PREFIX=/usr"; sed 's/^/# /' "$tmp/install.log"; fi
+if grep -qE '^(cc|gcc|clang|ar|msgfmt) ' "$tmp/install.log"; then notok "install compiled something"; sed 's/^/# /' "$tmp/install.log"
+else ok "install only copies (no compiler, ar or msgfmt run)"; fi
+
+check "eldercard installed 0755 and runs" \
+  test "$(mode "$dest/usr/bin/eldercard")" = 755 -a "$("$dest/usr/bin/eldercard" --version)" = "eldercard $(sed -n 's/^VERSION := //p' "$src/Makefile")"
+if [ $emu_built = 1 ]; then
+  check "emulator installed 0755 as libexec/eldercard/pn532-emu" test "$(mode "$dest/usr/libexec/eldercard/pn532-emu")" = 755
+else
+  check "emulator not built, so not installed" test ! -e "$dest/usr/libexec/eldercard/pn532-emu"
+fi
+check "$kiosk_what installed 0755 with desktop file, metainfo, icon, man page, unit" \
+  test "$(mode "$dest/usr/bin/eldercard-kiosk")" = 755 \
+    -a -f "$dest/usr/share/applications/org.eldercard.Kiosk.desktop" \
+    -a -f "$dest/usr/share/metainfo/org.eldercard.Kiosk.metainfo.xml" \
+    -a -f "$dest/usr/share/icons/hicolor/scalable/apps/org.eldercard.Kiosk.svg" \
+    -a -f "$dest/usr/share/man/man1/eldercard-kiosk.1" \
+    -a -f "$dest/usr/lib/systemd/system/eldercard-kiosk.service"
+
+mos_ok=1; nmo=0
+for mo in "$EC_BUILD_DIR"/locale/*/LC_MESSAGES/eldercard.mo; do
+  [ -e "$mo" ] || continue
+  lang=$(basename "$(dirname "$(dirname "$mo")")")
+  cmp -s "$mo" "$dest/usr/share/locale/$lang/LC_MESSAGES/eldercard.mo" || mos_ok=0
+  nmo=$((nmo + 1))
+done
+if [ $nmo -eq 0 ]; then ok "translations: none built in $EC_BUILD_DIR/locale, none installed # SKIP po/ is empty"
+else check "all $nmo built translations installed under share/locale" test $mos_ok = 1; fi
+
+check "config /etc/eldercard/eldercard.conf 0644, the shipped one" \
+  test "$(mode "$dest/etc/eldercard/eldercard.conf")" = 644 -a -z "$(cmp "$src/data/eldercard.conf" "$dest/etc/eldercard/eldercard.conf" 2>&1)"
+check "config names reader, database, keys, kiosk and data settings" \
+  grep -q '^path=/var/lib/eldercard/eldercard.db$' "$dest/etc/eldercard/eldercard.conf"
+check "/var/lib/eldercard is 0750" test "$(mode "$dest/var/lib/eldercard")" = 750
+check "/etc/eldercard/keys is 0700" test "$(mode "$dest/etc/eldercard/keys")" = 700
+check "udev rules in /usr/lib/udev/rules.d, 0644, as shipped" \
+  cmp -s "$src/udev/70-eldercard-nfc.rules" "$dest/usr/lib/udev/rules.d/70-eldercard-nfc.rules"
+check "modprobe blacklist in /etc/modprobe.d" \
+  test "$(mode "$dest/etc/modprobe.d/eldercard-blacklist-pn533.conf")" = 644
+check "readers table and optional serial rules in share/eldercard/udev" \
+  test -f "$dest/usr/share/eldercard/udev/readers.tsv" -a -f "$dest/usr/share/eldercard/udev/71-eldercard-pn532-serial.rules"
+check "sysusers.d and tmpfiles.d entries installed" \
+  test -f "$dest/usr/lib/sysusers.d/eldercard.conf" -a -f "$dest/usr/lib/tmpfiles.d/eldercard.conf"
+check "no binary or config is group/world writable" \
+  test -z "$(find "$dest" -type f -perm /022)"
+
+# --- 2. validators ---------------------------------------------------------------------
+desktop=$dest/usr/share/applications/org.eldercard.Kiosk.desktop
+metainfo=$dest/usr/share/metainfo/org.eldercard.Kiosk.metainfo.xml
+if out=$(desktop-file-validate "$desktop" 2>&1) && [ -z "$out" ]; then ok "desktop-file-validate $(basename "$desktop")"
+else notok "desktop-file-validate"; printf '%s\n' "$out" | sed 's/^/# /'; fi
+if out=$(appstreamcli validate --no-net "$metainfo" 2>&1); then ok "appstreamcli validate --no-net $(basename "$metainfo")"
+else notok "appstreamcli validate"; printf '%s\n' "$out" | sed 's/^/# /'; fi
+man_ok=1
+for page in eldercard.1 eldercard-kiosk.1; do
+  out=$(groff -t -man -ww -z -Tutf8 "$src/docs/man/$page" 2>&1)
+  [ -z "$out" ] || { man_ok=0; printf '%s\n' "$out" | sed "s/^/# $page: /"; }
+  LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$src/docs/man/$page" 2>/dev/null | grep -q '^SYNOPSIS' || man_ok=0
+done
+check "man pages render without groff warnings" test $man_ok = 1
+
+unit=$dest/usr/lib/systemd/system/eldercard-kiosk.service
+check "unit starts cage -- /usr/bin/eldercard-kiosk --kiosk with the installed paths" \
+  test -n "$(grep -x 'ExecStart=/usr/bin/cage -d -- /usr/bin/eldercard-kiosk --kiosk --config /etc/eldercard/eldercard.conf' "$unit")" \
+  -a -z "$(grep '@[A-Z]*@' "$unit")"
+check "unit: Restart=always, TTYPath=/dev/tty1, PAMName=login, ProtectSystem=strict" \
+  bash -c "grep -qx Restart=always '$unit' && grep -qx TTYPath=/dev/tty1 '$unit' && grep -qx PAMName=login '$unit' && grep -qx ProtectSystem=strict '$unit' && grep -qx ReadWritePaths=/var/lib/eldercard '$unit'"
+if command -v systemd-analyze >/dev/null; then
+  # cage is not installed on the build machine; anything else systemd-analyze says is a fault.
+  out=$(systemd-analyze verify --man=no "$unit" 2>&1 | grep -v 'Command /usr/bin/cage is not executable')
+  if [ -z "$out" ]; then ok "systemd-analyze verify finds nothing but the absent cage"
+  else notok "systemd-analyze verify"; printf '%s\n' "$out" | sed 's/^/# /'; fi
+else
+  ok "systemd-analyze verify # SKIP systemd-analyze not installed"
+fi
+
+# sysusers + tmpfiles, applied to the DESTDIR: user "eldercard" and directory ownership.
+if [ "$(id -u)" = 0 ] && command -v systemd-sysusers >/dev/null && command -v systemd-tmpfiles >/dev/null; then
+  mkdir -p "$tmp/sys/etc" "$tmp/sys/var/lib" "$tmp/sys/etc/eldercard"
+  if systemd-sysusers --root="$tmp/sys" "$dest/usr/lib/sysusers.d/eldercard.conf" >/dev/null 2>&1 \
+     && grep -q '^eldercard:x:[0-9]*:[0-9]*:eldercard kiosk:/var/lib/eldercard:/usr/sbin/nologin$' "$tmp/sys/etc/passwd" \
+     && systemd-tmpfiles --root="$tmp/sys" --create "$dest/usr/lib/tmpfiles.d/eldercard.conf" >/dev/null 2>&1 \
+     && [ "$(stat -c '%a %u' "$tmp/sys/var/lib/eldercard")" = "750 $(awk -F: '$1=="eldercard"{print $3}' "$tmp/sys/etc/passwd")" ] \
+     && [ "$(stat -c %a "$tmp/sys/etc/eldercard/keys")" = 700 ]; then
+    ok "systemd-sysusers creates user eldercard; systemd-tmpfiles gives it 0750 data and 0700 key dirs"
+  else
+    notok "sysusers/tmpfiles on a scratch root"
+  fi
+else
+  ok "sysusers/tmpfiles on a scratch root # SKIP needs root and systemd tools"
+fi
+
+# --- 3. uninstall: nothing of ours left ---------------------------------------------------
+if mk uninstall DESTDIR="$dest" >"$tmp/uninstall.log" 2>&1; then ok "make uninstall"
+else notok "make uninstall"; sed 's/^/# /' "$tmp/uninstall.log"; fi
+left=$(find "$dest" -type f; find "$dest" -depth -type d -name '*eldercard*')
+if [ -z "$left" ]; then ok "nothing of ours left after uninstall"
+else notok "left after uninstall"; printf '%s\n' "$left" | sed 's/^/# /'; fi
+
+# --- 4. an administrator's config and database survive reinstall and uninstall ----------
+mk install DESTDIR="$dest" KIOSK="$kiosk" >/dev/null 2>&1
+printf '\n[reader]\ndevice=pn532_uart:/dev/ttyUSB0\n' >>"$dest/etc/eldercard/eldercard.conf"
+echo "not really a database" >"$dest/var/lib/eldercard/eldercard.db"
+mk install DESTDIR="$dest" KIOSK="$kiosk" >"$tmp/reinstall.log" 2>&1
+check "reinstall keeps the edited config and ships eldercard.conf.dist beside it" \
+  test -n "$(grep 'pn532_uart:/dev/ttyUSB0' "$dest/etc/eldercard/eldercard.conf")" \
+    -a -f "$dest/etc/eldercard/eldercard.conf.dist"
+check "reinstall says so" grep -q 'keeping your /etc/eldercard/eldercard.conf' "$tmp/reinstall.log"
+mk uninstall DESTDIR="$dest" >"$tmp/uninstall2.log" 2>&1
+check "uninstall keeps the edited config and the database" \
+  test -f "$dest/etc/eldercard/eldercard.conf" -a -f "$dest/var/lib/eldercard/eldercard.db" -a ! -e "$dest/usr/bin/eldercard"
+check "uninstall says what it kept" grep -q 'keeping /var/lib/eldercard (not empty)' "$tmp/uninstall2.log"
+
+# --- 5. without a kiosk or emulator built, and without a CLI -------------------------------
+rm -rf "$dest"
+if mk install DESTDIR="$dest" KIOSK="$tmp/absent-kiosk" EMU="$tmp/absent-emu" >"$tmp/nokiosk.log" 2>&1 \
+   && [ -x "$dest/usr/bin/eldercard" ] && [ ! -e "$dest/usr/bin/eldercard-kiosk" ] \
+   && [ ! -e "$dest/usr/share/applications/org.eldercard.Kiosk.desktop" ] \
+   && [ ! -e "$dest/usr/libexec/eldercard" ] && grep -q 'not built, kiosk' "$tmp/nokiosk.log"; then
+  ok "install without a built kiosk or emulator installs the rest and says so"
+else
+  notok "install without a built kiosk"; sed 's/^/# /' "$tmp/nokiosk.log"
+fi
+rm -rf "$dest"
+if mk install DESTDIR="$dest" CLI="$tmp/absent-cli" >"$tmp/nocli.log" 2>&1; then
+  notok "install without a built CLI succeeded"
+else
+  check "install without a built CLI stops and says what to run" grep -q "is not built; run 'make BUILDDIR=" "$tmp/nocli.log"
+fi
+check "… having installed nothing" test ! -e "$dest"
