@@ -29,4 +29,7 @@ const char *ec_cli_default_keydir  (void);
 /* Print "eldercard: <message>" to stderr for @error and return 1. */
 int         ec_cli_fail            (const GError *error);
 
+/* Subcommands (src/cli/cmd-*.c). */
+int         ec_cmd_doctor          (int argc, char **argv);
+
 G_END_DECLS

@@ -13,6 +13,7 @@
 static const EcCliCommand commands[] = {
   /* One line per subcommand, in the order --help lists them. */
   { "version",      NULL,                "print the version" },
+  { "doctor",       ec_cmd_doctor,       "check the reader, permissions, keys, database and clock" },
 };
 
 const char *
