@@ -3,10 +3,12 @@
  * station's phone, and nothing medical (checked with poppler's pdfinfo/pdftotext). */
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <glib/gstdio.h>
 #include <cairo.h>
 
 #include "ec-card-face.h"
+#include "ec-db.h"
 #include "ec-error.h"
 #include "ec-init.h"
 #include "ec-record.h"
@@ -366,6 +368,91 @@ test_jpeg (void)
   remove_tmp (path);
 }
 
+/* eldercard card-face, end to end: a resident in a real database, the PDF through the
+ * command, and the audited read. */
+static void
+test_cli (void)
+{
+  g_autoptr(EcResident) r = make_resident ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcDb) db = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *pdf = tmp_pdf ("cli.pdf");
+  g_autofree char *dir = g_path_get_dirname (pdf);
+  g_autofree char *dbpath = g_build_filename (dir, "station.db", NULL);
+  g_autofree char *cli = g_build_filename (g_getenv ("EC_BUILD_DIR") ? g_getenv ("EC_BUILD_DIR")
+                                                                      : EC_BUILD_DIR, "eldercard", NULL);
+  g_autofree char *id = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  EcActor actor = { EC_ROLE_STAFF, "S0012" };
+  EcAuditFilter filter = { 0 };
+  double w = 0, h = 0;
+  int status = 0;
+
+  db = ec_db_open (dbpath, EC_DB_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  r->id = 0;
+  g_assert_true (ec_db_resident_add (db, r, &actor, &error));
+  g_assert_no_error (error);
+  id = ec_resident_id_to_string (r->id);
+
+  {
+    const char *argv[] = { cli, "card-face", id, "-o", pdf, "--db", dbpath,
+                           "--station-name", "幸福里社区服务站", "--station-phone", "021-5555-0100", NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, &err, &status, &error));
+    g_assert_no_error (error);
+    if (!g_spawn_check_wait_status (status, NULL))
+      g_error ("eldercard card-face failed: %s", err);
+  }
+  page_size (pdf, &w, &h);
+  g_assert_cmpfloat_with_epsilon (w, 242.65, 0.1);
+  g_assert_cmpfloat_with_epsilon (h, 153.01, 0.1);
+  text = pdf_text (pdf);
+  g_assert_nonnull (strstr (text, "王秀英"));
+  g_assert_nonnull (strstr (text, "Wang Xiuying"));
+  g_assert_nonnull (strstr (text, "021-5555-0100"));
+  g_assert_null (strstr (text, "青霉素"));
+  g_assert_null (strstr (text, "高血压"));
+
+  /* The record was read through the audited accessor, for this purpose. */
+  filter.resident_id = r->id;
+  filter.action = "view";
+  g_assert_true (ec_db_audit_list (db, &filter, &entries, &error));
+  g_assert_cmpuint (entries->len, ==, 1);
+  g_assert_cmpstr (((EcAuditEntry *) entries->pdata[0])->purpose, ==, "card-face");
+
+  /* Without the station phone: a usage error, no file. */
+  {
+    g_autofree char *pdf2 = g_build_filename (dir, "nophone.pdf", NULL);
+    const char *argv[] = { cli, "card-face", id, "-o", pdf2, "--db", dbpath, NULL };
+    g_autofree char *o2 = NULL, *e2 = NULL;
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &o2, &e2, &status, &error));
+    g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 2);
+    g_assert_nonnull (strstr (e2, "station-phone"));
+    g_assert_false (g_file_test (pdf2, G_FILE_TEST_EXISTS));
+  }
+  /* An unknown resident: refused (exit 1). */
+  {
+    const char *argv[] = { cli, "card-face", "0000000000000001", "-o", pdf, "--db", dbpath,
+                           "--station-phone", "1", NULL };
+    g_autofree char *o2 = NULL, *e2 = NULL;
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &o2, &e2, &status, &error));
+    g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 1);
+  }
+
+  g_clear_pointer (&db, ec_db_close);
+  {
+    g_autofree char *wal = g_strconcat (dbpath, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (dbpath, "-shm", NULL);
+    g_unlink (wal);
+    g_unlink (shm);
+    g_unlink (dbpath);
+  }
+  remove_tmp (pdf);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -386,5 +473,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ec/card-face/refused", test_refused);
   g_test_add_func ("/ec/card-face/photo-decoding", test_photo_decoding);
   g_test_add_func ("/ec/card-face/jpeg", test_jpeg);
+  g_test_add_func ("/ec/card-face/cli", test_cli);
   return g_test_run ();
 }

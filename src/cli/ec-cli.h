@@ -31,5 +31,8 @@ int         ec_cli_fail            (const GError *error);
 
 /* Subcommands (src/cli/cmd-*.c). */
 int         ec_cmd_doctor          (int argc, char **argv);
+int         ec_cmd_staff           (int argc, char **argv);
+int         ec_cmd_pepper          (int argc, char **argv);
+int         ec_cmd_card_face       (int argc, char **argv);
 
 G_END_DECLS

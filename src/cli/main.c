@@ -14,6 +14,9 @@ static const EcCliCommand commands[] = {
   /* One line per subcommand, in the order --help lists them. */
   { "version",      NULL,                "print the version" },
   { "doctor",       ec_cmd_doctor,       "check the reader, permissions, keys, database and clock" },
+  { "staff",        ec_cmd_staff,        "staff accounts: add, set-pin, list, signin-test" },
+  { "pepper",       ec_cmd_pepper,       "create the device's PIN pepper (pepper init)" },
+  { "card-face",    ec_cmd_card_face,    "print a resident's card face as an ID-1 size PDF" },
 };
 
 const char *
