@@ -440,6 +440,44 @@ test_set_pin (Fixture      *f,
   g_clear_error (&error);
 }
 
+static void
+on_signed_in (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+  *out = g_object_ref (result);
+}
+
+/* The kiosk signs in off the UI thread: the main loop keeps running meanwhile. */
+static void
+test_sign_in_async (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcStaffSession) s = NULL;
+  GAsyncResult *result = NULL;
+  char pin[] = "730294";
+
+  g_unsetenv ("ELDERCARD_TEST_FAST_KDF");   /* the real cost, as on a kiosk */
+  ec_staff_sign_in_async (f->path, f->pepper, "S0012", pin, T0, NULL, on_signed_in, &result);
+  memset (pin, 'x', 6);                     /* the caller's copy may go at once */
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  s = ec_staff_sign_in_finish (result, &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s->staff_id, ==, "S0012");
+
+  ec_staff_sign_in_async (f->path, f->pepper, "S0012", "999111", T0, NULL, on_signed_in, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (ec_staff_sign_in_finish (result, &error));
+  g_clear_object (&result);
+  g_assert_error (error, EC_STAFF_ERROR, EC_STAFF_ERROR_WRONG_PIN);
+  g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -453,5 +491,6 @@ main (int argc, char **argv)
   ADD ("/ec/staff/session", test_session);
   ADD ("/ec/staff/station-key", test_station_key);
   ADD ("/ec/staff/set-pin", test_set_pin);
+  ADD ("/ec/staff/sign-in-async", test_sign_in_async);
   return g_test_run ();
 }

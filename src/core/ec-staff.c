@@ -4,6 +4,7 @@
 #include "ec-staff.h"
 
 #include <string.h>
+#include <sodium.h>
 
 #include "ec-error.h"
 #include "ec-i18n.h"
@@ -364,6 +365,91 @@ ec_staff_sign_in (EcDb           *db,
   session->last_activity = now;
   session->idle_timeout = EC_STAFF_IDLE_TIMEOUT;
   return g_steal_pointer (&session);
+}
+
+typedef struct
+{
+  char           *db_path;
+  const EcPepper *pepper;
+  char           *id;
+  char           *pin;      /* sodium_malloc */
+  gint64          now;
+} SignInJob;
+
+static void
+sign_in_job_free (SignInJob *job)
+{
+  g_free (job->db_path);
+  g_free (job->id);
+  if (job->pin != NULL)
+    sodium_free (job->pin);   /* zeroes it */
+  g_free (job);
+}
+
+static void
+sign_in_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  SignInJob *job = task_data;
+  g_autoptr(EcDb) db = NULL;
+  GError *error = NULL;
+  EcStaffSession *session;
+
+  db = ec_db_open (job->db_path, EC_DB_OPEN_READ_WRITE, &error);
+  if (db == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  session = ec_staff_sign_in (db, job->pepper, job->id, job->pin, job->now, &error);
+  if (session == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, session, (GDestroyNotify) ec_staff_session_free);
+}
+
+void
+ec_staff_sign_in_async (const char          *db_path,
+                        const EcPepper      *pepper,
+                        const char          *id,
+                        const char          *pin,
+                        gint64               now,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  SignInJob *job = g_new0 (SignInJob, 1);
+  gsize len = pin != NULL ? strlen (pin) : 0;
+
+  g_return_if_fail (db_path != NULL);
+  g_return_if_fail (pepper != NULL);
+
+  g_task_set_source_tag (task, ec_staff_sign_in_async);
+  job->db_path = g_strdup (db_path);
+  job->pepper = pepper;
+  job->id = g_strdup (id);
+  job->now = now;
+  if (pin != NULL)
+    {
+      job->pin = sodium_malloc (len + 1);
+      if (job->pin == NULL)
+        g_error ("sodium_malloc failed for a PIN");
+      memcpy (job->pin, pin, len + 1);
+    }
+  g_task_set_task_data (task, job, (GDestroyNotify) sign_in_job_free);
+  g_task_run_in_thread (task, sign_in_thread);
+}
+
+EcStaffSession *
+ec_staff_sign_in_finish (GAsyncResult *result,
+                         GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, ec_staff_sign_in_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void

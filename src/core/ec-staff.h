@@ -23,7 +23,7 @@
  * ec_staff_sign_in() runs Argon2id (64 MiB, ~0.1–0.5 s): call it off the UI thread. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "ec-db.h"
 #include "ec-pin.h"
@@ -104,6 +104,22 @@ EcStaffSession *ec_staff_sign_in           (EcDb                 *db,
                                             const char           *id,
                                             const char           *pin,
                                             gint64                now,
+                                            GError              **error);
+
+/* The same off the calling thread, for the kiosk: a worker thread opens its own
+ * connection to @db_path (EcDb is per thread), copies @pin into sodium_malloc memory
+ * (wiped when done) and signs in at @now. @pepper must stay alive until @callback
+ * runs. The callback runs once the attempt is over; cancelling only turns its
+ * result into G_IO_ERROR_CANCELLED (an attempt already checked still counts). */
+void            ec_staff_sign_in_async     (const char           *db_path,
+                                            const EcPepper       *pepper,
+                                            const char           *id,
+                                            const char           *pin,
+                                            gint64                now,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+EcStaffSession *ec_staff_sign_in_finish    (GAsyncResult         *result,
                                             GError              **error);
 
 /* Record activity at @now (a tap, a key press): postpones the idle sign-out. */
