@@ -66,7 +66,7 @@ default_pepper_path (const char *opt)
 {
   if (opt != NULL)
     return g_strdup (opt);
-  return g_build_filename (ec_cli_default_keydir (), "pin-pepper.key", NULL);
+  return g_build_filename (ec_cli_default_keydir (), EC_PEPPER_FILE_NAME, NULL);
 }
 
 static EcActor

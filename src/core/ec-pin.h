@@ -44,6 +44,7 @@ GQuark ec_staff_error_quark (void);
 #define EC_PIN_MIN_DIGITS      6
 #define EC_PIN_MAX_DIGITS      12
 #define EC_PEPPER_BYTES        32
+#define EC_PEPPER_FILE_NAME    "pin-pepper.key"   /* in the key directory */
 #define EC_PIN_FREE_ATTEMPTS   5     /* wrong PINs allowed before the first delay */
 #define EC_PIN_FIRST_DELAY     30    /* seconds, after the 5th wrong PIN */
 #define EC_PIN_MAX_DELAY       900   /* seconds: 15 minutes */
