@@ -43,7 +43,7 @@ mkdir -p "$tmp/keys"
 echo "key material stand-in" >"$tmp/keys/kiosk.key"
 chmod 700 "$tmp/keys"; chmod 600 "$tmp/keys/kiosk.key"
 
-echo "1..21"
+echo "1..22"
 
 # --- 1. no reader on this machine ---------------------------------------------------
 LIBNFC_AUTO_SCAN=false doctor "$tmp/noscan.out" --keys "$tmp/keys" --db "$tmp/absent.db"
@@ -158,7 +158,23 @@ if [ -x "$emu" ]; then
   else
     notok "stalled reader: ${secs}s"; sed 's/^/# /' "$tmp/emu-stall.out"
   fi
+  kill "$emu_pid" 2>/dev/null; wait "$emu_pid" 2>/dev/null; emu_pid=
+  # A reader that answers, but so slowly (1200 baud) that libnfc is still busy when the
+  # deadline passes: the probe child is killed and doctor carries on.
+  "$emu" --link "$tmp/slow" --control "$tmp/slowctl" --tag ntag215 --pace 1200 >"$tmp/slow.out" 2>&1 &
+  emu_pid=$!
+  for _ in $(seq 100); do grep -q '^ready' "$tmp/slow.out" && break; sleep 0.05; done
+  start=$(date +%s)
+  doctor "$tmp/emu-slow.out" --device "pn532_uart:$tmp/slow" --keys "$tmp/keys" --db "$tmp/absent.db" --timeout 1
+  secs=$(( $(date +%s) - start ))
+  if [ "$secs" -le 6 ] && grep -qE '^FAIL libnfc did not finish within 1 s \(killed\)' "$tmp/emu-slow.out" \
+     && grep -qE '^FAIL database ' "$tmp/emu-slow.out"; then
+    ok "reader slower than --timeout: probe killed after 1 s, later checks still run (${secs}s)"
+  else
+    notok "slow reader: ${secs}s"; sed 's/^/# /' "$tmp/emu-slow.out"
+  fi
 else
   skip "emulated PN532: libnfc opens it and it answers" "pn532-emu not built"
   skip "stalled reader: doctor reports it and finishes" "pn532-emu not built"
+  skip "reader slower than --timeout: probe killed" "pn532-emu not built"
 fi

@@ -633,6 +633,7 @@ check_libnfc (Doctor *d,
   g_autoptr(GString) libnfc_said = g_string_new (NULL);
   g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *opened = NULL;
+  g_autofree char *opened_name = NULL;
   g_autofree char *open_failed = NULL;
   g_autofree char *init_failed = NULL;
   gboolean ready = FALSE, ctx_failed = FALSE;
@@ -722,6 +723,12 @@ check_libnfc (Doctor *d,
         ctx_failed = TRUE;
     }
 
+  if (opened != NULL && strchr (opened, '\t') != NULL)
+    {
+      char *tab = strchr (opened, '\t');
+      opened_name = g_strdup (tab + 1);
+      *tab = '\0';
+    }
   if (timed_out)
     {
       g_autofree char *what = g_strdup_printf (_("libnfc did not finish within %u s (killed)%s%s: the reader "
@@ -737,11 +744,8 @@ check_libnfc (Doctor *d,
   else if (ctx_failed)
     report (d, "FAIL", _("check /etc/nfc/libnfc.conf for errors"), _("libnfc could not initialise (nfc_init)"));
   else if (ready)
-    {
-      g_auto(GStrv) parts = g_strsplit (opened, "\t", 2);
-      report (d, "ok", NULL, _("libnfc opened %s (%s) and it answers"),
-              parts[1] != NULL ? parts[1] : "?", parts[0]);
-    }
+    report (d, "ok", NULL, _("libnfc opened %s (%s) and it answers"),
+            opened_name != NULL ? opened_name : "?", opened);
   else if (init_failed != NULL)
     report (d, "FAIL", _("unplug and replug the reader; an ACR122U may need another USB port"),
             _("libnfc opened %s but it does not initialise: %s"), opened, init_failed);
