@@ -94,7 +94,7 @@ man_ok=1
 for page in eldercard.1 eldercard-kiosk.1; do
   out=$(groff -t -man -ww -z -Tutf8 "$src/docs/man/$page" 2>&1)
   [ -z "$out" ] || { man_ok=0; printf '%s\n' "$out" | sed "s/^/# $page: /"; }
-  LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$src/docs/man/$page" 2>/dev/null | grep -q '^SYNOPSIS' || man_ok=0
+  groff -t -man -Tutf8 -P -cbou "$src/docs/man/$page" 2>/dev/null | grep -q "^SYNOPSIS" || man_ok=0
 done
 check "man pages render without groff warnings" test $man_ok = 1
 
