@@ -30,6 +30,7 @@ typedef enum
   EC_CARD_ERROR_CANNOT_DECRYPT,  /* genuine signature, but the summary does not decrypt */
   EC_CARD_ERROR_TOO_LARGE,       /* encode: summary does not fit this tag */
   EC_CARD_ERROR_INVALID,         /* encode: bad input */
+  EC_CARD_ERROR_BAD_IMAGE,       /* tag image text file malformed (ec-tag-image.c) */
 } EcCardError;
 
 typedef enum
