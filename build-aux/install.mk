@@ -34,8 +34,9 @@
 # directory and a non-empty data directory (your database), and it does not delete the user.
 #
 # EC_INSTALLED_PATHS=1 (for the build, not only for install): compile the installed
-# paths into the programs: EC_LOCALEDIR becomes $(PREFIX)/share/locale instead of the
-# build tree, and EC_INSTALLED=1, EC_DATADIR, EC_LIBEXECDIR, EC_SYSCONFDIR are defined.
+# paths into the programs: EC_LOCALEDIR (and the kiosk's EC_INSTALLED_LOCALEDIR) become
+# $(PREFIX)/share/locale instead of the build tree, and EC_INSTALLED=1, EC_DATADIR,
+# EC_LIBEXECDIR, EC_SYSCONFDIR are defined.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -63,6 +64,7 @@ EC_INST_STATEDIR    := $(LOCALSTATEDIR)/lib/eldercard
 
 ifeq ($(EC_INSTALLED_PATHS),1)
 override CFLAGS += -UEC_LOCALEDIR -DEC_LOCALEDIR=\"$(EC_INST_LOCALEDIR)\" -DEC_INSTALLED=1 \
+  -DEC_INSTALLED_LOCALEDIR=\"$(EC_INST_LOCALEDIR)\" \
   -DEC_DATADIR=\"$(EC_INST_DATADIR)\" -DEC_LIBEXECDIR=\"$(EC_INST_LIBEXECDIR)\" \
   -DEC_SYSCONFDIR=\"$(SYSCONFDIR)\"
 endif
