@@ -111,57 +111,79 @@ endif
 
 BINARIES := $(LIBCORE) $(CLI) $(if $(EMU_SRC),$(EMU)) $(if $(HAVE_KIOSK),$(KIOSK))
 
+# Quiet by default; `make V=1` shows the full command lines.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-8s %s\n' $(1) $(2)
+endif
+
 .PHONY: all
 all: $(BINARIES) translations
 
 $(BUILDDIR)/src/core/%.o: src/core/%.c
 	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) -Wconversion -Wno-sign-conversion $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(COMMON_CFLAGS) -Wconversion -Wno-sign-conversion $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILDDIR)/src/cli/%.o: src/cli/%.c
 	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILDDIR)/src/emulator/%.o: src/emulator/%.c
 	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILDDIR)/src/kiosk/%.o: src/kiosk/%.c
 	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(COMMON_CFLAGS) -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBCORE): $(CORE_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(CLI): $(CLI_OBJ) $(LIBCORE)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBCORE) $(CORE_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBCORE) $(CORE_LIBS)
 
 $(EMU): $(EMU_OBJ) $(LIBCORE)
-	$(CC) $(LDFLAGS) -o $@ $(EMU_OBJ) $(LIBCORE) $(CORE_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(EMU_OBJ) $(LIBCORE) $(CORE_LIBS)
 
 $(RESOURCES_C): $(GRESOURCE_XML) $(RESOURCE_DEPS)
 	@mkdir -p $(@D)
-	$(GLIB_COMPILE_RESOURCES) --sourcedir=ui --target=$@ --generate-source $(GRESOURCE_XML)
+	$(call say,GEN,$@)
+	$(Q)$(GLIB_COMPILE_RESOURCES) --sourcedir=ui --target=$@ --generate-source $(GRESOURCE_XML)
 
 $(RESOURCES_O): $(RESOURCES_C)
-	$(CC) $(COMMON_CFLAGS) -w $(KIOSK_CFLAGS) -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(COMMON_CFLAGS) -w $(KIOSK_CFLAGS) -c $< -o $@
 
 $(LIBKIOSK): $(KIOSK_OBJ) $(RESOURCES_O)
-	rm -f $@ && ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(KIOSK): $(BUILDDIR)/src/kiosk/main.o $(LIBKIOSK) $(LIBCORE)
-	$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_LIBS)
 
 # Tests: tests/test-kiosk*.c link the kiosk library and GTK; the others only the core.
 $(BUILDDIR)/tests/test-kiosk%: tests/test-kiosk%.c $(LIBKIOSK) $(LIBCORE)
 	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(COMMON_CFLAGS) -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	  -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_LIBS)
 
 $(BUILDDIR)/tests/test-%: tests/test-%.c $(LIBCORE)
 	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(CORE_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(CORE_LIBS)
 
 # ---------------------------------------------------------------------------
 # Translations (po/): compiled into $(BUILDDIR)/locale for running from the tree.
@@ -173,7 +195,8 @@ translations: $(MO_FILES)
 
 $(LOCALEDIR)/%/LC_MESSAGES/eldercard.mo: po/%.po
 	@mkdir -p $(@D)
-	msgfmt --check -o $@ $<
+	$(call say,MSGFMT,$@)
+	$(Q)msgfmt --check -o $@ $<
 
 # ---------------------------------------------------------------------------
 .PHONY: check
@@ -190,7 +213,8 @@ FUZZ_CORE_SRC := $(CORE_SRC)
 
 $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_CORE_SRC) $(wildcard src/core/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/core $(FENCE) \
+	$(call say,LINK,$@)
+	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/core $(FENCE) \
 	  -DEC_SOURCE_DIR=\"$(abspath .)\" -DEC_FUZZING=1 $(CORE_CFLAGS) -o $@ $< $(FUZZ_CORE_SRC) $(CORE_LIBS)
 
 .PHONY: fuzz
