@@ -50,6 +50,7 @@ typedef struct
   int       listen_fd;
   Client    clients[MAX_CLIENTS];
   gint64    tx_time;             /* paced output: when the last byte left the UART */
+  FILE     *trace;               /* --trace: every byte the host sent */
   gboolean  quit;
 } Emu;
 
@@ -537,7 +538,14 @@ read_pty (Emu *emu)
   ssize_t r = read (emu->master_fd, buf, sizeof buf);
 
   if (r > 0)
-    ec_pn532_feed (emu->chip, buf, (gsize) r, g_get_monotonic_time ());
+    {
+      if (emu->trace)
+        {
+          if (fwrite (buf, 1, (size_t) r, emu->trace) != (size_t) r || fflush (emu->trace) != 0)
+            g_warning ("trace: %s", g_strerror (errno));
+        }
+      ec_pn532_feed (emu->chip, buf, (gsize) r, g_get_monotonic_time ());
+    }
 }
 
 static int
@@ -713,6 +721,7 @@ main (int    argc,
   g_autofree char *tag_name = NULL;
   g_autofree char *image = NULL;
   g_autofree char *uid = NULL;
+  g_autofree char *trace = NULL;
   gint pace = 0;
   gint seed = 1;
   gboolean air = FALSE;
@@ -725,6 +734,7 @@ main (int    argc,
     { "uid", 0, 0, G_OPTION_ARG_STRING, &uid, "UID of the --tag, in hex", "HEX" },
     { "image", 0, 0, G_OPTION_ARG_FILENAME, &image, "Place a tag from an image file", "FILE" },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Seed for half-written tears (default 1)", "N" },
+    { "trace", 0, 0, G_OPTION_ARG_FILENAME, &trace, "Append every byte the host sends to FILE", "FILE" },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = NULL;
@@ -785,6 +795,17 @@ main (int    argc,
         }
     }
 
+  if (trace)
+    {
+      emu.trace = fopen (trace, "ab");
+      if (emu.trace == NULL)
+        {
+          g_printerr ("pn532-emu: %s: %s\n", trace, g_strerror (errno));
+          ec_pn532_free (emu.chip);
+          return 1;
+        }
+    }
+
   sa.sa_handler = on_signal;
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
@@ -818,5 +839,7 @@ main (int    argc,
   (void) g_unlink (link_path);
   ec_pn532_free (emu.chip);
   g_free (emu.slave_name);
+  if (emu.trace)
+    fclose (emu.trace);
   return rc;
 }
