@@ -31,6 +31,13 @@ int         ec_cli_fail            (const GError *error);
 
 /* Subcommands (src/cli/cmd-*.c). */
 int         ec_cmd_doctor          (int argc, char **argv);
+int         ec_cmd_db              (int argc, char **argv);
+int         ec_cmd_resident        (int argc, char **argv);
+int         ec_cmd_import          (int argc, char **argv);
+int         ec_cmd_export          (int argc, char **argv);
+int         ec_cmd_audit           (int argc, char **argv);
+int         ec_cmd_backup          (int argc, char **argv);
+int         ec_cmd_demo            (int argc, char **argv);
 int         ec_cmd_staff           (int argc, char **argv);
 int         ec_cmd_pepper          (int argc, char **argv);
 int         ec_cmd_card_face       (int argc, char **argv);

@@ -13,6 +13,13 @@
 static const EcCliCommand commands[] = {
   /* One line per subcommand, in the order --help lists them. */
   { "version",      NULL,                "print the version" },
+  { "db",           ec_cmd_db,           "create, check or describe the database (db init|check|info)" },
+  { "resident",     ec_cmd_resident,     "residents: add, edit, show, list, search, remove" },
+  { "import",       ec_cmd_import,       "add residents from a CSV file (--skip-bad)" },
+  { "export",       ec_cmd_export,       "export every resident as CSV or JSON (logged)" },
+  { "audit",        ec_cmd_audit,        "the audit log: list, verify, checkpoint" },
+  { "backup",       ec_cmd_backup,       "online backup of the database, verified" },
+  { "demo",         ec_cmd_demo,         "generate a fictional demo community" },
   { "doctor",       ec_cmd_doctor,       "check the reader, permissions, keys, database and clock" },
   { "staff",        ec_cmd_staff,        "staff accounts: add, set-pin, list, signin-test" },
   { "pepper",       ec_cmd_pepper,       "create the device's PIN pepper (pepper init)" },

@@ -1402,6 +1402,17 @@ resident_to_json (const EcResident *r)
   return json_builder_get_root (b);
 }
 
+char *
+ec_resident_to_json (const EcResident *resident)
+{
+  g_autoptr(JsonNode) node = resident_to_json (resident);
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+
+  json_generator_set_root (gen, node);
+  json_generator_set_pretty (gen, TRUE);
+  return json_generator_to_data (gen, NULL);
+}
+
 static gboolean
 write_json_one (GOutputStream *out, const EcResident *r, guint index, GError **error)
 {

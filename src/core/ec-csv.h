@@ -87,6 +87,8 @@ gboolean     ec_json_export         (EcDb               *db,
 /* One resident as a CSV row with the export header (for tests and the fuzz corpus). */
 char        *ec_csv_header          (void);
 char        *ec_csv_format_resident (const EcResident  *resident);
+/* One resident as pretty-printed JSON (the export's object form). */
+char        *ec_resident_to_json    (const EcResident  *resident);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EcCsvReader, ec_csv_reader_free)
 

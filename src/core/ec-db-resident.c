@@ -670,6 +670,7 @@ restamp (int         kind,
          const char *actor_id)
 {
   guint changed = 0, kept = 0;
+  g_autofree gboolean *taken = g_new0 (gboolean, old_list->len + 1);
 
   for (guint i = 0; i < new_list->len; i++)
     {
@@ -678,8 +679,20 @@ restamp (int         kind,
       gpointer match = NULL;
 
       for (guint j = 0; *ns.id > 0 && j < old_list->len; j++)
-        if (*stamp_of (kind, g_ptr_array_index (old_list, j)).id == *ns.id)
-          match = g_ptr_array_index (old_list, j);
+        if (!taken[j] && *stamp_of (kind, g_ptr_array_index (old_list, j)).id == *ns.id)
+          {
+            match = g_ptr_array_index (old_list, j);
+            taken[j] = TRUE;
+          }
+      /* An entry without an id (a re-typed list) that equals a stored one is that
+       * entry: it keeps its id and its stamp. */
+      for (guint j = 0; match == NULL && *ns.id <= 0 && j < old_list->len; j++)
+        if (!taken[j] && equal (n, g_ptr_array_index (old_list, j)))
+          {
+            match = g_ptr_array_index (old_list, j);
+            taken[j] = TRUE;
+            *ns.id = *stamp_of (kind, match).id;
+          }
       if (match == NULL)
         *ns.id = 0;
       g_free (*ns.updated_by);
