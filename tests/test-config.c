@@ -48,6 +48,7 @@ test_values (void)
     "[keys]\ndir=/srv/keys\n"
     "[kiosk]\nidle-timeout=15\nrole=nurse\nlanguage=zh_CN\nfullscreen=true\nid=kiosk-07\n"
     "[data]\nmax-age-days=7\n"
+    "[station]\nname=幸福里社区服务站\nphone=021-5555 0100\n"
     "[future]\nsomething=else\n";
 
   g_assert_true (ec_config_load_data (c, text, strlen (text), &error));
@@ -61,6 +62,8 @@ test_values (void)
   g_assert_true (c->fullscreen);
   g_assert_cmpstr (c->kiosk_id, ==, "kiosk-07");
   g_assert_cmpuint (c->max_age_days, ==, 7);
+  g_assert_cmpstr (c->station_name, ==, "幸福里社区服务站");
+  g_assert_cmpstr (c->station_phone, ==, "021-5555 0100");
 }
 
 static void
@@ -76,6 +79,7 @@ test_invalid_leaves_config (void)
     "[kiosk]\nfullscreen=maybe\n",
     "[kiosk]\nexit-pin=123456\n",
     "[data]\nmax-age-days=-1\n",
+    "[station]\nphone=call me\n",
     "[reader]\ndevice=pn532_uart:/dev/tty\\nUSB0\n",
     "not a key file",
   };

@@ -34,6 +34,8 @@ ec_config_free (EcConfig *config)
   g_free (config->language);
   g_free (config->exit_pin_hash);
   g_free (config->kiosk_id);
+  g_free (config->station_name);
+  g_free (config->station_phone);
   g_free (config);
 }
 
@@ -135,7 +137,7 @@ ec_config_load_data (EcConfig    *config,
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autofree char *device = NULL, *db = NULL, *keys = NULL, *idle = NULL, *role = NULL;
   g_autofree char *language = NULL, *fullscreen = NULL, *exit_pin = NULL, *id = NULL;
-  g_autofree char *max_age = NULL;
+  g_autofree char *max_age = NULL, *station_name = NULL, *station_phone = NULL;
   guint idle_v = config->idle_timeout, max_age_v = config->max_age_days;
   EcRole role_v = config->role;
   gboolean fullscreen_v = config->fullscreen;
@@ -168,7 +170,9 @@ ec_config_load_data (EcConfig    *config,
       || !get_value (kf, "kiosk", "fullscreen", &fullscreen, error)
       || !get_value (kf, "kiosk", "exit-pin", &exit_pin, error)
       || !get_value (kf, "kiosk", "id", &id, error)
-      || !get_value (kf, "data", "max-age-days", &max_age, error))
+      || !get_value (kf, "data", "max-age-days", &max_age, error)
+      || !get_value (kf, "station", "name", &station_name, error)
+      || !get_value (kf, "station", "phone", &station_phone, error))
     return FALSE;
 
   if (device != NULL && (!is_plain_text (device) || strlen (device) > 1024))
@@ -202,6 +206,11 @@ ec_config_load_data (EcConfig    *config,
     return invalid (error, "kiosk", "id", id, "a short name, at most 64 bytes");
   if (max_age != NULL && !parse_uint (max_age, 0, 3650, &max_age_v))
     return invalid (error, "data", "max-age-days", max_age, "days, 0 to 3650");
+  if (station_name != NULL && (!is_plain_text (station_name) || strlen (station_name) > 200))
+    return invalid (error, "station", "name", station_name, "a name, at most 200 bytes");
+  if (station_phone != NULL
+      && (strlen (station_phone) > 32 || strspn (station_phone, "0123456789+-() ") != strlen (station_phone)))
+    return invalid (error, "station", "phone", station_phone, "a phone number: digits, spaces, + - ( )");
 
   /* Everything checked: apply. */
   replace (&config->device, &device);
@@ -214,6 +223,8 @@ ec_config_load_data (EcConfig    *config,
     }
   replace (&config->exit_pin_hash, &exit_pin);
   replace (&config->kiosk_id, &id);
+  replace (&config->station_name, &station_name);
+  replace (&config->station_phone, &station_phone);
   config->idle_timeout = idle_v;
   config->role = role_v;
   config->fullscreen = fullscreen_v;

@@ -17,6 +17,7 @@
  *              exit-pin=      crypto_pwhash_str hash of the staff PIN that leaves --kiosk
  *              id=            this kiosk's name in the audit log (default kiosk-HOSTNAME)
  *   [data]     max-age-days=  warn when the kiosk's data is older (0 … 3650, default 30)
+ *   [station]  name=, phone=  the service station shown on every record
  *
  * The file is outside input: size-limited, parsed by GLib, every value checked; see
  * tests/fuzz/fuzz-config.c. */
@@ -48,6 +49,8 @@ typedef struct
   char     *exit_pin_hash;  /* NULL = leaving kiosk mode is not possible on screen */
   char     *kiosk_id;       /* actor id for the audit log */
   guint     max_age_days;
+  char     *station_name;   /* NULL = not shown */
+  char     *station_phone;
 } EcConfig;
 
 /* The defaults (kiosk_id = "kiosk-" + host name). */

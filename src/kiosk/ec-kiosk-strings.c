@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ec-kiosk-strings"
+
+#include "ec-kiosk-strings.h"
+
+#include "ec-i18n.h"
+
+const char *
+ec_kiosk_reader_state_title (EcKioskReaderState state)
+{
+  switch (state)
+    {
+    case EC_KIOSK_READER_READY:
+      return _("Reader ready");
+    case EC_KIOSK_READER_BUSY:
+      return _("Reader in use by another program");
+    case EC_KIOSK_READER_LOST:
+      return _("Reader lost, reconnecting…");
+    case EC_KIOSK_READER_NONE:
+    default:
+      return _("No card reader");
+    }
+}
+
+const char *
+ec_kiosk_reader_state_help (EcKioskReaderState state)
+{
+  switch (state)
+    {
+    case EC_KIOSK_READER_READY:
+      return NULL;
+    case EC_KIOSK_READER_BUSY:
+      return _("The Linux pn533 driver or pcscd has taken the reader. Ask staff to install "
+               "the eldercard blacklist (see the hardware guide) and unplug and replug the reader.");
+    case EC_KIOSK_READER_LOST:
+      return _("Check the reader's cable. The kiosk reconnects by itself when the reader answers again.");
+    case EC_KIOSK_READER_NONE:
+    default:
+      return _("Plug the USB card reader in. If it is plugged in, ask staff to check the udev "
+               "rules and that the pn533 kernel module is blacklisted (hardware guide). "
+               "Meanwhile, search residents by name or phone.");
+    }
+}
+
+const char *
+ec_kiosk_reader_state_icon (EcKioskReaderState state)
+{
+  switch (state)
+    {
+    case EC_KIOSK_READER_READY:
+      return "emblem-ok-symbolic";
+    case EC_KIOSK_READER_LOST:
+      return "view-refresh-symbolic";
+    case EC_KIOSK_READER_BUSY:
+    case EC_KIOSK_READER_NONE:
+    default:
+      return "dialog-warning-symbolic";
+    }
+}
+
+const char *
+ec_kiosk_problem_title (EcKioskProblem problem)
+{
+  switch (problem)
+    {
+    case EC_KIOSK_PROBLEM_NOT_SET_UP:
+      return _("Kiosk not set up");
+    case EC_KIOSK_PROBLEM_NOT_GENUINE:
+      return _("Card not valid");
+    case EC_KIOSK_PROBLEM_REVOKED:
+      return _("Card revoked");
+    case EC_KIOSK_PROBLEM_LOST:
+      return _("Card reported lost");
+    case EC_KIOSK_PROBLEM_REPLACED:
+      return _("Old card: replaced by a newer one");
+    case EC_KIOSK_PROBLEM_EXPIRED:
+      return _("Card expired");
+    case EC_KIOSK_PROBLEM_DAMAGED:
+      return _("Card damaged");
+    case EC_KIOSK_PROBLEM_UNSUPPORTED:
+      return _("Not an eldercard card");
+    case EC_KIOSK_PROBLEM_READ_FAILED:
+      return _("Card moved away too soon");
+    case EC_KIOSK_PROBLEM_NOT_IN_DATABASE:
+      return _("Resident not in this kiosk's records");
+    case EC_KIOSK_PROBLEM_DATABASE:
+      return _("Records cannot be opened");
+    case EC_KIOSK_PROBLEM_NONE:
+    default:
+      return "";
+    }
+}
+
+const char *
+ec_kiosk_problem_sentence (EcKioskProblem problem)
+{
+  switch (problem)
+    {
+    case EC_KIOSK_PROBLEM_NOT_SET_UP:
+      return _("This kiosk has no keys to check cards with, so it cannot tell a genuine card from a forged one.");
+    case EC_KIOSK_PROBLEM_NOT_GENUINE:
+      return _("This card was not issued by a station this kiosk trusts, or its data was changed. "
+               "Nothing on it can be relied on.");
+    case EC_KIOSK_PROBLEM_REVOKED:
+      return _("The service station has cancelled this card. It may not belong to the person carrying it.");
+    case EC_KIOSK_PROBLEM_LOST:
+      return _("This card was reported lost. It may not belong to the person carrying it.");
+    case EC_KIOSK_PROBLEM_REPLACED:
+      return _("The resident has been given a newer card. The data on this old card may be out of date.");
+    case EC_KIOSK_PROBLEM_EXPIRED:
+      return _("This card is past its expiry date, so its data may be out of date.");
+    case EC_KIOSK_PROBLEM_DAMAGED:
+      return _("The data on this card cannot be read completely.");
+    case EC_KIOSK_PROBLEM_UNSUPPORTED:
+      return _("This is some other kind of card (for example a bank or transport card).");
+    case EC_KIOSK_PROBLEM_READ_FAILED:
+      return _("The card left the reader before it could be read.");
+    case EC_KIOSK_PROBLEM_NOT_IN_DATABASE:
+      return _("The card is genuine, but this kiosk has no record for this resident. "
+               "Below is the short summary stored on the card itself.");
+    case EC_KIOSK_PROBLEM_DATABASE:
+      return _("The kiosk cannot read its resident records right now.");
+    case EC_KIOSK_PROBLEM_NONE:
+    default:
+      return "";
+    }
+}
+
+const char *
+ec_kiosk_problem_next_step (EcKioskProblem problem)
+{
+  switch (problem)
+    {
+    case EC_KIOSK_PROBLEM_NOT_SET_UP:
+      return _("Search residents by name or phone, and ask the service station to install this kiosk's key bundle.");
+    case EC_KIOSK_PROBLEM_NOT_GENUINE:
+    case EC_KIOSK_PROBLEM_REVOKED:
+    case EC_KIOSK_PROBLEM_LOST:
+      return _("Identify the person by other means (ask them, neighbours, papers), then search "
+               "residents by name or phone. Tell the service station about this card.");
+    case EC_KIOSK_PROBLEM_REPLACED:
+    case EC_KIOSK_PROBLEM_EXPIRED:
+      return _("Search the resident by name or phone to see the current record, and confirm "
+               "who the person is by other means.");
+    case EC_KIOSK_PROBLEM_DAMAGED:
+      return _("Tap the card again and hold it still. If it fails again, search the resident by name or phone.");
+    case EC_KIOSK_PROBLEM_UNSUPPORTED:
+      return _("Look for the resident's eldercard (white card with the community logo), or search "
+               "residents by name or phone.");
+    case EC_KIOSK_PROBLEM_READ_FAILED:
+      return _("Tap the card again and hold it flat on the reader for a second.");
+    case EC_KIOSK_PROBLEM_NOT_IN_DATABASE:
+      return _("Confirm the person's identity from the photo or by asking. Call the contacts on the "
+               "card, and tell the service station so they can update this kiosk.");
+    case EC_KIOSK_PROBLEM_DATABASE:
+      return _("Call the service station. If the resident's card is at hand, its summary can still be shown.");
+    case EC_KIOSK_PROBLEM_NONE:
+    default:
+      return "";
+    }
+}
+
+const char *
+ec_kiosk_problem_icon (EcKioskProblem problem)
+{
+  switch (problem)
+    {
+    case EC_KIOSK_PROBLEM_NOT_SET_UP:
+      return "dialog-warning-symbolic";
+    case EC_KIOSK_PROBLEM_NOT_GENUINE:
+    case EC_KIOSK_PROBLEM_REVOKED:
+    case EC_KIOSK_PROBLEM_LOST:
+      return "action-unavailable-symbolic";
+    case EC_KIOSK_PROBLEM_REPLACED:
+    case EC_KIOSK_PROBLEM_EXPIRED:
+      return "document-open-recent-symbolic";
+    case EC_KIOSK_PROBLEM_UNSUPPORTED:
+      return "dialog-question-symbolic";
+    case EC_KIOSK_PROBLEM_READ_FAILED:
+      return "view-refresh-symbolic";
+    case EC_KIOSK_PROBLEM_DAMAGED:
+    case EC_KIOSK_PROBLEM_NOT_IN_DATABASE:
+    case EC_KIOSK_PROBLEM_DATABASE:
+    case EC_KIOSK_PROBLEM_NONE:
+    default:
+      return "dialog-warning-symbolic";
+    }
+}
+
+const char *
+ec_kiosk_sex_label (EcSex sex)
+{
+  switch (sex)
+    {
+    case EC_SEX_FEMALE:
+      return _("female");
+    case EC_SEX_MALE:
+      return _("male");
+    case EC_SEX_OTHER:
+      return _("other sex");
+    case EC_SEX_UNKNOWN:
+    default:
+      return _("sex not recorded");
+    }
+}
+
+const char *
+ec_kiosk_blood_label (EcBloodType blood)
+{
+  if (blood == EC_BLOOD_UNKNOWN)
+    return _("blood type unknown");
+  return ec_blood_type_to_string (blood);
+}
+
+const char *
+ec_kiosk_criticality_label (EcCriticality criticality)
+{
+  switch (criticality)
+    {
+    case EC_CRITICALITY_HIGH:
+      return _("HIGH RISK");
+    case EC_CRITICALITY_LOW:
+      return _("low risk");
+    case EC_CRITICALITY_UNABLE_TO_ASSESS:
+    default:
+      return _("risk not assessed");
+    }
+}
+
+const char *
+ec_kiosk_severity_label (EcSeverity severity)
+{
+  switch (severity)
+    {
+    case EC_SEVERITY_SEVERE:
+      return _("severe reaction");
+    case EC_SEVERITY_MODERATE:
+      return _("moderate reaction");
+    case EC_SEVERITY_MILD:
+      return _("mild reaction");
+    case EC_SEVERITY_UNKNOWN:
+    default:
+      return NULL;
+    }
+}
+
+const char *
+ec_kiosk_dnr_label (EcDnrStatus dnr)
+{
+  switch (dnr)
+    {
+    case EC_DNR_DNR:
+      return _("DO NOT RESUSCITATE (DNR)");
+    case EC_DNR_LIMITED:
+      return _("Limited treatment: see the advance directive");
+    case EC_DNR_FULL_RESUSCITATION:
+      return _("Full resuscitation");
+    case EC_DNR_UNKNOWN:
+    default:
+      return _("No advance directive recorded");
+    }
+}
+
+const char *
+ec_kiosk_wandering_label (EcWanderingRisk wandering)
+{
+  switch (wandering)
+    {
+    case EC_WANDERING_AT_RISK:
+      return _("At risk of wandering: do not leave alone");
+    case EC_WANDERING_NONE:
+      return _("No wandering risk recorded");
+    case EC_WANDERING_UNKNOWN:
+    default:
+      return _("Wandering risk not assessed");
+    }
+}
+
+const char *
+ec_kiosk_role_label (EcRole role)
+{
+  switch (role)
+    {
+    case EC_ROLE_NURSE:
+      return _("Nurse");
+    case EC_ROLE_STAFF:
+      return _("Station staff");
+    case EC_ROLE_ADMIN:
+      return _("Administrator");
+    case EC_ROLE_RESPONDER:
+    default:
+      return _("Responder");
+    }
+}
+
+char *
+ec_kiosk_schedule_label (guint slots)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
+
+  if (slots & EC_SCHED_MORNING)
+    g_ptr_array_add (parts, (gpointer) C_("medication schedule", "morning"));
+  if (slots & EC_SCHED_NOON)
+    g_ptr_array_add (parts, (gpointer) C_("medication schedule", "noon"));
+  if (slots & EC_SCHED_EVENING)
+    g_ptr_array_add (parts, (gpointer) C_("medication schedule", "evening"));
+  if (slots & EC_SCHED_NIGHT)
+    g_ptr_array_add (parts, (gpointer) C_("medication schedule", "bedtime"));
+  if (parts->len == 0)
+    return NULL;
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" · ", (char **) parts->pdata);
+}
+
+char *
+ec_kiosk_comm_needs_label (guint needs)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
+
+  if (needs & EC_COMM_HEARING)
+    g_ptr_array_add (parts, (gpointer) _("Hard of hearing: face them, speak slowly"));
+  if (needs & EC_COMM_SPEECH)
+    g_ptr_array_add (parts, (gpointer) _("Speech difficulty"));
+  if (needs & EC_COMM_DEMENTIA)
+    g_ptr_array_add (parts, (gpointer) _("Dementia: may not remember or understand"));
+  if (needs & EC_COMM_VISION)
+    g_ptr_array_add (parts, (gpointer) _("Poor eyesight"));
+  if (needs & EC_COMM_LANGUAGE)
+    g_ptr_array_add (parts, (gpointer) _("Speaks a dialect or another language"));
+  if (parts->len == 0)
+    return NULL;
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv ("\n", (char **) parts->pdata);
+}
+
+char *
+ec_kiosk_format_time (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (unix_seconds <= 0)
+    return g_strdup ("—");
+  dt = g_date_time_new_from_unix_local (unix_seconds);
+  if (dt == NULL)
+    return g_strdup ("—");
+  return g_date_time_format (dt, "%Y-%m-%d %H:%M");
+}

@@ -1,0 +1,663 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ec-kiosk-window"
+
+#include "ec-kiosk-window.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "ec-i18n.h"
+#include "ec-kiosk-i18n.h"
+#include "ec-kiosk-strings.h"
+#include "ec-lookup-page.h"
+#include "ec-problem-page.h"
+#include "ec-reason-dialog.h"
+#include "ec-record-view.h"
+#include "ec-waiting-page.h"
+
+struct _EcKioskWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  EcKioskController    *controller;
+  gboolean              kiosk_mode;
+  gboolean              unlocked;
+  char                 *exit_pin_hash;
+  char                 *station_name;
+  char                 *station_phone;
+  EcKioskScreen         shown_screen;
+  guint                 flash_source;
+  guint                 bell_source;
+  guint                 bells_left;
+
+  /* The screens, rebuilt on a language switch (owned by main_stack). */
+  GtkWidget            *waiting_page;
+  GtkWidget            *record_view;
+  GtkWidget            *problem_page;
+  GtkWidget            *lookup_page;
+  GtkWidget            *side_panel;
+
+  /* Template children */
+  GtkButton            *language_button;
+  GtkStack             *main_stack;
+  GtkImage             *reader_icon;
+  GtkLabel             *reader_label;
+  GtkWidget            *reader_status;
+  GtkLabel             *reading_hint;
+  GtkLabel             *reading_label;
+  GtkSpinner           *reading_spinner;
+  GtkLabel             *role_label;
+  GtkBox               *side_slot;
+  GtkMenuButton        *staff_button;
+  AdwToastOverlay      *toast_overlay;
+  GtkWidget            *topbar;
+  GtkWidget            *window_controls;
+};
+
+G_DEFINE_FINAL_TYPE (EcKioskWindow, ec_kiosk_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void render (EcKioskWindow *self);
+static void rebuild_pages (EcKioskWindow *self);
+
+/* ------------------------------------------------------------------------- */
+/* Feedback: a flash and bells that differ by count (one: read; three: refused). */
+
+static gboolean
+bell_cb (gpointer user_data)
+{
+  EcKioskWindow *self = user_data;
+
+  gtk_widget_error_bell (GTK_WIDGET (self));
+  if (--self->bells_left == 0)
+    {
+      self->bell_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+flash_off_cb (gpointer user_data)
+{
+  EcKioskWindow *self = user_data;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->main_stack), "ec-flash-ok");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->main_stack), "ec-flash-refused");
+  self->flash_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_controller_feedback_cb (EcKioskWindow     *self,
+                           gboolean           ok,
+                           EcKioskController *controller)
+{
+  g_clear_handle_id (&self->flash_source, g_source_remove);
+  g_clear_handle_id (&self->bell_source, g_source_remove);
+  flash_off_cb (self);
+  gtk_widget_add_css_class (GTK_WIDGET (self->main_stack), ok ? "ec-flash-ok" : "ec-flash-refused");
+  self->flash_source = g_timeout_add (900, flash_off_cb, self);
+  self->bells_left = ok ? 1 : 3;
+  bell_cb (self);
+  if (self->bells_left > 0)
+    self->bell_source = g_timeout_add (220, bell_cb, self);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Rendering */
+
+static void
+render_topbar (EcKioskWindow *self)
+{
+  EcKioskReaderState state = ec_kiosk_controller_get_reader_state (self->controller);
+  g_autofree char *role = g_strdup (ec_kiosk_role_label (ec_kiosk_controller_get_role (self->controller)));
+
+  gtk_image_set_from_icon_name (self->reader_icon, ec_kiosk_reader_state_icon (state));
+  gtk_label_set_label (self->reader_label, ec_kiosk_reader_state_title (state));
+  gtk_widget_remove_css_class (self->reader_status, "ec-reader-ready");
+  gtk_widget_remove_css_class (self->reader_status, "ec-reader-problem");
+  gtk_widget_add_css_class (self->reader_status,
+                            state == EC_KIOSK_READER_READY ? "ec-reader-ready" : "ec-reader-problem");
+  gtk_label_set_label (self->role_label, role);
+  /* The button names the language it switches to, in that language. */
+  gtk_button_set_label (self->language_button,
+                        g_str_equal (ec_kiosk_i18n_get_language (), "zh") ? "English" : "中文");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->language_button), _("Switch language"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->staff_button), _("Staff menu"));
+  gtk_label_set_label (self->reading_label, _("Reading card…"));
+  gtk_label_set_label (self->reading_hint, _("Keep the card on the reader."));
+  gtk_window_set_title (GTK_WINDOW (self), _("Eldercard Kiosk"));
+}
+
+static void
+render (EcKioskWindow *self)
+{
+  EcKioskScreen screen = ec_kiosk_controller_get_screen (self->controller);
+  EcKioskResult *result = ec_kiosk_controller_get_result (self->controller);
+  GtkWidget *page = self->waiting_page;
+
+  ec_waiting_page_set_reader_state (EC_WAITING_PAGE (self->waiting_page),
+                                    ec_kiosk_controller_get_reader_state (self->controller),
+                                    ec_kiosk_controller_get_reader_message (self->controller));
+  switch (screen)
+    {
+    case EC_KIOSK_SCREEN_READING:
+      page = gtk_widget_get_parent (GTK_WIDGET (self->reading_spinner));
+      break;
+    case EC_KIOSK_SCREEN_RECORD:
+      if (result != NULL && result->resident != NULL)
+        {
+          ec_record_view_set_result (EC_RECORD_VIEW (self->record_view), result);
+          page = self->record_view;
+        }
+      break;
+    case EC_KIOSK_SCREEN_PROBLEM:
+      if (result != NULL && result->resident != NULL)
+        {
+          /* Not in the database, but the card's own summary is there: show it, marked. */
+          ec_record_view_set_result (EC_RECORD_VIEW (self->record_view), result);
+          page = self->record_view;
+        }
+      else if (result != NULL)
+        {
+          ec_problem_page_set_result (EC_PROBLEM_PAGE (self->problem_page), result);
+          page = self->problem_page;
+        }
+      break;
+    case EC_KIOSK_SCREEN_LOOKUP:
+      if (self->shown_screen != EC_KIOSK_SCREEN_LOOKUP)
+        ec_lookup_page_reset (EC_LOOKUP_PAGE (self->lookup_page));
+      page = self->lookup_page;
+      break;
+    case EC_KIOSK_SCREEN_WAITING:
+    default:
+      break;
+    }
+  if (screen == EC_KIOSK_SCREEN_READING)
+    gtk_spinner_start (self->reading_spinner);
+  else
+    gtk_spinner_stop (self->reading_spinner);
+  gtk_stack_set_visible_child (self->main_stack, page);
+  self->shown_screen = screen;
+}
+
+static void
+on_controller_screen_cb (EcKioskWindow     *self,
+                         GParamSpec        *pspec,
+                         EcKioskController *controller)
+{
+  render (self);
+}
+
+static void
+on_controller_reader_cb (EcKioskWindow     *self,
+                         GParamSpec        *pspec,
+                         EcKioskController *controller)
+{
+  render_topbar (self);
+  ec_waiting_page_set_reader_state (EC_WAITING_PAGE (self->waiting_page),
+                                    ec_kiosk_controller_get_reader_state (controller),
+                                    ec_kiosk_controller_get_reader_message (controller));
+}
+
+/* ------------------------------------------------------------------------- */
+/* Manual lookup: a reason, then the audited open. */
+
+typedef struct
+{
+  EcKioskWindow *self;
+  EcResidentId   id;
+} ReasonData;
+
+static void
+on_reason_dialog_response_cb (AdwMessageDialog *dialog,
+                              const char       *response,
+                              gpointer          user_data)
+{
+  ReasonData *d = user_data;
+  g_autofree char *reason = ec_reason_dialog_get_reason (EC_REASON_DIALOG (dialog));
+
+  if (g_str_equal (response, "open") && reason != NULL)
+    ec_kiosk_controller_open_manual (d->self->controller, d->id, reason);
+}
+
+static void
+on_lookup_resident_chosen_cb (EcKioskWindow *self,
+                              guint64        id,
+                              const char    *name,
+                              EcLookupPage  *page)
+{
+  GtkWidget *dialog = ec_reason_dialog_new (GTK_WINDOW (self), name);
+  ReasonData *d = g_new0 (ReasonData, 1);
+
+  d->self = self;
+  d->id = id;
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_reason_dialog_response_cb), d,
+                         (GClosureNotify) (void (*) (void)) g_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_page_done_cb (EcKioskWindow *self,
+                 GtkWidget     *page)
+{
+  ec_kiosk_controller_clear (self->controller);
+}
+
+static void
+on_page_lookup_requested_cb (EcKioskWindow *self,
+                             GtkWidget     *page)
+{
+  ec_kiosk_controller_open_lookup (self->controller);
+}
+
+static void
+replace_page (EcKioskWindow  *self,
+              GtkWidget     **slot,
+              GtkWidget      *page,
+              const char     *name)
+{
+  if (*slot != NULL)
+    gtk_stack_remove (self->main_stack, *slot);
+  *slot = page;
+  gtk_stack_add_named (self->main_stack, page, name);
+}
+
+static void
+rebuild_pages (EcKioskWindow *self)
+{
+  GtkWidget *waiting = ec_waiting_page_new ();
+  GtkWidget *record = ec_record_view_new ();
+  GtkWidget *problem = ec_problem_page_new ();
+  GtkWidget *lookup = ec_lookup_page_new (self->controller);
+
+  g_signal_connect_object (waiting, "lookup-requested", G_CALLBACK (on_page_lookup_requested_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (record, "lookup-requested", G_CALLBACK (on_page_lookup_requested_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (record, "done", G_CALLBACK (on_page_done_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (problem, "lookup-requested", G_CALLBACK (on_page_lookup_requested_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (problem, "done", G_CALLBACK (on_page_done_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (lookup, "done", G_CALLBACK (on_page_done_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (lookup, "resident-chosen", G_CALLBACK (on_lookup_resident_chosen_cb), self, G_CONNECT_SWAPPED);
+  ec_record_view_set_station (EC_RECORD_VIEW (record), self->station_name, self->station_phone);
+
+  /* Show the new waiting page before the old pages go, so the stack never shows a
+   * half-built screen. */
+  gtk_stack_set_visible_child_name (self->main_stack, "reading");
+  replace_page (self, &self->waiting_page, waiting, "waiting");
+  replace_page (self, &self->record_view, record, "record");
+  replace_page (self, &self->problem_page, problem, "problem");
+  replace_page (self, &self->lookup_page, lookup, "lookup");
+  self->shown_screen = EC_KIOSK_SCREEN_WAITING;
+  render_topbar (self);
+  render (self);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Kiosk mode: no way out without staff. */
+
+static gboolean
+ec_kiosk_window_close_request (GtkWindow *window)
+{
+  EcKioskWindow *self = EC_KIOSK_WINDOW (window);
+
+  if (self->kiosk_mode && !self->unlocked)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("This kiosk stays open. Staff can leave kiosk mode from the menu.")));
+      return TRUE;
+    }
+  return GTK_WINDOW_CLASS (ec_kiosk_window_parent_class)->close_request (window);
+}
+
+typedef struct
+{
+  char *hash;
+  char *pin;
+} UnlockData;
+
+static void
+unlock_data_free (UnlockData *d)
+{
+  g_free (d->hash);
+  if (d->pin != NULL)
+    sodium_memzero (d->pin, strlen (d->pin));
+  g_free (d->pin);
+  g_free (d);
+}
+
+static void
+unlock_worker (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  UnlockData *d = task_data;
+
+  if (d->hash == NULL)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s",
+                             _("No exit PIN is configured for this kiosk ([kiosk] exit-pin)."));
+  else if (crypto_pwhash_str_verify (d->hash, d->pin, strlen (d->pin)) != 0)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "%s", _("Wrong PIN."));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+ec_kiosk_window_unlock_async (EcKioskWindow       *self,
+                              const char          *pin,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  UnlockData *d;
+
+  g_return_if_fail (EC_IS_KIOSK_WINDOW (self));
+  g_return_if_fail (pin != NULL);
+
+  d = g_new0 (UnlockData, 1);
+  d->hash = g_strdup (self->exit_pin_hash);
+  d->pin = g_strdup (pin);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ec_kiosk_window_unlock_async);
+  g_task_set_task_data (task, d, (GDestroyNotify) unlock_data_free);
+  g_task_run_in_thread (task, unlock_worker);
+}
+
+gboolean
+ec_kiosk_window_unlock_finish (EcKioskWindow  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  self->unlocked = TRUE;
+  gtk_window_unfullscreen (GTK_WINDOW (self));
+  gtk_window_set_decorated (GTK_WINDOW (self), TRUE);
+  gtk_widget_set_visible (self->window_controls, TRUE);
+  return TRUE;
+}
+
+gboolean
+ec_kiosk_window_get_locked (EcKioskWindow *self)
+{
+  g_return_val_if_fail (EC_IS_KIOSK_WINDOW (self), FALSE);
+  return self->kiosk_mode && !self->unlocked;
+}
+
+static void
+unlock_done_cb (GObject      *source,
+                GAsyncResult *res,
+                gpointer      user_data)
+{
+  EcKioskWindow *self = EC_KIOSK_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+
+  if (ec_kiosk_window_unlock_finish (self, res, &error))
+    adw_toast_overlay_add_toast (self->toast_overlay,
+                                 adw_toast_new (_("Kiosk mode left: the window can now be closed.")));
+  else
+    {
+      gtk_widget_error_bell (GTK_WIDGET (self));
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+    }
+}
+
+static void
+on_unlock_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       EcKioskWindow    *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+
+  if (g_str_equal (response, "unlock"))
+    ec_kiosk_window_unlock_async (self, gtk_editable_get_text (entry), NULL, unlock_done_cb, NULL);
+  gtk_editable_set_text (entry, "");
+}
+
+static void
+unlock_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  EcKioskWindow *self = EC_KIOSK_WINDOW (widget);
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Leave kiosk mode"),
+                                                       _("Staff only: enter the exit PIN.")));
+  entry = gtk_password_entry_new ();
+  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "unlock", _("_Unlock"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "unlock", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "unlock");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_unlock_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+info_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  EcKioskWindow *self = EC_KIOSK_WINDOW (widget);
+  const char *device = ec_kiosk_controller_get_device (self->controller);
+  g_autofree char *body =
+    g_strdup_printf ("%s %s\n%s %s\n%s %s\n%s %s\n%s %u s",
+                     _("Version:"), EC_VERSION,
+                     _("Role:"), ec_kiosk_role_label (ec_kiosk_controller_get_role (self->controller)),
+                     _("Reader:"), device != NULL ? device : _("libnfc default"),
+                     _("Reader state:"),
+                     ec_kiosk_reader_state_title (ec_kiosk_controller_get_reader_state (self->controller)),
+                     _("Screen clears after:"), ec_kiosk_controller_get_idle_timeout (self->controller));
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Kiosk information"), body);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ------------------------------------------------------------------------- */
+
+static void
+on_language_button_clicked_cb (EcKioskWindow *self,
+                               GtkButton     *button)
+{
+  ec_kiosk_window_set_language (self, g_str_equal (ec_kiosk_i18n_get_language (), "zh") ? "en" : "zh");
+}
+
+static gboolean
+on_input_event_cb (GtkEventControllerLegacy *controller,
+                   GdkEvent                 *event,
+                   EcKioskWindow            *self)
+{
+  GdkEventType type = gdk_event_get_event_type (event);
+
+  /* Touches, clicks, keys and scrolling count as activity; pointer motion does not
+   * (a mouse nudged by the vehicle must not keep a record on screen). */
+  if (type == GDK_BUTTON_PRESS || type == GDK_KEY_PRESS || type == GDK_SCROLL
+      || type == GDK_TOUCH_BEGIN || type == GDK_TOUCH_UPDATE)
+    ec_kiosk_controller_user_activity (self->controller);
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+ec_kiosk_window_dispose (GObject *object)
+{
+  EcKioskWindow *self = EC_KIOSK_WINDOW (object);
+
+  g_clear_handle_id (&self->flash_source, g_source_remove);
+  g_clear_handle_id (&self->bell_source, g_source_remove);
+  if (self->controller != NULL)
+    g_signal_handlers_disconnect_by_data (self->controller, self);
+  gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_KIOSK_WINDOW);
+  self->waiting_page = self->record_view = self->problem_page = self->lookup_page = NULL;
+  self->side_panel = NULL;
+  g_clear_object (&self->controller);
+  G_OBJECT_CLASS (ec_kiosk_window_parent_class)->dispose (object);
+}
+
+static void
+ec_kiosk_window_finalize (GObject *object)
+{
+  EcKioskWindow *self = EC_KIOSK_WINDOW (object);
+
+  g_free (self->exit_pin_hash);
+  g_free (self->station_name);
+  g_free (self->station_phone);
+  G_OBJECT_CLASS (ec_kiosk_window_parent_class)->finalize (object);
+}
+
+static void
+ec_kiosk_window_class_init (EcKioskWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = ec_kiosk_window_dispose;
+  object_class->finalize = ec_kiosk_window_finalize;
+  window_class->close_request = ec_kiosk_window_close_request;
+
+  g_type_ensure (ADW_TYPE_TOAST_OVERLAY);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/eldercard/Kiosk/ui/ec-kiosk-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, language_button);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, reader_icon);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, reader_label);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, reader_status);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, reading_hint);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, reading_label);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, reading_spinner);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, role_label);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, side_slot);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, staff_button);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, topbar);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, window_controls);
+  gtk_widget_class_bind_template_callback (widget_class, on_language_button_clicked_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.unlock", NULL, unlock_action);
+  gtk_widget_class_install_action (widget_class, "win.info", NULL, info_action);
+}
+
+static void
+ec_kiosk_window_init (EcKioskWindow *self)
+{
+  GtkEventController *legacy;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_add_css_class (GTK_WIDGET (self), "ec-kiosk");
+
+  legacy = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (legacy, GTK_PHASE_CAPTURE);
+  g_signal_connect (legacy, "event", G_CALLBACK (on_input_event_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), legacy);
+}
+
+EcKioskWindow *
+ec_kiosk_window_new (GtkApplication    *app,
+                     EcKioskController *controller,
+                     const EcConfig    *config,
+                     gboolean           kiosk_mode)
+{
+  EcKioskWindow *self;
+
+  g_return_val_if_fail (EC_IS_KIOSK_CONTROLLER (controller), NULL);
+  g_return_val_if_fail (config != NULL, NULL);
+
+  self = g_object_new (EC_TYPE_KIOSK_WINDOW, "application", app, NULL);
+  self->controller = g_object_ref (controller);
+  self->kiosk_mode = kiosk_mode;
+  self->exit_pin_hash = g_strdup (config->exit_pin_hash);
+  self->station_name = g_strdup (config->station_name);
+  self->station_phone = g_strdup (config->station_phone);
+
+  g_signal_connect_object (controller, "notify::screen", G_CALLBACK (on_controller_screen_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (controller, "notify::reader-state", G_CALLBACK (on_controller_reader_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (controller, "notify::reader-message", G_CALLBACK (on_controller_reader_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (controller, "feedback", G_CALLBACK (on_controller_feedback_cb), self, G_CONNECT_SWAPPED);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.unlock", kiosk_mode);
+  if (kiosk_mode)
+    {
+      gtk_window_set_decorated (GTK_WINDOW (self), FALSE);
+      gtk_widget_set_visible (self->window_controls, FALSE);
+      gtk_window_set_deletable (GTK_WINDOW (self), FALSE);
+      gtk_window_fullscreen (GTK_WINDOW (self));
+    }
+  else if (config->fullscreen)
+    gtk_window_fullscreen (GTK_WINDOW (self));
+
+  rebuild_pages (self);
+  return self;
+}
+
+EcKioskController *
+ec_kiosk_window_get_controller (EcKioskWindow *self)
+{
+  g_return_val_if_fail (EC_IS_KIOSK_WINDOW (self), NULL);
+  return self->controller;
+}
+
+GtkWidget *
+ec_kiosk_window_get_page (EcKioskWindow *self,
+                          EcKioskScreen  screen)
+{
+  g_return_val_if_fail (EC_IS_KIOSK_WINDOW (self), NULL);
+
+  switch (screen)
+    {
+    case EC_KIOSK_SCREEN_READING:
+      return gtk_widget_get_parent (GTK_WIDGET (self->reading_spinner));
+    case EC_KIOSK_SCREEN_RECORD:
+      return self->record_view;
+    case EC_KIOSK_SCREEN_PROBLEM:
+      return self->problem_page;
+    case EC_KIOSK_SCREEN_LOOKUP:
+      return self->lookup_page;
+    case EC_KIOSK_SCREEN_WAITING:
+    default:
+      return self->waiting_page;
+    }
+}
+
+GtkWidget *
+ec_kiosk_window_get_visible_page (EcKioskWindow *self)
+{
+  g_return_val_if_fail (EC_IS_KIOSK_WINDOW (self), NULL);
+  return gtk_stack_get_visible_child (self->main_stack);
+}
+
+GtkWidget *
+ec_kiosk_window_get_topbar (EcKioskWindow *self)
+{
+  g_return_val_if_fail (EC_IS_KIOSK_WINDOW (self), NULL);
+  return self->topbar;
+}
+
+void
+ec_kiosk_window_set_language (EcKioskWindow *self,
+                              const char    *language)
+{
+  g_return_if_fail (EC_IS_KIOSK_WINDOW (self));
+
+  ec_kiosk_i18n_set_language (language);
+  rebuild_pages (self);
+}
+
+void
+ec_kiosk_window_set_side_panel (EcKioskWindow *self,
+                                GtkWidget     *panel)
+{
+  g_return_if_fail (EC_IS_KIOSK_WINDOW (self));
+
+  if (self->side_panel != NULL)
+    gtk_box_remove (self->side_slot, self->side_panel);
+  self->side_panel = panel;
+  if (panel != NULL)
+    gtk_box_append (self->side_slot, panel);
+}

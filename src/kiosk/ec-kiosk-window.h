@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ec-kiosk-window.h: the kiosk's one window. A top bar (reader state, role, language,
+ * staff menu) over a stack of screens that renders the controller's :screen and
+ * :result; an optional side panel (the demo panel). In kiosk mode it is full screen
+ * without decorations and refuses to close until a staff PIN unlocks it. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "ec-config.h"
+#include "ec-kiosk-controller.h"
+
+G_BEGIN_DECLS
+
+#define EC_TYPE_KIOSK_WINDOW (ec_kiosk_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (EcKioskWindow, ec_kiosk_window, EC, KIOSK_WINDOW, AdwApplicationWindow)
+
+/* @app may be NULL (tests). @config gives the station, the exit PIN hash and the
+ * full-screen choice; @kiosk_mode locks the window. */
+EcKioskWindow     *ec_kiosk_window_new            (GtkApplication     *app,
+                                                   EcKioskController  *controller,
+                                                   const EcConfig     *config,
+                                                   gboolean            kiosk_mode);
+EcKioskController *ec_kiosk_window_get_controller (EcKioskWindow      *self);
+/* The page widget for @screen (what a test walks for labels). */
+GtkWidget         *ec_kiosk_window_get_page       (EcKioskWindow      *self,
+                                                   EcKioskScreen       screen);
+/* The widget the stack shows now. */
+GtkWidget         *ec_kiosk_window_get_visible_page (EcKioskWindow    *self);
+/* The top bar (reader state, role, language button). */
+GtkWidget         *ec_kiosk_window_get_topbar     (EcKioskWindow      *self);
+/* Switch to "zh" or "en" and re-render every screen. */
+void               ec_kiosk_window_set_language   (EcKioskWindow      *self,
+                                                   const char         *language);
+/* A widget beside the screens (the demo panel); NULL removes it. */
+void               ec_kiosk_window_set_side_panel (EcKioskWindow      *self,
+                                                   GtkWidget          *panel);
+gboolean           ec_kiosk_window_get_locked     (EcKioskWindow      *self);
+/* Check @pin against [kiosk] exit-pin (off the main loop); on success the window
+ * leaves full screen and may be closed. */
+void               ec_kiosk_window_unlock_async   (EcKioskWindow      *self,
+                                                   const char         *pin,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+gboolean           ec_kiosk_window_unlock_finish  (EcKioskWindow      *self,
+                                                   GAsyncResult       *result,
+                                                   GError            **error);
+
+G_END_DECLS

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ec-problem-page"
+
+#include "ec-problem-page.h"
+
+#include <adwaita.h>
+
+#include "ec-i18n.h"
+#include "ec-kiosk-strings.h"
+
+struct _EcProblemPage
+{
+  GtkWidget       parent_instance;
+
+  GtkLabel       *detail_label;
+  GtkButton      *done_button;
+  GtkButton      *lookup_button;
+  GtkWidget      *next_box;
+  GtkLabel       *next_label;
+  AdwStatusPage  *status_page;
+};
+
+G_DEFINE_FINAL_TYPE (EcProblemPage, ec_problem_page, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_DONE,
+  SIGNAL_LOOKUP_REQUESTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+on_done_button_clicked_cb (EcProblemPage *self,
+                           GtkButton     *button)
+{
+  g_signal_emit (self, signals[SIGNAL_DONE], 0);
+}
+
+static void
+on_lookup_button_clicked_cb (EcProblemPage *self,
+                             GtkButton     *button)
+{
+  g_signal_emit (self, signals[SIGNAL_LOOKUP_REQUESTED], 0);
+}
+
+static void
+ec_problem_page_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_PROBLEM_PAGE);
+  G_OBJECT_CLASS (ec_problem_page_parent_class)->dispose (object);
+}
+
+static void
+ec_problem_page_class_init (EcProblemPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ec_problem_page_dispose;
+
+  signals[SIGNAL_DONE] =
+    g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_LOOKUP_REQUESTED] =
+    g_signal_new ("lookup-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  g_type_ensure (ADW_TYPE_STATUS_PAGE);
+  g_type_ensure (ADW_TYPE_CLAMP);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/eldercard/Kiosk/ui/ec-problem-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, EcProblemPage, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, EcProblemPage, done_button);
+  gtk_widget_class_bind_template_child (widget_class, EcProblemPage, lookup_button);
+  gtk_widget_class_bind_template_child (widget_class, EcProblemPage, next_box);
+  gtk_widget_class_bind_template_child (widget_class, EcProblemPage, next_label);
+  gtk_widget_class_bind_template_child (widget_class, EcProblemPage, status_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_done_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_lookup_button_clicked_cb);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "ec-problem-page");
+}
+
+static void
+ec_problem_page_init (EcProblemPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+ec_problem_page_new (void)
+{
+  return g_object_new (EC_TYPE_PROBLEM_PAGE, NULL);
+}
+
+void
+ec_problem_page_set_result (EcProblemPage *self,
+                            EcKioskResult *result)
+{
+  g_return_if_fail (EC_IS_PROBLEM_PAGE (self));
+  g_return_if_fail (result != NULL);
+
+  adw_status_page_set_icon_name (self->status_page, ec_kiosk_problem_icon (result->problem));
+  adw_status_page_set_title (self->status_page, ec_kiosk_problem_title (result->problem));
+  adw_status_page_set_description (self->status_page, ec_kiosk_problem_sentence (result->problem));
+  gtk_label_set_label (self->next_label, ec_kiosk_problem_next_step (result->problem));
+  /* Technical detail, small, for station staff reading over the shoulder. */
+  gtk_label_set_label (self->detail_label, result->detail != NULL ? result->detail : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->detail_label), result->detail != NULL);
+  gtk_widget_set_name (GTK_WIDGET (self), ec_kiosk_problem_to_string (result->problem));
+}

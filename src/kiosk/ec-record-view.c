@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ec-record-view"
+
+#include "ec-record-view.h"
+
+#include <adwaita.h>
+
+#include "ec-i18n.h"
+#include "ec-kiosk-strings.h"
+#include "ec-qr.h"
+
+struct _EcRecordView
+{
+  GtkWidget   parent_instance;
+
+  GtkLabel   *address_label;
+  GtkBox     *allergy_banner;
+  GtkLabel   *care_label;
+  GtkBox     *conditions_box;
+  GtkBox     *contacts_box;
+  GtkBox     *content_box;
+  GtkLabel   *directive_label;
+  GtkButton  *done_button;
+  GtkLabel   *facts_label;
+  GtkLabel   *footer_label;
+  GtkBox     *identity_box;
+  GtkButton  *lookup_button;
+  GtkBox     *medications_box;
+  GtkLabel   *name_label;
+  GtkBox     *notice_box;
+  GtkPicture *photo;
+  GtkStack   *photo_stack;
+  GtkLabel   *pinyin_label;
+  GtkScrolledWindow *scrolled;
+  GtkLabel   *support_label;
+
+  char       *station_name;
+  char       *station_phone;
+};
+
+G_DEFINE_FINAL_TYPE (EcRecordView, ec_record_view, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_DONE,
+  SIGNAL_LOOKUP_REQUESTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+on_done_button_clicked_cb (EcRecordView *self,
+                           GtkButton    *button)
+{
+  g_signal_emit (self, signals[SIGNAL_DONE], 0);
+}
+
+static void
+on_lookup_button_clicked_cb (EcRecordView *self,
+                             GtkButton    *button)
+{
+  g_signal_emit (self, signals[SIGNAL_LOOKUP_REQUESTED], 0);
+}
+
+static void
+ec_record_view_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_RECORD_VIEW);
+  G_OBJECT_CLASS (ec_record_view_parent_class)->dispose (object);
+}
+
+static void
+ec_record_view_finalize (GObject *object)
+{
+  EcRecordView *self = EC_RECORD_VIEW (object);
+
+  g_free (self->station_name);
+  g_free (self->station_phone);
+  G_OBJECT_CLASS (ec_record_view_parent_class)->finalize (object);
+}
+
+static void
+ec_record_view_class_init (EcRecordViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ec_record_view_dispose;
+  object_class->finalize = ec_record_view_finalize;
+
+  signals[SIGNAL_DONE] =
+    g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_LOOKUP_REQUESTED] =
+    g_signal_new ("lookup-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  g_type_ensure (ADW_TYPE_CLAMP);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/eldercard/Kiosk/ui/ec-record-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, address_label);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, allergy_banner);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, care_label);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, conditions_box);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, contacts_box);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, content_box);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, directive_label);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, done_button);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, facts_label);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, footer_label);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, identity_box);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, lookup_button);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, medications_box);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, name_label);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, notice_box);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, photo);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, photo_stack);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, pinyin_label);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, scrolled);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, support_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_done_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_lookup_button_clicked_cb);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "ec-record-view");
+}
+
+static void
+ec_record_view_init (EcRecordView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+ec_record_view_new (void)
+{
+  return g_object_new (EC_TYPE_RECORD_VIEW, NULL);
+}
+
+void
+ec_record_view_set_station (EcRecordView *self,
+                            const char   *name,
+                            const char   *phone)
+{
+  g_return_if_fail (EC_IS_RECORD_VIEW (self));
+
+  g_free (self->station_name);
+  g_free (self->station_phone);
+  self->station_name = g_strdup (name);
+  self->station_phone = g_strdup (phone);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Building blocks */
+
+static void
+box_remove_all (GtkBox *box)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
+    gtk_box_remove (box, child);
+}
+
+static GtkWidget *
+make_label (const char *text,
+            const char *css_class)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (label, css_class);
+  return label;
+}
+
+/* A boxed notice: icon, bold title, body. Not colour alone: the icon and the words
+ * say what kind of notice it is. */
+static GtkWidget *
+make_notice (const char *css_class,
+             const char *icon_name,
+             const char *title,
+             const char *body)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 16);
+  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
+
+  gtk_image_set_pixel_size (GTK_IMAGE (icon), 40);
+  gtk_widget_set_valign (icon, GTK_ALIGN_START);
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (text), make_label (title, "ec-notice-title"));
+  if (body != NULL && *body)
+    gtk_box_append (GTK_BOX (text), make_label (body, "ec-notice-body"));
+  gtk_widget_set_hexpand (text, TRUE);
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_widget_add_css_class (box, "ec-notice");
+  gtk_widget_add_css_class (box, css_class);
+  return box;
+}
+
+static int
+allergy_rank (const EcAllergy *a)
+{
+  switch (a->criticality)
+    {
+    case EC_CRITICALITY_HIGH:
+      return 0;
+    case EC_CRITICALITY_UNABLE_TO_ASSESS:
+      return 1;
+    case EC_CRITICALITY_LOW:
+    default:
+      return 2;
+    }
+}
+
+static int
+compare_allergies (gconstpointer a,
+                   gconstpointer b)
+{
+  const EcAllergy *x = *(EcAllergy * const *) a;
+  const EcAllergy *y = *(EcAllergy * const *) b;
+
+  return allergy_rank (x) - allergy_rank (y);
+}
+
+static void
+render_allergies (EcRecordView     *self,
+                  const EcResident *r)
+{
+  GtkWidget *banner = GTK_WIDGET (self->allergy_banner);
+  g_autoptr(GPtrArray) sorted = NULL;
+
+  box_remove_all (self->allergy_banner);
+  gtk_widget_remove_css_class (banner, "ec-allergy-recorded");
+  gtk_widget_remove_css_class (banner, "ec-allergy-none");
+  gtk_widget_remove_css_class (banner, "ec-allergy-unknown");
+
+  if (r->allergy_status == EC_ALLERGY_STATUS_NONE_KNOWN
+      || (r->allergy_status == EC_ALLERGY_STATUS_RECORDED
+          && (r->allergies == NULL || r->allergies->len == 0)))
+    {
+      gtk_widget_add_css_class (banner, "ec-allergy-none");
+      gtk_box_append (self->allergy_banner,
+                      make_notice ("ec-allergy-line", "emblem-ok-symbolic",
+                                   _("No known allergies"),
+                                   _("Asked and recorded: the resident has no known allergies.")));
+      return;
+    }
+  if (r->allergy_status == EC_ALLERGY_STATUS_UNKNOWN)
+    {
+      gtk_widget_add_css_class (banner, "ec-allergy-unknown");
+      gtk_box_append (self->allergy_banner,
+                      make_notice ("ec-allergy-line", "dialog-question-symbolic",
+                                   _("Allergies unknown"),
+                                   _("Nobody has established this resident's allergies. Do not assume there are none.")));
+      return;
+    }
+
+  gtk_widget_add_css_class (banner, "ec-allergy-recorded");
+  sorted = g_ptr_array_new ();
+  for (guint i = 0; i < r->allergies->len; i++)
+    g_ptr_array_add (sorted, g_ptr_array_index (r->allergies, i));
+  g_ptr_array_sort (sorted, compare_allergies); /* stable: keeps the recorded order per rank */
+
+  {
+    GtkWidget *head = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+    GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+    g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "ALLERGY (%u)", "ALLERGIES (%u)",
+                                                           sorted->len),
+                                              sorted->len);
+
+    gtk_image_set_pixel_size (GTK_IMAGE (icon), 40);
+    gtk_box_append (GTK_BOX (head), icon);
+    gtk_box_append (GTK_BOX (head), make_label (title, "ec-allergy-title"));
+    gtk_box_append (self->allergy_banner, head);
+  }
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      const EcAllergy *a = g_ptr_array_index (sorted, i);
+      g_autoptr(GString) line = g_string_new (NULL);
+      const char *severity = ec_kiosk_severity_label (a->severity);
+      GtkWidget *label;
+
+      g_string_append_printf (line, "%s — %s", a->substance != NULL ? a->substance : "?",
+                              ec_kiosk_criticality_label (a->criticality));
+      if (a->reaction != NULL && *a->reaction)
+        g_string_append_printf (line, _(" — past reaction: %s"), a->reaction);
+      if (severity != NULL)
+        g_string_append_printf (line, " (%s)", severity);
+      if (!a->confirmed)
+        g_string_append_printf (line, " · %s", _("suspected"));
+      label = make_label (line->str, a->criticality == EC_CRITICALITY_HIGH ? "ec-allergy-high" : "ec-allergy-item");
+      gtk_box_append (self->allergy_banner, label);
+    }
+}
+
+static char *
+format_phone (const char *phone)
+{
+  /* 13900001234 → 139 0000 1234: mobile numbers read in 3-4-4 groups. */
+  gsize n = strlen (phone);
+
+  if (n == 11 && strspn (phone, "0123456789") == 11)
+    return g_strdup_printf ("%.3s %.4s %.4s", phone, phone + 3, phone + 7);
+  return g_strdup (phone);
+}
+
+static GtkWidget *
+make_contact (const EcContact *c,
+              guint            position)
+{
+  GtkWidget *frame = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  g_autofree char *head = NULL;
+
+  gtk_widget_add_css_class (frame, "ec-contact");
+  if (c->relation != NULL && *c->relation)
+    head = g_strdup_printf ("%u. %s (%s)", position, c->name != NULL ? c->name : "?", c->relation);
+  else
+    head = g_strdup_printf ("%u. %s", position, c->name != NULL ? c->name : "?");
+  gtk_box_append (GTK_BOX (frame), make_label (head, "ec-contact-name"));
+  if (c->lives_nearby)
+    gtk_box_append (GTK_BOX (frame), make_label (_("Lives nearby"), "ec-contact-note"));
+
+  for (guint i = 0; c->phones != NULL && c->phones[i] != NULL; i++)
+    {
+      GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 16);
+      g_autofree char *shown = format_phone (c->phones[i]);
+      g_autofree char *uri = ec_qr_tel_uri (c->phones[i]);
+      GtkWidget *number = make_label (shown, "ec-phone");
+
+      gtk_widget_set_hexpand (number, TRUE);
+      gtk_label_set_selectable (GTK_LABEL (number), TRUE);
+      gtk_box_append (GTK_BOX (row), number);
+      if (uri != NULL)
+        {
+          g_autoptr(GdkTexture) qr = ec_qr_texture_new (uri, 3);
+          if (qr != NULL)
+            {
+              GtkWidget *picture = gtk_picture_new_for_paintable (GDK_PAINTABLE (qr));
+              g_autofree char *alt = g_strdup_printf (_("QR code: scan to call %s"), shown);
+
+              gtk_picture_set_can_shrink (GTK_PICTURE (picture), FALSE);
+              gtk_picture_set_alternative_text (GTK_PICTURE (picture), alt);
+              gtk_widget_set_tooltip_text (picture, alt);
+              gtk_widget_add_css_class (picture, "ec-qr");
+              gtk_widget_set_name (picture, uri);
+              gtk_box_append (GTK_BOX (row), picture);
+            }
+        }
+      gtk_box_append (GTK_BOX (frame), row);
+    }
+  return frame;
+}
+
+/* ------------------------------------------------------------------------- */
+
+void
+ec_record_view_set_result (EcRecordView  *self,
+                           EcKioskResult *result)
+{
+  const EcResident *r;
+  g_autoptr(GString) facts = g_string_new (NULL);
+  g_autoptr(GString) care = g_string_new (NULL);
+  g_autoptr(GString) support = g_string_new (NULL);
+  g_autoptr(GString) footer = g_string_new (NULL);
+  g_autofree char *comm = NULL;
+  g_autofree char *updated = NULL;
+  int age;
+
+  g_return_if_fail (EC_IS_RECORD_VIEW (self));
+  g_return_if_fail (result != NULL && result->resident != NULL);
+
+  r = result->resident;
+  box_remove_all (self->notice_box);
+  box_remove_all (self->conditions_box);
+  box_remove_all (self->medications_box);
+  box_remove_all (self->contacts_box);
+
+  /* Where this comes from, before anything else. */
+  if (result->source == EC_KIOSK_SOURCE_CARD_SUMMARY)
+    {
+      g_autofree char *body = g_strdup_printf ("%s\n%s", ec_kiosk_problem_sentence (result->problem),
+                                               ec_kiosk_problem_next_step (result->problem));
+      gtk_box_append (self->notice_box,
+                      make_notice ("ec-notice-warning", "dialog-warning-symbolic",
+                                   ec_kiosk_problem_title (result->problem), body));
+      gtk_box_append (self->notice_box,
+                      make_notice ("ec-notice-source", "media-flash-symbolic",
+                                   _("Shown from the card itself"),
+                                   _("A short summary stored on the card, not the full record. It may be incomplete or out of date.")));
+    }
+  else if (result->source == EC_KIOSK_SOURCE_MANUAL)
+    {
+      g_autofree char *body = g_strdup_printf (_("Opened by manual search. Reason recorded: %s"),
+                                               result->reason != NULL ? result->reason : "");
+      gtk_box_append (self->notice_box,
+                      make_notice ("ec-notice-source", "system-search-symbolic",
+                                   _("No card: confirm who this is from the photo"), body));
+    }
+  if (result->card_outdated)
+    {
+      g_autofree char *body =
+        g_strdup_printf (_("The card holds version %" G_GINT64_FORMAT " of the record; this kiosk has "
+                           "version %" G_GINT64_FORMAT ". The record below is the newer one. "
+                           "Ask the service station to renew the card."),
+                         result->card_record_version, result->db_record_version);
+      gtk_box_append (self->notice_box,
+                      make_notice ("ec-notice-warning", "document-open-recent-symbolic",
+                                   _("Card out of date"), body));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->notice_box),
+                          gtk_widget_get_first_child (GTK_WIDGET (self->notice_box)) != NULL);
+
+  render_allergies (self, r);
+
+  /* Identity */
+  if (result->photo != NULL)
+    {
+      gtk_picture_set_paintable (self->photo, GDK_PAINTABLE (result->photo));
+      gtk_stack_set_visible_child_name (self->photo_stack, "photo");
+    }
+  else
+    {
+      gtk_picture_set_paintable (self->photo, NULL);
+      gtk_stack_set_visible_child_name (self->photo_stack, "no-photo");
+    }
+  gtk_label_set_label (self->name_label, r->name_zh != NULL ? r->name_zh : "?");
+  gtk_label_set_label (self->pinyin_label, r->name_pinyin != NULL ? r->name_pinyin : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->pinyin_label), r->name_pinyin != NULL);
+  age = ec_resident_age (r, NULL);
+  if (age >= 0)
+    g_string_append_printf (facts, g_dngettext (GETTEXT_PACKAGE, "%d year", "%d years", (gulong) age), age);
+  else
+    g_string_append (facts, _("age unknown"));
+  g_string_append_printf (facts, " · %s · %s %s", ec_kiosk_sex_label (r->sex), _("blood type"),
+                          ec_kiosk_blood_label (r->blood_type));
+  gtk_label_set_label (self->facts_label, facts->str);
+  {
+    g_autoptr(GString) addr = g_string_new (NULL);
+    if (r->address != NULL)
+      g_string_append (addr, r->address);
+    if (r->building_unit != NULL)
+      g_string_append_printf (addr, "%s%s", addr->len ? " " : "", r->building_unit);
+    if (r->phone != NULL)
+      g_string_append_printf (addr, "%s%s %s", addr->len ? "\n" : "", _("Own phone:"), r->phone);
+    gtk_label_set_label (self->address_label, addr->str);
+    gtk_widget_set_visible (GTK_WIDGET (self->address_label), addr->len > 0);
+  }
+
+  /* Advance directive */
+  {
+    g_autoptr(GString) d = g_string_new (ec_kiosk_dnr_label (r->dnr));
+    if (r->directive_location != NULL && *r->directive_location)
+      g_string_append_printf (d, "\n%s %s", _("Document kept at:"), r->directive_location);
+    gtk_label_set_label (self->directive_label, d->str);
+    if (r->dnr == EC_DNR_DNR || r->dnr == EC_DNR_LIMITED)
+      gtk_widget_add_css_class (GTK_WIDGET (self->directive_label), "ec-directive-set");
+    else
+      gtk_widget_remove_css_class (GTK_WIDGET (self->directive_label), "ec-directive-set");
+  }
+
+  /* Conditions */
+  if (r->conditions == NULL || r->conditions->len == 0)
+    gtk_box_append (self->conditions_box, make_label (_("None recorded"), "dim-label"));
+  for (guint i = 0; r->conditions != NULL && i < r->conditions->len; i++)
+    {
+      const EcCondition *c = g_ptr_array_index (r->conditions, i);
+      g_autofree char *text = c->since != NULL
+        ? g_strdup_printf ("• %s (%s %s)", c->text, _("since"), c->since)
+        : g_strdup_printf ("• %s", c->text);
+      gtk_box_append (self->conditions_box, make_label (text, "ec-item"));
+    }
+  if (r->implants != NULL && *r->implants)
+    {
+      g_autofree char *text = g_strdup_printf ("• %s %s", _("Implants:"), r->implants);
+      gtk_box_append (self->conditions_box, make_label (text, "ec-item"));
+    }
+
+  /* Medications */
+  if (r->medications == NULL || r->medications->len == 0)
+    gtk_box_append (self->medications_box, make_label (_("None recorded"), "dim-label"));
+  for (guint i = 0; r->medications != NULL && i < r->medications->len; i++)
+    {
+      const EcMedication *m = g_ptr_array_index (r->medications, i);
+      g_autoptr(GString) line = g_string_new ("• ");
+      g_autofree char *sched = ec_kiosk_schedule_label (m->slots);
+
+      g_string_append (line, m->name != NULL ? m->name : "?");
+      if (m->dose != NULL)
+        g_string_append_printf (line, " %s", m->dose);
+      if (m->route != NULL)
+        g_string_append_printf (line, ", %s", m->route);
+      if (sched != NULL)
+        g_string_append_printf (line, " — %s", sched);
+      if (m->schedule_text != NULL && *m->schedule_text)
+        g_string_append_printf (line, " (%s)", m->schedule_text);
+      gtk_box_append (self->medications_box, make_label (line->str, "ec-item"));
+    }
+
+  /* Wandering and communication */
+  g_string_append (care, ec_kiosk_wandering_label (r->wandering));
+  comm = ec_kiosk_comm_needs_label (r->comm_needs);
+  if (comm != NULL)
+    g_string_append_printf (care, "\n%s", comm);
+  if (r->comm_notes != NULL && *r->comm_notes)
+    g_string_append_printf (care, "\n%s", r->comm_notes);
+  if (r->language != NULL && *r->language)
+    g_string_append_printf (care, "\n%s %s", _("Language:"), r->language);
+  gtk_label_set_label (self->care_label, care->str);
+  if (r->wandering == EC_WANDERING_AT_RISK)
+    gtk_widget_add_css_class (GTK_WIDGET (self->care_label), "ec-care-alert");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->care_label), "ec-care-alert");
+
+  /* Contacts, in call order */
+  if (r->contacts == NULL || r->contacts->len == 0)
+    gtk_box_append (self->contacts_box, make_label (_("No emergency contact recorded: call the service station."), "ec-item"));
+  for (guint i = 0; r->contacts != NULL && i < r->contacts->len; i++)
+    gtk_box_append (self->contacts_box, make_contact (g_ptr_array_index (r->contacts, i), i + 1));
+
+  /* Social worker, station, GP */
+  g_string_append_printf (support, "%s %s", _("Social worker:"),
+                          r->social_worker != NULL ? r->social_worker : _("not recorded"));
+  if (self->station_name != NULL || self->station_phone != NULL)
+    g_string_append_printf (support, "\n%s %s %s", _("Service station:"),
+                            self->station_name != NULL ? self->station_name : "",
+                            self->station_phone != NULL ? self->station_phone : "");
+  if (r->gp != NULL && *r->gp)
+    g_string_append_printf (support, "\n%s %s", _("Doctor / clinic:"), r->gp);
+  gtk_label_set_label (self->support_label, support->str);
+
+  /* When */
+  updated = ec_kiosk_format_time (r->updated_at);
+  g_string_append_printf (footer, _("Record last updated %s"), updated);
+  if (r->updated_by != NULL)
+    g_string_append_printf (footer, _(" by %s"), r->updated_by);
+  if (result->uid_hex != NULL)
+    g_string_append_printf (footer, " · %s %u", _("card no."), result->card_seq);
+  gtk_label_set_label (self->footer_label, footer->str);
+
+  /* Back to the top for a new resident. */
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scrolled), 0);
+}

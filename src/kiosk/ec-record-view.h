@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ec-record-view.h: the responder's emergency record. Identity first (photo, 汉字 and
+ * pinyin), the allergy banner on top, then directive, conditions, medications with
+ * their 早/中/晚/睡前 schedule, wandering and communication, contacts in call order
+ * with large numbers and a `tel:` QR code each, social worker and station.
+ * Emits ::done and ::lookup-requested. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ec-kiosk-result.h"
+
+G_BEGIN_DECLS
+
+#define EC_TYPE_RECORD_VIEW (ec_record_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (EcRecordView, ec_record_view, EC, RECORD_VIEW, GtkWidget)
+
+GtkWidget *ec_record_view_new         (void);
+/* Where the station's name and phone come from (the kiosk configuration). */
+void       ec_record_view_set_station (EcRecordView  *self,
+                                       const char    *name,
+                                       const char    *phone);
+/* Render @result (RECORD, or a PROBLEM that carries the card's own summary). */
+void       ec_record_view_set_result  (EcRecordView  *self,
+                                       EcKioskResult *result);
+
+G_END_DECLS
