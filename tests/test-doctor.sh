@@ -119,6 +119,7 @@ printf '1\n' >"$dev/1-3/busnum"; printf '6\n' >"$dev/1-3/devnum"
 : >"$root/dev/bus/usb/001/005"; : >"$root/dev/ttyUSB0"
 printf 'pn533_usb 20480 0 - Live 0x0\npn533 45056 1 pn533_usb, Live 0x0\nnfc 135168 1 pn533, Live 0x0\n' >"$root/proc/modules"
 printf 'pcscd\n' >"$root/proc/4242/comm"
+printf '# as docs/hardware.md suggests for a PN532 on a serial adapter\ndevice.name = "PN532 on USB serial"\ndevice.connstring = "pn532_uart:/dev/ttyUSB0"\n' >"$root/etc/nfc/libnfc.conf"
 LIBNFC_AUTO_SCAN=false doctor "$tmp/sysroot.out" --sysroot "$root" --keys "$tmp/keys" --db "$tmp/absent.db"
 expect "ACR122U found at its /dev/bus/usb node" "$tmp/sysroot.out" \
   "^(ok  |FAIL) reader 072f:2200 \(ACS ACR122\) at /dev/bus/usb/001/005"
@@ -129,9 +130,10 @@ expect "kernel pn533_usb holding the reader: FAIL with modprobe -r and the black
 expect "pcscd running with an ACR122U plugged in: FAIL, mask pcscd" "$tmp/sysroot.out" \
   "^FAIL pcscd is running \(pid 4242\) and an ACR122-family reader is plugged in" \
   "^     fix: sudo systemctl mask --now pcscd.socket pcscd.service"
-expect "CH340 adapter: its tty and the pn532_uart connstring to use" "$tmp/sysroot.out" \
+expect "CH340 adapter, and the PN532 behind it configured in /etc/nfc/libnfc.conf" "$tmp/sysroot.out" \
   "USB-serial adapter 1a86:7523 \(WCH CH340 USB-serial bridge \(generic\)\) at /dev/ttyUSB0" \
-  "pn532_uart:/dev/ttyUSB0"
+  '^ok   reader connstring "pn532_uart:/dev/ttyUSB0" \(from /etc/nfc \(device.connstring\)\), port accessible$' \
+  '^warn libnfc not probed: --sysroot'
 
 # --- 5. the known-reader table is udev/readers.tsv's -----------------------------------------
 if diff <("$cli" doctor --list-readers | cut -f1,2 | LC_ALL=C sort) \

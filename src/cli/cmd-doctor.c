@@ -33,6 +33,7 @@
 #include "ec-config.h"
 #include "ec-db.h"
 #include "ec-i18n.h"
+#include "ec-libnfc-conf.h"
 
 #ifndef EC_SYSCONFDIR
 #define EC_SYSCONFDIR "/etc"
@@ -447,39 +448,46 @@ check_pcscd (Doctor *d)
     report (d, "ok", NULL, _("pcscd is not running"));
 }
 
-/* device.connstring from libnfc.conf, and allow_autoscan. */
+static int
+sort_paths (const char **a,
+            const char **b)
+{
+  return strcmp (*a, *b);
+}
+
+/* What libnfc reads from /etc/nfc: libnfc.conf, then devices.d/NAME.conf (libnfc takes them
+ * in readdir() order; we sort them, and say so when there is more than one). */
 static void
-read_libnfc_conf (Doctor    *d,
-                  char     **connstring,
-                  gboolean  *autoscan)
+read_libnfc_conf (Doctor       *d,
+                  EcLibnfcConf *conf)
 {
   g_autofree char *path = sys_path (d, "/etc/nfc/libnfc.conf");
+  g_autofree char *dirpath = sys_path (d, "/etc/nfc/devices.d");
   g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  gsize len = 0;
+  const char *name;
 
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return;
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  ec_libnfc_conf_init (conf);
+  if (g_file_get_contents (path, &text, &len, NULL))
+    ec_libnfc_conf_parse (conf, text, len, FALSE);
+  dir = g_dir_open (dirpath, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".conf"))
+      g_ptr_array_add (files, g_build_filename (dirpath, name, NULL));
+  g_ptr_array_sort (files, (GCompareFunc) sort_paths);
+  for (guint i = 0; i < files->len; i++)
     {
-      char *line = g_strstrip (lines[i]);
-      char *eq, *key, *value;
-      if (*line == '#' || *line == '\0' || (eq = strchr (line, '=')) == NULL)
-        continue;
-      *eq = '\0';
-      key = g_strstrip (line);
-      value = g_strstrip (eq + 1);
-      if (value[0] == '"' && strlen (value) >= 2 && value[strlen (value) - 1] == '"')
-        {
-          value[strlen (value) - 1] = '\0';
-          value++;
-        }
-      if (strcmp (key, "device.connstring") == 0 && *connstring == NULL)
-        *connstring = g_strdup (value);
-      else if (strcmp (key, "allow_autoscan") == 0)
-        *autoscan = !(g_ascii_strcasecmp (value, "false") == 0 || strcmp (value, "0") == 0 ||
-                      g_ascii_strcasecmp (value, "no") == 0);
+      g_autofree char *dtext = NULL;
+      gsize dlen = 0;
+      if (g_file_get_contents (files->pdata[i], &dtext, &dlen, NULL))
+        ec_libnfc_conf_parse (conf, dtext, dlen, TRUE);
     }
+  if (files->len > 1)
+    report (d, "warn", _("keep one file in /etc/nfc/devices.d, or set the reader in eldercard's config"),
+            _("%u device files in /etc/nfc/devices.d: libnfc reads them in directory order, "
+              "which decides the default reader"), files->len);
 }
 
 static void
@@ -487,17 +495,18 @@ check_connstring (Doctor     *d,
                   const char *opt_device,
                   const char *conf_device)
 {
-  g_autofree char *libnfc_conf_device = NULL;
+  EcLibnfcConf lconf;
   const char *env_default = g_getenv ("LIBNFC_DEFAULT_DEVICE");
   const char *env_device = g_getenv ("LIBNFC_DEVICE");
   const char *env_autoscan = g_getenv ("LIBNFC_AUTO_SCAN");
+  const char *libnfc_conf_device = NULL;
   g_autofree char *driver = NULL;
 
-  d->autoscan = TRUE;
-  read_libnfc_conf (d, &libnfc_conf_device, &d->autoscan);
-  if (env_autoscan != NULL)
-    d->autoscan = !(g_ascii_strcasecmp (env_autoscan, "false") == 0 || strcmp (env_autoscan, "0") == 0 ||
-                    g_ascii_strcasecmp (env_autoscan, "no") == 0);
+  read_libnfc_conf (d, &lconf);
+  d->autoscan = lconf.allow_autoscan;
+  ec_libnfc_conf_boolean (env_autoscan, &d->autoscan);   /* the environment wins, as in libnfc */
+  if (lconf.n_devices > 0)
+    libnfc_conf_device = lconf.devices[0].connstring;
 
   if (opt_device != NULL && *opt_device)
     { d->connstring = g_strdup (opt_device); d->connstring_source = "--device"; }
@@ -508,7 +517,12 @@ check_connstring (Doctor     *d,
   else if (env_default != NULL && *env_default)
     { d->connstring = g_strdup (env_default); d->connstring_source = "LIBNFC_DEFAULT_DEVICE"; }
   else if (libnfc_conf_device != NULL && *libnfc_conf_device)
-    { d->connstring = g_strdup (libnfc_conf_device); d->connstring_source = "/etc/nfc/libnfc.conf device.connstring"; }
+    {
+      d->connstring = g_strdup (libnfc_conf_device);
+      d->connstring_source = lconf.devices[0].optional ? "/etc/nfc (device.connstring, optional)"
+                                                       : "/etc/nfc (device.connstring)";
+    }
+  ec_libnfc_conf_clear (&lconf);
 
   if (d->connstring == NULL)
     {
@@ -998,7 +1012,10 @@ ec_cmd_doctor (int    argc,
   check_usb_devices (&d);
   check_kernel_modules (&d);
   check_pcscd (&d);
-  check_libnfc (&d, (guint) opt_timeout);
+  if (opt_sysroot == NULL)
+    check_libnfc (&d, (guint) opt_timeout);
+  else
+    report (&d, "warn", NULL, _("libnfc not probed: --sysroot describes another system"));
   check_keys (&d, keydir);
   check_database (&d, db_path);
 
