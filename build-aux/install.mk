@@ -8,10 +8,11 @@
 # `install` never builds: it copies what is in $(BUILDDIR) and stops with a message when
 # the CLI is not built. The kiosk (and everything that belongs to it: desktop file,
 # metainfo, icon, man page, systemd unit) is installed only when $(KIOSK) exists, the
-# emulator only when $(EMU) exists.
+# emulator only when $(EMU) exists, the NFC helper (build-aux/reader.mk) when it exists.
 #
 # Where things go (DESTDIR is prepended to all of them):
 #   $(PREFIX)/bin/eldercard, eldercard-kiosk               0755
+#   $(PREFIX)/libexec/eldercard/eldercard-nfc-helper       0755 (the process that runs libnfc)
 #   $(PREFIX)/libexec/eldercard/pn532-emu                  0755 (demo and tests helper)
 #   $(PREFIX)/share/locale/LANG/LC_MESSAGES/eldercard.mo   from $(BUILDDIR)/locale
 #   $(PREFIX)/share/eldercard/                             data/ (minus the files below),
@@ -43,6 +44,7 @@ DESTDIR ?=
 SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
 
+EC_INST_NFC_HELPER  ?= $(BUILDDIR)/eldercard-nfc-helper
 EC_INST_BINDIR      := $(PREFIX)/bin
 EC_INST_LIBEXECDIR  := $(PREFIX)/libexec/eldercard
 EC_INST_DATAROOT    := $(PREFIX)/share
@@ -86,6 +88,10 @@ install:
 	  $(DESTDIR)$(EC_INST_SYSUSERSDIR) $(DESTDIR)$(EC_INST_TMPFILESDIR) \
 	  $(DESTDIR)$(EC_INST_MODPROBEDIR) $(DESTDIR)$(EC_INST_CONFDIR)
 	install -m 0755 $(CLI) $(DESTDIR)$(EC_INST_BINDIR)/eldercard
+	@if [ -x $(EC_INST_NFC_HELPER) ]; then \
+	  echo "install -D -m 0755 $(EC_INST_NFC_HELPER) $(DESTDIR)$(EC_INST_LIBEXECDIR)/eldercard-nfc-helper"; \
+	  install -D -m 0755 $(EC_INST_NFC_HELPER) $(DESTDIR)$(EC_INST_LIBEXECDIR)/eldercard-nfc-helper; \
+	else echo "install: WARNING: $(EC_INST_NFC_HELPER) not built: the installed programs cannot use a reader" >&2; fi
 	@if [ -x $(EMU) ]; then \
 	  echo "install -D -m 0755 $(EMU) $(DESTDIR)$(EC_INST_LIBEXECDIR)/pn532-emu"; \
 	  install -D -m 0755 $(EMU) $(DESTDIR)$(EC_INST_LIBEXECDIR)/pn532-emu; \

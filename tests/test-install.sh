@@ -24,6 +24,7 @@ mk () {
 }
 
 emu_built=0; [ -x "$EC_BUILD_DIR/pn532-emu" ] && emu_built=1
+helper_built=0; [ -x "$EC_BUILD_DIR/eldercard-nfc-helper" ] && helper_built=1
 # Until the kiosk is built, a stand-in executable takes its place so that the kiosk half
 # of the install (binary, desktop file, metainfo, icon, man page, unit) is still checked.
 kiosk=$EC_BUILD_DIR/eldercard-kiosk
@@ -33,7 +34,7 @@ if [ ! -x "$kiosk" ]; then
   mkdir -p "$tmp/stand-in"; printf '#!/bin/sh\nexit 0\n' >"$kiosk"; chmod 755 "$kiosk"
 fi
 
-echo "1..31"
+echo "1..32"
 
 # --- 1. install --------------------------------------------------------------------
 if mk install DESTDIR="$dest" KIOSK="$kiosk" >"$tmp/install.log" 2>&1; then ok "make install DESTDIR=… PREFIX=/usr"
@@ -43,6 +44,13 @@ else ok "install only copies (no compiler, ar or msgfmt run)"; fi
 
 check "eldercard installed 0755 and runs" \
   test "$(mode "$dest/usr/bin/eldercard")" = 755 -a "$("$dest/usr/bin/eldercard" --version)" = "eldercard $(sed -n 's/^VERSION := //p' "$src/Makefile")"
+if [ $helper_built = 1 ]; then
+  check "NFC helper installed 0755 as libexec/eldercard/eldercard-nfc-helper" \
+    test "$(mode "$dest/usr/libexec/eldercard/eldercard-nfc-helper")" = 755
+else
+  check "NFC helper not built: not installed, and install warns" \
+    test ! -e "$dest/usr/libexec/eldercard/eldercard-nfc-helper" -a -n "$(grep 'cannot use a reader' "$tmp/install.log")"
+fi
 if [ $emu_built = 1 ]; then
   check "emulator installed 0755 as libexec/eldercard/pn532-emu" test "$(mode "$dest/usr/libexec/eldercard/pn532-emu")" = 755
 else
@@ -152,11 +160,11 @@ check "uninstall says what it kept" grep -q 'keeping /var/lib/eldercard (not emp
 
 # --- 5. without a kiosk or emulator built, and without a CLI -------------------------------
 rm -rf "$dest"
-if mk install DESTDIR="$dest" KIOSK="$tmp/absent-kiosk" EMU="$tmp/absent-emu" >"$tmp/nokiosk.log" 2>&1 \
+if mk install DESTDIR="$dest" KIOSK="$tmp/absent-kiosk" EMU="$tmp/absent-emu" EC_INST_NFC_HELPER="$tmp/absent-helper" >"$tmp/nokiosk.log" 2>&1 \
    && [ -x "$dest/usr/bin/eldercard" ] && [ ! -e "$dest/usr/bin/eldercard-kiosk" ] \
    && [ ! -e "$dest/usr/share/applications/org.eldercard.Kiosk.desktop" ] \
    && [ ! -e "$dest/usr/libexec/eldercard" ] && grep -q 'not built, kiosk' "$tmp/nokiosk.log"; then
-  ok "install without a built kiosk or emulator installs the rest and says so"
+  ok "install without a built kiosk, emulator or helper installs the rest and says so"
 else
   notok "install without a built kiosk"; sed 's/^/# /' "$tmp/nokiosk.log"
 fi
