@@ -389,6 +389,11 @@ ec_record_view_set_result (EcRecordView  *self,
                       make_notice ("ec-notice-source", "media-flash-symbolic",
                                    _("Shown from the card itself"),
                                    _("A short summary stored on the card, not the full record. It may be incomplete or out of date.")));
+      if (result->omitted != 0)
+        gtk_box_append (self->notice_box,
+                        make_notice ("ec-notice-source", "view-more-symbolic",
+                                     _("More in the full record"),
+                                     _("Some allergies, conditions or medicines did not fit on the card.")));
     }
   else if (result->source == EC_KIOSK_SOURCE_MANUAL)
     {
@@ -401,10 +406,9 @@ ec_record_view_set_result (EcRecordView  *self,
   if (result->card_outdated)
     {
       g_autofree char *body =
-        g_strdup_printf (_("The card holds version %" G_GINT64_FORMAT " of the record; this kiosk has "
-                           "version %" G_GINT64_FORMAT ". The record below is the newer one. "
-                           "Ask the service station to renew the card."),
-                         result->card_record_version, result->db_record_version);
+        g_strdup_printf (_("The card holds version %u of the record; this kiosk has version %u. "
+                           "The record below is the newer one. Ask the service station to renew the card."),
+                         (guint) result->card_record_version, (guint) result->db_record_version);
       gtk_box_append (self->notice_box,
                       make_notice ("ec-notice-warning", "document-open-recent-symbolic",
                                    _("Card out of date"), body));
@@ -429,7 +433,9 @@ ec_record_view_set_result (EcRecordView  *self,
   gtk_label_set_label (self->pinyin_label, r->name_pinyin != NULL ? r->name_pinyin : "");
   gtk_widget_set_visible (GTK_WIDGET (self->pinyin_label), r->name_pinyin != NULL);
   age = ec_resident_age (r, NULL);
-  if (age >= 0)
+  if (age < 0 && result->birth_year > 0)
+    g_string_append_printf (facts, _("born %u"), result->birth_year);
+  else if (age >= 0)
     g_string_append_printf (facts, g_dngettext (GETTEXT_PACKAGE, "%d year", "%d years", (gulong) age), age);
   else
     g_string_append (facts, _("age unknown"));
