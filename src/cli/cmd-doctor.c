@@ -491,6 +491,16 @@ read_libnfc_conf (Doctor       *d,
 }
 
 static void
+set_connstring (Doctor     *d,
+                const char *connstring,
+                const char *source)
+{
+  g_free (d->connstring);
+  d->connstring = g_strdup (connstring);
+  d->connstring_source = source;
+}
+
+static void
 check_connstring (Doctor     *d,
                   const char *opt_device,
                   const char *conf_device)
@@ -509,19 +519,17 @@ check_connstring (Doctor     *d,
     libnfc_conf_device = lconf.devices[0].connstring;
 
   if (opt_device != NULL && *opt_device)
-    { d->connstring = g_strdup (opt_device); d->connstring_source = "--device"; }
+    set_connstring (d, opt_device, "--device");
   else if (conf_device != NULL && *conf_device)
-    { d->connstring = g_strdup (conf_device); d->connstring_source = "[reader] device"; }
+    set_connstring (d, conf_device, "[reader] device");
   else if (env_device != NULL && *env_device)
-    { d->connstring = g_strdup (env_device); d->connstring_source = "LIBNFC_DEVICE"; }
+    set_connstring (d, env_device, "LIBNFC_DEVICE");
   else if (env_default != NULL && *env_default)
-    { d->connstring = g_strdup (env_default); d->connstring_source = "LIBNFC_DEFAULT_DEVICE"; }
+    set_connstring (d, env_default, "LIBNFC_DEFAULT_DEVICE");
   else if (libnfc_conf_device != NULL && *libnfc_conf_device)
-    {
-      d->connstring = g_strdup (libnfc_conf_device);
-      d->connstring_source = lconf.devices[0].optional ? "/etc/nfc (device.connstring, optional)"
-                                                       : "/etc/nfc (device.connstring)";
-    }
+    set_connstring (d, libnfc_conf_device,
+                    lconf.devices[0].optional ? "/etc/nfc (device.connstring, optional)"
+                                              : "/etc/nfc (device.connstring)");
   ec_libnfc_conf_clear (&lconf);
 
   if (d->connstring == NULL)
