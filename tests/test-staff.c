@@ -7,6 +7,7 @@
 #include "ec-db.h"
 #include "ec-error.h"
 #include "ec-init.h"
+#include "ec-keys.h"
 #include "ec-pin.h"
 #include "ec-staff.h"
 
@@ -419,6 +420,96 @@ test_station_key (Fixture      *f,
 }
 
 static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+        rm_rf (child);
+      }
+  g_remove (path);
+}
+
+static EcSecret *
+secret (const char *text)
+{
+  return ec_secret_new_from ((const guint8 *) text, strlen (text));
+}
+
+/* The station key is unlocked once per sign-in, through ec-keys.h, and audited. */
+static void
+test_station_key_unlock (Fixture      *f,
+                         gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcSecret) root_pass = secret ("root passphrase kept offline");
+  g_autoptr(EcSecret) station_pass = secret ("幸福里 station passphrase");
+  g_autoptr(EcSecret) wrong = secret ("not the station passphrase");
+  g_autofree char *keydir = g_build_filename (f->dir, "keys", NULL);
+  EcStaffSession *s;
+  const EcStationKey *key, *again;
+
+  g_assert_true (ec_community_create (keydir, root_pass, &error));
+  g_assert_no_error (error);
+  g_assert_true (ec_station_add (keydir, 7, "幸福里社区服务站", T0 - 86400, 365, root_pass,
+                                 station_pass, &error));
+  g_assert_no_error (error);
+
+  s = ec_staff_sign_in (f->db, f->pepper, "S0012", "730294", T0, &error);
+  g_assert_no_error (error);
+  g_assert_null (ec_staff_session_station_key (s));
+
+  /* No passphrase yet: asked for. */
+  g_assert_null (ec_staff_session_unlock_station_key (f->db, s, keydir, 7, NULL, T0, &error));
+  g_assert_error (error, EC_KEY_ERROR, EC_KEY_ERROR_WRONG_PASSPHRASE);
+  g_clear_error (&error);
+  /* Wrong passphrase: refused and audited. */
+  g_assert_null (ec_staff_session_unlock_station_key (f->db, s, keydir, 7, wrong, T0, &error));
+  g_assert_error (error, EC_KEY_ERROR, EC_KEY_ERROR_WRONG_PASSPHRASE);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_audit (f->db, "S0012", "station-key-unlock-failed"), ==, 1);
+
+  key = ec_staff_session_unlock_station_key (f->db, s, keydir, 7, station_pass, T0 + 10, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (key);
+  g_assert_cmpuint (key->cert->station_id, ==, 7);
+  g_assert_cmpuint (key->sk->len, ==, EC_SIGN_SECRET_BYTES);
+  g_assert_true (ec_staff_session_station_key (s) == key);
+  g_assert_cmpuint (count_audit (f->db, "S0012", "station-key-unlock"), ==, 1);
+
+  /* Once per sign-in: the next issue does not ask again. */
+  again = ec_staff_session_unlock_station_key (f->db, s, keydir, 7, NULL, T0 + 20, &error);
+  g_assert_no_error (error);
+  g_assert_true (again == key);
+  g_assert_cmpuint (count_audit (f->db, "S0012", "station-key-unlock"), ==, 1);
+
+  /* After the idle timeout the session can no longer use it. */
+  g_assert_null (ec_staff_session_unlock_station_key (f->db, s, keydir, 7, NULL,
+                                                      T0 + 20 + EC_STAFF_IDLE_TIMEOUT, &error));
+  g_assert_error (error, EC_STAFF_ERROR, EC_STAFF_ERROR_NOT_SIGNED_IN);
+  g_clear_error (&error);
+
+  /* Signing out wipes it (LSan/valgrind would see a leak otherwise). */
+  g_assert_true (ec_staff_sign_out (f->db, s, EC_STAFF_SIGN_OUT_IDLE, &error));
+  g_assert_no_error (error);
+
+  /* A new sign-in asks again. */
+  s = ec_staff_sign_in (f->db, f->pepper, "S0012", "730294", T0 + 1000, &error);
+  g_assert_no_error (error);
+  g_assert_null (ec_staff_session_station_key (s));
+  g_assert_null (ec_staff_session_unlock_station_key (f->db, s, keydir, 7, NULL, T0 + 1000, &error));
+  g_assert_error (error, EC_KEY_ERROR, EC_KEY_ERROR_WRONG_PASSPHRASE);
+  g_clear_error (&error);
+  ec_staff_session_free (s);
+
+  rm_rf (keydir);
+}
+
+static void
 test_set_pin (Fixture      *f,
               gconstpointer data)
 {
@@ -491,6 +582,7 @@ main (int argc, char **argv)
   ADD ("/ec/staff/session", test_session);
   ADD ("/ec/staff/station-key", test_station_key);
   ADD ("/ec/staff/set-pin", test_set_pin);
+  ADD ("/ec/staff/station-key-unlock", test_station_key_unlock);
   ADD ("/ec/staff/sign-in-async", test_sign_in_async);
   return g_test_run ();
 }

@@ -549,6 +549,69 @@ ec_staff_session_take_station_key (EcDb           *db,
   return TRUE;
 }
 
+const EcStationKey *
+ec_staff_session_unlock_station_key (EcDb           *db,
+                                     EcStaffSession *session,
+                                     const char     *keydir,
+                                     guint16         station_id,
+                                     const EcSecret *passphrase,
+                                     gint64          now,
+                                     GError        **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *detail = NULL;
+  EcStationKey *key;
+  EcActor actor;
+
+  g_return_val_if_fail (db != NULL, NULL);
+  g_return_val_if_fail (keydir != NULL, NULL);
+
+  if (!ec_staff_session_check (session, EC_ROLE_STAFF, now, error))
+    return NULL;
+  if (session->station_key != NULL
+      && session->station_key_wipe == (GDestroyNotify) ec_station_key_free)
+    {
+      key = session->station_key;
+      if (key->cert != NULL && key->cert->station_id == station_id)
+        return key;   /* once per sign-in */
+    }
+  if (passphrase == NULL)
+    {
+      g_set_error_literal (error, EC_KEY_ERROR, EC_KEY_ERROR_WRONG_PASSPHRASE,
+                           _("Enter the station key's passphrase to issue cards"));
+      return NULL;
+    }
+
+  actor = ec_staff_session_actor (session);
+  key = ec_station_key_unlock (keydir, station_id, passphrase, &local);
+  if (key == NULL)
+    {
+      if (g_error_matches (local, EC_KEY_ERROR, EC_KEY_ERROR_WRONG_PASSPHRASE))
+        {
+          detail = g_strdup_printf ("station=%u", station_id);
+          if (!ec_db_audit_append (db, &actor, "station-key-unlock-failed", 0, NULL, NULL,
+                                   detail, error))
+            return NULL;
+        }
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  detail = g_strdup_printf ("station=%u kid=%08x", key->cert->station_id, key->cert->kid);
+  if (!ec_staff_session_take_station_key (db, session, key, (GDestroyNotify) ec_station_key_free,
+                                          detail, error))
+    return NULL;   /* wiped by take_station_key */
+  return key;
+}
+
+const EcStationKey *
+ec_staff_session_station_key (const EcStaffSession *session)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  if (session->station_key_wipe != (GDestroyNotify) ec_station_key_free)
+    return NULL;
+  return session->station_key;
+}
+
 gpointer
 ec_staff_session_get_station_key (const EcStaffSession *session)
 {

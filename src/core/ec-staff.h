@@ -18,6 +18,7 @@
  *   signin-no-pin          the account has no PIN set
  *   staff-signout          signed out (detail "signout" or "idle-timeout")
  *   station-key-unlock     the station signing key was unlocked for this session
+ *   station-key-unlock-failed  wrong station key passphrase
  * plus ec-db.h's own "staff-add" and "staff-pin".
  *
  * ec_staff_sign_in() runs Argon2id (64 MiB, ~0.1–0.5 s): call it off the UI thread. */
@@ -26,6 +27,7 @@
 #include <gio/gio.h>
 
 #include "ec-db.h"
+#include "ec-keys.h"
 #include "ec-pin.h"
 #include "ec-record.h"
 
@@ -143,8 +145,25 @@ gboolean        ec_staff_session_check     (const EcStaffSession *session,
 /* The actor for ec-db.h calls made in this session (points into @session). */
 EcActor         ec_staff_session_actor     (const EcStaffSession *session);
 
-/* The station signing key unlocked for this session ("once per sign-in"): the
- * session takes @key and calls @wipe (which must wipe and free it, e.g. the key
+/* The station signing key for issuing, unlocked once per sign-in: the first call
+ * unlocks stations/<@station_id>.key in @keydir with @passphrase (Argon2id MODERATE,
+ * ~0.5–1 s: call it off the UI thread) and keeps it in the session until sign-out;
+ * later calls return the same key and may pass a NULL @passphrase. Requires a live
+ * session of role staff or admin at @now (NOT_SIGNED_IN / NOT_ALLOWED). Audited:
+ * "station-key-unlock" (detail "station=N kid=XXXXXXXX") or, on a wrong passphrase,
+ * "station-key-unlock-failed"; the error is then EC_KEY_ERROR_WRONG_PASSPHRASE.
+ * The key is owned by the session: do not free it. */
+const EcStationKey *ec_staff_session_unlock_station_key (EcDb   *db,
+                                            EcStaffSession       *session,
+                                            const char           *keydir,
+                                            guint16               station_id,
+                                            const EcSecret       *passphrase,
+                                            gint64                now,
+                                            GError              **error);
+/* The unlocked station key, or NULL: ask for the passphrase only when this is NULL. */
+const EcStationKey *ec_staff_session_station_key (const EcStaffSession *session);
+
+/* Lower level, for other kinds of key: the session takes @key and calls @wipe (which must wipe and free it, e.g. the key
  * module's free function over sodium_malloc memory) at sign-out or when another key
  * replaces it. Audited as "station-key-unlock" with @key_id (e.g. the kid in hex). */
 gboolean        ec_staff_session_take_station_key (EcDb           *db,
@@ -153,7 +172,7 @@ gboolean        ec_staff_session_take_station_key (EcDb           *db,
                                             GDestroyNotify        wipe,
                                             const char           *key_id,
                                             GError              **error);
-/* The unlocked key, or NULL: ask for the passphrase only when this is NULL. */
+/* The key given to ec_staff_session_take_station_key(), or NULL. */
 gpointer        ec_staff_session_get_station_key  (const EcStaffSession *session);
 /* Wipe the station key now but stay signed in. */
 void            ec_staff_session_forget_station_key (EcStaffSession *session);
