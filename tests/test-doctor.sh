@@ -43,7 +43,7 @@ mkdir -p "$tmp/keys"
 echo "key material stand-in" >"$tmp/keys/kiosk.key"
 chmod 700 "$tmp/keys"; chmod 600 "$tmp/keys/kiosk.key"
 
-echo "1..22"
+echo "1..23"
 
 # --- 1. no reader on this machine ---------------------------------------------------
 LIBNFC_AUTO_SCAN=false doctor "$tmp/noscan.out" --keys "$tmp/keys" --db "$tmp/absent.db"
@@ -134,6 +134,29 @@ expect "CH340 adapter, and the PN532 behind it configured in /etc/nfc/libnfc.con
   "USB-serial adapter 1a86:7523 \(WCH CH340 USB-serial bridge \(generic\)\) at /dev/ttyUSB0" \
   '^ok   reader connstring "pn532_uart:/dev/ttyUSB0" \(from /etc/nfc \(device.connstring\)\), port accessible$' \
   '^warn libnfc not probed: --sysroot'
+
+# The same ACR122U node, unreadable for the user running doctor: the permission FAIL and
+# its fix. As root, run doctor as "nobody" (root passes every access check).
+chmod 0600 "$root/dev/bus/usb/001/005"
+as_user=()
+if [ "$(id -u)" = 0 ]; then
+  if command -v setpriv >/dev/null; then
+    as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  fi
+else
+  chmod 0000 "$root/dev/bus/usb/001/005"
+fi
+if [ "$(id -u)" = 0 ] && [ ${#as_user[@]} -eq 0 ]; then
+  skip "reader node without access: FAIL with the udev/group fix" "root without setpriv"
+else
+  chmod 0755 "$tmp" "$root"
+  LIBNFC_AUTO_SCAN=false timeout 60 "${as_user[@]}" "$cli" doctor --config "$src/data/eldercard.conf" \
+    --timeout 5 --sysroot "$root" --keys "$tmp/keys" --db "$tmp/absent.db" >"$tmp/noaccess.out" 2>&1
+  expect "reader node without access: FAIL with the udev/group fix" "$tmp/noaccess.out" \
+    '^FAIL reader 072f:2200 \(ACS ACR122\) at /dev/bus/usb/001/005: no read/write access \(Permission denied\)$' \
+    '^     fix: install udev/70-eldercard-nfc.rules .*group eldercard'
+  chmod 0700 "$tmp"
+fi
 
 # --- 5. the known-reader table is udev/readers.tsv's -----------------------------------------
 if diff <("$cli" doctor --list-readers | cut -f1,2 | LC_ALL=C sort) \
