@@ -43,7 +43,7 @@ mkdir -p "$tmp/keys"
 echo "key material stand-in" >"$tmp/keys/kiosk.key"
 chmod 700 "$tmp/keys"; chmod 600 "$tmp/keys/kiosk.key"
 
-echo "1..23"
+echo "1..25"
 
 # --- 1. no reader on this machine ---------------------------------------------------
 LIBNFC_AUTO_SCAN=false doctor "$tmp/noscan.out" --keys "$tmp/keys" --db "$tmp/absent.db"
@@ -127,6 +127,9 @@ expect "kernel pn533_usb holding the reader: FAIL with modprobe -r and the black
   "^FAIL the kernel's pn533_usb driver holds reader 072f:2200" \
   "^FAIL kernel NFC modules loaded: pn533_usb pn533 nfc" "^     fix: sudo modprobe -r pn533_usb pn533 nfc" \
   "^warn no modprobe blacklist for pn533_usb"
+expect "no udev rules and no group eldercard: warnings with make install / sysusers" "$tmp/sysroot.out" \
+  '^warn udev rules 70-eldercard-nfc.rules are not installed' '^warn group eldercard does not exist' \
+  '^     fix: sudo systemd-sysusers'
 expect "pcscd running with an ACR122U plugged in: FAIL, mask pcscd" "$tmp/sysroot.out" \
   "^FAIL pcscd is running \(pid 4242\) and an ACR122-family reader is plugged in" \
   "^     fix: sudo systemctl mask --now pcscd.socket pcscd.service"
@@ -134,6 +137,19 @@ expect "CH340 adapter, and the PN532 behind it configured in /etc/nfc/libnfc.con
   "USB-serial adapter 1a86:7523 \(WCH CH340 USB-serial bridge \(generic\)\) at /dev/ttyUSB0" \
   '^ok   reader connstring "pn532_uart:/dev/ttyUSB0" \(from /etc/nfc \(device.connstring\)\), port accessible$' \
   '^warn libnfc not probed: --sysroot'
+
+# After `make install`: the rules, the group and the blacklist are there.
+mkdir -p "$root/usr/local/lib/udev/rules.d" "$root/etc/modprobe.d"
+cp "$src/udev/70-eldercard-nfc.rules" "$root/usr/local/lib/udev/rules.d/"
+cp "$src/udev/eldercard-blacklist-pn533.conf" "$root/etc/modprobe.d/"
+printf 'root:x:0:\neldercard:x:998:\n' >"$root/etc/group"
+LIBNFC_AUTO_SCAN=false doctor "$tmp/installed.out" --sysroot "$root" --keys "$tmp/keys" --db "$tmp/absent.db"
+if grep -qE '^warn (udev rules|group eldercard|no modprobe blacklist)' "$tmp/installed.out"; then
+  notok "installed rules, group and blacklist are recognised"; sed 's/^/# /' "$tmp/installed.out"
+else
+  expect "installed rules, group and blacklist are recognised" "$tmp/installed.out" \
+    '^ok   udev rules 70-eldercard-nfc.rules in /usr/local/lib/udev/rules.d$' '^ok   group eldercard exists$'
+fi
 
 # The same ACR122U node, unreadable for the user running doctor: the permission FAIL and
 # its fix. As root, run doctor as "nobody" (root passes every access check).

@@ -336,6 +336,45 @@ check_usb_devices (Doctor *d)
             _("no known NFC reader or USB-serial adapter is plugged in"));
 }
 
+/* The udev rules and the group they give the readers to. */
+static void
+check_udev_setup (Doctor *d)
+{
+  static const char *const dirs[] = {
+    "/etc/udev/rules.d", "/run/udev/rules.d", "/usr/local/lib/udev/rules.d",
+    "/usr/lib/udev/rules.d", "/lib/udev/rules.d", NULL
+  };
+  const char *found = NULL;
+  g_autofree char *group_path = sys_path (d, "/etc/group");
+  g_autofree char *groups = NULL;
+  gboolean have_group = FALSE;
+
+  for (guint i = 0; dirs[i] != NULL && found == NULL; i++)
+    {
+      g_autofree char *f = g_build_filename (dirs[i], "70-eldercard-nfc.rules", NULL);
+      g_autofree char *real = sys_path (d, f);
+      if (g_file_test (real, G_FILE_TEST_IS_REGULAR))
+        found = dirs[i];
+    }
+  if (found != NULL)
+    report (d, "ok", NULL, _("udev rules 70-eldercard-nfc.rules in %s"), found);
+  else
+    report (d, "warn", _("make install (as root), then replug the reader"),
+            _("udev rules 70-eldercard-nfc.rules are not installed: only root can open USB readers"));
+
+  if (g_file_get_contents (group_path, &groups, NULL, NULL))
+    {
+      g_auto(GStrv) lines = g_strsplit (groups, "\n", -1);
+      for (guint i = 0; lines[i] != NULL && !have_group; i++)
+        have_group = g_str_has_prefix (lines[i], "eldercard:");
+    }
+  if (have_group)
+    report (d, "ok", NULL, _("group eldercard exists"));
+  else
+    report (d, "warn", _("sudo systemd-sysusers (make install as root does it), then replug the reader"),
+            _("group eldercard does not exist: the udev rules cannot give it the readers"));
+}
+
 static void
 check_kernel_modules (Doctor *d)
 {
@@ -1017,6 +1056,7 @@ ec_cmd_doctor (int    argc,
 
   check_clock (&d);
   check_connstring (&d, opt_device, config->device);
+  check_udev_setup (&d);
   check_usb_devices (&d);
   check_kernel_modules (&d);
   check_pcscd (&d);
