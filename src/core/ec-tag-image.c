@@ -149,7 +149,7 @@ ec_tag_image_bytes (const EcTagImage *image,
 {
   if (out_len != NULL)
     *out_len = (gsize) ec_tag_type_info (image->type)->n_pages * EC_TAG_PAGE_BYTES;
-  return &image->pages[0][0];
+  return (const guint8 *) (const void *) image->pages;
 }
 
 gboolean
