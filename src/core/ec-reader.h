@@ -31,6 +31,9 @@
 
 #include <gio/gio.h>
 
+#include "ec-error.h"
+#include "ec-tag-image.h"
+
 G_BEGIN_DECLS
 
 /* The reader as people need to know it. */
@@ -91,6 +94,9 @@ guint             ec_reader_card_get_read_ms    (EcReaderCard  *card);
 /* The card in the tag image text format of docs/TEAM-NOTES.md (NTAG kinds only;
  * NULL otherwise), ready for ec_tag_image_parse(). */
 char             *ec_reader_card_to_image_text  (EcReaderCard  *card);
+/* The card as an EcTagImage for ec_card_verify() (NTAG kinds only; NULL otherwise).
+ * Pages not read are zero. */
+EcTagImage       *ec_reader_card_to_tag_image   (EcReaderCard  *card);
 
 /* ------------------------------------------------------------------------- */
 /* EcReader */
