@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The reader layer's extra targets (included by the Makefile):
+#   $(BUILDDIR)/eldercard-nfc-helper   the process that runs libnfc (src/helper/*.c)
+#   make bench-reader                 the reader benchmark (docs/benchmarks.md)
+
+EC_READER_HELPER     := $(BUILDDIR)/eldercard-nfc-helper
+EC_READER_HELPER_SRC := $(sort $(wildcard src/helper/*.c))
+EC_READER_HELPER_OBJ := $(EC_READER_HELPER_SRC:%.c=$(BUILDDIR)/%.o)
+
+all: $(EC_READER_HELPER)
+check: $(EC_READER_HELPER)
+
+$(BUILDDIR)/src/helper/%.o: src/helper/%.c
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) -Wconversion -Wno-sign-conversion $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(EC_READER_HELPER): $(EC_READER_HELPER_OBJ) $(LIBCORE)
+	$(CC) $(LDFLAGS) -o $@ $(EC_READER_HELPER_OBJ) $(LIBCORE) $(CORE_LIBS)
+
+-include $(EC_READER_HELPER_OBJ:.o=.d)
