@@ -43,7 +43,7 @@ mkdir -p "$tmp/keys"
 echo "key material stand-in" >"$tmp/keys/kiosk.key"
 chmod 700 "$tmp/keys"; chmod 600 "$tmp/keys/kiosk.key"
 
-echo "1..25"
+echo "1..26"
 
 # --- 1. no reader on this machine ---------------------------------------------------
 LIBNFC_AUTO_SCAN=false doctor "$tmp/noscan.out" --keys "$tmp/keys" --db "$tmp/absent.db"
@@ -187,9 +187,17 @@ if [ -x "$emu" ]; then
   "$emu" --link "$tmp/pn532" --control "$tmp/ctl" --tag ntag215 >"$tmp/emu.out" 2>&1 &
   emu_pid=$!
   for _ in $(seq 100); do grep -q '^ready' "$tmp/emu.out" && break; sleep 0.05; done
-  doctor "$tmp/emu-ok.out" --device "pn532_uart:$tmp/pn532" --keys "$tmp/keys" --db "$tmp/absent.db"
+  "$cli" db init --db "$tmp/good.db" >/dev/null 2>&1
+  doctor "$tmp/emu-ok.out" --device "pn532_uart:$tmp/pn532" --keys "$tmp/keys" --db "$tmp/good.db"
+  rc=$?
   expect "emulated PN532: libnfc opens it and it answers" "$tmp/emu-ok.out" \
     "^ok   libnfc opened .*pn532_uart:$tmp/pn532"
+  if [ $rc -eq 0 ] && grep -q "^ok   database $tmp/good.db opens, quick_check ok" "$tmp/emu-ok.out" \
+     && grep -qE '^[0-9]+ ok, [0-9]+ warnings, 0 failures$' "$tmp/emu-ok.out"; then
+    ok "working reader, keys and database: no failure, exit 0"
+  else
+    notok "working setup: exit $rc"; sed 's/^/# /' "$tmp/emu-ok.out"
+  fi
   "$emu" ctl "$tmp/ctl" stall >/dev/null 2>&1
   start=$(date +%s)
   doctor "$tmp/emu-stall.out" --device "pn532_uart:$tmp/pn532" --keys "$tmp/keys" --db "$tmp/absent.db" --timeout 2
@@ -216,6 +224,7 @@ if [ -x "$emu" ]; then
   fi
 else
   skip "emulated PN532: libnfc opens it and it answers" "pn532-emu not built"
+  skip "working reader, keys and database: no failure, exit 0" "pn532-emu not built"
   skip "stalled reader: doctor reports it and finishes" "pn532-emu not built"
   skip "reader slower than --timeout: probe killed" "pn532-emu not built"
 fi
