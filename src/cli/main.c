@@ -24,6 +24,7 @@ static const EcCliCommand commands[] = {
   { "staff",        ec_cmd_staff,        "staff accounts: add, set-pin, list, signin-test" },
   { "pepper",       ec_cmd_pepper,       "create the device's PIN pepper (pepper init)" },
   { "card-face",    ec_cmd_card_face,    "print a resident's card face as an ID-1 size PDF" },
+  { "allergy-check", ec_cmd_allergy_check, "check a drug against a resident's allergies and medications" },
 };
 
 const char *
