@@ -43,7 +43,7 @@ mkdir -p "$tmp/keys"
 echo "key material stand-in" >"$tmp/keys/kiosk.key"
 chmod 700 "$tmp/keys"; chmod 600 "$tmp/keys/kiosk.key"
 
-echo "1..26"
+echo "1..28"
 
 # --- 1. no reader on this machine ---------------------------------------------------
 LIBNFC_AUTO_SCAN=false doctor "$tmp/noscan.out" --keys "$tmp/keys" --db "$tmp/absent.db"
@@ -69,6 +69,13 @@ if grep -vqE '^(ok  |warn|FAIL|     |$|[0-9]+ ok, )' "$tmp/scan.out"; then
 else
   ok "output lines are all status lines, details or the summary"
 fi
+
+expect "the NFC helper the kiosk runs libnfc in is found" "$tmp/noscan.out" '^ok   NFC helper /'
+ELDERCARD_NFC_HELPER=$tmp/no-such-helper LIBNFC_AUTO_SCAN=false doctor "$tmp/nohelper.out" \
+  --keys "$tmp/keys" --db "$tmp/absent.db"
+expect "a missing NFC helper: FAIL, no card can be read" "$tmp/nohelper.out" \
+  '^FAIL eldercard-nfc-helper, the process that runs libnfc for the kiosk, is missing' \
+  "looked at: $tmp/no-such-helper"
 
 # --- 2. keys ---------------------------------------------------------------------------
 expect "good key directory (0700, files 0600) is ok" "$tmp/noscan.out" \

@@ -336,6 +336,55 @@ check_usb_devices (Doctor *d)
             _("no known NFC reader or USB-serial adapter is plugged in"));
 }
 
+/* The helper process the kiosk and `eldercard card` run libnfc in, looked up in the order
+ * ec-reader.c's find_helper() uses: $ELDERCARD_NFC_HELPER, next to the running program,
+ * the install libexec directory, the build directory. */
+static void
+check_nfc_helper (Doctor *d)
+{
+  const char *env = g_getenv ("ELDERCARD_NFC_HELPER");
+  g_autoptr(GPtrArray) tried = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *fix = NULL;
+
+  if (env != NULL && *env)
+    g_ptr_array_add (tried, g_strdup (env));
+  else
+    {
+      if (exe != NULL)
+        {
+          g_autofree char *dir = g_path_get_dirname (exe);
+          g_ptr_array_add (tried, g_build_filename (dir, "eldercard-nfc-helper", NULL));
+        }
+#ifdef EC_LIBEXECDIR
+      g_ptr_array_add (tried, g_build_filename (EC_LIBEXECDIR, "eldercard-nfc-helper", NULL));
+#endif
+#ifdef EC_BUILD_DIR
+      g_ptr_array_add (tried, g_build_filename (EC_BUILD_DIR, "eldercard-nfc-helper", NULL));
+#endif
+    }
+  for (guint i = 0; i < tried->len; i++)
+    if (g_file_test (tried->pdata[i], G_FILE_TEST_IS_EXECUTABLE))
+      {
+        report (d, "ok", NULL, _("NFC helper %s"), (const char *) tried->pdata[i]);
+        return;
+      }
+  {
+    g_autofree char *helper_in_path = g_find_program_in_path ("eldercard-nfc-helper");
+    if (helper_in_path != NULL)
+      {
+        report (d, "ok", NULL, _("NFC helper %s (from PATH)"), helper_in_path);
+        return;
+      }
+  }
+  fix = g_strdup_printf (_("build and install it (make install puts it in libexec/eldercard), or set "
+                           "ELDERCARD_NFC_HELPER; looked at: %s"),
+                         tried->len > 0 ? (const char *) tried->pdata[0] : "-");
+  report (d, "FAIL", fix,
+          _("eldercard-nfc-helper, the process that runs libnfc for the kiosk, is missing: "
+            "no card can be read"));
+}
+
 /* The udev rules and the group they give the readers to. */
 static void
 check_udev_setup (Doctor *d)
@@ -1057,6 +1106,7 @@ ec_cmd_doctor (int    argc,
   check_clock (&d);
   check_connstring (&d, opt_device, config->device);
   check_udev_setup (&d);
+  check_nfc_helper (&d);
   check_usb_devices (&d);
   check_kernel_modules (&d);
   check_pcscd (&d);
