@@ -271,13 +271,16 @@ staff_add (StaffOptions *o,
     }
   if (!ec_staff_check_id (id, &error))
     return ec_cli_fail (error);
+  /* The PIN first: a refused PIN leaves no database or pepper behind. */
+  if (!read_pin (o, TRUE, pin, &error) || !ec_pin_check_policy (pin, &error))
+    {
+      sodium_memzero (pin, sizeof pin);
+      return ec_cli_fail (error);
+    }
   db = open_db (o, EC_DB_OPEN_CREATE, &error);
-  if (db == NULL)
-    return ec_cli_fail (error);
-  pepper = open_pepper (o, db, TRUE, &error);
-  if (pepper == NULL)
-    return ec_cli_fail (error);
-  if (!read_pin (o, TRUE, pin, &error))
+  if (db != NULL)
+    pepper = open_pepper (o, db, TRUE, &error);
+  if (db == NULL || pepper == NULL)
     {
       sodium_memzero (pin, sizeof pin);
       return ec_cli_fail (error);
