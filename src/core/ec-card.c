@@ -586,6 +586,7 @@ ec_card_summary_from_resident (const EcResident *r,
   if (r->allergies != NULL)
     {
       allergies = g_ptr_array_copy (r->allergies, NULL, NULL);
+      g_ptr_array_set_free_func (allergies, NULL);   /* the copy does not own them */
       g_ptr_array_sort (allergies, compare_allergies);   /* stable: merge sort */
       for (guint i = 0; i < allergies->len; i++)
         {
