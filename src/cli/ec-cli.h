@@ -41,6 +41,10 @@ int         ec_cmd_demo            (int argc, char **argv);
 int         ec_cmd_staff           (int argc, char **argv);
 int         ec_cmd_pepper          (int argc, char **argv);
 int         ec_cmd_card_face       (int argc, char **argv);
+int         ec_cmd_community       (int argc, char **argv);
+int         ec_cmd_station         (int argc, char **argv);
+int         ec_cmd_kiosk_bundle    (int argc, char **argv);
+int         ec_cmd_card            (int argc, char **argv);
 int         ec_cmd_allergy_check   (int argc, char **argv);
 
 G_END_DECLS
