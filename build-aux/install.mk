@@ -78,7 +78,8 @@ EC_INST_DATA_OWN := data/eldercard.conf data/org.eldercard.Kiosk.desktop \
 EC_INST_DATA := $(filter-out $(EC_INST_DATA_OWN),$(shell find data -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort))
 EC_INST_DOCS := README.md $(filter-out docs/BRIEF.md docs/TEAM-NOTES.md,$(wildcard docs/*.md))
 EC_INST_SED  := sed -e 's|@BINDIR@|$(EC_INST_BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-  -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g'
+  -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g' -e 's|@DATADIR@|$(EC_INST_DATADIR)|g' \
+  -e 's|@LOCALEDIR@|$(EC_INST_LOCALEDIR)|g' -e 's|@LIBEXECDIR@|$(EC_INST_LIBEXECDIR)|g'
 
 .PHONY: install uninstall
 install:

@@ -34,7 +34,7 @@ if [ ! -x "$kiosk" ]; then
   mkdir -p "$tmp/stand-in"; printf '#!/bin/sh\nexit 0\n' >"$kiosk"; chmod 755 "$kiosk"
 fi
 
-echo "1..32"
+echo "1..33"
 
 # --- 1. install --------------------------------------------------------------------
 if mk install DESTDIR="$dest" KIOSK="$kiosk" >"$tmp/install.log" 2>&1; then ok "make install DESTDIR=… PREFIX=/usr"
@@ -110,6 +110,9 @@ unit=$dest/usr/lib/systemd/system/eldercard-kiosk.service
 check "unit starts cage -- /usr/bin/eldercard-kiosk --kiosk with the installed paths" \
   test -n "$(grep -x 'ExecStart=/usr/bin/cage -d -- /usr/bin/eldercard-kiosk --kiosk --config /etc/eldercard/eldercard.conf' "$unit")" \
   -a -z "$(grep '@[A-Z]*@' "$unit")"
+check "unit points the kiosk at the installed data, translations and NFC helper" \
+  bash -c "grep -qx 'Environment=ELDERCARD_DATADIR=/usr/share/eldercard ELDERCARD_LOCALEDIR=/usr/share/locale' '$unit' \
+    && grep -qx 'Environment=ELDERCARD_NFC_HELPER=/usr/libexec/eldercard/eldercard-nfc-helper' '$unit'"
 check "unit: Restart=always, TTYPath=/dev/tty1, PAMName=login, ProtectSystem=strict" \
   bash -c "grep -qx Restart=always '$unit' && grep -qx TTYPath=/dev/tty1 '$unit' && grep -qx PAMName=login '$unit' && grep -qx ProtectSystem=strict '$unit' && grep -qx ReadWritePaths=/var/lib/eldercard '$unit'"
 if command -v systemd-analyze >/dev/null; then
