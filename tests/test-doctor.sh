@@ -38,12 +38,18 @@ expect () {
   ok "$desc"
 }
 
-# A good key directory: 0700 with 0600 files.
-mkdir -p "$tmp/keys"
-echo "key material stand-in" >"$tmp/keys/kiosk.key"
-chmod 700 "$tmp/keys"; chmod 600 "$tmp/keys/kiosk.key"
+# A real kiosk bundle, made the way a station makes one (docs/keys.md): community keys,
+# one station, then `kiosk-bundle export`. Fictional passphrases.
+printf 'fictional root passphrase for tests 1\n' >"$tmp/root.pass"
+printf 'fictional station passphrase for tests 2\n' >"$tmp/station.pass"
+"$cli" community create --keys "$tmp/station-keys" --passphrase-file "$tmp/root.pass" >"$tmp/keys.log" 2>&1 &&
+"$cli" station add --keys "$tmp/station-keys" --id 1 --name "Demo station" \
+  --root-passphrase-file "$tmp/root.pass" --passphrase-file "$tmp/station.pass" >>"$tmp/keys.log" 2>&1 &&
+"$cli" kiosk-bundle export --keys "$tmp/station-keys" --out "$tmp/keys" >>"$tmp/keys.log" 2>&1 &&
+"$cli" kiosk-bundle export --keys "$tmp/station-keys" --out "$tmp/keys-noread" --no-read-key >>"$tmp/keys.log" 2>&1 \
+  || { echo "Bail out! could not make a kiosk bundle"; sed 's/^/# /' "$tmp/keys.log"; exit 1; }
 
-echo "1..28"
+echo "1..30"
 
 # --- 1. no reader on this machine ---------------------------------------------------
 LIBNFC_AUTO_SCAN=false doctor "$tmp/noscan.out" --keys "$tmp/keys" --db "$tmp/absent.db"
@@ -78,18 +84,25 @@ expect "a missing NFC helper: FAIL, no card can be read" "$tmp/nohelper.out" \
   "looked at: $tmp/no-such-helper"
 
 # --- 2. keys ---------------------------------------------------------------------------
-expect "good key directory (0700, files 0600) is ok" "$tmp/noscan.out" \
-  "^ok   key directory $tmp/keys: 1 file\(s\), modes 0700/0600$"
+expect "a kiosk bundle loads as the kiosk loads it" "$tmp/noscan.out" \
+  "^ok   keys in $tmp/keys: community root, 1 station certificate\(s\), 1 read key\(s\)$"
 cp -r "$tmp/keys" "$tmp/badkeys"
-chmod 755 "$tmp/badkeys"; chmod 644 "$tmp/badkeys/kiosk.key"
+chmod 755 "$tmp/badkeys"; chmod 644 "$tmp/badkeys/community/read.key"
 LIBNFC_AUTO_SCAN=false doctor "$tmp/badkeys.out" --keys "$tmp/badkeys" --db "$tmp/absent.db"
-expect "key directory 0755 and key file 0644: FAIL with chmod fixes" "$tmp/badkeys.out" \
+expect "key directory 0755 and read key 0644: FAIL with chmod fixes" "$tmp/badkeys.out" \
   "^FAIL key directory $tmp/badkeys is mode 0755" "^     fix: chmod 700 $tmp/badkeys$" \
-  "^FAIL key file $tmp/badkeys/kiosk.key is mode 0644" "^     fix: chmod 600 $tmp/badkeys/kiosk.key$"
+  "^FAIL key file $tmp/badkeys/community/read.key is mode 0644" "^     fix: chmod 600 $tmp/badkeys/community/read.key$"
 mkdir -m 700 "$tmp/emptykeys"
 LIBNFC_AUTO_SCAN=false doctor "$tmp/empty.out" --keys "$tmp/emptykeys" --db "$tmp/absent.db"
-expect "empty or missing key directory: FAIL, install the kiosk bundle" "$tmp/empty.out" \
-  "^FAIL key directory $tmp/emptykeys is empty" "kiosk bundle"
+expect "empty key directory: FAIL, copy the kiosk bundle" "$tmp/empty.out" \
+  "^FAIL the keys in $tmp/emptykeys do not load: " "kiosk-bundle export"
+LIBNFC_AUTO_SCAN=false doctor "$tmp/noread.out" --keys "$tmp/keys-noread" --db "$tmp/absent.db"
+expect "bundle without read keys: warn that summaries cannot be shown" "$tmp/noread.out" \
+  "^warn keys in $tmp/keys-noread: 1 station certificate\(s\) but no read key"
+LIBNFC_AUTO_SCAN=false doctor "$tmp/stationkeys.out" --keys "$tmp/station-keys" --db "$tmp/absent.db"
+expect "signing secrets on a kiosk: warn, remove them" "$tmp/stationkeys.out" \
+  "^warn $tmp/station-keys/community/root.key is a signing secret" \
+  "^warn $tmp/station-keys/stations/1.key is a signing secret"
 
 # --- 3. database, config, connstring ------------------------------------------------------
 expect "missing database: FAIL with where to get it" "$tmp/noscan.out" \

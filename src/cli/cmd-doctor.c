@@ -33,6 +33,7 @@
 #include "ec-config.h"
 #include "ec-db.h"
 #include "ec-i18n.h"
+#include "ec-keys.h"
 #include "ec-libnfc-conf.h"
 
 #ifndef EC_SYSCONFDIR
@@ -897,21 +898,66 @@ check_libnfc (Doctor *d,
 
 /* ---- keys, database, clock ------------------------------------------------------------- */
 
+/* Group- or world-readable files and directories in the key tree (2 levels: community/,
+ * stations/), and signing secrets that have no business on a kiosk. */
+static void
+scan_key_tree (Doctor     *d,
+               const char *dir,
+               guint       depth,
+               gboolean   *bad,
+               GPtrArray  *signing)
+{
+  g_autoptr(GDir) gd = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (gd != NULL && (name = g_dir_read_name (gd)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      struct stat st;
+
+      if (g_lstat (path, &st) != 0)
+        continue;
+      if (S_ISDIR (st.st_mode) && depth < 2)
+        {
+          if ((st.st_mode & 0077) != 0)
+            {
+              g_autofree char *fix = g_strdup_printf ("chmod 700 %s", path);
+              report (d, "FAIL", fix, _("key directory %s is mode %04o: others can get at the keys"),
+                      path, (unsigned) (st.st_mode & 07777));
+              *bad = TRUE;
+            }
+          scan_key_tree (d, path, depth + 1, bad, signing);
+        }
+      else if (S_ISREG (st.st_mode) && g_str_has_suffix (name, ".key"))
+        {
+          if ((st.st_mode & 0077) != 0)
+            {
+              g_autofree char *fix = g_strdup_printf ("chmod 600 %s", path);
+              report (d, "FAIL", fix, _("key file %s is mode %04o: eldercard refuses secret keys others "
+                                        "can read"), path, (unsigned) (st.st_mode & 07777));
+              *bad = TRUE;
+            }
+          if (g_str_equal (name, "root.key") || !g_str_has_prefix (name, "read"))
+            g_ptr_array_add (signing, g_steal_pointer (&path));
+        }
+    }
+}
+
 static void
 check_keys (Doctor     *d,
             const char *keydir)
 {
   struct stat st;
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-  guint n_files = 0;
   gboolean bad = FALSE;
+  g_autoptr(GPtrArray) signing = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  EcKeyring *ring;
   g_autofree char *fix = NULL;
 
   if (g_stat (keydir, &st) != 0)
     {
-      fix = g_strdup_printf (_("install the kiosk's keys from the station's kiosk bundle into %s "
-                               "(docs/keys.md), mode 0700"), keydir);
+      fix = g_strdup_printf (_("copy the station's kiosk bundle (eldercard kiosk-bundle export) into %s, "
+                               "mode 0700 (docs/deploy.md)"), keydir);
       report (d, "FAIL", fix, _("key directory %s: %s"), keydir, g_strerror (errno));
       return;
     }
@@ -932,34 +978,36 @@ check_keys (Doctor     *d,
                          "to it"),
             _("key directory %s belongs to uid %u, not to you (uid %u)"), keydir, (unsigned) st.st_uid,
             (unsigned) getuid ());
-
-  dir = g_dir_open (keydir, 0, NULL);
-  if (dir == NULL)
+  scan_key_tree (d, keydir, 1, &bad, signing);
+  for (guint i = 0; i < signing->len; i++)
     {
-      report (d, "FAIL", _("run doctor as the kiosk user, or fix the owner of the key directory"),
-              _("cannot list key directory %s: %s"), keydir, g_strerror (errno));
+      g_autofree char *sfix = g_strdup_printf (_("on a kiosk, remove it (a kiosk bundle never holds "
+                                                 "it): shred -u %s; a station computer keeps its own"), (const char *) signing->pdata[i]);
+      report (d, "warn", sfix, _("%s is a signing secret: whoever takes this machine could try to forge cards"),
+              (const char *) signing->pdata[i]);
+    }
+
+  /* Load it exactly as the kiosk does. */
+  ring = ec_keyring_load (keydir, &error);
+  if (ring == NULL)
+    {
+      fix = g_strdup_printf (_("copy the station's kiosk bundle (eldercard kiosk-bundle export) into %s "
+                               "(docs/keys.md)"), keydir);
+      report (d, "FAIL", fix, _("the keys in %s do not load: %s"), keydir, error->message);
       return;
     }
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (keydir, name, NULL);
-      struct stat fst;
-      if (g_lstat (path, &fst) != 0 || !S_ISREG (fst.st_mode))
-        continue;
-      n_files++;
-      if ((fst.st_mode & 0077) != 0)
-        {
-          g_autofree char *ffix = g_strdup_printf ("chmod 600 %s", path);
-          report (d, "FAIL", ffix, _("key file %s is mode %04o: eldercard refuses keys others can read"),
-                  path, (unsigned) (fst.st_mode & 07777));
-          bad = TRUE;
-        }
-    }
-  if (n_files == 0)
-    report (d, "FAIL", _("install the kiosk's keys from the station's kiosk bundle (docs/keys.md)"),
-            _("key directory %s is empty"), keydir);
+  if (ec_keyring_n_certs (ring) == 0)
+    report (d, "FAIL", _("export a new kiosk bundle at the station after `eldercard station add`"),
+            _("keys in %s: no station certificate, so no card verifies"), keydir);
+  else if (ec_keyring_n_read_keys (ring) == 0)
+    report (d, "warn", _("export the kiosk bundle with its read keys (without --no-read-key) for responders "
+                         "and nurses"),
+            _("keys in %s: %u station certificate(s) but no read key: cards verify, their emergency summary "
+              "cannot be shown"), keydir, ec_keyring_n_certs (ring));
   else if (!bad)
-    report (d, "ok", NULL, _("key directory %s: %u file(s), modes 0700/0600"), keydir, n_files);
+    report (d, "ok", NULL, _("keys in %s: community root, %u station certificate(s), %u read key(s)"),
+            keydir, ec_keyring_n_certs (ring), ec_keyring_n_read_keys (ring));
+  ec_keyring_free (ring);
 }
 
 static void
