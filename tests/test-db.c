@@ -847,6 +847,41 @@ test_demo (Fixture *f, gconstpointer data)
   g_assert_true (ec_db_integrity_check (f->db, &error));
 }
 
+/* The bulk path (rollback journal, indexes rebuilt after the load) leaves a normal
+ * WAL database with every index. */
+static void
+test_demo_bulk (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(sqlite3_stmt) st = NULL;
+  sqlite3 *raw = NULL;
+  guint64 n = 0;
+
+  g_assert_true (ec_demo_generate (f->db, 20000, 11, &error));
+  g_assert_no_error (error);
+  g_assert_true (ec_db_resident_count (f->db, &n, &error));
+  g_assert_cmpuint (n, ==, 20000);
+  g_assert_true (ec_db_integrity_check (f->db, &error));
+  g_assert_true (ec_db_search (f->db, "王", 5, &hits, &error));
+  g_assert_cmpuint (hits->len, ==, 5);
+  g_assert_true (ec_db_audit_verify (f->db, NULL, NULL, &error));
+
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &raw, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (raw, "PRAGMA journal_mode", -1, &st, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (st, 0), ==, "wal");
+  g_clear_pointer (&st, sqlite3_finalize);
+  g_assert_cmpint (sqlite3_prepare_v2 (raw, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+                                       " AND name IN ('residents_name_zh', 'residents_pinyin_key',"
+                                       " 'residents_phone_key', 'conditions_resident', 'allergies_resident',"
+                                       " 'medications_resident', 'contacts_resident')", -1, &st, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (st, 0), ==, 7);
+  g_clear_pointer (&st, sqlite3_finalize);
+  g_assert_cmpint (sqlite3_close (raw), ==, SQLITE_OK);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -867,6 +902,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ec/db/migration-v1", test_migration_v1);
   ADD ("backup", test_backup);
   ADD ("demo", test_demo);
+  ADD ("demo-bulk", test_demo_bulk);
 #undef ADD
   return g_test_run ();
 }
