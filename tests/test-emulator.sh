@@ -17,6 +17,7 @@ cleanup () {
   rm -rf "$T"
 }
 trap cleanup EXIT
+trap "exit 1" TERM INT
 
 n=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }

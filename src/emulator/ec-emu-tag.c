@@ -684,6 +684,14 @@ ntag_write_page (EcEmuTag       *tag,
         next[i] = dst[i];
       if (rand == NULL || g_rand_boolean (rand))
         next[split] = rand ? (guint8) g_rand_int_range (rand, 0, 256) : (guint8) ~data[split];
+      /* Torn means not completed: when old and new differ, the result is not the new page. */
+      if (memcmp (next, data, 4) == 0 && memcmp (dst, data, 4) != 0)
+        for (int i = 3; i >= 0; i--)
+          if (dst[i] != data[i])
+            {
+              next[i] = dst[i];
+              break;
+            }
     }
   memcpy (dst, next, 4);
   return TRUE;
