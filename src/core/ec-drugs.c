@@ -956,6 +956,13 @@ ec_drug_table_get_n_drugs (EcDrugTable *t)
   return t->drug_list->len;
 }
 
+GPtrArray *
+ec_drug_table_get_drugs (EcDrugTable *t)
+{
+  g_return_val_if_fail (t != NULL, NULL);
+  return t->drug_list;
+}
+
 const EcDrug *
 ec_drug_table_get_drug (EcDrugTable *t,
                         const char  *id)

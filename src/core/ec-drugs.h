@@ -112,6 +112,8 @@ EcDrugTable  *ec_drug_table_load_default   (GError           **error);
 void          ec_drug_table_free           (EcDrugTable       *table);
 
 guint         ec_drug_table_get_n_drugs    (EcDrugTable       *table);   /* drugs and allergens */
+/* Every drug and allergen (EcDrug*, borrowed, in file order). */
+GPtrArray    *ec_drug_table_get_drugs      (EcDrugTable       *table);
 const EcDrug *ec_drug_table_get_drug       (EcDrugTable       *table,
                                             const char        *id);
 const EcDrugClass *ec_drug_table_get_class (EcDrugTable       *table,
