@@ -559,6 +559,98 @@ test_truncations (void)
     }
 }
 
+/* ---- the checked-in golden vectors --------------------------------------------------- */
+
+/* The TEST ONLY keyring of cards/vectors/keys, read directly (git does not keep the
+ * files' 0600 mode, so ec_keyring_load would rightly refuse the read key). */
+static EcKeyring *
+vector_keyring (void)
+{
+  g_autofree char *dir = g_build_filename (EC_SOURCE_DIR, "cards", "vectors", "keys", NULL);
+  g_autofree char *pub_path = g_build_filename (dir, "community", "root.pub", NULL);
+  g_autofree char *cert_path = g_build_filename (dir, "stations", "7.cert", NULL);
+  g_autofree char *read_path = g_build_filename (dir, "community", "read.key", NULL);
+  g_autofree char *pub = NULL, *cert = NULL, *rk = NULL;
+  gsize pub_len = 0, cert_len = 0, rk_len = 0;
+  g_autoptr(EcStationCert) c = NULL;
+  g_autoptr(GError) error = NULL;
+  EcKeyring *ring;
+
+  g_assert_true (g_file_get_contents (pub_path, &pub, &pub_len, NULL));
+  g_assert_true (g_file_get_contents (cert_path, &cert, &cert_len, NULL));
+  g_assert_true (g_file_get_contents (read_path, &rk, &rk_len, NULL));
+  g_assert_cmpuint (pub_len, ==, 36);
+  g_assert_cmpuint (rk_len, ==, 40);
+  ring = ec_keyring_new ((const guint8 *) pub + 4);
+  c = ec_station_cert_parse ((const guint8 *) cert, cert_len, (const guint8 *) pub + 4, &error);
+  g_assert_no_error (error);
+  ec_keyring_add_cert (ring, c);
+  ec_keyring_add_read_key (ring, ec_read_key_new_from ((const guint8 *) rk + 8));
+  return ring;
+}
+
+static void
+test_vector_flips (void)
+{
+  static const char *valid[] = { "valid-ntag213.tag", "valid-ntag215.tag", "valid-ntag216.tag" };
+  g_autoptr(EcKeyring) ring = vector_keyring ();
+
+  for (gsize v = 0; v < G_N_ELEMENTS (valid); v++)
+    {
+      g_autofree char *path = g_build_filename (EC_SOURCE_DIR, "cards", "vectors", valid[v], NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(EcTagImage) golden = ec_tag_image_load_file (path, &error);
+      g_autofree char *expected = NULL;
+      gsize len = 0;
+      guint refused = 0, same = 0;
+
+      g_assert_no_error (error);
+      expected = verify_text (golden, ring, &error);
+      g_assert_no_error (error);
+      ec_tag_image_bytes (golden, &len);
+      for (gsize off = 0; off < len; off++)
+        for (int bit = 0; bit < 8; bit++)
+          {
+            g_autoptr(EcTagImage) img = ec_tag_image_copy (golden);
+            g_autoptr(GError) e = NULL;
+            g_autofree char *text = NULL;
+
+            img->pages[off / 4][off % 4] ^= (guint8) (1 << bit);
+            text = verify_text (img, ring, &e);
+            if (declared_unused (golden, off))
+              {
+                g_assert_cmpstr (text, ==, expected);
+                same++;
+              }
+            else
+              {
+                g_assert_null (text);
+                g_assert_true (e != NULL && e->domain == EC_CARD_ERROR);
+                refused++;
+              }
+          }
+      /* Every truncation of the NDEF (the rest left blank) is refused too. */
+      {
+        EcCardLayout layout;
+        g_assert_true (ec_card_layout (golden, &layout, &error));
+        for (gsize n = 16; n <= 16 + (gsize) (golden->pages[4][1] == 0xFF
+                                               ? (golden->pages[4][2] << 8 | golden->pages[4][3]) + 4
+                                               : golden->pages[4][1] + 2); n++)
+          {
+            g_autoptr(EcTagImage) img = ec_tag_image_copy (golden);
+            g_autoptr(GError) e = NULL;
+            g_autofree char *text = NULL;
+            guint8 *mem = (guint8 *) (void *) img->pages;
+            memset (mem + n, 0, (layout.last_page + 1) * 4 - n);
+            text = verify_text (img, ring, &e);
+            g_assert_null (text);
+          }
+      }
+      g_test_message ("%s: %u flips refused, %u flips in unused bytes decode the same card",
+                      valid[v], refused, same);
+    }
+}
+
 /* ---- one reason each --------------------------------------------------------------- */
 
 static void
@@ -819,6 +911,7 @@ main (int    argc,
   g_test_add_func ("/ec/card/flips/ntag215", test_flips_215);
   g_test_add_func ("/ec/card/flips/ntag216", test_flips_216);
   g_test_add_func ("/ec/card/truncations", test_truncations);
+  g_test_add_func ("/ec/card/vectors/flips-and-truncations", test_vector_flips);
   g_test_add_func ("/ec/card/reasons", test_reasons);
   g_test_add_func ("/ec/card/layout", test_layout);
   g_test_add_func ("/ec/card/from-resident", test_from_resident);
