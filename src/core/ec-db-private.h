@@ -21,7 +21,9 @@ EcCachedStmt *_ec_db_stmt               (EcDb         *db,
                                          GError      **error);
 /* Bind in order from index 1. fmt: 's' const char* (NULL -> NULL), 'i' int,
  * 'l' gint64, 'u' guint64 (resident id, stored as its int64 bit pattern),
- * 'b' GBytes* (NULL -> NULL), 'n' NULL. */
+ * 'b' GBytes* (NULL -> NULL), 'n' NULL. Values are bound SQLITE_STATIC: they must
+ * stay alive until the statement has been stepped (every caller steps right after
+ * binding, in the same scope). */
 gboolean      _ec_db_bind               (EcDb         *db,
                                          sqlite3_stmt *st,
                                          GError      **error,

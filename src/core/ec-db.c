@@ -268,7 +268,7 @@ _ec_db_bind (EcDb         *db,
           {
             const char *s = va_arg (ap, const char *);
             rc = s == NULL ? sqlite3_bind_null (st, idx)
-                           : sqlite3_bind_text (st, idx, s, -1, SQLITE_TRANSIENT);
+                           : sqlite3_bind_text (st, idx, s, -1, SQLITE_STATIC);
             break;
           }
         case 'i':
@@ -289,7 +289,7 @@ _ec_db_bind (EcDb         *db,
               rc = sqlite3_bind_null (st, idx);
             else
               rc = sqlite3_bind_blob64 (st, idx, data != NULL ? data : "", (sqlite3_uint64) len,
-                                        SQLITE_TRANSIENT);
+                                        SQLITE_STATIC);
             break;
           }
         case 'n':
