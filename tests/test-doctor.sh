@@ -49,7 +49,7 @@ printf 'fictional station passphrase for tests 2\n' >"$tmp/station.pass"
 "$cli" kiosk-bundle export --keys "$tmp/station-keys" --out "$tmp/keys-noread" --no-read-key >>"$tmp/keys.log" 2>&1 \
   || { echo "Bail out! could not make a kiosk bundle"; sed 's/^/# /' "$tmp/keys.log"; exit 1; }
 
-echo "1..30"
+echo "1..31"
 
 # --- 1. no reader on this machine ---------------------------------------------------
 LIBNFC_AUTO_SCAN=false doctor "$tmp/noscan.out" --keys "$tmp/keys" --db "$tmp/absent.db"
@@ -247,4 +247,11 @@ else
   skip "working reader, keys and database: no failure, exit 0" "pn532-emu not built"
   skip "stalled reader: doctor reports it and finishes" "pn532-emu not built"
   skip "reader slower than --timeout: probe killed" "pn532-emu not built"
+fi
+
+# --- 7. every run above was clean under ASan/UBSan/LSan (make check SANITIZE=1) ------------
+if grep -lE 'Sanitizer|runtime error:' "$tmp"/*.out >"$tmp/san.list" 2>/dev/null; then
+  notok "sanitizer reports in doctor runs"; sed 's/^/# /' "$tmp/san.list"
+else
+  ok "no sanitizer report in any doctor run"
 fi

@@ -952,12 +952,11 @@ check_keys (Doctor     *d,
   g_autoptr(GPtrArray) signing = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   EcKeyring *ring;
-  g_autofree char *fix = NULL;
 
   if (g_stat (keydir, &st) != 0)
     {
-      fix = g_strdup_printf (_("copy the station's kiosk bundle (eldercard kiosk-bundle export) into %s, "
-                               "mode 0700 (docs/deploy.md)"), keydir);
+      g_autofree char *fix = g_strdup_printf (_("copy the station's kiosk bundle (eldercard kiosk-bundle "
+                                                "export) into %s, mode 0700 (docs/deploy.md)"), keydir);
       report (d, "FAIL", fix, _("key directory %s: %s"), keydir, g_strerror (errno));
       return;
     }
@@ -968,7 +967,7 @@ check_keys (Doctor     *d,
     }
   if ((st.st_mode & 0077) != 0)
     {
-      fix = g_strdup_printf ("chmod 700 %s", keydir);
+      g_autofree char *fix = g_strdup_printf ("chmod 700 %s", keydir);
       report (d, "FAIL", fix, _("key directory %s is mode %04o: others can get at the keys"),
               keydir, (unsigned) (st.st_mode & 07777));
       bad = TRUE;
@@ -991,8 +990,8 @@ check_keys (Doctor     *d,
   ring = ec_keyring_load (keydir, &error);
   if (ring == NULL)
     {
-      fix = g_strdup_printf (_("copy the station's kiosk bundle (eldercard kiosk-bundle export) into %s "
-                               "(docs/keys.md)"), keydir);
+      g_autofree char *fix = g_strdup_printf (_("copy the station's kiosk bundle (eldercard kiosk-bundle "
+                                                "export) into %s (docs/keys.md)"), keydir);
       report (d, "FAIL", fix, _("the keys in %s do not load: %s"), keydir, error->message);
       return;
     }
