@@ -34,7 +34,7 @@ if [ ! -x "$kiosk" ]; then
   mkdir -p "$tmp/stand-in"; printf '#!/bin/sh\nexit 0\n' >"$kiosk"; chmod 755 "$kiosk"
 fi
 
-echo "1..33"
+echo "1..34"
 
 # --- 1. install --------------------------------------------------------------------
 if mk install DESTDIR="$dest" KIOSK="$kiosk" >"$tmp/install.log" 2>&1; then ok "make install DESTDIR=… PREFIX=/usr"
@@ -120,8 +120,16 @@ if command -v systemd-analyze >/dev/null; then
   out=$(systemd-analyze verify --man=no "$unit" 2>&1 | grep -v 'Command /usr/bin/cage is not executable')
   if [ -z "$out" ]; then ok "systemd-analyze verify finds nothing but the absent cage"
   else notok "systemd-analyze verify"; printf '%s\n' "$out" | sed 's/^/# /'; fi
+  # The lock-down, as systemd scores it (0 = fully confined, 10 = not at all).
+  out=$(systemd-analyze security --offline=true "$unit" 2>&1 | tail -n 1 | LC_ALL=C tr -cd '\40-\176')
+  if systemd-analyze security --offline=true --threshold=25 "$unit" >/dev/null 2>&1; then
+    ok "systemd-analyze security: ${out# }"
+  else
+    notok "systemd-analyze security above 2.5: $out"
+  fi
 else
   ok "systemd-analyze verify # SKIP systemd-analyze not installed"
+  ok "systemd-analyze security # SKIP systemd-analyze not installed"
 fi
 
 # sysusers + tmpfiles, applied to the DESTDIR: user "eldercard" and directory ownership.
