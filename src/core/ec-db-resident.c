@@ -930,7 +930,7 @@ collect_summaries (EcDb         *db,
                    guint         limit,
                    GError      **error)
 {
-  int rc;
+  int rc = SQLITE_DONE;
 
   while (out->len < limit && (rc = _ec_db_step (db, st, _("Cannot search residents"), error)) == SQLITE_ROW)
     {
