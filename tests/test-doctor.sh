@@ -49,7 +49,7 @@ printf 'fictional station passphrase for tests 2\n' >"$tmp/station.pass"
 "$cli" kiosk-bundle export --keys "$tmp/station-keys" --out "$tmp/keys-noread" --no-read-key >>"$tmp/keys.log" 2>&1 \
   || { echo "Bail out! could not make a kiosk bundle"; sed 's/^/# /' "$tmp/keys.log"; exit 1; }
 
-echo "1..31"
+echo "1..32"
 
 # --- 1. no reader on this machine ---------------------------------------------------
 LIBNFC_AUTO_SCAN=false doctor "$tmp/noscan.out" --keys "$tmp/keys" --db "$tmp/absent.db"
@@ -139,6 +139,7 @@ printf '1\n' >"$dev/1-3/busnum"; printf '6\n' >"$dev/1-3/devnum"
 : >"$root/dev/bus/usb/001/005"; : >"$root/dev/ttyUSB0"
 printf 'pn533_usb 20480 0 - Live 0x0\npn533 45056 1 pn533_usb, Live 0x0\nnfc 135168 1 pn533, Live 0x0\n' >"$root/proc/modules"
 printf 'pcscd\n' >"$root/proc/4242/comm"
+mkdir -p "$root/proc/4343"; printf 'eldercard-nfc-h\n' >"$root/proc/4343/comm"
 printf '# as docs/hardware.md suggests for a PN532 on a serial adapter\ndevice.name = "PN532 on USB serial"\ndevice.connstring = "pn532_uart:/dev/ttyUSB0"\n' >"$root/etc/nfc/libnfc.conf"
 LIBNFC_AUTO_SCAN=false doctor "$tmp/sysroot.out" --sysroot "$root" --keys "$tmp/keys" --db "$tmp/absent.db"
 expect "ACR122U found at its /dev/bus/usb node" "$tmp/sysroot.out" \
@@ -153,6 +154,8 @@ expect "no udev rules and no group eldercard: warnings with make install / sysus
 expect "pcscd running with an ACR122U plugged in: FAIL, mask pcscd" "$tmp/sysroot.out" \
   "^FAIL pcscd is running \(pid 4242\) and an ACR122-family reader is plugged in" \
   "^     fix: sudo systemctl mask --now pcscd.socket pcscd.service"
+expect "a running kiosk holds the reader: warn, stop it before checking" "$tmp/sysroot.out" \
+  '^warn an eldercard reader process is running \(pid 4343\)' '^     fix: sudo systemctl stop eldercard-kiosk'
 expect "CH340 adapter, and the PN532 behind it configured in /etc/nfc/libnfc.conf" "$tmp/sysroot.out" \
   "USB-serial adapter 1a86:7523 \(WCH CH340 USB-serial bridge \(generic\)\) at /dev/ttyUSB0" \
   '^ok   reader connstring "pn532_uart:/dev/ttyUSB0" \(from /etc/nfc \(device.connstring\)\), port accessible$' \

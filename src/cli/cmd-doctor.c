@@ -95,6 +95,7 @@ typedef struct
   gboolean    serial_bridge_present;
   gboolean    kernel_nfc_loaded;
   gboolean    pcscd_running;
+  gboolean    kiosk_running;
   gboolean    reader_no_access;
   char       *connstring;
   const char *connstring_source;
@@ -487,14 +488,14 @@ check_kernel_modules (Doctor *d)
   }
 }
 
-static void
-check_pcscd (Doctor *d)
+/* The pid of a process whose comm (at most 15 characters) is @comm, or 0. */
+static gint64
+find_process (Doctor     *d,
+              const char *comm_name)
 {
   g_autofree char *procdir = sys_path (d, "/proc");
   g_autoptr(GDir) dir = g_dir_open (procdir, 0, NULL);
-  g_autofree char *sock = sys_path (d, "/run/pcscd/pcscd.comm");
   const char *name;
-  gint64 pid = 0;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
@@ -506,12 +507,32 @@ check_pcscd (Doctor *d)
       if (!g_file_get_contents (comm_path, &comm, NULL, NULL))
         continue;
       g_strstrip (comm);
-      if (strcmp (comm, "pcscd") == 0)
-        {
-          pid = g_ascii_strtoll (name, NULL, 10);
-          break;
-        }
+      if (strcmp (comm, comm_name) == 0)
+        return g_ascii_strtoll (name, NULL, 10);
     }
+  return 0;
+}
+
+/* A running kiosk (its NFC helper) holds the reader: libnfc cannot open it twice. */
+static void
+check_kiosk_running (Doctor *d)
+{
+  gint64 pid = find_process (d, "eldercard-nfc-h");   /* eldercard-nfc-helper, cut to 15 */
+
+  if (pid > 0)
+    {
+      d->kiosk_running = TRUE;
+      report (d, "warn", _("sudo systemctl stop eldercard-kiosk (or close the kiosk) before checking the reader"),
+              _("an eldercard reader process is running (pid %" G_GINT64_FORMAT "): it holds the reader, "
+                "so the libnfc check below cannot open it"), pid);
+    }
+}
+
+static void
+check_pcscd (Doctor *d)
+{
+  g_autofree char *sock = sys_path (d, "/run/pcscd/pcscd.comm");
+  gint64 pid = find_process (d, "pcscd");
 
   if (pid > 0)
     {
@@ -863,7 +884,9 @@ check_libnfc (Doctor *d,
   else if (open_failed != NULL)
     {
       const char *fix;
-      if (d->pcscd_running && d->acr122_present)
+      if (d->kiosk_running)
+        fix = _("the running kiosk holds the reader: sudo systemctl stop eldercard-kiosk, then run doctor again");
+      else if (d->pcscd_running && d->acr122_present)
         fix = _("pcscd holds the reader: sudo systemctl mask --now pcscd.socket pcscd.service, replug");
       else if (d->kernel_nfc_loaded)
         fix = _("a kernel NFC module holds the reader: sudo modprobe -r pn533_usb pn533 nfc, replug");
@@ -1157,6 +1180,7 @@ ec_cmd_doctor (int    argc,
   check_usb_devices (&d);
   check_kernel_modules (&d);
   check_pcscd (&d);
+  check_kiosk_running (&d);
   if (opt_sysroot == NULL)
     check_libnfc (&d, (guint) opt_timeout);
   else
