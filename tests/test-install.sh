@@ -39,7 +39,7 @@ echo "1..34"
 # --- 1. install --------------------------------------------------------------------
 if mk install DESTDIR="$dest" KIOSK="$kiosk" >"$tmp/install.log" 2>&1; then ok "make install DESTDIR=… PREFIX=/usr"
 else notok "make install DESTDIR=… PREFIX=/usr"; sed 's/^/# /' "$tmp/install.log"; fi
-if grep -qE '^(cc|gcc|clang|ar|msgfmt) ' "$tmp/install.log"; then notok "install compiled something"; sed 's/^/# /' "$tmp/install.log"
+if grep -qE '^(cc|gcc|clang|ar|msgfmt) |^  (CC|AR|LINK|MSGFMT|GEN|RES) ' "$tmp/install.log"; then notok "install compiled something"; sed 's/^/# /' "$tmp/install.log"
 else ok "install only copies (no compiler, ar or msgfmt run)"; fi
 
 check "eldercard installed 0755 and runs" \
