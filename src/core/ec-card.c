@@ -384,6 +384,7 @@ summary_parse (const guint8 *pt,
   g_autoptr(EcCardSummary) s = ec_card_summary_new ();
   gsize pos = PT_FIXED;
   guint seen = 0;
+  guint8 last_tag = 0;
 
   if (len < PT_FIXED || len % PT_BLOCK != 0 || pt[0] != SUMMARY_VERSION)
     return NULL;
@@ -402,13 +403,16 @@ summary_parse (const guint8 *pt,
 
       if (tag == ITEM_END)
         {
+          if (len - pos >= PT_BLOCK)     /* padding is shorter than one block */
+            return NULL;
           for (; pos < len; pos++)
             if (pt[pos] != 0)
               return NULL;
           break;
         }
-      if (len - pos < 2)
+      if (len - pos < 2 || tag < last_tag)   /* items in canonical order */
         return NULL;
+      last_tag = tag;
       n = pt[pos + 1];
       if (len - pos - 2 < n)
         return NULL;
@@ -462,6 +466,23 @@ summary_parse (const guint8 *pt,
     return NULL;
   return g_steal_pointer (&s);
 }
+
+#ifdef EC_FUZZING
+gboolean
+ec_card_fuzz_summary_parse (const guint8 *pt,
+                            gsize         len)
+{
+  g_autoptr(EcCardSummary) s = summary_parse (pt, len);
+
+  if (s != NULL)
+    {
+      /* Whatever parses serialises back to the same bytes. */
+      g_autoptr(GByteArray) b = summary_serialise (s);
+      g_assert (b->len == len && memcmp (b->data, pt, len) == 0);
+    }
+  return s != NULL;
+}
+#endif
 
 /* ---- from a resident ---------------------------------------------------------------- */
 

@@ -214,6 +214,12 @@ gboolean   ec_card_date_to_days     (const char            *date,
                                      guint16               *out_days);
 char      *ec_card_days_to_date     (guint16                days);
 
+#ifdef EC_FUZZING
+/* The decrypted-summary parser, for tests/fuzz/fuzz-card.c only. */
+gboolean   ec_card_fuzz_summary_parse (const guint8 *pt,
+                                       gsize         len);
+#endif
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EcCardSummary, ec_card_summary_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EcCard, ec_card_free)
 
