@@ -368,7 +368,7 @@ test_jpeg (void)
   remove_tmp (path);
 }
 
-/* eldercard card-face, end to end: a resident in a real database, the PDF through the
+/* eldercard card face, end to end: a resident in a real database, the PDF through the
  * command, and the audited read. */
 static void
 test_cli (void)
@@ -399,12 +399,12 @@ test_cli (void)
   id = ec_resident_id_to_string (r->id);
 
   {
-    const char *argv[] = { cli, "card-face", id, "-o", pdf, "--db", dbpath,
+    const char *argv[] = { cli, "card", "face", id, "-o", pdf, "--db", dbpath,
                            "--station-name", "幸福里社区服务站", "--station-phone", "021-5555-0100", NULL };
     g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, &err, &status, &error));
     g_assert_no_error (error);
     if (!g_spawn_check_wait_status (status, NULL))
-      g_error ("eldercard card-face failed: %s", err);
+      g_error ("eldercard card face failed: %s", err);
   }
   page_size (pdf, &w, &h);
   g_assert_cmpfloat_with_epsilon (w, 242.65, 0.1);
@@ -426,7 +426,7 @@ test_cli (void)
   /* Without the station phone: a usage error, no file. */
   {
     g_autofree char *pdf2 = g_build_filename (dir, "nophone.pdf", NULL);
-    const char *argv[] = { cli, "card-face", id, "-o", pdf2, "--db", dbpath, NULL };
+    const char *argv[] = { cli, "card", "face", id, "-o", pdf2, "--db", dbpath, NULL };
     g_autofree char *o2 = NULL, *e2 = NULL;
     g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &o2, &e2, &status, &error));
     g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 2);
@@ -435,7 +435,7 @@ test_cli (void)
   }
   /* An unknown resident: refused (exit 1). */
   {
-    const char *argv[] = { cli, "card-face", "0000000000000001", "-o", pdf, "--db", dbpath,
+    const char *argv[] = { cli, "card", "face", "0000000000000001", "-o", pdf, "--db", dbpath,
                            "--station-phone", "1", NULL };
     g_autofree char *o2 = NULL, *e2 = NULL;
     g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &o2, &e2, &status, &error));

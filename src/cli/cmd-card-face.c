@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* eldercard card-face RESIDENT -o card.pdf --station-phone PHONE [--station-name NAME]
+/* eldercard card face RESIDENT -o card.pdf --station-phone PHONE [--station-name NAME]
  *
  * Print the face of a resident's card as a one-page PDF at ID-1 size (85.60 × 53.98
  * mm): photo, name in 汉字 and pinyin, "tap on a community kiosk", the station's name
@@ -7,7 +7,8 @@
  *
  * RESIDENT is the 16-hex-digit resident id, or a search (name, pinyin, phone, card UID)
  * that finds exactly one resident. Reading the record is audited (purpose
- * "card-face", actor "cli:USER"). The PDF is written owner-readable only (0600). */
+ * "card-face", actor "cli:USER"). Run as `eldercard card face` (an action of
+ * cmd-card.c's table; argv[0] = "face"). The PDF is written owner-readable only (0600). */
 #define G_LOG_DOMAIN "ec-cli-card-face"
 
 #include <stdio.h>
@@ -87,7 +88,7 @@ ec_cmd_card_face (int    argc,
       "pinyin, the station's name and phone, and nothing medical.\n"));
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
-      g_printerr ("eldercard card-face: %s\n", error->message);
+      g_printerr ("eldercard card face: %s\n", error->message);
       return 2;
     }
   if (argc != 2 || output == NULL || station_phone == NULL || *station_phone == '\0')
@@ -95,7 +96,7 @@ ec_cmd_card_face (int    argc,
       g_autofree char *help = g_option_context_get_help (ctx, TRUE, NULL);
       g_printerr ("%s", help);
       if (argc == 2 && output != NULL)
-        g_printerr (_("eldercard card-face: --station-phone is required: the card tells a "
+        g_printerr (_("eldercard card face: --station-phone is required: the card tells a "
                       "finder whom to call\n"));
       return 2;
     }

@@ -36,6 +36,7 @@ static const struct
   /* One line per action, in the order `eldercard card --help` lists them. */
   { "encode", card_encode, N_("make a tag image file from a resident summary and a UID") },
   { "verify", card_verify, N_("verify a tag image file and print the decoded card") },
+  { "face",   ec_cmd_card_face, N_("print a resident's card face as an ID-1 size PDF") },
 };
 
 static int

@@ -23,7 +23,6 @@ static const EcCliCommand commands[] = {
   { "doctor",       ec_cmd_doctor,       "check the reader, permissions, keys, database and clock" },
   { "staff",        ec_cmd_staff,        "staff accounts: add, set-pin, list, signin-test" },
   { "pepper",       ec_cmd_pepper,       "create the device's PIN pepper (pepper init)" },
-  { "card-face",    ec_cmd_card_face,    "print a resident's card face as an ID-1 size PDF" },
   { "community",    ec_cmd_community,    "community keys: create, rotate-read-key" },
   { "station",      ec_cmd_station,      "add an issuing station's signing key (station add)" },
   { "kiosk-bundle", ec_cmd_kiosk_bundle, "export the keys a kiosk needs (kiosk-bundle export)" },
