@@ -931,6 +931,11 @@ ec_drugs_default_path (void)
 
   if (env != NULL && env[0] != '\0')
     return g_build_filename (env, "drugs.tsv", NULL);
+#if defined(EC_INSTALLED) && defined(EC_DATADIR)
+  /* An installed build (make EC_INSTALLED_PATHS=1): the table make install put there. */
+  (void) tree;
+  return g_build_filename (EC_DATADIR, "drugs.tsv", NULL);
+#endif
 #ifdef EC_SOURCE_DIR
   tree = g_build_filename (EC_SOURCE_DIR, "data", "drugs.tsv", NULL);
   if (g_file_test (tree, G_FILE_TEST_IS_REGULAR))

@@ -11,12 +11,17 @@
  * between classes or drugs, duplicate groups, and local-practice notes.
  *
  * Where the table lives at run time (ec_drugs_default_path):
- *   $ELDERCARD_DATADIR/drugs.tsv, else EC_SOURCE_DIR/data/drugs.tsv when running from
- *   the source tree, else /usr/share/eldercard/drugs.tsv.
+ *   $ELDERCARD_DATADIR/drugs.tsv; else, in a build made with EC_INSTALLED_PATHS=1,
+ *   EC_DATADIR/drugs.tsv (PREFIX/share/eldercard, where make install puts data/);
+ *   else EC_SOURCE_DIR/data/drugs.tsv when running from the source tree; else
+ *   /usr/share/eldercard/drugs.tsv.
  *
  * The file is outside input: at most EC_DRUGS_MAX_BYTES, valid UTF-8 without NUL,
  * lines of at most EC_DRUGS_MAX_LINE bytes, every id and reference checked; see
- * tests/fuzz/fuzz-drugs.c. Errors are in EC_DRUGS_ERROR, naming the line. */
+ * tests/fuzz/fuzz-drugs.c. Errors are in EC_DRUGS_ERROR, naming the line.
+ *
+ * A loaded table is never modified: the kiosk can load it once (about 5 ms, `make bench-allergy`) and use it
+ * from any thread; every query only reads it. */
 #pragma once
 
 #include <glib.h>
@@ -98,8 +103,8 @@ typedef struct
 
 void          ec_drug_suggestion_free      (EcDrugSuggestion *suggestion);
 
-/* $ELDERCARD_DATADIR/drugs.tsv, EC_SOURCE_DIR/data/drugs.tsv if it exists, else
- * EC_DRUGS_DEFAULT_SYSTEM_DIR/drugs.tsv. */
+/* $ELDERCARD_DATADIR/drugs.tsv, EC_DATADIR/drugs.tsv in an installed build,
+ * EC_SOURCE_DIR/data/drugs.tsv if it exists, else EC_DRUGS_DEFAULT_SYSTEM_DIR/drugs.tsv. */
 char         *ec_drugs_default_path        (void);
 
 EcDrugTable  *ec_drug_table_new_from_data  (const char        *data,
