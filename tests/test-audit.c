@@ -4,6 +4,8 @@
  * exported checkpoint. The tampering is done the way an attacker with the file
  * would: a plain sqlite3 connection that drops the append-only triggers. */
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <glib/gstdio.h>
@@ -329,6 +331,59 @@ test_filters (Fixture *f, gconstpointer data)
   g_assert_cmpuint (future->len, ==, 0);
 }
 
+/* Two processes on one database (a kiosk and the station, say) appending at the same
+ * time: BEGIN IMMEDIATE serialises them, so the chain never forks. */
+static void
+test_concurrent_writers (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  gint64 before = 0, after = 0;
+  pid_t pids[2];
+
+  {
+    g_autoptr(EcDb) db = ec_db_open (f->path, EC_DB_OPEN_READ_WRITE, &error);
+    g_assert_true (ec_db_audit_verify (db, NULL, &before, &error));
+    g_assert_true (ec_db_resident_list (db, 0, 0, &list, &error));
+  }
+  for (int c = 0; c < 2; c++)
+    {
+      pids[c] = fork ();
+      g_assert_cmpint (pids[c], >=, 0);
+      if (pids[c] == 0)
+        {
+          const EcActor me = { EC_ROLE_RESPONDER, c == 0 ? "kiosk-a" : "kiosk-b" };
+          EcDb *db = ec_db_open (f->path, EC_DB_OPEN_READ_WRITE, NULL);
+          int bad = db == NULL;
+          for (guint i = 0; !bad && i < 100; i++)
+            {
+              EcResident *r = NULL;
+              EcResidentId id = ((EcResidentSummary *) list->pdata[i % list->len])->id;
+              if (!ec_db_get_resident (db, id, &me, EC_DB_PURPOSE_CARD_TAP, NULL, &r, NULL))
+                bad = 1;
+              ec_resident_free (r);
+              if (i % 10 == 0 && !ec_db_audit_append (db, &me, "break-glass", id, NULL, "drill", NULL, NULL))
+                bad = 1;
+            }
+          ec_db_close (db);
+          _exit (bad);
+        }
+    }
+  for (int c = 0; c < 2; c++)
+    {
+      int status = 0;
+      g_assert_cmpint (waitpid (pids[c], &status, 0), ==, pids[c]);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+    }
+  {
+    g_autoptr(EcDb) db = ec_db_open (f->path, EC_DB_OPEN_READ_WRITE, &error);
+    g_assert_true (ec_db_audit_verify (db, NULL, &after, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (after, ==, before + 2 * 110);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -348,6 +403,7 @@ main (int argc, char **argv)
   ADD ("rewritten-after-checkpoint", test_rewritten);
   ADD ("bad-checkpoint", test_bad_checkpoint);
   ADD ("filters", test_filters);
+  ADD ("concurrent-writers", test_concurrent_writers);
 #undef ADD
   return g_test_run ();
 }
