@@ -49,7 +49,7 @@ printf 'fictional station passphrase for tests 2\n' >"$tmp/station.pass"
 "$cli" kiosk-bundle export --keys "$tmp/station-keys" --out "$tmp/keys-noread" --no-read-key >>"$tmp/keys.log" 2>&1 \
   || { echo "Bail out! could not make a kiosk bundle"; sed 's/^/# /' "$tmp/keys.log"; exit 1; }
 
-echo "1..32"
+echo "1..33"
 
 # --- 1. no reader on this machine ---------------------------------------------------
 LIBNFC_AUTO_SCAN=false doctor "$tmp/noscan.out" --keys "$tmp/keys" --db "$tmp/absent.db"
@@ -57,7 +57,7 @@ rc=$?
 if [ $rc -eq 1 ]; then ok "no reader: doctor exits 1"; else notok "no reader: exit $rc, expected 1"; fi
 expect "no reader, autodetection off: FAIL with the connstring fix" "$tmp/noscan.out" \
   '^FAIL no reader: libnfc sees no NFC device$' \
-  '^     fix: autodetection is off: set \[reader\] device=' \
+  '^     fix: autodetection is off: turn it back on for a USB reader, or set \[reader\] device=' \
   '^FAIL no reader configured and libnfc autodetection is off'
 
 env -u LIBNFC_AUTO_SCAN "$cli" doctor --config "$src/data/eldercard.conf" --timeout 10 --keys "$tmp/keys" \
@@ -121,6 +121,10 @@ expect "the shipped config loads as the kiosk loads it" "$tmp/noscan.out" "^ok  
 doctor "$tmp/pcsc.out" --device pcsc:x --keys "$tmp/keys" --db "$tmp/absent.db"
 expect "a connstring for a driver Debian's libnfc lacks: FAIL" "$tmp/pcsc.out" \
   '^FAIL connstring "pcsc:x" \(from --device\): libnfc 1.8.0 as built by Debian has no driver "pcsc"'
+doctor "$tmp/bareusb.out" --device acr122_usb: --keys "$tmp/keys" --db "$tmp/absent.db"
+expect "a bare acr122_usb: connstring is refused and libnfc is not run with it" "$tmp/bareusb.out" \
+  '^FAIL connstring "acr122_usb:" \(from --device\) names no USB bus and device' \
+  '^     fix: leave the connstring empty' '^FAIL libnfc not probed'
 doctor "$tmp/tty.out" --device pn532_uart:"$tmp/ttyNONE" --keys "$tmp/keys" --db "$tmp/absent.db"
 expect "a serial connstring whose port is absent: FAIL, and libnfc cannot open it" "$tmp/tty.out" \
   "^FAIL connstring \"pn532_uart:$tmp/ttyNONE\" \(from --device\): $tmp/ttyNONE does not exist" \

@@ -96,6 +96,7 @@ typedef struct
   gboolean    kernel_nfc_loaded;
   gboolean    pcscd_running;
   gboolean    kiosk_running;
+  gboolean    connstring_unsafe;
   gboolean    reader_no_access;
   char       *connstring;
   const char *connstring_source;
@@ -667,6 +668,26 @@ check_connstring (Doctor     *d,
       return;
     }
 
+  if (g_str_equal (driver, "acr122_usb") || g_str_equal (driver, "pn53x_usb") || g_str_equal (driver, "usb"))
+    {
+      g_auto(GStrv) parts = g_strsplit (d->connstring, ":", 4);
+      if (g_strv_length (parts) < 3 || *parts[1] == '\0' || *parts[2] == '\0')
+        {
+          report (d, "FAIL",
+                  _("leave the connstring empty (autodetection finds the reader by its USB id), or give "
+                    "bus and device: acr122_usb:001:005 (lsusb)"),
+                  _("connstring \"%s\" (from %s) names no USB bus and device: libnfc 1.8.0 would reset and "
+                    "claim the first USB device it can open, whatever it is"),
+                  d->connstring, d->connstring_source);
+          d->connstring_unsafe = TRUE;
+          return;
+        }
+      report (d, "ok", _("the device number changes when the reader is replugged; an empty connstring "
+                         "(autodetection) does not"),
+              _("reader connstring \"%s\" (from %s)"), d->connstring, d->connstring_source);
+      return;
+    }
+
   if (g_str_equal (driver, "pn532_uart") || g_str_equal (driver, "acr122s") || g_str_equal (driver, "arygon"))
     {
       g_auto(GStrv) parts = g_strsplit (d->connstring, ":", 3);
@@ -901,7 +922,8 @@ check_libnfc (Doctor *d,
     {
       const char *fix;
       if (!d->autoscan && d->connstring == NULL)
-        fix = _("autodetection is off: set [reader] device= (e.g. acr122_usb: or pn532_uart:/dev/ttyUSB0)");
+        fix = _("autodetection is off: turn it back on for a USB reader, or set [reader] device= "
+                "(e.g. pn532_uart:/dev/ttyUSB0)");
       else if (d->serial_bridge_present && d->connstring == NULL)
         fix = _("a USB-serial adapter is plugged in but serial ports are not autodetected: set [reader] "
                 "device=pn532_uart:/dev/ttyUSB0");
@@ -1181,7 +1203,9 @@ ec_cmd_doctor (int    argc,
   check_kernel_modules (&d);
   check_pcscd (&d);
   check_kiosk_running (&d);
-  if (opt_sysroot == NULL)
+  if (d.connstring_unsafe)
+    report (&d, "FAIL", NULL, _("libnfc not probed: the connstring above could take over another USB device"));
+  else if (opt_sysroot == NULL)
     check_libnfc (&d, (guint) opt_timeout);
   else
     report (&d, "warn", NULL, _("libnfc not probed: --sysroot describes another system"));
