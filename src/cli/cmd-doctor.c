@@ -676,8 +676,8 @@ check_connstring (Doctor     *d,
           report (d, "FAIL",
                   _("leave the connstring empty (autodetection finds the reader by its USB id), or give "
                     "bus and device: acr122_usb:001:005 (lsusb)"),
-                  _("connstring \"%s\" (from %s) names no USB bus and device: libnfc 1.8.0 would reset and "
-                    "claim the first USB device it can open, whatever it is"),
+                  _("connstring \"%s\" (from %s) names no USB bus and device: libnfc 1.8.0 would reset or "
+                    "reconfigure and claim the first USB device it can open, whatever it is"),
                   d->connstring, d->connstring_source);
           d->connstring_unsafe = TRUE;
           return;
