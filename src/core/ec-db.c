@@ -821,7 +821,8 @@ ec_db_open (const char     *path,
   open_flags = (flags & EC_DB_OPEN_READ_ONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (flags & EC_DB_OPEN_CREATE)
     open_flags |= SQLITE_OPEN_CREATE;
-  open_flags |= SQLITE_OPEN_NOFOLLOW;
+  /* One EcDb is one thread's (ec-db.h): no per-call connection mutex. */
+  open_flags |= SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX;
 
   if (!existed)
     {
