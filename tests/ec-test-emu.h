@@ -14,6 +14,8 @@
 #include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 
 typedef struct
 {
@@ -64,6 +66,12 @@ ec_test_emu_free (EcTestEmu *emu)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EcTestEmu, ec_test_emu_free)
 
+static inline void
+ec_test_emu_child_setup (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 /* Arguments after --link/--control, NULL-terminated. */
 static inline EcTestEmu *
 ec_test_emu_start (const char *first_arg,
@@ -92,8 +100,12 @@ ec_test_emu_start (const char *first_arg,
   va_end (ap);
   g_ptr_array_add (argv, NULL);
 
-  emu->proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+    /* The emulator must not outlive a test that aborts. */
+    g_subprocess_launcher_set_child_setup (launcher, ec_test_emu_child_setup, NULL, NULL);
+    emu->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  }
   g_assert_no_error (error);
   emu->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (emu->proc));
   for (;;)

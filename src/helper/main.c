@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
+#include <sys/prctl.h>
 
 #include <glib.h>
 #include <nfc/nfc.h>
@@ -240,9 +242,10 @@ ensure_card (const guint8 *uid,
 {
   nfc_target nt;
 
-  if (have_target && (uid_len == 0 || (uid_len == cur_uid_len && memcmp (uid, cur_uid, uid_len) == 0)))
+  /* No UID: whatever card is in the field now (select again: it may have changed). */
+  if (have_target && uid_len > 0 && uid_len == cur_uid_len && memcmp (uid, cur_uid, uid_len) == 0)
     return 1;
-  return select_card (uid_len > 0 ? uid : cur_uid, uid_len > 0 ? uid_len : cur_uid_len, &nt);
+  return select_card (uid_len > 0 ? uid : NULL, uid_len, &nt);
 }
 
 static int
@@ -782,6 +785,10 @@ main (int    argc,
 
   /* Frames go to a private copy of stdout; fd 1 becomes stderr so that nothing
    * libnfc or a library prints can corrupt the protocol. */
+  /* Die with the parent, whatever it is doing. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () == 1)
+    return 1;
   out_fd = dup (1);
   if (out_fd < 0 || dup2 (2, 1) < 0)
     return 1;
