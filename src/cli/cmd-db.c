@@ -168,10 +168,10 @@ ec_cmd_db (int argc, char **argv)
       else
         printf (_("database:       %s\n"
                   "schema version: %d\n"
-                  "residents:      %" G_GUINT64_FORMAT "\n"
+                  "residents:      %llu\n"
                   "staff:          %u\n"
-                  "audit entries:  %" G_GINT64_FORMAT "\n"),
-                ec_db_get_path (db), ec_db_get_schema_version (db), n, staff->len, seq);
+                  "audit entries:  %lld\n"),
+                ec_db_get_path (db), ec_db_get_schema_version (db), (unsigned long long) n, staff->len, (long long) seq);
     }
   else
     {
@@ -286,9 +286,9 @@ ec_cmd_audit (int argc, char **argv)
       if (!ec_db_audit_verify (db, checkpoint, &n, &error))
         rc = ec_cli_fail (error);
       else if (checkpoint != NULL)
-        printf (_("audit log ok: %" G_GINT64_FORMAT " entries, hash chain intact, checkpoint %s matches\n"), n, checkpoint);
+        printf (_("audit log ok: %lld entries, hash chain intact, checkpoint %s matches\n"), (long long) n, checkpoint);
       else
-        printf (_("audit log ok: %" G_GINT64_FORMAT " entries, hash chain intact\n"), n);
+        printf (_("audit log ok: %lld entries, hash chain intact\n"), (long long) n);
     }
   else if (strcmp (argv[1], "checkpoint") == 0 && argc == 3)
     {
@@ -300,9 +300,9 @@ ec_cmd_audit (int argc, char **argv)
       else
         {
           sodium_bin2hex (hex, sizeof hex, h, 32);
-          printf (_("checkpoint written to %s: entry %" G_GINT64_FORMAT ", hash %s\n"
+          printf (_("checkpoint written to %s: entry %lld, hash %s\n"
                     "Keep it off this device (a USB stick in the station safe, or mail it to the office).\n"),
-                  argv[2], seq, hex);
+                  argv[2], (long long) seq, hex);
         }
     }
   else
@@ -354,8 +354,8 @@ ec_cmd_backup (int argc, char **argv)
       if (copy == NULL || !ec_db_resident_count (copy, &n, &error) || !ec_db_audit_head (copy, &seq, NULL, &error))
         rc = ec_cli_fail (error);
       else
-        printf (_("backup written to %s and verified (integrity_check ok): %" G_GUINT64_FORMAT
-                  " residents, %" G_GINT64_FORMAT " audit entries\n"), argv[1], n, seq);
+        printf (_("backup written to %s and verified (integrity_check ok): %llu"
+                  " residents, %lld audit entries\n"), argv[1], (unsigned long long) n, (long long) seq);
     }
   free_common ();
   return rc;
@@ -398,8 +398,8 @@ ec_cmd_demo (int argc, char **argv)
   if (!ec_demo_generate (db, (guint) n, (guint32) seed, &error))
     rc = ec_cli_fail (error);
   else
-    printf (_("%d fictional residents generated (seed %" G_GINT64_FORMAT ") in %.1f s into %s\n"),
-            n, seed, g_timer_elapsed (timer, NULL), ec_db_get_path (db));
+    printf (_("%d fictional residents generated (seed %lld) in %.1f s into %s\n"),
+            n, (long long) seed, g_timer_elapsed (timer, NULL), ec_db_get_path (db));
   free_common ();
   return rc;
 }

@@ -435,7 +435,7 @@ print_resident (EcDb *db, const EcResident *r)
     }
   if (r->notes != NULL)
     printf (_("Notes: %s\n"), r->notes);
-  printf (_("Record version %" G_GINT64_FORMAT ", updated %s by %s\n"), r->record_version, when, or_dash (r->updated_by));
+  printf (_("Record version %lld, updated %s by %s\n"), (long long) r->record_version, when, or_dash (r->updated_by));
 }
 
 /* ------------------------------------------------------------------------- */
@@ -474,7 +474,7 @@ resident_add_edit (EcDb *db, const EcActor *actor, gboolean edit, const char *id
       if (!ec_db_resident_update (db, current, actor, &error))
         return ec_cli_fail (error);
       ids = ec_resident_id_to_string (current->id);
-      printf (_("%s %s updated (record version %" G_GINT64_FORMAT ")\n"), ids, current->name_zh, current->record_version);
+      printf (_("%s %s updated (record version %lld)\n"), ids, current->name_zh, (long long) current->record_version);
       return 0;
     }
   if (!ec_db_resident_add (db, parsed, actor, &error))

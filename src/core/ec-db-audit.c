@@ -375,11 +375,11 @@ ec_db_audit_verify (EcDb       *db,
         {
           if (seq > expect)
             g_set_error (error, EC_DB_ERROR, EC_DB_ERROR_AUDIT_TAMPERED,
-                         _("Audit log tampered with: entries %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
-                           " are missing"), expect, seq - 1);
+                         _("Audit log tampered with: entries %lld–%lld"
+                           " are missing"), (long long) expect, (long long) (seq - 1));
           else
             g_set_error (error, EC_DB_ERROR, EC_DB_ERROR_AUDIT_TAMPERED,
-                         _("Audit log tampered with: entry %" G_GINT64_FORMAT " is out of order"), seq);
+                         _("Audit log tampered with: entry %lld is out of order"), (long long) seq);
           return FALSE;
         }
       if (!audit_hash (prev, seq, sqlite3_column_int64 (st, 1), (EcRole) role,
@@ -394,8 +394,8 @@ ec_db_audit_verify (EcDb       *db,
           role < 0 || role > EC_ROLE_ADMIN)
         {
           g_set_error (error, EC_DB_ERROR, EC_DB_ERROR_AUDIT_TAMPERED,
-                       _("Audit log tampered with: entry %" G_GINT64_FORMAT
-                         " was changed, inserted or removed (its hash does not follow the chain)"), seq);
+                       _("Audit log tampered with: entry %lld"
+                         " was changed, inserted or removed (its hash does not follow the chain)"), (long long) seq);
           return FALSE;
         }
       if (seq == cp_seq)
@@ -403,8 +403,8 @@ ec_db_audit_verify (EcDb       *db,
           if (sodium_memcmp (h, cp_hash, 32) != 0)
             {
               g_set_error (error, EC_DB_ERROR, EC_DB_ERROR_AUDIT_TAMPERED,
-                           _("Audit log tampered with: entry %" G_GINT64_FORMAT
-                             " differs from the exported checkpoint (the log was rewritten)"), seq);
+                           _("Audit log tampered with: entry %lld"
+                             " differs from the exported checkpoint (the log was rewritten)"), (long long) seq);
               return FALSE;
             }
           cp_seen = TRUE;
@@ -417,9 +417,9 @@ ec_db_audit_verify (EcDb       *db,
   if (checkpoint_path != NULL && !cp_seen)
     {
       g_set_error (error, EC_DB_ERROR, EC_DB_ERROR_AUDIT_TAMPERED,
-                   _("Audit log tampered with: it ends at entry %" G_GINT64_FORMAT
-                     ", before the checkpoint's entry %" G_GINT64_FORMAT " (truncated)"),
-                   expect - 1, cp_seq);
+                   _("Audit log tampered with: it ends at entry %lld"
+                     ", before the checkpoint's entry %lld (truncated)"),
+                   (long long) (expect - 1), (long long) cp_seq);
       return FALSE;
     }
   if (out_n_entries != NULL)
