@@ -226,10 +226,10 @@ ec_demo_fixture_create (const char  *dir,
 
   /* Keys: ours, the kiosk's bundle, and a stranger's. */
   if (!ec_community_create (keys, pass, error)
-      || !ec_station_add (keys, 1, EC_DEMO_STATION_NAME, now - 86400, 3650, pass, pass, error)
+      || !ec_station_add (keys, 1, EC_DEMO_STATION_NAME, now - 86400 * 1000, 3650, pass, pass, error)
       || !ec_kiosk_bundle_export (keys, kiosk_keys, TRUE, error)
       || !ec_community_create (forger_keys, pass, error)
-      || !ec_station_add (forger_keys, 1, EC_DEMO_STATION_NAME, now - 86400, 3650, pass, pass, error)
+      || !ec_station_add (forger_keys, 1, EC_DEMO_STATION_NAME, now - 86400 * 1000, 3650, pass, pass, error)
       || (station = ec_station_key_unlock (keys, 1, pass, error)) == NULL
       || (forger = ec_station_key_unlock (forger_keys, 1, pass, error)) == NULL
       || (ring = ec_keyring_load (keys, error)) == NULL

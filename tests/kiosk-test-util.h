@@ -43,7 +43,8 @@ static void
 collect_text (GtkWidget *widget,
               GString   *out)
 {
-  if (!gtk_widget_get_visible (widget))
+  /* Hidden widgets and the pages a GtkStack is not showing (child-visible FALSE). */
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget))
     return;
   if (GTK_IS_LABEL (widget))
     {

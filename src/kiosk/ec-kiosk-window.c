@@ -177,7 +177,13 @@ render (EcKioskWindow *self)
     gtk_spinner_start (self->reading_spinner);
   else
     gtk_spinner_stop (self->reading_spinner);
+  /* Personal data leaves the screen at once, never in a fade; results fade in. */
+  gtk_stack_set_transition_type (self->main_stack,
+                                 (screen == EC_KIOSK_SCREEN_RECORD || screen == EC_KIOSK_SCREEN_PROBLEM)
+                                 ? GTK_STACK_TRANSITION_TYPE_CROSSFADE : GTK_STACK_TRANSITION_TYPE_NONE);
   gtk_stack_set_visible_child (self->main_stack, page);
+  if (page != self->record_view)
+    ec_record_view_clear (EC_RECORD_VIEW (self->record_view));
   self->shown_screen = screen;
 }
 

@@ -548,3 +548,22 @@ ec_record_view_set_result (EcRecordView  *self,
   /* Back to the top for a new resident. */
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scrolled), 0);
 }
+
+void
+ec_record_view_clear (EcRecordView *self)
+{
+  GtkLabel *labels[] = { self->name_label, self->pinyin_label, self->facts_label, self->address_label,
+                         self->directive_label, self->care_label, self->support_label, self->footer_label };
+
+  g_return_if_fail (EC_IS_RECORD_VIEW (self));
+
+  box_remove_all (self->notice_box);
+  box_remove_all (self->allergy_banner);
+  box_remove_all (self->conditions_box);
+  box_remove_all (self->medications_box);
+  box_remove_all (self->contacts_box);
+  for (gsize i = 0; i < G_N_ELEMENTS (labels); i++)
+    gtk_label_set_label (labels[i], "");
+  gtk_picture_set_paintable (self->photo, NULL);
+  gtk_stack_set_visible_child_name (self->photo_stack, "no-photo");
+}

@@ -25,4 +25,7 @@ void       ec_record_view_set_station (EcRecordView  *self,
 void       ec_record_view_set_result  (EcRecordView  *self,
                                        EcKioskResult *result);
 
+/* Forget the resident: empty every field (privacy, after the record leaves the screen). */
+void       ec_record_view_clear       (EcRecordView  *self);
+
 G_END_DECLS
