@@ -34,7 +34,7 @@ endif
 VERSION := 0.1.0
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-CORE_PKGS  := glib-2.0 gio-2.0 gio-unix-2.0 json-glib-1.0 libsodium sqlite3 libnfc cairo pangocairo
+CORE_PKGS  := glib-2.0 gio-2.0 gio-unix-2.0 json-glib-1.0 libsodium sqlite3 libnfc cairo pangocairo gdk-pixbuf-2.0
 KIOSK_PKGS := $(CORE_PKGS) gtk4 libadwaita-1 libqrencode
 
 CORE_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
