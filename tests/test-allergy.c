@@ -513,6 +513,37 @@ test_none_known (void)
   g_assert_cmpint (v->allergy_status, ==, EC_ALLERGY_STATUS_NONE_KNOWN);
 }
 
+/* A name of which only a part is known is checked as that drug, but never passes
+ * silently: the rest may be another ingredient. */
+static void
+test_partly_recognised (void)
+{
+  static const struct { const char *text, *id, *rest; } cases[] = {
+    { "复方阿莫西林", "amoxicillin", "复方" },
+    { "利多卡因肾上腺素注射液", "lidocaine", "肾上腺素" },
+  };
+  g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_NONE_KNOWN);
+  g_autoptr(EcAllergyVerdict) whole = check (r, "罗氏芬头孢曲松");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(EcAllergyVerdict) v = check (r, cases[i].text);
+      const EcAllergyFinding *f;
+
+      g_assert_cmpint (v->verdict, ==, EC_VERDICT_CAUTION);
+      g_assert_cmpint (v->match, ==, EC_DRUG_MATCH_CONTAINED);
+      g_assert_cmpstr (v->drug_id, ==, cases[i].id);
+      g_assert_cmpstr (v->unrecognised, ==, cases[i].rest);
+      f = v->findings->pdata[0];
+      g_assert_cmpint (f->kind, ==, EC_FINDING_NAME_PARTLY_RECOGNISED);
+      g_assert_nonnull (strstr (f->reason_zh, cases[i].rest));
+    }
+  /* A brand and a generic name of one drug cover the whole text. */
+  g_assert_cmpint (whole->match, ==, EC_DRUG_MATCH_PARTIAL);
+  g_assert_cmpint (whole->verdict, ==, EC_VERDICT_NO_RECORDED_CONFLICT);
+  g_assert_null (whole->unrecognised);
+}
+
 static void
 test_unreadable_allergy (void)
 {
@@ -893,6 +924,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ec/allergy/check/allergies-unknown", test_allergies_unknown);
   g_test_add_func ("/ec/allergy/check/none-known", test_none_known);
   g_test_add_func ("/ec/allergy/check/unreadable-allergy", test_unreadable_allergy);
+  g_test_add_func ("/ec/allergy/check/partly-recognised", test_partly_recognised);
   g_test_add_func ("/ec/allergy/check/multiple-allergies", test_multiple_allergies);
   g_test_add_func ("/ec/allergy/check/duplicate-medication", test_duplicate_medication);
   g_test_add_func ("/ec/allergy/check/skin-test-note", test_skin_test_note);

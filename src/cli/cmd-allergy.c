@@ -84,6 +84,7 @@ kind_label (EcFindingKind k)
     case EC_FINDING_ALLERGY_NOT_IN_TABLE: return _("allergy not in the table");
     case EC_FINDING_MEDICATION_NOT_IN_TABLE: return _("medication not in the table");
     case EC_FINDING_CHECK_MANUALLY: return _("check manually");
+    case EC_FINDING_NAME_PARTLY_RECOGNISED: return _("name only partly recognised");
     default: return "";
     }
 }
@@ -140,7 +141,7 @@ print_verdict (const EcAllergyVerdict *v,
   if (v->drug_id != NULL)
     {
       printf ("%s %s / %s", _("Drug:"), v->drug_name_zh, v->drug_name_en);
-      if (v->match == EC_DRUG_MATCH_PARTIAL)
+      if (v->match == EC_DRUG_MATCH_PARTIAL || v->match == EC_DRUG_MATCH_CONTAINED)
         printf (_("  (read from “%s”: make sure this is the drug)"), v->drug_text);
       printf ("\n");
     }

@@ -51,6 +51,7 @@ ec_allergy_verdict_free (EcAllergyVerdict *v)
   g_free (v->drug_id);
   g_free (v->drug_name_zh);
   g_free (v->drug_name_en);
+  g_free (v->unrecognised);
   g_ptr_array_unref (v->candidates);
   g_ptr_array_unref (v->findings);
   g_ptr_array_unref (v->notes);
@@ -84,6 +85,7 @@ ec_finding_kind_to_string (EcFindingKind kind)
     case EC_FINDING_ALLERGY_NOT_IN_TABLE: return "allergy-not-in-table";
     case EC_FINDING_MEDICATION_NOT_IN_TABLE: return "medication-not-in-table";
     case EC_FINDING_CHECK_MANUALLY: return "check-manually";
+    case EC_FINDING_NAME_PARTLY_RECOGNISED: return "name-partly-recognised";
     default: return "check-manually";
     }
 }
@@ -598,7 +600,7 @@ ec_allergy_check (EcDrugTable       *table,
   v->allergy_status = resident->allergy_status;
   n_allergies = resident->allergies != NULL ? resident->allergies->len : 0;
 
-  d = ec_drugs_lookup (table, drug_text, &v->match, &cands);
+  d = ec_drugs_lookup_full (table, drug_text, &v->match, &cands, &v->unrecognised);
   if (cands != NULL)
     for (guint i = 0; i < cands->len; i++)
       {
@@ -647,6 +649,18 @@ ec_allergy_check (EcDrugTable       *table,
   v->drug_id = g_strdup (d->id);
   v->drug_name_zh = g_strdup (d->name_zh);
   v->drug_name_en = g_strdup (d->name_en);
+  if (v->match == EC_DRUG_MATCH_CONTAINED)
+    {
+      EcAllergyFinding *f = finding_new (EC_FINDING_NAME_PARTLY_RECOGNISED, EC_VERDICT_CAUTION);
+
+      f->matched_zh = g_strdup (d->name_zh);
+      f->matched_en = g_strdup (d->name_en);
+      f->reason_zh = g_strdup_printf ("只识别出“%s”，名称中的“%s”未能识别：可能含其他成分，请人工核对。",
+                                      d->name_zh, v->unrecognised);
+      f->reason_en = g_strdup_printf ("Only \"%s\" was recognised, not \"%s\": the product may contain "
+                                      "something else; check it yourself.", d->name_en, v->unrecognised);
+      g_ptr_array_add (v->findings, f);
+    }
 
   for (guint i = 0; i < n_allergies; i++)
     {
@@ -744,6 +758,7 @@ match_to_string (EcDrugMatch m)
     case EC_DRUG_MATCH_EXACT: return "exact";
     case EC_DRUG_MATCH_PARTIAL: return "partial";
     case EC_DRUG_MATCH_AMBIGUOUS: return "ambiguous";
+    case EC_DRUG_MATCH_CONTAINED: return "contained";
     case EC_DRUG_MATCH_NONE:
     default: return "none";
     }
@@ -771,6 +786,7 @@ ec_allergy_verdict_to_json (const EcAllergyVerdict *v,
   add_string_or_null (b, "name_en", v->drug_name_en);
   json_builder_set_member_name (b, "match");
   json_builder_add_string_value (b, match_to_string (v->match));
+  add_string_or_null (b, "unrecognised", v->unrecognised);
   json_builder_end_object (b);
   add_strings (b, "candidates", v->candidates);
   json_builder_set_member_name (b, "allergy_status");

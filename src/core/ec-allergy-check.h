@@ -26,7 +26,9 @@
  * Suspected allergies count as confirmed. Allergy status "unknown" -> CAUTION finding
  * "allergy history unknown" (never NO_RECORDED_CONFLICT); "recorded" with an empty
  * list is treated the same. A current medication of the same drug or the same duplicate
- * group -> CAUTION; a medication the table cannot read -> an information finding. */
+ * group -> CAUTION; a medication the table cannot read -> an information finding.
+ * A drug text of which only part is a known name ("复方阿莫西林", "利多卡因肾上腺素") is
+ * checked as that drug plus a CAUTION finding naming the unrecognised rest. */
 #pragma once
 
 #include <glib.h>
@@ -58,6 +60,7 @@ typedef enum
   EC_FINDING_ALLERGY_NOT_IN_TABLE,  /* a recorded allergy the table cannot read */
   EC_FINDING_MEDICATION_NOT_IN_TABLE,/* information: a medication not checked for duplicates */
   EC_FINDING_CHECK_MANUALLY,        /* unknown drug: compare with this allergy yourself */
+  EC_FINDING_NAME_PARTLY_RECOGNISED,/* only part of the drug text is a known name (CONTAINED) */
 } EcFindingKind;
 
 typedef struct
@@ -87,7 +90,8 @@ typedef struct
   char          *drug_id;      /* the table's drug, NULL when UNKNOWN_DRUG */
   char          *drug_name_zh;
   char          *drug_name_en;
-  EcDrugMatch    match;        /* EXACT, PARTIAL ("interpreted as"), AMBIGUOUS or NONE */
+  EcDrugMatch    match;        /* EXACT, PARTIAL/CONTAINED ("read as"), AMBIGUOUS or NONE */
+  char          *unrecognised; /* CONTAINED: the part of the text not recognised, else NULL */
   GPtrArray     *candidates;   /* char* "阿莫西林 / amoxicillin" when AMBIGUOUS */
   EcAllergyStatus allergy_status;
   GPtrArray     *findings;     /* EcAllergyFinding*, worst first */
@@ -109,7 +113,7 @@ gboolean     ec_allergy_check              (EcDrugTable       *table,
 const char  *ec_verdict_to_string          (EcVerdict          verdict);
 /* "same-substance", "same-class", "cross-reactive", "component", "duplicate-medication",
  * "allergy-status-unknown", "allergy-not-in-table", "medication-not-in-table",
- * "check-manually". */
+ * "check-manually", "name-partly-recognised". */
 const char  *ec_finding_kind_to_string     (EcFindingKind      kind);
 /* One line for the screen: "停止：不要给药" / "STOP: do not give" etc. */
 const char  *ec_verdict_headline           (EcVerdict          verdict,

@@ -1048,16 +1048,48 @@ text_long_enough (const char *key)
 /* Partial matching over @names: mode 'B' = a name inside @key, 'A' = @key inside a
  * name. Returns the unique target (or, in mode B, the target of a longest name that
  * contains every other matched name), else NULL with the distinct targets in @cands. */
+/* What of @key the names of @target in @hits do not cover ("" = all covered). */
+static char *
+uncovered (const char *key,
+           GPtrArray  *hits,
+           gpointer    target)
+{
+  gsize len = strlen (key);
+  g_autofree guint8 *mask = g_malloc0 (len + 1);
+  GString *rest = g_string_new (NULL);
+
+  for (guint i = 0; i < hits->len; i++)
+    {
+      const NameKey *k = hits->pdata[i];
+      gsize klen = strlen (k->key);
+
+      if (k->target != target)
+        continue;
+      for (const char *p = strstr (key, k->key); p != NULL; p = strstr (p + 1, k->key))
+        memset (mask + (p - key), 1, klen);
+    }
+  for (gsize i = 0; i < len; i++)
+    if (!mask[i])
+      {
+        if (i > 0 && mask[i - 1] && rest->len > 0)
+          g_string_append_c (rest, ' ');
+        g_string_append_c (rest, key[i]);
+      }
+  return g_string_free (rest, FALSE);
+}
+
 static gpointer
 partial_match (GPtrArray   *names,
                const char  *key,
                char         mode,
                gboolean     include_allergens,
                gboolean     drugs,
-               GPtrArray   *cands)
+               GPtrArray   *cands,
+               char       **out_rest)
 {
   g_autoptr(GPtrArray) hits = g_ptr_array_new ();
   const NameKey *longest = NULL;
+  gpointer found = NULL;
 
   if (mode == 'A' && !text_long_enough (key))
     return NULL;
@@ -1078,15 +1110,17 @@ partial_match (GPtrArray   *names,
         }
     }
   if (cands->len == 1)
-    return cands->pdata[0];
-  if (mode == 'B' && longest != NULL)
+    found = cands->pdata[0];
+  else if (mode == 'B' && longest != NULL)
     {
       for (guint i = 0; i < hits->len; i++)
         if (strstr (longest->key, ((NameKey *) hits->pdata[i])->key) == NULL)
           return NULL;
-      return longest->target;
+      found = longest->target;
     }
-  return NULL;
+  if (found != NULL && mode == 'B' && out_rest != NULL)
+    *out_rest = uncovered (key, hits, found);
+  return found;
 }
 
 static const EcDrug *
@@ -1094,7 +1128,8 @@ lookup_key (EcDrugTable  *t,
             const char   *key,
             gboolean      include_allergens,
             EcDrugMatch  *out_match,
-            GPtrArray   **out_candidates)
+            GPtrArray   **out_candidates,
+            char        **out_rest)
 {
   g_autoptr(GPtrArray) cands = g_ptr_array_new ();
   DrugPriv *d;
@@ -1111,10 +1146,14 @@ lookup_key (EcDrugTable  *t,
   for (guint round = 0; round < 2; round++)
     {
       g_ptr_array_set_size (cands, 0);
-      d = partial_match (t->drug_names, key, round == 0 ? 'B' : 'A', include_allergens, TRUE, cands);
+      g_autofree char *rest = NULL;
+
+      d = partial_match (t->drug_names, key, round == 0 ? 'B' : 'A', include_allergens, TRUE, cands, &rest);
       if (d != NULL)
         {
-          *out_match = EC_DRUG_MATCH_PARTIAL;
+          *out_match = (rest != NULL && rest[0] != '\0') ? EC_DRUG_MATCH_CONTAINED : EC_DRUG_MATCH_PARTIAL;
+          if (out_rest != NULL && *out_match == EC_DRUG_MATCH_CONTAINED)
+            *out_rest = g_steal_pointer (&rest);
           return &d->pub;
         }
       if (cands->len > 1)
@@ -1129,10 +1168,11 @@ lookup_key (EcDrugTable  *t,
 }
 
 const EcDrug *
-ec_drugs_lookup (EcDrugTable  *t,
-                 const char   *text,
-                 EcDrugMatch  *out_match,
-                 GPtrArray   **out_candidates)
+ec_drugs_lookup_full (EcDrugTable  *t,
+                      const char   *text,
+                      EcDrugMatch  *out_match,
+                      GPtrArray   **out_candidates,
+                      char        **out_unrecognised)
 {
   g_autofree char *key = NULL;
   EcDrugMatch match = EC_DRUG_MATCH_NONE;
@@ -1141,11 +1181,22 @@ ec_drugs_lookup (EcDrugTable  *t,
   g_return_val_if_fail (t != NULL, NULL);
   if (out_candidates != NULL)
     *out_candidates = NULL;
+  if (out_unrecognised != NULL)
+    *out_unrecognised = NULL;
   key = ec_drugs_normalise (text);
-  d = lookup_key (t, key, FALSE, &match, out_candidates);
+  d = lookup_key (t, key, FALSE, &match, out_candidates, out_unrecognised);
   if (out_match != NULL)
     *out_match = match;
   return d;
+}
+
+const EcDrug *
+ec_drugs_lookup (EcDrugTable  *t,
+                 const char   *text,
+                 EcDrugMatch  *out_match,
+                 GPtrArray   **out_candidates)
+{
+  return ec_drugs_lookup_full (t, text, out_match, out_candidates, NULL);
 }
 
 gboolean
@@ -1179,7 +1230,7 @@ _ec_drugs_resolve (EcDrugTable        *t,
       char mode = round == 0 ? 'B' : 'A';
 
       g_ptr_array_set_size (cands, 0);
-      hit = partial_match (t->drug_names, key, mode, TRUE, TRUE, cands);
+      hit = partial_match (t->drug_names, key, mode, TRUE, TRUE, cands, NULL);
       if (hit != NULL)
         {
           *out_drug = hit;
@@ -1188,7 +1239,7 @@ _ec_drugs_resolve (EcDrugTable        *t,
       if (cands->len > 1)
         return FALSE;   /* ambiguous: do not guess */
       g_ptr_array_set_size (cands, 0);
-      hit = partial_match (t->class_names, key, mode, TRUE, FALSE, cands);
+      hit = partial_match (t->class_names, key, mode, TRUE, FALSE, cands, NULL);
       if (hit != NULL)
         {
           *out_class = hit;

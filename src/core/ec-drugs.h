@@ -90,6 +90,9 @@ typedef enum
   EC_DRUG_MATCH_EXACT,      /* the normalised text is a name or alias */
   EC_DRUG_MATCH_PARTIAL,    /* a name is part of the text, or the text part of one name */
   EC_DRUG_MATCH_AMBIGUOUS,  /* several drugs fit: see the candidates */
+  EC_DRUG_MATCH_CONTAINED,  /* a name of one drug is inside the text, and the text has
+                             * more that was not recognised ("复方阿莫西林",
+                             * "利多卡因肾上腺素"): see ec_drugs_lookup_full() */
 } EcDrugMatch;
 
 /* One autocomplete entry (ec_drugs_suggest). */
@@ -141,13 +144,22 @@ char         *ec_drugs_normalise           (const char        *text);
 
 /* The drug the nurse means by @text (drugs only, not allergens): an exact name or alias;
  * else a unique partial match (a table name inside the text, e.g. "罗氏芬头孢曲松", or
- * the text inside names of exactly one drug, e.g. "ceftriax"). Returns NULL when nothing
+ * the text inside names of exactly one drug, e.g. "ceftriax"; CONTAINED when the text
+ * holds more than the drug's names). Returns NULL when nothing
  * or several drugs fit; @out_match says which; @out_candidates (nullable) gets the
  * fitting drugs (borrowed EcDrug*, at most 20) when AMBIGUOUS. */
 const EcDrug *ec_drugs_lookup              (EcDrugTable       *table,
                                             const char        *text,
                                             EcDrugMatch       *out_match,
                                             GPtrArray        **out_candidates);
+
+/* ec_drugs_lookup(), and for EC_DRUG_MATCH_CONTAINED the normalised text that was not
+ * recognised (@out_unrecognised, nullable; NULL otherwise; g_free it). */
+const EcDrug *ec_drugs_lookup_full         (EcDrugTable       *table,
+                                            const char        *text,
+                                            EcDrugMatch       *out_match,
+                                            GPtrArray        **out_candidates,
+                                            char             **out_unrecognised);
 
 /* Autocomplete for the nurse's drug field: drugs whose names or aliases equal, start
  * with, or contain the normalised @prefix, in that order, then shorter names first;
