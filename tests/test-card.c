@@ -832,7 +832,8 @@ test_from_resident (void)
   for (int i = 0; i < 5; i++)
     {
       EcCondition *c = ec_condition_new ();
-      c->text = g_strdup ("高血压");
+      /* Line breaks and a C1 control from a pasted note become spaces. */
+      c->text = g_strdup (i == 0 ? "高血压\n控制良好\xc2\x85" : "高血压");
       g_ptr_array_add (r->conditions, c);
     }
   {
@@ -865,6 +866,8 @@ test_from_resident (void)
       /* Allergies take priority: conditions lose their room first. */
       g_assert_true (s->conditions->len == 0 || s->allergies->len > 0);
       g_assert_cmpuint (ec_card_summary_size (s), <=, ec_card_summary_capacity (t));
+      if (s->conditions->len > 0)
+        g_assert_cmpstr (s->conditions->pdata[0], ==, "高血压 控制良好");
       g_assert_true (ec_card_encode (t, test_uid, &h, s, k->station, k->read_key, &img, &error));
       g_assert_no_error (error);
       g_assert_true (ec_card_verify (img, k->ring, NOW, &card, &error));

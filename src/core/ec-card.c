@@ -497,13 +497,19 @@ utf8_cut (const char *s,
 
   if (s == NULL || !g_utf8_validate (s, -1, NULL))
     return NULL;
-  /* Replace control characters (newlines in notes) by spaces. */
-  clean = g_strdup (s);
-  for (char *q = clean; *q; q = g_utf8_next_char (q))
-    if (g_unichar_iscntrl (g_utf8_get_char (q)))
-      *q = ' ';   /* every control character of interest is one byte (C0, DEL) or C1 */
-  if (!g_utf8_validate (clean, -1, NULL))
-    return NULL;
+  /* Replace control characters (newlines in notes, C1 controls) by spaces. */
+  {
+    GString *g = g_string_sized_new (strlen (s));
+    for (p = s; *p; p = g_utf8_next_char (p))
+      {
+        gunichar c = g_utf8_get_char (p);
+        if (g_unichar_iscntrl (c))
+          g_string_append_c (g, ' ');
+        else
+          g_string_append_unichar (g, c);
+      }
+    clean = g_string_free (g, FALSE);
+  }
   g_strstrip (clean);
   if (*clean == '\0')
     return NULL;
