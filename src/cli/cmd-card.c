@@ -37,6 +37,12 @@ static const struct
   { "encode", card_encode, N_("make a tag image file from a resident summary and a UID") },
   { "verify", card_verify, N_("verify a tag image file and print the decoded card") },
   { "face",   ec_cmd_card_face, N_("print a resident's card face as an ID-1 size PDF") },
+  { "read",    ec_cmd_card_read,    N_("wait for a tap; print the verified card and the resident's record") },
+  { "watch",   ec_cmd_card_watch,   N_("show every card tapped on the reader, until Ctrl-C") },
+  { "issue",   ec_cmd_card_issue,   N_("write a new card for a resident (torn-write safe, locked)") },
+  { "replace", ec_cmd_card_replace, N_("write a replacement card; the old one becomes invalid") },
+  { "revoke",  ec_cmd_card_revoke,  N_("revoke a card, or mark it lost (--lost)") },
+  { "import-dump", ec_cmd_card_import_dump, N_("convert an nfc-mfultralight dump (.mfd) to a tag image") },
 };
 
 static int

@@ -1,0 +1,718 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The `eldercard card` actions that use a reader (listed in cmd-card.c's table):
+ *
+ *   eldercard card read [--device C] [--wait SECONDS]        one tap: verified card + record
+ *   eldercard card watch [--device C] [--count N]            every tap until Ctrl-C
+ *   eldercard card issue RESIDENT [--device C] [--no-lock]   write a new card, with progress
+ *   eldercard card replace RESIDENT [...]                    the same, the old card → replaced
+ *   eldercard card revoke UID|RESIDENT [--lost] [--reason T] revoked / lost in the database
+ *   eldercard card import-dump DUMP.mfd OUT.tag              nfc-mfultralight dump → tag image
+ *
+ * --device takes a libnfc connstring; without it libnfc's default applies
+ * ($LIBNFC_DEFAULT_DEVICE, /etc/nfc/libnfc.conf, then autodetection). Exit status:
+ * 0 ok, 1 refused or failed (the reason is printed), 2 usage error. */
+#define G_LOG_DOMAIN "ec-cli-card"
+
+#include <stdio.h>
+#include <string.h>
+#include <glib-unix.h>
+
+#include "cmd-db.h"
+#include "ec-cli.h"
+#include "ec-card.h"
+#include "ec-cli.h"
+#include "ec-db.h"
+#include "ec-i18n.h"
+#include "ec-issue.h"
+#include "ec-keys.h"
+#include "ec-reader.h"
+
+static int
+usage (GOptionContext *ctx,
+       const char     *message)
+{
+  g_autofree char *help = g_option_context_get_help (ctx, TRUE, NULL);
+
+  if (message != NULL)
+    g_printerr ("eldercard: %s\n\n", message);
+  g_printerr ("%s", help);
+  return 2;
+}
+
+static const char *
+or_dash (const char *s)
+{
+  return s != NULL && *s ? s : "-";
+}
+
+/* A reader error, with the reader's own explanation when it is about the device. */
+static int
+reader_fail (EcReader     *reader,
+             const GError *error)
+{
+  g_printerr ("eldercard: %s\n", error->message);
+  if (g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_NO_READER)
+      || g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_BUSY)
+      || g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_LOST))
+    g_printerr ("  %s\n", ec_reader_get_state_message (reader));
+  return 1;
+}
+
+/* ---- showing a tapped card --------------------------------------------------------- */
+
+static void
+print_record (const EcResident *r)
+{
+  g_autofree char *id = ec_resident_id_to_string (r->id);
+
+  printf ("%s (%s)   %s %s\n", or_dash (r->name_zh), or_dash (r->name_pinyin), _("id"), id);
+  printf (_("Sex: %s   Born: %s (age %d)   Blood type: %s\n"), ec_sex_to_string (r->sex),
+          or_dash (r->date_of_birth), ec_resident_age (r, NULL), ec_blood_type_to_string (r->blood_type));
+  printf (_("Address: %s %s   Phone: %s\n"), or_dash (r->address), or_dash (r->building_unit), or_dash (r->phone));
+  printf (_("Resuscitation: %s   Wandering risk: %s\n"), ec_dnr_to_string (r->dnr),
+          ec_wandering_to_string (r->wandering));
+  switch (r->allergy_status)
+    {
+    case EC_ALLERGY_STATUS_UNKNOWN:
+      printf (_("Allergies: UNKNOWN (never established)\n"));
+      break;
+    case EC_ALLERGY_STATUS_NONE_KNOWN:
+      printf (_("Allergies: none known\n"));
+      break;
+    case EC_ALLERGY_STATUS_RECORDED:
+    default:
+      printf (_("Allergies:\n"));
+      for (guint i = 0; i < r->allergies->len; i++)
+        {
+          EcAllergy *a = r->allergies->pdata[i];
+          printf ("  %s %s (%s %s) %s\n", a->criticality == EC_CRITICALITY_HIGH ? "!!" : " -",
+                  a->substance, _("criticality"), ec_criticality_to_string (a->criticality),
+                  or_dash (a->reaction));
+        }
+      break;
+    }
+  printf (_("Conditions:%s\n"), r->conditions->len ? "" : " -");
+  for (guint i = 0; i < r->conditions->len; i++)
+    printf ("  - %s\n", ((EcCondition *) r->conditions->pdata[i])->text);
+  printf (_("Medications:%s\n"), r->medications->len ? "" : " -");
+  for (guint i = 0; i < r->medications->len; i++)
+    {
+      EcMedication *m = r->medications->pdata[i];
+      printf ("  - %s %s\n", m->name, or_dash (m->dose));
+    }
+  printf (_("Contacts:%s\n"), r->contacts->len ? "" : " -");
+  for (guint i = 0; i < r->contacts->len; i++)
+    {
+      EcContact *c = r->contacts->pdata[i];
+      printf ("  %u. %s (%s) %s\n", c->call_order, c->name, or_dash (c->relation),
+              c->phones != NULL && c->phones[0] != NULL ? c->phones[0] : "-");
+    }
+}
+
+/* Verify a card that was read and print what a responder needs. 0 shown, 1 refused. */
+static gint64 show_now;   /* 0 = the clock */
+
+static int
+show_card (EcReaderCard    *rc,
+           const EcKeyring *ring,
+           EcDb            *db,
+           const EcActor   *actor)
+{
+  g_autoptr(EcTagImage) image = ec_reader_card_to_tag_image (rc);
+  g_autoptr(EcCard) card = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcCardRecord) record = NULL;
+  g_autoptr(EcResident) resident = NULL;
+  g_autofree char *rid = NULL;
+  const char *uid = ec_reader_card_get_uid_hex (rc);
+
+  printf (_("Card %s (%s), read in %u ms\n"), uid, ec_reader_card_kind_to_string (ec_reader_card_get_kind (rc)),
+          ec_reader_card_get_read_ms (rc));
+  if (!ec_card_verify (image, ring, show_now != 0 ? show_now : g_get_real_time () / G_USEC_PER_SEC,
+                       &card, &error))
+    {
+      const char *why;
+      switch ((EcCardError) error->code)
+        {
+        case EC_CARD_ERROR_NOT_OURS: why = _("not an eldercard card"); break;
+        case EC_CARD_ERROR_EXPIRED: why = _("expired"); break;
+        case EC_CARD_ERROR_TRUNCATED:
+        case EC_CARD_ERROR_DAMAGED:
+        case EC_CARD_ERROR_UNKNOWN_VERSION:
+        case EC_CARD_ERROR_BAD_IMAGE: why = _("damaged or unreadable"); break;
+        case EC_CARD_ERROR_UNKNOWN_KEY:
+        case EC_CARD_ERROR_BAD_SIGNATURE:
+        case EC_CARD_ERROR_UID_MISMATCH:
+        case EC_CARD_ERROR_NO_READ_KEY:
+        case EC_CARD_ERROR_CANNOT_DECRYPT:
+        case EC_CARD_ERROR_TOO_LARGE:
+        case EC_CARD_ERROR_INVALID:
+        default: why = _("not genuine (forged, edited or copied)"); break;
+        }
+      printf (_("REFUSED: %s: %s\n"), why, error->message);
+      printf (_("Card not valid: identify the person by other means (manual lookup).\n"));
+      return 1;
+    }
+  rid = ec_resident_id_to_string (card->header.resident_id);
+
+  if (db != NULL)
+    {
+      if (ec_db_card_lookup (db, uid, &record, &error))
+        {
+          guint highest = 0;
+          switch (record->status)
+            {
+            case EC_CARD_STATUS_REVOKED:
+              printf (_("REFUSED: revoked: this card was revoked by the station (%s)\n"), or_dash (record->status_reason));
+              return 1;
+            case EC_CARD_STATUS_LOST:
+              printf (_("REFUSED: reported lost: whoever carries it may not be its owner\n"));
+              return 1;
+            case EC_CARD_STATUS_REPLACED:
+              printf (_("REFUSED: replaced: a newer card was issued for this resident\n"));
+              return 1;
+            case EC_CARD_STATUS_SPOILED:
+            case EC_CARD_STATUS_PENDING:
+              printf (_("REFUSED: this card's issuance was never completed (%s)\n"),
+                      ec_card_status_to_string (record->status));
+              return 1;
+            case EC_CARD_STATUS_ACTIVE:
+            default:
+              break;
+            }
+          if (ec_db_card_highest_active_seq (db, card->header.resident_id, &highest, NULL)
+              && highest > card->header.card_seq)
+            {
+              printf (_("REFUSED: replaced: a newer card was issued for this resident\n"));
+              return 1;
+            }
+        }
+      g_clear_error (&error);
+      if (ec_db_get_resident (db, card->header.resident_id, actor, EC_DB_PURPOSE_CARD_TAP, NULL,
+                              &resident, &error))
+        {
+          printf (_("Genuine card (seq %u, station %u). Emergency record from the database:\n\n"),
+                  card->header.card_seq, card->header.station_id);
+          print_record (resident);
+          if (card->summary != NULL && card->summary->record_version < (guint32) resident->record_version)
+            printf (_("\nNote: the card is older than the record (card out of date).\n"));
+          return 0;
+        }
+      if (!g_error_matches (error, EC_DB_ERROR, EC_DB_ERROR_NOT_FOUND))
+        g_printerr ("eldercard: %s\n", error->message);
+    }
+
+  printf (_("Genuine card, but resident %s is not in this database: showing the card's own summary.\n\n"), rid);
+  {
+    g_autofree char *text = ec_card_to_text (card);
+    fputs (text, stdout);
+  }
+  return 0;
+}
+
+typedef struct
+{
+  char *device;
+  char *keydir;
+  char *db_path;
+  char *actor;
+  char *staff;
+} CommonOpts;
+
+static void
+common_opts_clear (CommonOpts *o)
+{
+  g_free (o->device);
+  g_free (o->keydir);
+  g_free (o->db_path);
+  g_free (o->actor);
+  g_free (o->staff);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CommonOpts, common_opts_clear)
+
+static void
+add_common (GOptionContext *ctx,
+            CommonOpts     *o)
+{
+  GOptionEntry entries[] = {
+    { "device", 'd', 0, G_OPTION_ARG_STRING, &o->device,
+      N_("libnfc connstring (default: $LIBNFC_DEFAULT_DEVICE, /etc/nfc/libnfc.conf, autodetect)"), "C" },
+    { "keys", 'k', 0, G_OPTION_ARG_FILENAME, &o->keydir,
+      N_("Key directory or kiosk bundle (default $ELDERCARD_KEYS or ./keys)"), N_("DIR") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &o->db_path,
+      N_("Database (default $ELDERCARD_DB or ./eldercard.db)"), N_("FILE") },
+    { "actor", 0, 0, G_OPTION_ARG_STRING, &o->actor, N_("Who is acting, for the audit log"), "ROLE:ID" },
+    { "staff", 0, 0, G_OPTION_ARG_STRING, &o->staff, N_("Staff id acting (role from the staff table)"), "ID" },
+    { NULL }
+  };
+  GOptionGroup *group = g_option_group_new ("common", "", "", NULL, NULL);
+
+  g_option_group_add_entries (group, entries);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_context_set_main_group (ctx, group);
+}
+
+static const char *
+env_device (const CommonOpts *o)
+{
+  if (o->device != NULL)
+    return o->device;
+  return g_getenv ("ELDERCARD_DEVICE");
+}
+
+/* ---- read ---------------------------------------------------------------------------- */
+
+int
+ec_cmd_card_read (int    argc,
+                  char **argv)
+{
+  g_auto(CommonOpts) o = { 0 };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (_("- wait for a tap and show the card"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcKeyring) ring = NULL;
+  g_autoptr(EcDb) db = NULL;
+  g_autoptr(EcReader) reader = NULL;
+  g_autoptr(EcReaderCard) card = NULL;
+  g_autofree char *actor_storage = NULL;
+  EcActor actor = { 0 };
+  gint wait = 30;
+  gboolean no_db = FALSE;
+  g_autofree char *now_text = NULL;
+  GOptionEntry entries[] = {
+    { "wait", 'w', 0, G_OPTION_ARG_INT, &wait, N_("Seconds to wait for a card (default 30)"), N_("SECONDS") },
+    { "now", 0, 0, G_OPTION_ARG_STRING, &now_text, N_("Check expiry at this date YYYY-MM-DD (default today)"), N_("DATE") },
+    { "no-db", 0, 0, G_OPTION_ARG_NONE, &no_db, N_("Do not look the resident up in the database"), NULL },
+    { NULL }
+  };
+
+  add_common (ctx, &o);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (ctx,
+      _("Wait for a card, verify it exactly as a kiosk does and print the resident's\n"
+        "emergency record from the database (an audited read), or the card's own summary\n"
+        "when the database has no such resident. A refused card prints the reason: not\n"
+        "genuine, revoked, lost, replaced, expired, damaged, unsupported type; exit 1."));
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage (ctx, error->message);
+  if (argc != 1 || wait < 0 || wait > 3600)
+    return usage (ctx, _("--wait must be 0..3600"));
+  if (now_text != NULL)
+    {
+      guint16 days;
+      if (!ec_card_date_to_days (now_text, &days))
+        return usage (ctx, _("--now must be a date YYYY-MM-DD"));
+      show_now = (gint64) days * 86400 + 43200;
+    }
+
+  ring = ec_keyring_load (o.keydir != NULL ? o.keydir : ec_cli_default_keydir (), &error);
+  if (ring == NULL)
+    return ec_cli_fail (error);
+  if (!no_db)
+    {
+      db = ec_cli_db_open (o.db_path, FALSE);
+      if (db == NULL)
+        return 1;
+      if (!ec_cli_db_actor (db, o.actor, o.staff, &actor, &actor_storage, &error))
+        return ec_cli_fail (error);
+    }
+
+  reader = ec_reader_new (env_device (&o));
+  printf (_("Tap a card on the reader…\n"));
+  fflush (stdout);
+  card = ec_reader_read_card_sync (reader, NULL, (guint) wait * 1000, NULL, &error);
+  if (card == NULL)
+    {
+      if (g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_UNSUPPORTED))
+        {
+          printf (_("REFUSED: unsupported type: %s\n"), error->message);
+          return 1;
+        }
+      return reader_fail (reader, error);
+    }
+  return show_card (card, ring, db, &actor);
+}
+
+/* ---- watch --------------------------------------------------------------------------- */
+
+typedef struct
+{
+  GMainLoop       *loop;
+  const EcKeyring *ring;
+  EcDb            *db;
+  EcActor         *actor;
+  gint             count;
+  gint             seen;
+} WatchData;
+
+static void
+watch_state (EcReader   *reader,
+             GParamSpec *pspec,
+             WatchData  *wd)
+{
+  printf ("[%s] %s\n", _("reader"), ec_reader_get_state_message (reader));
+  fflush (stdout);
+}
+
+static void
+watch_detected (EcReader *reader, EcReaderCard *card, WatchData *wd)
+{
+  printf (_("Card %s detected, reading…\n"), ec_reader_card_get_uid_hex (card));
+  fflush (stdout);
+}
+
+static void
+watch_done (WatchData *wd)
+{
+  printf ("\n");
+  fflush (stdout);
+  if (wd->count > 0 && ++wd->seen >= wd->count)
+    g_main_loop_quit (wd->loop);
+}
+
+static void
+watch_read (EcReader *reader, EcReaderCard *card, WatchData *wd)
+{
+  show_card (card, wd->ring, wd->db, wd->actor);
+  watch_done (wd);
+}
+
+static void
+watch_failed (EcReader *reader, EcReaderCard *card, GError *error, WatchData *wd)
+{
+  if (g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_UNSUPPORTED))
+    printf (_("REFUSED: unsupported type: %s\n"), error->message);
+  else
+    printf (_("Read failed: %s\n"), error->message);
+  watch_done (wd);
+}
+
+static void
+watch_removed (EcReader *reader, EcReaderCard *card, WatchData *wd)
+{
+  printf (_("Card %s removed\n"), ec_reader_card_get_uid_hex (card));
+  fflush (stdout);
+}
+
+static gboolean
+watch_sigint (gpointer data)
+{
+  g_main_loop_quit (((WatchData *) data)->loop);
+  return G_SOURCE_REMOVE;
+}
+
+int
+ec_cmd_card_watch (int    argc,
+                   char **argv)
+{
+  g_auto(CommonOpts) o = { 0 };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (_("- show every card tapped, until Ctrl-C"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcKeyring) ring = NULL;
+  g_autoptr(EcDb) db = NULL;
+  g_autoptr(EcReader) reader = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *actor_storage = NULL;
+  EcActor actor = { 0 };
+  WatchData wd = { 0 };
+  gint count = 0;
+  gboolean no_db = FALSE;
+  GOptionEntry entries[] = {
+    { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_("Stop after N cards (default: never)"), "N" },
+    { "no-db", 0, 0, G_OPTION_ARG_NONE, &no_db, N_("Do not look residents up in the database"), NULL },
+    { NULL }
+  };
+
+  add_common (ctx, &o);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage (ctx, error->message);
+  if (argc != 1 || count < 0)
+    return usage (ctx, NULL);
+  ring = ec_keyring_load (o.keydir != NULL ? o.keydir : ec_cli_default_keydir (), &error);
+  if (ring == NULL)
+    return ec_cli_fail (error);
+  if (!no_db)
+    {
+      db = ec_cli_db_open (o.db_path, FALSE);
+      if (db == NULL)
+        return 1;
+      if (!ec_cli_db_actor (db, o.actor, o.staff, &actor, &actor_storage, &error))
+        return ec_cli_fail (error);
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  wd.loop = loop;
+  wd.ring = ring;
+  wd.db = db;
+  wd.actor = &actor;
+  wd.count = count;
+  reader = ec_reader_new (env_device (&o));
+  g_signal_connect (reader, "notify::state-message", G_CALLBACK (watch_state), &wd);
+  g_signal_connect (reader, "card-detected", G_CALLBACK (watch_detected), &wd);
+  g_signal_connect (reader, "card-read", G_CALLBACK (watch_read), &wd);
+  g_signal_connect (reader, "card-failed", G_CALLBACK (watch_failed), &wd);
+  g_signal_connect (reader, "card-removed", G_CALLBACK (watch_removed), &wd);
+  g_unix_signal_add (SIGINT, watch_sigint, &wd);
+  g_unix_signal_add (SIGTERM, watch_sigint, &wd);
+  ec_reader_start (reader);
+  g_main_loop_run (loop);
+  ec_reader_stop (reader);
+  return 0;
+}
+
+/* ---- issue / replace -------------------------------------------------------------------- */
+
+static void
+issue_progress (EcIssueStage  stage,
+                const char   *message,
+                gpointer      user_data)
+{
+  printf ("  %s\n", message);
+  fflush (stdout);
+}
+
+static int
+issue_or_replace (int       argc,
+                  char    **argv,
+                  gboolean  replace)
+{
+  g_auto(CommonOpts) o = { 0 };
+  g_autoptr(GOptionContext) ctx = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcDb) db = NULL;
+  g_autoptr(EcKeyring) ring = NULL;
+  g_autoptr(EcReadKey) read_key = NULL;
+  g_autoptr(EcSecret) pass = NULL;
+  g_autoptr(EcStationKey) station = NULL;
+  g_autoptr(EcReader) reader = NULL;
+  g_autoptr(EcIssueResult) res = NULL;
+  g_autofree char *actor_storage = NULL;
+  g_autofree char *pass_file = NULL;
+  g_autofree char *expires = NULL;
+  g_autofree char *rk_path = NULL;
+  EcActor actor = { 0 };
+  EcIssueParams p = { 0 };
+  EcResidentId rid;
+  gint station_id = 1, wait = 30;
+  gboolean no_lock = FALSE, reference_only = FALSE;
+  guint highest = 0;
+  const char *keys;
+  GOptionEntry entries[] = {
+    { "station", 's', 0, G_OPTION_ARG_INT, &station_id, N_("Station id whose key signs (default 1)"), "N" },
+    { "passphrase-file", 0, 0, G_OPTION_ARG_FILENAME, &pass_file, N_("Read the station key passphrase from FILE"), N_("FILE") },
+    { "expires", 0, 0, G_OPTION_ARG_STRING, &expires, N_("Last valid day YYYY-MM-DD (default: none)"), N_("DATE") },
+    { "no-lock", 0, 0, G_OPTION_ARG_NONE, &no_lock, N_("Leave the card writable (default: lock it permanently)"), NULL },
+    { "reference-only", 0, 0, G_OPTION_ARG_NONE, &reference_only, N_("No emergency summary on the card"), NULL },
+    { "wait", 'w', 0, G_OPTION_ARG_INT, &wait, N_("Seconds to wait for the card (default 30)"), N_("SECONDS") },
+    { NULL }
+  };
+
+  ctx = g_option_context_new (replace ? _("RESIDENT - issue a replacement card")
+                                      : _("RESIDENT - issue a new card"));
+  add_common (ctx, &o);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (ctx,
+      _("Write a card for RESIDENT (16 hex digits) on a blank NTAG213/215/216 lying on the\n"
+        "reader, torn-write safe: recorded as pending, written, read back, committed,\n"
+        "verified with the kiosk's verifier, locked permanently (unless --no-lock), then\n"
+        "recorded as active. A card pulled away can be put back and the command run again:\n"
+        "the issuance resumes. 'replace' also marks the resident's current card replaced."));
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage (ctx, error->message);
+  if (argc != 2 || !ec_resident_id_parse (argv[1], &rid))
+    return usage (ctx, _("give the resident's id (16 hex digits)"));
+  if (station_id < 1 || station_id > 65535 || wait < 1 || wait > 3600)
+    return usage (ctx, _("--station must be 1..65535 and --wait 1..3600"));
+  if (expires != NULL && !ec_card_date_to_days (expires, &p.expires_days))
+    return usage (ctx, _("--expires must be a date YYYY-MM-DD"));
+
+  db = ec_cli_db_open (o.db_path, FALSE);
+  if (db == NULL)
+    return 1;
+  if (!ec_cli_db_actor (db, o.actor, o.staff, &actor, &actor_storage, &error))
+    return ec_cli_fail (error);
+  if (!ec_db_card_highest_active_seq (db, rid, &highest, &error))
+    return ec_cli_fail (error);
+  if (!replace && highest > 0)
+    {
+      g_printerr (_("eldercard: this resident already has an active card (seq %u): use 'eldercard card replace'\n"), highest);
+      return 1;
+    }
+  if (replace && highest == 0)
+    {
+      g_printerr (_("eldercard: this resident has no active card to replace: use 'eldercard card issue'\n"));
+      return 1;
+    }
+
+  keys = o.keydir != NULL ? o.keydir : ec_cli_default_keydir ();
+  ring = ec_keyring_load (keys, &error);
+  if (ring == NULL)
+    return ec_cli_fail (error);
+  rk_path = g_build_filename (keys, "community", "read.key", NULL);
+  if (!reference_only && g_file_test (rk_path, G_FILE_TEST_EXISTS))
+    {
+      read_key = ec_read_key_load (rk_path, &error);
+      if (read_key == NULL)
+        return ec_cli_fail (error);
+    }
+  pass = pass_file != NULL ? ec_passphrase_from_file (pass_file, &error)
+                           : ec_passphrase_from_tty (_("Station key passphrase: "), FALSE, &error);
+  if (pass == NULL)
+    return ec_cli_fail (error);
+  station = ec_station_key_unlock (keys, (guint16) station_id, pass, &error);
+  if (station == NULL)
+    return ec_cli_fail (error);
+
+  p.db = db;
+  p.actor = &actor;
+  p.resident_id = rid;
+  p.station_key = station;
+  p.read_key = read_key;
+  p.ring = ring;
+  p.no_lock = no_lock;
+  p.wait_ms = (guint) wait * 1000;
+
+  reader = ec_reader_new (env_device (&o));
+  printf (replace ? _("Issuing a replacement card for %s:\n") : _("Issuing a card for %s:\n"), argv[1]);
+  fflush (stdout);
+  res = ec_issue_card_sync (reader, &p, issue_progress, NULL, NULL, &error);
+  if (res == NULL)
+    return reader_fail (reader, error);
+  printf (_("Card %s (%s) issued: seq %u, %s%s.\n"), res->uid_hex, ec_tag_type_to_string (res->type), res->seq,
+          res->locked ? _("locked permanently") : _("NOT locked"),
+          res->resumed ? _(", a resumed issuance") : "");
+  return 0;
+}
+
+int
+ec_cmd_card_issue (int    argc,
+                   char **argv)
+{
+  return issue_or_replace (argc, argv, FALSE);
+}
+
+int
+ec_cmd_card_replace (int    argc,
+                     char **argv)
+{
+  return issue_or_replace (argc, argv, TRUE);
+}
+
+/* ---- revoke ---------------------------------------------------------------------------- */
+
+int
+ec_cmd_card_revoke (int    argc,
+                    char **argv)
+{
+  g_auto(CommonOpts) o = { 0 };
+  g_autoptr(GOptionContext) ctx = g_option_context_new (_("UID|RESIDENT - revoke a card, or mark it lost"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcDb) db = NULL;
+  g_autofree char *actor_storage = NULL;
+  g_autofree char *reason = NULL;
+  g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func (g_free);
+  EcActor actor = { 0 };
+  gboolean lost = FALSE;
+  EcResidentId rid;
+  GOptionEntry entries[] = {
+    { "lost", 0, 0, G_OPTION_ARG_NONE, &lost, N_("The card was reported lost (else: revoked)"), NULL },
+    { "reason", 'r', 0, G_OPTION_ARG_STRING, &reason, N_("Why, for the audit log"), N_("TEXT") },
+    { NULL }
+  };
+
+  add_common (ctx, &o);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (ctx,
+      _("Mark a card (by its 14-digit UID) or every active card of a resident (16-digit\n"
+        "id) revoked, or lost with --lost. Kiosks then refuse it."));
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage (ctx, error->message);
+  if (argc != 2)
+    return usage (ctx, _("give a card UID or a resident id"));
+  db = ec_cli_db_open (o.db_path, FALSE);
+  if (db == NULL)
+    return 1;
+  if (!ec_cli_db_actor (db, o.actor, o.staff, &actor, &actor_storage, &error))
+    return ec_cli_fail (error);
+
+  if (strlen (argv[1]) == 16 && ec_resident_id_parse (argv[1], &rid))
+    {
+      g_autoptr(GPtrArray) cards = NULL;
+      if (!ec_db_card_list_for_resident (db, rid, &cards, &error))
+        return ec_cli_fail (error);
+      for (guint i = 0; i < cards->len; i++)
+        {
+          EcCardRecord *c = cards->pdata[i];
+          if (c->status == EC_CARD_STATUS_ACTIVE || c->status == EC_CARD_STATUS_PENDING)
+            g_ptr_array_add (uids, g_strdup (c->uid_hex));
+        }
+      if (uids->len == 0)
+        {
+          g_printerr (_("eldercard: resident %s has no active card\n"), argv[1]);
+          return 1;
+        }
+    }
+  else
+    g_ptr_array_add (uids, g_ascii_strdown (argv[1], -1));
+
+  for (guint i = 0; i < uids->len; i++)
+    {
+      if (!ec_db_card_set_status (db, uids->pdata[i], lost ? EC_CARD_STATUS_LOST : EC_CARD_STATUS_REVOKED,
+                                  reason != NULL ? reason : (lost ? "reported lost" : "revoked"),
+                                  &actor, &error))
+        return ec_cli_fail (error);
+      printf (lost ? _("Card %s marked lost.\n") : _("Card %s revoked.\n"), (char *) uids->pdata[i]);
+    }
+  return 0;
+}
+
+/* ---- import-dump ------------------------------------------------------------------------ */
+
+/* An nfc-mfultralight dump (.mfd: every page, 4 bytes each, from page 0) → tag image.
+ * The type follows from the size: 45, 135 or 231 pages. */
+int
+ec_cmd_card_import_dump (int    argc,
+                         char **argv)
+{
+  g_autoptr(GOptionContext) ctx = g_option_context_new (_("DUMP.mfd OUT.tag - convert an nfc-mfultralight dump"));
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = NULL;
+  g_autoptr(EcTagImage) image = NULL;
+  gsize len;
+  EcTagType type;
+
+  g_option_context_set_summary (ctx,
+      _("Convert a dump written by libnfc's 'nfc-mfultralight r DUMP.mfd' into the tag image\n"
+        "format, e.g. to check it with 'eldercard card verify'. PWD and PACK read as zeros."));
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage (ctx, error->message);
+  if (argc != 3)
+    return usage (ctx, _("give the dump and the output file"));
+  if (!g_file_get_contents (argv[1], (char **) &data, &len, &error))
+    return ec_cli_fail (error);
+  if (len == 45 * 4)
+    type = EC_TAG_NTAG213;
+  else if (len == 135 * 4)
+    type = EC_TAG_NTAG215;
+  else if (len == 231 * 4)
+    type = EC_TAG_NTAG216;
+  else
+    {
+      g_printerr (_("eldercard: %s: %zu bytes is not an NTAG213/215/216 dump (180, 540 or 924 bytes)\n"),
+                  argv[1], len);
+      return 1;
+    }
+  {
+    guint8 uid[EC_TAG_UID_BYTES] = { data[0], data[1], data[2], data[4], data[5], data[6], data[7] };
+    image = ec_tag_image_new_blank (type, uid, &error);
+    if (image == NULL)
+      return ec_cli_fail (error);
+  }
+  memcpy (image->pages, data, len);
+  if (!ec_tag_image_save_file (image, argv[2], &error))
+    return ec_cli_fail (error);
+  printf (_("Wrote %s (%s, UID %02x%02x%02x%02x%02x%02x%02x).\n"), argv[2], ec_tag_type_to_string (type),
+          image->uid[0], image->uid[1], image->uid[2], image->uid[3], image->uid[4], image->uid[5], image->uid[6]);
+  return 0;
+}
