@@ -520,6 +520,12 @@ test_poll_abort (void)
   g_assert_cmpint (job.res, ==, NFC_EOPABORTED);
   g_assert_cmpint (g_get_monotonic_time () - t0, <, G_USEC_PER_SEC);
 
+  /* A finite poll with no card ends with "no target" after PollNr x Period x 150 ms. */
+  t0 = g_get_monotonic_time ();
+  g_assert_cmpint (nfc_initiator_poll_target (emu.pnd, &nm_a, 1, 2, 1, &job.nt), ==, 0);
+  g_assert_cmpint (g_get_monotonic_time () - t0, >=, 250 * 1000);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 3 * G_USEC_PER_SEC);
+
   /* The device is still usable, and a card placed during a poll is found. */
   job.res = 0;
   thread = g_thread_new ("poll", poll_thread, &job);

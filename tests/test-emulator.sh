@@ -31,7 +31,7 @@ if ! command -v nfc-list >/dev/null || ! command -v nfc-mfultralight >/dev/null;
   echo "1..0 # SKIP libnfc-examples (nfc-list, nfc-mfultralight) not installed"
   exit 0
 fi
-echo "1..28"
+echo "1..30"
 
 now_ms () { echo $(( $(date +%s%N) / 1000000 )); }
 
@@ -145,6 +145,19 @@ stop_emu
 
 # --- images ---------------------------------------------------------------------
 start_emu image
+ctl place ntag215 >/dev/null
+# Raw activation through InCommunicateThru: 7-bit REQA, both cascade levels, HLTA.
+if command -v nfc-anticol >/dev/null; then
+  out=$(timeout 20 nfc-anticol 2>&1)
+  if grep -q "UID: 04e1155a216c80" <<<"$out" && grep -q "ATQA: 0044" <<<"$out" && grep -q "SAK: 00" <<<"$out"; then
+    ok "nfc-anticol activates the card bit by bit (REQA, cascade levels 1 and 2)"
+  else
+    fail "nfc-anticol activates the card bit by bit (REQA, cascade levels 1 and 2)" "$out"
+  fi
+else
+  ok "nfc-anticol activates the card bit by bit # SKIP not installed"
+fi
+
 ctl place-image "$T/written.tag" >/dev/null
 ctl save "$T/again.tag" >/dev/null
 check "place-image then save gives the same image" cmp -s <(tag_pages "$T/written.tag") <(tag_pages "$T/again.tag")
@@ -168,6 +181,16 @@ else
 fi
 out=$(timeout 20 nfc-mfultralight r "$T/mfc.mfd" 2>&1)
 check "nfc-mfultralight refuses the MIFARE Classic" grep -q "not a MIFARE Ultralight" <<<"$out"
+if command -v nfc-mfclassic >/dev/null; then
+  out=$(timeout 20 nfc-mfclassic r a u "$T/mfc1k.mfd" 2>&1)
+  if grep -q "Done, 64 of 64 blocks read" <<<"$out" && [ "$(od -An -tx1 -N5 "$T/mfc1k.mfd" | tr -d ' ')" = "c01dca7e69" ]; then
+    ok "nfc-mfclassic authenticates with the transport keys and reads 64 blocks"
+  else
+    fail "nfc-mfclassic authenticates with the transport keys and reads 64 blocks" "$out"
+  fi
+else
+  ok "nfc-mfclassic authenticates with the transport keys and reads 64 blocks # SKIP not installed"
+fi
 ctl place-iso14443-4 >/dev/null
 out=$(timeout 20 nfc-list -v 2>&1)
 if grep -q "ATQA (SENS_RES): 03  44" <<<"$out" && grep -q "SAK (SEL_RES): 20" <<<"$out" \
