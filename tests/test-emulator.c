@@ -749,7 +749,7 @@ test_image_parser (void)
     u[6] = 'f';
     back = ec_emu_tag_parse_image (bad, strlen (bad), &error);
     g_assert_null (back);
-    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_assert_nonnull (error);
     g_clear_error (&error);
   }
   {

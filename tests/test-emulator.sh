@@ -163,7 +163,7 @@ ctl save "$T/again.tag" >/dev/null
 check "place-image then save gives the same image" cmp -s <(tag_pages "$T/written.tag") <(tag_pages "$T/again.tag")
 printf 'type: ntag215\nuid: 04e1155a216c80\n00: 04 e1 15 78\n' >"$T/short.tag"
 check "place-image refuses an image with missing pages" \
-  grep -q "^err .*page 01 missing" <(ctl place-image "$T/short.tag")
+  grep -q "^err .*1 of the 135 pages" <(ctl place-image "$T/short.tag")
 check "place with a bad UID is refused" grep -q "^err" <(ctl place ntag213 0411)
 ctl place ntag213 04a1b2c3d4e5f6 >/dev/null
 out=$(timeout 20 nfc-mfultralight r "$T/213.mfd" 2>&1)

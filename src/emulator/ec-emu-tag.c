@@ -6,6 +6,8 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "ec-tag-image.h"
+
 /* ---------------------------------------------------------------------------
  * NTAG21x layout (card-security.md §1.1, NXP NTAG213/215/216 datasheet). */
 
@@ -112,37 +114,56 @@ expected_uid_len (EcEmuTagType type)
   return type == EC_EMU_TAG_MFC1K ? 4 : 7;
 }
 
-static void
-ntag_layout_blank (EcEmuTag *tag)
+static EcTagType
+to_tag_type (EcEmuTagType type)
 {
-  const NtagInfo *info = NTAG (tag);
-  const guint8 *u = tag->uid;
+  switch (type)
+    {
+    case EC_EMU_TAG_NTAG213: return EC_TAG_NTAG213;
+    case EC_EMU_TAG_NTAG216: return EC_TAG_NTAG216;
+    case EC_EMU_TAG_NTAG215:
+    case EC_EMU_TAG_MFC1K:
+    case EC_EMU_TAG_ISO14443_4:
+    default: return EC_TAG_NTAG215;
+    }
+}
 
+static EcEmuTagType
+from_tag_type (EcTagType type)
+{
+  switch (type)
+    {
+    case EC_TAG_NTAG213: return EC_EMU_TAG_NTAG213;
+    case EC_TAG_NTAG216: return EC_EMU_TAG_NTAG216;
+    case EC_TAG_NTAG215:
+    default: return EC_EMU_TAG_NTAG215;
+    }
+}
+
+/* The project's blank tag (ec_tag_image_new_blank: UID, BCC, internal byte, factory
+ * CC, CFG0/CFG1, PWD FF FF FF FF), plus two more things NXP programs at the factory:
+ * the empty NDEF message TLV 03 00 FE in page 4 and the RFUI byte BD of the dynamic
+ * lock page. ec_tag_image_check_blank () accepts it. */
+static gboolean
+ntag_layout_blank (EcEmuTag *tag,
+                   GError  **error)
+{
+  g_autoptr(EcTagImage) img = ec_tag_image_new_blank (to_tag_type (tag->type), tag->uid, error);
+  const guint8 *bytes;
+  gsize len = 0;
+
+  if (img == NULL)
+    return FALSE;
+  bytes = ec_tag_image_bytes (img, &len);
   memset (tag->mem, 0, sizeof tag->mem);
-  tag->n_pages = info->last_page + 1;
-  /* Pages 0-2: UID with its two check bytes, internal byte, static lock bytes. */
-  PAGE (tag, 0)[0] = u[0];
-  PAGE (tag, 0)[1] = u[1];
-  PAGE (tag, 0)[2] = u[2];
-  PAGE (tag, 0)[3] = (guint8) (0x88 ^ u[0] ^ u[1] ^ u[2]);
-  memcpy (PAGE (tag, 1), u + 3, 4);
-  PAGE (tag, 2)[0] = (guint8) (u[3] ^ u[4] ^ u[5] ^ u[6]);
-  PAGE (tag, 2)[1] = 0x48;
-  /* Page 3: the capability container NXP programs at the factory. */
-  PAGE (tag, 3)[0] = 0xe1;
-  PAGE (tag, 3)[1] = 0x10;
-  PAGE (tag, 3)[2] = info->cc_size;
-  PAGE (tag, 3)[3] = 0x00;
-  /* Page 4: the empty NDEF message TLV the factory writes. */
+  memcpy (tag->mem, bytes, MIN (len, sizeof tag->mem));
+  tag->n_pages = NTAG (tag)->last_page + 1;
+  g_assert (len == (gsize) tag->n_pages * 4);
   PAGE (tag, 4)[0] = 0x03;
   PAGE (tag, 4)[1] = 0x00;
   PAGE (tag, 4)[2] = 0xfe;
-  /* Dynamic lock page, configuration, password and PACK as delivered. */
   PAGE (tag, DYN_PAGE (tag))[3] = 0xbd;
-  PAGE (tag, CFG0_PAGE (tag))[0] = 0x04;
-  PAGE (tag, CFG0_PAGE (tag))[3] = 0xff;      /* AUTH0: no page protected */
-  PAGE (tag, CFG1_PAGE (tag))[1] = 0x05;
-  memset (PAGE (tag, PWD_PAGE (tag)), 0xff, 4);
+  return TRUE;
 }
 
 static void
@@ -202,7 +223,10 @@ ec_emu_tag_new_blank (EcEmuTagType  type,
   tag->mfc_sector = -1;
 
   if (ec_emu_tag_type_is_ntag (type))
-    ntag_layout_blank (tag);
+    {
+      if (!ntag_layout_blank (tag, error))
+        return NULL;
+    }
   else if (type == EC_EMU_TAG_MFC1K)
     mfc_layout_blank (tag);
 
@@ -216,30 +240,47 @@ ec_emu_tag_free (EcEmuTag *tag)
 }
 
 /* ---------------------------------------------------------------------------
- * Image files. */
+ * Image files: the project's tag image format (src/core/ec-tag-image.h). */
 
-static gboolean
-parse_hex_bytes (const char *s,
-                 guint8     *out,
-                 gsize       max,
-                 gsize      *n_out)
+static EcEmuTag *
+from_image (const EcTagImage *img,
+            GError          **error)
 {
-  gsize n = 0;
+  EcEmuTag *tag;
+  const guint8 *bytes;
+  gsize len = 0;
 
-  while (*s)
+  /* The card answers anticollision with the uid line and READ with the pages: they
+   * must agree. */
+  if (memcmp (img->pages[0], img->uid, 3) != 0 || memcmp (img->pages[1], img->uid + 3, 4) != 0)
     {
-      if (g_ascii_isspace (*s))
-        {
-          s++;
-          continue;
-        }
-      if (!g_ascii_isxdigit (s[0]) || !g_ascii_isxdigit (s[1]) || n >= max)
-        return FALSE;
-      out[n++] = (guint8) (g_ascii_xdigit_value (s[0]) * 16 + g_ascii_xdigit_value (s[1]));
-      s += 2;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "the image's “uid:” line does not match its pages 00-01");
+      return NULL;
     }
-  *n_out = n;
-  return TRUE;
+  tag = g_new0 (EcEmuTag, 1);
+
+  tag->type = from_tag_type (img->type);
+  memcpy (tag->uid, img->uid, EC_TAG_UID_BYTES);
+  tag->uid_len = EC_TAG_UID_BYTES;
+  bytes = ec_tag_image_bytes (img, &len);
+  memcpy (tag->mem, bytes, MIN (len, sizeof tag->mem));
+  tag->n_pages = (guint) (MIN (len, sizeof tag->mem) / 4);
+  tag->compat_page = -1;
+  tag->mfc_sector = -1;
+  return tag;
+}
+
+static EcTagImage *
+to_image (const EcEmuTag *tag)
+{
+  EcTagImage *img = g_new0 (EcTagImage, 1);
+
+  img->type = to_tag_type (tag->type);
+  memcpy (img->uid, tag->uid, EC_TAG_UID_BYTES);
+  for (guint p = 0; p < tag->n_pages && p < EC_TAG_MAX_PAGES; p++)
+    memcpy (img->pages[p], &tag->mem[(gsize) p * 4], 4);
+  return img;
 }
 
 EcEmuTag *
@@ -247,169 +288,28 @@ ec_emu_tag_parse_image (const char *text,
                         gsize       len,
                         GError    **error)
 {
-  g_autofree char *copy = g_strndup (text, len);
-  g_auto(GStrv) lines = NULL;
-  g_autofree guint8 *mem = g_malloc0 (EC_EMU_TAG_MAX_MEM);
-  g_autofree gboolean *seen = g_new0 (gboolean, 256);
-  gboolean have_type = FALSE, have_uid = FALSE;
-  EcEmuTagType type = EC_EMU_TAG_NTAG215;
-  guint8 uid[EC_EMU_TAG_MAX_UID];
-  gsize uid_len = 0;
-  EcEmuTag *tag;
+  g_autoptr(EcTagImage) img = ec_tag_image_parse (text, len, error);
 
-  if (memchr (text, '\0', len) != NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "tag image contains a NUL byte");
-      return NULL;
-    }
-
-  lines = g_strsplit (copy, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      char *line = g_strstrip (lines[i]);
-      char *colon;
-
-      if (*line == '\0' || *line == '#')
-        continue;
-      colon = strchr (line, ':');
-      if (colon == NULL)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "line %u: expected “key: value”", i + 1);
-          return NULL;
-        }
-      *colon = '\0';
-      g_strstrip (line);
-      char *value = g_strstrip (colon + 1);
-
-      if (g_strcmp0 (line, "type") == 0)
-        {
-          if (!ec_emu_tag_type_from_name (value, &type) || !ec_emu_tag_type_is_ntag (type))
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "line %u: unknown tag type (ntag213, ntag215 or ntag216)", i + 1);
-              return NULL;
-            }
-          have_type = TRUE;
-        }
-      else if (g_strcmp0 (line, "uid") == 0)
-        {
-          if (!parse_hex_bytes (value, uid, sizeof uid, &uid_len) || uid_len != 7)
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "line %u: the UID must be 7 bytes (14 hex digits)", i + 1);
-              return NULL;
-            }
-          have_uid = TRUE;
-        }
-      else if (strlen (line) == 2 && g_ascii_isxdigit (line[0]) && g_ascii_isxdigit (line[1]))
-        {
-          guint page = (guint) (g_ascii_xdigit_value (line[0]) * 16 + g_ascii_xdigit_value (line[1]));
-          guint8 bytes[4];
-          gsize n = 0;
-
-          if (!parse_hex_bytes (value, bytes, sizeof bytes, &n) || n != 4)
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "line %u: a page holds exactly 4 hex bytes", i + 1);
-              return NULL;
-            }
-          if (seen[page])
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "line %u: page %02x given twice", i + 1, page);
-              return NULL;
-            }
-          if ((gsize) page * 4 + 4 > EC_EMU_TAG_MAX_MEM)
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "line %u: page %02x out of range", i + 1, page);
-              return NULL;
-            }
-          seen[page] = TRUE;
-          memcpy (mem + (gsize) page * 4, bytes, 4);
-        }
-      else
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "line %u: unknown key “%s”", i + 1, line);
-          return NULL;
-        }
-    }
-
-  if (!have_type || !have_uid)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "tag image needs a “type:” and a “uid:” line");
-      return NULL;
-    }
-
-  tag = ec_emu_tag_new_blank (type, uid, uid_len, error);
-  if (tag == NULL)
-    return NULL;
-  for (guint p = 0; p < 256; p++)
-    {
-      if (p < tag->n_pages && !seen[p])
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "page %02x missing (a %s image lists pages 00 to %02x)",
-                       p, ec_emu_tag_type_name (type), tag->n_pages - 1);
-          ec_emu_tag_free (tag);
-          return NULL;
-        }
-      if (p >= tag->n_pages && seen[p])
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "page %02x beyond the last page of a %s", p, ec_emu_tag_type_name (type));
-          ec_emu_tag_free (tag);
-          return NULL;
-        }
-    }
-  if (memcmp (mem, uid, 3) != 0 || memcmp (mem + 4, uid + 3, 4) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "the “uid:” line does not match pages 00-01");
-      ec_emu_tag_free (tag);
-      return NULL;
-    }
-  memcpy (tag->mem, mem, (gsize) tag->n_pages * 4);
-  return tag;
+  return img ? from_image (img, error) : NULL;
 }
 
 EcEmuTag *
 ec_emu_tag_load_image (const char *path,
                        GError    **error)
 {
-  g_autofree char *text = NULL;
-  gsize len = 0;
+  g_autoptr(EcTagImage) img = ec_tag_image_load_file (path, error);
 
-  if (!g_file_get_contents (path, &text, &len, error))
-    return NULL;
-  if (len > 64 * 1024)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: too large for a tag image", path);
-      return NULL;
-    }
-  return ec_emu_tag_parse_image (text, len, error);
+  return img ? from_image (img, error) : NULL;
 }
 
 char *
 ec_emu_tag_to_image (const EcEmuTag *tag)
 {
-  GString *s = g_string_new ("# eldercard tag image 1\n");
+  g_autoptr(EcTagImage) img = NULL;
 
-  g_return_val_if_fail (ec_emu_tag_type_is_ntag (tag->type), g_string_free (s, TRUE));
-
-  g_string_append_printf (s, "# saved by pn532-emu\ntype: %s\nuid: ", ec_emu_tag_type_name (tag->type));
-  for (gsize i = 0; i < tag->uid_len; i++)
-    g_string_append_printf (s, "%02x", tag->uid[i]);
-  g_string_append_c (s, '\n');
-  for (guint p = 0; p < tag->n_pages; p++)
-    {
-      const guint8 *b = &tag->mem[(gsize) p * 4];
-      g_string_append_printf (s, "%02x: %02x %02x %02x %02x\n", p, b[0], b[1], b[2], b[3]);
-    }
-  return g_string_free (s, FALSE);
+  g_return_val_if_fail (ec_emu_tag_type_is_ntag (tag->type), NULL);
+  img = to_image (tag);
+  return ec_tag_image_to_string (img);
 }
 
 gboolean
@@ -417,7 +317,7 @@ ec_emu_tag_save_image (const EcEmuTag *tag,
                        const char     *path,
                        GError        **error)
 {
-  g_autofree char *text = NULL;
+  g_autoptr(EcTagImage) img = NULL;
 
   if (!ec_emu_tag_type_is_ntag (tag->type))
     {
@@ -426,8 +326,8 @@ ec_emu_tag_save_image (const EcEmuTag *tag,
                    ec_emu_tag_type_name (tag->type));
       return FALSE;
     }
-  text = ec_emu_tag_to_image (tag);
-  return g_file_set_contents (path, text, -1, error);
+  img = to_image (tag);
+  return ec_tag_image_save_file (img, path, error);
 }
 
 /* ---------------------------------------------------------------------------
