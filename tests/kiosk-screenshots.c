@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* kiosk-screenshots: render every kiosk screen, in Chinese and English, to PNG files
  * (`make screenshots` → docs/screenshots/). Uses the real window, controller, database
- * and card verifier on the demo community made by build-aux/make-demo.sh; cards are
- * submitted as tag image files (the reader is not needed for pictures).
+ * and card verifier on a fresh demo community (tests/kiosk-demo-fixture.h) in a scratch
+ * directory; cards are submitted as tag image files (pictures need no reader).
  *
- *   kiosk-screenshots DEMO_DIR OUT_DIR */
+ *   kiosk-screenshots OUT_DIR */
 #define G_LOG_DOMAIN "kiosk-screenshots"
 
 #include <locale.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "ec-db.h"
+#include "ec-init.h"
+#include "kiosk-demo-fixture.h"
 #include "ec-kiosk-application.h"
 #include "ec-kiosk-i18n.h"
 #include "ec-kiosk-window.h"
@@ -17,6 +21,7 @@
 #include "kiosk-test-util.h"
 
 static EcKioskController *controller;
+static char *control;
 static EcKioskWindow *window;
 static const char *out_dir;
 static guint n_written;
@@ -35,8 +40,8 @@ shoot (const char *name)
   g_autofree char *path = g_build_filename (out_dir, file, NULL);
   g_autoptr(GError) error = NULL;
 
-  /* Let layout, the stack transition and the fonts settle. */
-  ec_test_spin (400);
+  /* Let layout, the stack transition, the fonts and the feedback flash settle. */
+  ec_test_spin (1100);
   if (!ec_test_save_png (GTK_WIDGET (window), path, &error))
     g_printerr ("kiosk-screenshots: %s\n", error->message);
   else
@@ -44,6 +49,31 @@ shoot (const char *name)
       g_print ("  %s\n", path);
       n_written++;
     }
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static gboolean
+reader_ready (gpointer data)
+{
+  return ec_kiosk_controller_get_reader_state (controller) == EC_KIOSK_READER_READY;
+}
+
+static gboolean
+reader_not_ready (gpointer data)
+{
+  return ec_kiosk_controller_get_reader_state (controller) != EC_KIOSK_READER_READY;
+}
+
+static gboolean
+screen_is_problem (gpointer data)
+{
+  return ec_kiosk_controller_get_screen (controller) == EC_KIOSK_SCREEN_PROBLEM;
 }
 
 static EcResidentId
@@ -78,7 +108,7 @@ shoot_language (const char *lang,
   for (const char *n; dir != NULL && (n = g_dir_read_name (dir)) != NULL;)
     if (g_str_has_suffix (n, ".tag"))
       g_ptr_array_add (names, g_strdup (n));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
   for (guint i = 0; i < names->len; i++)
     {
       const char *n = *(const char **) &g_ptr_array_index (names, i);
@@ -90,6 +120,20 @@ shoot_language (const char *lang,
       ec_test_wait_until (screen_settled, NULL, 5000);
       shoot (shot);
     }
+
+  /* The unsupported card is the emulator's MIFARE Classic, through the real reader. */
+  g_free (ec_test_emulator_ctl (control, "place-mfc1k"));
+  ec_test_wait_until (screen_is_problem, NULL, 10000);
+  shoot ("card-11-unsupported");
+  g_free (ec_test_emulator_ctl (control, "remove"));
+  ec_kiosk_controller_clear (controller);
+
+  /* The reader unplugged. */
+  g_free (ec_test_emulator_ctl (control, "unplug"));
+  ec_test_wait_until (reader_not_ready, NULL, 15000);
+  shoot ("waiting-reader-lost");
+  g_free (ec_test_emulator_ctl (control, "replug"));
+  ec_test_wait_until (reader_ready, NULL, 15000);
 
   ec_kiosk_controller_open_lookup (controller);
   {
@@ -114,20 +158,30 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(EcConfig) config = ec_config_new ();
+  g_autoptr(EcDemoFixture) demo = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *conf = NULL;
+  g_autofree char *tmp = NULL, *demo_dir = NULL, *rm = NULL, *link = NULL;
+  GPid emu_pid;
 
   setlocale (LC_ALL, "");
   g_setenv ("PANGO_LANGUAGE", "zh-cn:en", FALSE);
-  if (argc != 3)
+  if (argc != 2)
     {
-      g_printerr ("usage: kiosk-screenshots DEMO_DIR OUT_DIR\n");
+      g_printerr ("usage: kiosk-screenshots OUT_DIR\n");
       return 2;
     }
-  out_dir = argv[2];
+  out_dir = argv[1];
   g_mkdir_with_parents (out_dir, 0755);
-  conf = g_build_filename (argv[1], "kiosk.conf", NULL);
-  if (!ec_config_load_file (config, conf, &error))
+  ec_init ();
+  tmp = g_dir_make_tmp ("kiosk-screenshots-XXXXXX", &error);
+  if (tmp == NULL)
+    {
+      g_printerr ("kiosk-screenshots: %s\n", error->message);
+      return 1;
+    }
+  demo_dir = g_build_filename (tmp, "demo", NULL);
+  demo = ec_demo_fixture_create (demo_dir, 60, &error);
+  if (demo == NULL || !ec_config_load_file (config, demo->conf_path, &error))
     {
       g_printerr ("kiosk-screenshots: %s\n", error->message);
       return 1;
@@ -137,18 +191,34 @@ main (int    argc,
   ec_kiosk_ui_init ();
   ec_kiosk_i18n_init ("zh");
 
+  /* The emulated reader, so the pictures show "Reader ready". */
+  link = g_build_filename (tmp, "reader", NULL);
+  control = g_build_filename (tmp, "emulator.sock", NULL);
+  g_setenv ("LIBNFC_AUTO_SCAN", "false", TRUE);
+  emu_pid = ec_test_start_emulator (link, control, NULL);
+  g_free (config->device);
+  config->device = g_strdup_printf ("pn532_uart:%s", link);
+
   controller = ec_kiosk_controller_new (config);
   window = ec_kiosk_window_new (NULL, controller, config, FALSE);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 860);
   gtk_window_present (GTK_WINDOW (window));
+  ec_kiosk_controller_start (controller);
+  ec_test_wait_until (reader_ready, NULL, 15000);
   ec_test_spin (500);
 
-  shoot_language ("zh", argv[1], config->db_path);
-  shoot_language ("en", argv[1], config->db_path);
+  shoot_language ("zh", demo_dir, config->db_path);
+  shoot_language ("en", demo_dir, config->db_path);
 
   gtk_window_destroy (GTK_WINDOW (window));
   ec_kiosk_controller_stop (controller);
   g_clear_object (&controller);
+  g_free (control);
+  kill (emu_pid, SIGTERM);
+  waitpid (emu_pid, NULL, 0);
+  rm = g_strdup_printf ("rm -rf '%s'", tmp);
+  if (system (rm) != 0)
+    g_printerr ("kiosk-screenshots: could not remove %s\n", tmp);
   g_print ("%u screenshots written to %s\n", n_written, out_dir);
   return n_written > 0 ? 0 : 1;
 }

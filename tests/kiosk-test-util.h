@@ -4,6 +4,7 @@
  * widget tree, render a widget to PNG. Header-only (static functions). */
 #pragma once
 
+#include <stdarg.h>
 #include <gtk/gtk.h>
 
 /* Iterate the default main context until @done (polled after each iteration) returns
@@ -100,4 +101,75 @@ ec_test_save_png (GtkWidget  *widget,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Start $EC_BUILD_DIR/pn532-emu with @link and @control and wait (≤ 10 s) for its
+ * "ready" line. Extra arguments (e.g. "--pace", "115200") end with NULL. */
+static G_GNUC_UNUSED GPid
+ec_test_start_emulator (const char *link,
+                        const char *control,
+                        ...)
+{
+  g_autofree char *emu_path = g_build_filename (EC_BUILD_DIR, "pn532-emu", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GIOChannel) ch = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  int out_fd = -1;
+  GPid pid = 0;
+  va_list ap;
+  const char *arg;
+
+  g_ptr_array_add (argv, emu_path);
+  g_ptr_array_add (argv, (gpointer) "--link");
+  g_ptr_array_add (argv, (gpointer) link);
+  g_ptr_array_add (argv, (gpointer) "--control");
+  g_ptr_array_add (argv, (gpointer) control);
+  va_start (ap, control);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_async_with_pipes (NULL, (char **) argv->pdata, NULL,
+                                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                                 &pid, NULL, &out_fd, NULL, &error))
+    g_error ("cannot start the emulator: %s", error->message);
+  ch = g_io_channel_unix_new (out_fd);
+  g_io_channel_set_close_on_unref (ch, TRUE);
+  for (;;)
+    {
+      g_autofree char *line = NULL;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the emulator did not get ready within 10 s");
+      if (g_io_channel_read_line (ch, &line, NULL, NULL, NULL) != G_IO_STATUS_NORMAL)
+        g_error ("the emulator exited before it was ready");
+      if (g_str_has_prefix (line, "ready"))
+        break;
+    }
+  return pid;
+}
+
+/* Send one control command to the emulator (through `pn532-emu ctl`); returns the
+ * answer line. Fails the test on "err". */
+static G_GNUC_UNUSED char *
+ec_test_emulator_ctl (const char *control,
+                      const char *command)
+{
+  g_autofree char *emu_path = g_build_filename (EC_BUILD_DIR, "pn532-emu", NULL);
+  g_auto(GStrv) words = g_strsplit (command, " ", -1);
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  int status = 0;
+
+  g_strv_builder_add_many (b, emu_path, "ctl", control, NULL);
+  g_strv_builder_addv (b, (const char **) words);
+  argv = g_strv_builder_end (b);
+  if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error))
+    g_error ("pn532-emu ctl: %s", error->message);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("pn532-emu ctl %s: %s", command, out);
+  return g_strstrip (out);
 }

@@ -10,6 +10,7 @@
 #include "ec-kiosk-i18n.h"
 #include "ec-kiosk-strings.h"
 #include "ec-lookup-page.h"
+#include "ec-nurse-page.h"
 #include "ec-problem-page.h"
 #include "ec-reason-dialog.h"
 #include "ec-record-view.h"
@@ -35,7 +36,9 @@ struct _EcKioskWindow
   GtkWidget            *record_view;
   GtkWidget            *problem_page;
   GtkWidget            *lookup_page;
+  GtkWidget            *nurse_page;     /* role nurse only: the record screen */
   GtkWidget            *side_panel;
+  EcNurseContext       *nurse_context;  /* role nurse only: drug table, outlives the pages */
 
   /* Template children */
   GtkButton            *language_button;
@@ -145,7 +148,12 @@ render (EcKioskWindow *self)
       page = gtk_widget_get_parent (GTK_WIDGET (self->reading_spinner));
       break;
     case EC_KIOSK_SCREEN_RECORD:
-      if (result != NULL && result->resident != NULL)
+      if (result != NULL && result->resident != NULL && self->nurse_page != NULL)
+        {
+          ec_nurse_page_set_result (EC_NURSE_PAGE (self->nurse_page), result);
+          page = self->nurse_page;
+        }
+      else if (result != NULL && result->resident != NULL)
         {
           ec_record_view_set_result (EC_RECORD_VIEW (self->record_view), result);
           page = self->record_view;
@@ -184,6 +192,8 @@ render (EcKioskWindow *self)
   gtk_stack_set_visible_child (self->main_stack, page);
   if (page != self->record_view)
     ec_record_view_clear (EC_RECORD_VIEW (self->record_view));
+  if (self->nurse_page != NULL && page != self->nurse_page)
+    ec_nurse_page_clear (EC_NURSE_PAGE (self->nurse_page));
   self->shown_screen = screen;
 }
 
@@ -293,6 +303,13 @@ rebuild_pages (EcKioskWindow *self)
   replace_page (self, &self->record_view, record, "record");
   replace_page (self, &self->problem_page, problem, "problem");
   replace_page (self, &self->lookup_page, lookup, "lookup");
+  if (self->nurse_context != NULL)
+    {
+      GtkWidget *nurse = ec_nurse_page_new (self->nurse_context);
+      g_signal_connect_object (nurse, "lookup-requested", G_CALLBACK (on_page_lookup_requested_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (nurse, "done", G_CALLBACK (on_page_done_cb), self, G_CONNECT_SWAPPED);
+      replace_page (self, &self->nurse_page, nurse, "nurse");
+    }
   self->shown_screen = EC_KIOSK_SCREEN_WAITING;
   render_topbar (self);
   render (self);
@@ -501,6 +518,8 @@ ec_kiosk_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->controller, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_KIOSK_WINDOW);
   self->waiting_page = self->record_view = self->problem_page = self->lookup_page = NULL;
+  self->nurse_page = NULL;
+  g_clear_object (&self->nurse_context);
   self->side_panel = NULL;
   g_clear_object (&self->controller);
   G_OBJECT_CLASS (ec_kiosk_window_parent_class)->dispose (object);
@@ -581,6 +600,8 @@ ec_kiosk_window_new (GtkApplication    *app,
   self->exit_pin_hash = g_strdup (config->exit_pin_hash);
   self->station_name = g_strdup (config->station_name);
   self->station_phone = g_strdup (config->station_phone);
+  if (config->role == EC_ROLE_NURSE)
+    self->nurse_context = ec_nurse_context_new (config);
 
   g_signal_connect_object (controller, "notify::screen", G_CALLBACK (on_controller_screen_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (controller, "notify::reader-state", G_CALLBACK (on_controller_reader_cb), self, G_CONNECT_SWAPPED);
@@ -620,7 +641,7 @@ ec_kiosk_window_get_page (EcKioskWindow *self,
     case EC_KIOSK_SCREEN_READING:
       return gtk_widget_get_parent (GTK_WIDGET (self->reading_spinner));
     case EC_KIOSK_SCREEN_RECORD:
-      return self->record_view;
+      return self->nurse_page != NULL ? self->nurse_page : self->record_view;
     case EC_KIOSK_SCREEN_PROBLEM:
       return self->problem_page;
     case EC_KIOSK_SCREEN_LOOKUP:

@@ -380,20 +380,15 @@ ec_record_view_set_result (EcRecordView  *self,
   /* Where this comes from, before anything else. */
   if (result->source == EC_KIOSK_SOURCE_CARD_SUMMARY)
     {
-      g_autofree char *body = g_strdup_printf ("%s\n%s", ec_kiosk_problem_sentence (result->problem),
+      g_autofree char *title = g_strdup_printf (_("%s: shown from the card itself"),
+                                                ec_kiosk_problem_title (result->problem));
+      g_autofree char *body = g_strdup_printf ("%s %s\n%s", ec_kiosk_problem_sentence (result->problem),
+                                               result->omitted != 0
+                                               ? _("Some allergies, conditions or medicines did not fit on the card.")
+                                               : "",
                                                ec_kiosk_problem_next_step (result->problem));
       gtk_box_append (self->notice_box,
-                      make_notice ("ec-notice-warning", "dialog-warning-symbolic",
-                                   ec_kiosk_problem_title (result->problem), body));
-      gtk_box_append (self->notice_box,
-                      make_notice ("ec-notice-source", "media-flash-symbolic",
-                                   _("Shown from the card itself"),
-                                   _("A short summary stored on the card, not the full record. It may be incomplete or out of date.")));
-      if (result->omitted != 0)
-        gtk_box_append (self->notice_box,
-                        make_notice ("ec-notice-source", "view-more-symbolic",
-                                     _("More in the full record"),
-                                     _("Some allergies, conditions or medicines did not fit on the card.")));
+                      make_notice ("ec-notice-warning", "dialog-warning-symbolic", title, body));
     }
   else if (result->source == EC_KIOSK_SOURCE_MANUAL)
     {

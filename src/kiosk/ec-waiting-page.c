@@ -13,6 +13,7 @@ struct _EcWaitingPage
   GtkWidget *box;
   GtkButton *lookup_button;
   GtkWidget *reader_box;
+  GtkLabel  *reader_detail;
   GtkLabel  *reader_help;
   GtkImage  *reader_icon;
   GtkLabel  *reader_label;
@@ -60,6 +61,7 @@ ec_waiting_page_class_init (EcWaitingPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcWaitingPage, box);
   gtk_widget_class_bind_template_child (widget_class, EcWaitingPage, lookup_button);
   gtk_widget_class_bind_template_child (widget_class, EcWaitingPage, reader_box);
+  gtk_widget_class_bind_template_child (widget_class, EcWaitingPage, reader_detail);
   gtk_widget_class_bind_template_child (widget_class, EcWaitingPage, reader_help);
   gtk_widget_class_bind_template_child (widget_class, EcWaitingPage, reader_icon);
   gtk_widget_class_bind_template_child (widget_class, EcWaitingPage, reader_label);
@@ -96,14 +98,11 @@ ec_waiting_page_set_reader_state (EcWaitingPage      *self,
   gtk_label_set_label (self->reader_label, ec_kiosk_reader_state_title (state));
   gtk_image_set_from_icon_name (self->reader_icon, ec_kiosk_reader_state_icon (state));
   help = ec_kiosk_reader_state_help (state);
-  if (help != NULL && message != NULL && *message)
-    {
-      g_autofree char *text = g_strdup_printf ("%s\n%s", help, message);
-      gtk_label_set_label (self->reader_help, text);
-    }
-  else
-    gtk_label_set_label (self->reader_help, help != NULL ? help : "");
+  gtk_label_set_label (self->reader_help, help != NULL ? help : "");
   gtk_widget_set_visible (GTK_WIDGET (self->reader_help), help != NULL);
+  /* The reader's own words (technical, for staff), small. */
+  gtk_label_set_label (self->reader_detail, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->reader_detail), help != NULL && message != NULL && *message);
 
   gtk_widget_remove_css_class (self->reader_box, "ec-reader-ready");
   gtk_widget_remove_css_class (self->reader_box, "ec-reader-problem");
