@@ -332,7 +332,7 @@ test_password (void)
   write_page (&emu, 16, 0x5e, 0xc2, 0xe7, 0x00);
   write_page (&emu, 0x85, 0x11, 0x22, 0x33, 0x44);      /* PWD */
   write_page (&emu, 0x86, 0xab, 0xcd, 0x00, 0x00);      /* PACK */
-  write_page (&emu, 0x84, 0x80, 0x05, 0x00, 0x00);      /* ACCESS.PROT: read and write */
+  write_page (&emu, 0x84, 0x90, 0x05, 0x00, 0x00);      /* ACCESS.PROT (read and write), NFC_CNT_EN */
   write_page (&emu, 0x83, 0x04, 0x00, 0x00, 0x10);      /* AUTH0 = page 16 */
 
   g_assert_cmpint (xfer (&emu, read16, 2, rx, sizeof rx), ==, NFC_ERFTRANS);
@@ -346,6 +346,12 @@ test_password (void)
   g_assert_cmpmem (p, 4, "\x5e\xc2\xe7\x00", 4);
   read_page (&emu, 0x85, p);                            /* PWD reads as zeros */
   g_assert_cmpmem (p, 4, "\x00\x00\x00\x00", 4);
+  {
+    /* The NFC counter counted the first READ since it was enabled. */
+    const guint8 read_cnt[] = { 0x39, 0x02 };
+    g_assert_cmpint (xfer (&emu, read_cnt, 2, rx, sizeof rx), ==, 3);
+    g_assert_cmpmem (rx, 3, "\x01\x00\x00", 3);
+  }
 
   /* A new selection forgets the authentication. */
   emu_select (&emu);
