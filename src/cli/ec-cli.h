@@ -46,6 +46,7 @@ int         ec_cmd_station         (int argc, char **argv);
 int         ec_cmd_kiosk_bundle    (int argc, char **argv);
 int         ec_cmd_card            (int argc, char **argv);
 int         ec_cmd_allergy_check   (int argc, char **argv);
+int         ec_cmd_sync            (int argc, char **argv);
 /* `eldercard card` actions that use a reader (src/cli/cmd-card-reader.c). */
 int         ec_cmd_card_read       (int argc, char **argv);
 int         ec_cmd_card_watch      (int argc, char **argv);

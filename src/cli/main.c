@@ -28,6 +28,7 @@ static const EcCliCommand commands[] = {
   { "kiosk-bundle", ec_cmd_kiosk_bundle, "export the keys a kiosk needs (kiosk-bundle export)" },
   { "card",         ec_cmd_card,         "cards: encode, verify" },
   { "allergy-check", ec_cmd_allergy_check, "check a drug against a resident's allergies and medications" },
+  { "sync",         ec_cmd_sync,         "keep field kiosks current: update bundles and audit exports" },
 };
 
 const char *
