@@ -822,8 +822,10 @@ process_card (Backend          *b,
     }
 
   if (db != NULL
-      && ec_db_get_resident (db, card->header.resident_id, &actor, EC_DB_PURPOSE_CARD_TAP, NULL,
-                             &resident, &error))
+      && ec_db_get_resident (db, card->header.resident_id, &actor,
+                             /* A nurse's tap is read for the allergy check (TEAM-NOTES). */
+                             b->role == EC_ROLE_NURSE ? EC_DB_PURPOSE_NURSE_CHECK : EC_DB_PURPOSE_CARD_TAP,
+                             NULL, &resident, &error))
     {
       r = ec_kiosk_result_new (EC_KIOSK_SCREEN_RECORD, EC_KIOSK_PROBLEM_NONE);
       r->source = EC_KIOSK_SOURCE_CARD;
