@@ -31,7 +31,7 @@ if ! command -v nfc-list >/dev/null || ! command -v nfc-mfultralight >/dev/null;
   echo "1..0 # SKIP libnfc-examples (nfc-list, nfc-mfultralight) not installed"
   exit 0
 fi
-echo "1..30"
+echo "1..32"
 
 now_ms () { echo $(( $(date +%s%N) / 1000000 )); }
 
@@ -165,6 +165,11 @@ printf 'type: ntag215\nuid: 04e1155a216c80\n00: 04 e1 15 78\n' >"$T/short.tag"
 check "place-image refuses an image with missing pages" \
   grep -q "^err .*1 of the 135 pages" <(ctl place-image "$T/short.tag")
 check "place with a bad UID is refused" grep -q "^err" <(ctl place ntag213 0411)
+ctl save "$T/with space.tag" >/dev/null
+check "save and place-image take paths with spaces" \
+  grep -q "^ok placed ntag215 uid 04e1155a216c80" <(ctl place-image "$T/with space.tag")
+check "status reports the card in the field" \
+  grep -q "^ok plugged=1 pty=/dev/pts/[0-9]* stalled=0 pace=0 air=off tag=ntag215 uid=04e1155a216c80$" <(ctl status)
 ctl place ntag213 04a1b2c3d4e5f6 >/dev/null
 out=$(timeout 20 nfc-mfultralight r "$T/213.mfd" 2>&1)
 check "NTAG213 with a given UID reads as NTAG213 (45 pages)" \

@@ -293,6 +293,16 @@ run_control (Emu        *emu,
   a1 = n > 1 ? args->pdata[1] : NULL;
   a2 = n > 2 ? args->pdata[2] : NULL;
 
+  /* A FILE argument is the rest of the line, so paths may contain spaces. */
+  if ((g_str_equal (cmd, "place-image") || g_str_equal (cmd, "save")) && n > 2)
+    {
+      const char *rest = line + strspn (line, " \t");
+      rest += strlen (cmd);
+      rest += strspn (rest, " \t");
+      a1 = rest;
+      n = 2;
+    }
+
   if (g_str_equal (cmd, "place"))
     {
       EcEmuTagType type;
@@ -417,6 +427,20 @@ run_control (Emu        *emu,
       if (a1)
         ec_pn532_reset_stats (emu->chip);
       return g_strdup_printf ("ok %s", s);
+    }
+  if (g_str_equal (cmd, "status"))
+    {
+      EcEmuTag *tag = ec_pn532_get_tag (emu->chip);
+      g_autoptr(GString) uid = g_string_new (tag ? NULL : "-");
+      if (n != 1)
+        return g_strdup ("err usage: status");
+      for (gsize i = 0; tag && i < tag->uid_len; i++)
+        g_string_append_printf (uid, "%02x", tag->uid[i]);
+      return g_strdup_printf ("ok plugged=%d pty=%s stalled=%d pace=%u air=%s tag=%s uid=%s",
+                              emu->master_fd >= 0, emu->master_fd >= 0 ? emu->slave_name : "-",
+                              ec_pn532_get_stalled (emu->chip), ec_pn532_get_pace (emu->chip),
+                              ec_pn532_get_air (emu->chip) ? "on" : "off",
+                              tag ? ec_emu_tag_type_name (tag->type) : "none", uid->str);
     }
   if (g_str_equal (cmd, "quit"))
     {
