@@ -174,13 +174,16 @@ $(KIOSK): $(BUILDDIR)/src/kiosk/main.o $(LIBKIOSK) $(LIBCORE)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_LIBS)
 
 # Tests: tests/test-kiosk*.c link the kiosk library and GTK; the others only the core.
-$(BUILDDIR)/tests/test-kiosk%: tests/test-kiosk%.c $(LIBKIOSK) $(LIBCORE)
+KIOSK_TESTS := $(filter $(BUILDDIR)/tests/test-kiosk%,$(TESTS))
+CORE_TESTS  := $(filter-out $(KIOSK_TESTS),$(TESTS))
+
+$(KIOSK_TESTS): $(BUILDDIR)/tests/%: tests/%.c $(LIBKIOSK) $(LIBCORE)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(COMMON_CFLAGS) -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	  -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_LIBS)
 
-$(BUILDDIR)/tests/test-%: tests/test-%.c $(LIBCORE)
+$(CORE_TESTS): $(BUILDDIR)/tests/%: tests/%.c $(LIBCORE)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(CORE_LIBS)
