@@ -614,6 +614,8 @@ typedef struct
 {
   char   *image_text;   /* the tag image, text format */
   char   *image_path;   /* or a file holding it */
+  gint64  read_us;
+  guint   reader_read_ms;
 } CardData;
 
 static void
@@ -892,6 +894,9 @@ card_worker (GTask        *task,
     }
   else
     r = process_card (b, image);
+  r->read_us = d->read_us;
+  r->reader_read_ms = d->reader_read_ms;
+  r->worker_us = g_get_monotonic_time ();
   g_task_return_pointer (task, r, (GDestroyNotify) ec_kiosk_result_unref);
 }
 
@@ -982,6 +987,8 @@ on_card_read_cb (EcKioskController *self,
 {
   CardData *d = g_new0 (CardData, 1);
 
+  d->read_us = g_get_monotonic_time ();
+  d->reader_read_ms = ec_reader_card_get_read_ms (card);
   d->image_text = ec_reader_card_to_image_text (card);
   if (d->image_text == NULL)
     {

@@ -27,6 +27,9 @@ struct _EcKioskResult
   char           *reason;         /* manual lookup: the reason given */
   char           *detail;         /* technical detail for staff (error message) */
   gint64          started_us;     /* g_get_monotonic_time () at card-detected / request */
+  gint64          read_us;        /* … when the card's pages arrived (card path) */
+  gint64          worker_us;      /* … when the worker had verified and looked up */
+  guint           reader_read_ms; /* the reader's own "seen → last page read" */
 };
 
 #define EC_TYPE_KIOSK_RESULT (ec_kiosk_result_get_type ())
