@@ -222,6 +222,14 @@ test_identify_and_fast_read (void)
   g_assert_cmpuint (nt.nti.nai.szUidLen, ==, 7);
   g_assert_cmpmem (nt.nti.nai.abtUid, 7, "\x04\xa1\xb2\xc3\xd4\xe5\xf6", 7);
 
+  /* Selection by UID: libnfc sends it cascaded (88 u0 u1 u2 u3 u4 u5 u6). */
+  {
+    const guint8 right[7] = { 0x04, 0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6 };
+    const guint8 wrong[7] = { 0x04, 0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf7 };
+    g_assert_cmpint (nfc_initiator_select_passive_target (emu.pnd, nm_a, wrong, 7, &nt), ==, 0);
+    g_assert_cmpint (nfc_initiator_select_passive_target (emu.pnd, nm_a, right, 7, &nt), ==, 1);
+  }
+
   /* GET_VERSION identifies an NTAG215 (storage byte 0x11). */
   g_assert_cmpint (xfer (&emu, get_version, 1, rx, sizeof rx), ==, 8);
   g_assert_cmpmem (rx, 8, "\x00\x04\x04\x02\x01\x00\x11\x03", 8);
