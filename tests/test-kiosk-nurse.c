@@ -1,0 +1,658 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-kiosk-nurse: the kiosk in role nurse, reading demo cards through the real libnfc
+ * (pn532_uart, in the reader's helper process) from the project's PN532 emulator. A
+ * nurse taps a card, sees allergies and medications first, types a drug, presses
+ * Check and reads the verdict; records that the injection was withheld. Every check
+ * reads what a person would see (the visible labels of the window's widget tree) or
+ * what the audit log holds. Runs under xvfb-run. */
+#define G_LOG_DOMAIN "test-kiosk-nurse"
+
+#include <locale.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "ec-db.h"
+#include "ec-init.h"
+#include "ec-kiosk-application.h"
+#include "ec-kiosk-i18n.h"
+#include "ec-kiosk-window.h"
+#include "ec-nurse-page.h"
+#include "kiosk-demo-fixture.h"
+#include "kiosk-test-util.h"
+
+/* Generous bounds: a sanitizer build under a loaded CI machine is slow. */
+#define READER_READY_MS 15000
+#define CARD_MS         10000
+#define CHECK_MS        10000
+
+#define PENICILLIN_CARD "01-valid-allergies"
+#define NONE_KNOWN_CARD "02-valid-no-known-allergies"
+#define UNKNOWN_CARD    "03-valid-allergies-unknown"
+
+static struct
+{
+  char              *dir;
+  EcDemoFixture     *demo;
+  GPid               emu_pid;
+  char              *link;
+  char              *control;
+  EcConfig          *config;
+  EcKioskController *controller;
+  EcKioskWindow     *window;
+} T;
+
+/* ------------------------------------------------------------------------- */
+
+static void
+emu (const char *command)
+{
+  g_autofree char *answer = ec_test_emulator_ctl (T.control, command);
+
+  g_test_message ("emulator: %s → %s", command, answer);
+}
+
+static char *
+window_text (void)
+{
+  return ec_test_visible_text (GTK_WIDGET (T.window));
+}
+
+static EcNursePage *
+nurse_page (void)
+{
+  /* Looked up every time: a language switch rebuilds the pages. */
+  GtkWidget *page = ec_kiosk_window_get_page (T.window, EC_KIOSK_SCREEN_RECORD);
+
+  g_assert_true (EC_IS_NURSE_PAGE (page));
+  return EC_NURSE_PAGE (page);
+}
+
+static gboolean
+screen_is (gpointer data)
+{
+  return ec_kiosk_controller_get_screen (T.controller) == (EcKioskScreen) GPOINTER_TO_INT (data);
+}
+
+static gboolean
+reader_ready (gpointer data)
+{
+  return ec_kiosk_controller_get_reader_state (T.controller) == EC_KIOSK_READER_READY;
+}
+
+static gboolean
+screen_settled (gpointer data)
+{
+  EcKioskScreen s = ec_kiosk_controller_get_screen (T.controller);
+  return s == EC_KIOSK_SCREEN_RECORD || s == EC_KIOSK_SCREEN_PROBLEM;
+}
+
+static gboolean
+verdict_shown (gpointer data)
+{
+  return ec_nurse_page_get_state (nurse_page ()) == EC_NURSE_PAGE_VERDICT;
+}
+
+static const EcDemoCard *
+demo_card_by_file (const char *file)
+{
+  for (guint i = 0; i < T.demo->n_cards; i++)
+    if (g_str_equal (T.demo->cards[i].file, file))
+      return &T.demo->cards[i];
+  g_assert_not_reached ();
+}
+
+/* Take any card away, put the demo card @file on the reader, wait for the record. */
+static void
+tap_card (const char *file)
+{
+  g_autofree char *cmd = g_strdup_printf ("place-image %s/cards/%s.tag", T.demo->dir, file);
+
+  emu ("remove");
+  ec_kiosk_controller_clear (T.controller);
+  ec_test_spin (300);   /* the reader notices the empty field */
+  emu (cmd);
+  g_assert_true (ec_test_wait_until (screen_settled, NULL, CARD_MS));
+  ec_test_spin (50);
+  g_assert_cmpint (ec_kiosk_controller_get_screen (T.controller), ==, EC_KIOSK_SCREEN_RECORD);
+  g_assert_cmpuint (ec_kiosk_controller_get_result (T.controller)->resident->id, ==,
+                    demo_card_by_file (file)->resident);
+}
+
+static void
+assert_text_contains (const char *text,
+                      const char *needle)
+{
+  if (strstr (text, needle) == NULL)
+    g_error ("expected “%s” on screen; the screen shows:\n%s", needle, text);
+}
+
+static void
+assert_text_lacks (const char *text,
+                   const char *needle)
+{
+  if (needle != NULL && strstr (text, needle) != NULL)
+    g_error ("did not expect “%s” on screen; the screen shows:\n%s", needle, text);
+}
+
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_of_type (GtkWidget *widget,
+              GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_of_type (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_with_class (GtkWidget  *widget,
+                 const char *css_class)
+{
+  if (gtk_widget_has_css_class (widget, css_class))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_with_class (child, css_class);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+allocated (gpointer data)
+{
+  return gtk_widget_get_height (data) > 0;
+}
+
+static GtkWidget *
+page_widget (const char *name)
+{
+  GtkWidget *w = find_named (GTK_WIDGET (nurse_page ()), name);
+
+  g_assert_nonnull (w);
+  return w;
+}
+
+/* Type into an entry the way a keyboard would end up: the text changes. */
+static void
+type_into (const char *name,
+           const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (page_widget (name)), text);
+  ec_test_spin (30);
+}
+
+/* Press a button as a touch would: only if it is there and can be pressed. */
+static void
+press (const char *name)
+{
+  GtkWidget *button = page_widget (name);
+
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* Type @drug, press Check, wait for the verdict; returns the screen's text. */
+static char *
+check_drug (const char *drug)
+{
+  type_into ("nurse-drug-entry", drug);
+  press ("nurse-check-button");
+  g_assert_true (ec_test_wait_until (verdict_shown, NULL, CHECK_MS));
+  ec_test_spin (50);
+  return window_text ();
+}
+
+static GPtrArray *
+audit_entries (EcResidentId  resident,
+               const char   *action)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
+  EcAuditFilter filter = { .resident_id = resident, .action = action };
+  GPtrArray *entries = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (ec_db_audit_list (db, &filter, &entries, &error));
+  g_assert_no_error (error);
+  return entries;
+}
+
+/* ------------------------------------------------------------------------- */
+
+static void
+test_record_first (void)
+{
+  const EcDemoCard *c = demo_card_by_file (PENICILLIN_CARD);
+  g_autoptr(GPtrArray) views = NULL;
+  g_autofree char *text = NULL;
+  const EcAuditEntry *last;
+  const char *high, *meds, *drug;
+
+  g_assert_true (ec_test_wait_until (reader_ready, NULL, READER_READY_MS));
+  tap_card (PENICILLIN_CARD);
+  g_assert_true (ec_kiosk_window_get_visible_page (T.window) == GTK_WIDGET (nurse_page ()));
+  g_assert_cmpint (ec_nurse_page_get_state (nurse_page ()), ==, EC_NURSE_PAGE_RECORD);
+  text = window_text ();
+  assert_text_contains (text, c->name);
+  /* Allergies first (the high-criticality penicillin allergy on top), then the
+   * medications, then the drug field. */
+  high = strstr (text, "青霉素 — HIGH RISK");
+  meds = strstr (text, "Current medications");
+  drug = strstr (text, "Drug to give");
+  if (high == NULL || meds == NULL || drug == NULL || !(high < meds && meds < drug))
+    g_error ("expected the allergy, then medications, then the drug field; the screen shows:\n%s", text);
+  assert_text_contains (text, "ALLERG");
+  /* Least data for the role: no contacts or directive on the nurse's screen. */
+  assert_text_lacks (text, "Emergency contacts");
+  /* The read is audited as a nurse's check, with the kiosk's role. */
+  views = audit_entries (c->resident, "view");
+  g_assert_cmpuint (views->len, >, 0);
+  last = g_ptr_array_index (views, views->len - 1);
+  g_assert_cmpstr (last->purpose, ==, EC_DB_PURPOSE_NURSE_CHECK);
+  g_assert_cmpint (last->actor_role, ==, EC_ROLE_NURSE);
+  g_assert_cmpstr (last->actor_id, ==, "demo-kiosk");
+}
+
+static void
+test_suggestions (void)
+{
+  GtkListBox *list;
+  GtkListBoxRow *row;
+  const char *chosen;
+
+  tap_card (PENICILLIN_CARD);
+  type_into ("nurse-drug-entry", "阿莫");
+  g_assert_cmpuint (ec_nurse_page_get_n_suggestions (nurse_page ()), >=, 1);
+  list = GTK_LIST_BOX (find_of_type (GTK_WIDGET (nurse_page ()), GTK_TYPE_LIST_BOX));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (list)));
+  ec_test_spin (100);
+  row = gtk_list_box_get_row_at_index (list, 0);
+  g_assert_nonnull (row);
+  /* Touch-sized rows. */
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (row)), >=, 48);
+  {
+    g_autofree char *rows = ec_test_visible_text (GTK_WIDGET (list));
+    assert_text_contains (rows, "阿莫西林");
+  }
+  /* Touching a suggestion puts the drug's name in the field. */
+  g_signal_emit_by_name (list, "row-activated", row);
+  ec_test_spin (30);
+  chosen = gtk_editable_get_text (GTK_EDITABLE (page_widget ("nurse-drug-entry")));
+  /* (in the screen's language: English here) */
+  g_assert_true (g_str_has_prefix (chosen, "amoxicillin") || g_str_has_prefix (chosen, "阿莫西林"));
+  g_assert_cmpuint (ec_nurse_page_get_n_suggestions (nurse_page ()), ==, 0);
+  g_assert_true (gtk_widget_is_sensitive (page_widget ("nurse-check-button")));
+
+  /* English and pinyin find the same drug. */
+  type_into ("nurse-drug-entry", "amoxi");
+  g_assert_cmpuint (ec_nurse_page_get_n_suggestions (nurse_page ()), >=, 1);
+}
+
+static void
+test_stop_amoxicillin (void)
+{
+  const EcDemoCard *c = demo_card_by_file (PENICILLIN_CARD);
+  g_autoptr(GPtrArray) checks = NULL;
+  g_autofree char *text = NULL;
+  const EcAllergyVerdict *v;
+  GtkWidget *verdict_box;
+  const EcAuditEntry *last;
+
+  tap_card (PENICILLIN_CARD);
+  text = check_drug ("阿莫西林");
+  v = ec_nurse_page_get_verdict (nurse_page ());
+  g_assert_nonnull (v);
+  g_assert_cmpint (v->verdict, ==, EC_VERDICT_STOP);
+  /* In words, not colour alone: the headline, the matched allergy with its
+   * criticality and past reaction, the reason, the local practice, the disclaimer. */
+  assert_text_contains (text, "STOP — do not inject");
+  assert_text_contains (text, "阿莫西林");
+  assert_text_contains (text, "allergy 青霉素 — HIGH RISK");
+  assert_text_contains (text, "past reaction");
+  assert_text_contains (text, "skin test");
+  assert_text_contains (text, "Source:");
+  assert_text_contains (text, "The nurse's judgement and the prescription decide.");
+  /* The verdict fills the page: the record part is not on screen. */
+  assert_text_lacks (text, "Drug to give");
+  assert_text_lacks (text, "No recorded conflict");
+  /* And in colour, over most of the window's height. */
+  verdict_box = find_with_class (GTK_WIDGET (nurse_page ()), "ec-verdict");
+  g_assert_nonnull (verdict_box);
+  g_assert_true (gtk_widget_has_css_class (verdict_box, "ec-verdict-stop"));
+  g_assert_true (gtk_widget_get_mapped (verdict_box));
+  ec_test_wait_until (allocated, verdict_box, 2000);
+  g_assert_cmpint (gtk_widget_get_height (verdict_box), >=, gtk_widget_get_height (GTK_WIDGET (T.window)) / 2);
+
+  /* The check and its verdict are in the audit log. */
+  checks = audit_entries (c->resident, "allergy-check");
+  g_assert_cmpuint (checks->len, >, 0);
+  last = g_ptr_array_index (checks, checks->len - 1);
+  g_assert_nonnull (strstr (last->detail, "verdict=stop"));
+  g_assert_nonnull (strstr (last->detail, "amoxicillin"));
+  g_assert_cmpint (last->actor_role, ==, EC_ROLE_NURSE);
+  g_assert_cmpstr (last->purpose, ==, EC_DB_PURPOSE_NURSE_CHECK);
+}
+
+static gboolean
+outcome_recorded (gpointer data)
+{
+  g_autofree char *text = window_text ();
+  return strstr (text, "Recorded in the audit log") != NULL || strstr (text, "Not recorded") != NULL;
+}
+
+static void
+test_record_withheld (void)
+{
+  const EcDemoCard *c = demo_card_by_file (PENICILLIN_CARD);
+  g_autoptr(GPtrArray) before = audit_entries (c->resident, "injection-withheld");
+  g_autoptr(GPtrArray) after = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *screen = NULL;
+  const EcAuditEntry *last;
+
+  tap_card (PENICILLIN_CARD);
+  text = check_drug ("阿莫西林");
+  assert_text_contains (text, "STOP — do not inject");
+  /* No nurse id, no record. */
+  g_assert_false (gtk_widget_is_sensitive (page_widget ("nurse-withheld-button")));
+  type_into ("nurse-dose-entry", "0.5 g");
+  type_into ("nurse-id-entry", "N007");
+  press ("nurse-withheld-button");
+  g_assert_true (ec_test_wait_until (outcome_recorded, NULL, CHECK_MS));
+  screen = window_text ();
+  assert_text_contains (screen, "Recorded in the audit log: injection withheld");
+  assert_text_contains (screen, "N007");
+  /* Once only. */
+  g_assert_false (gtk_widget_is_sensitive (page_widget ("nurse-withheld-button")));
+  g_assert_false (gtk_widget_is_sensitive (page_widget ("nurse-given-button")));
+
+  after = audit_entries (c->resident, "injection-withheld");
+  g_assert_cmpuint (after->len, ==, before->len + 1);
+  last = g_ptr_array_index (after, after->len - 1);
+  g_test_message ("audit: %s", last->detail);
+  g_assert_true (g_str_has_prefix (last->detail, "drug=amoxicillin "));
+  g_assert_nonnull (strstr (last->detail, "drug_text=\"阿莫西林\""));
+  g_assert_nonnull (strstr (last->detail, "dose=\"0.5 g\""));
+  g_assert_nonnull (strstr (last->detail, "nurse=\"N007\""));
+  g_assert_nonnull (strstr (last->detail, " at="));
+  g_assert_nonnull (strstr (last->detail, "verdict=stop"));
+  g_assert_cmpint (last->actor_role, ==, EC_ROLE_NURSE);
+  g_assert_cmpstr (last->purpose, ==, EC_DB_PURPOSE_NURSE_CHECK);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
+    g_assert_true (ec_db_audit_verify (db, NULL, NULL, &error));
+    g_assert_no_error (error);
+  }
+}
+
+static void
+test_no_recorded_conflict (void)
+{
+  g_autofree char *text = NULL;
+
+  tap_card (NONE_KNOWN_CARD);
+  text = window_text ();
+  assert_text_contains (text, "No known allergies");
+  assert_text_lacks (text, "Allergies unknown");
+  g_clear_pointer (&text, g_free);
+  text = check_drug ("维生素B12");
+  g_assert_cmpint (ec_nurse_page_get_verdict (nurse_page ())->verdict, ==, EC_VERDICT_NO_RECORDED_CONFLICT);
+  assert_text_contains (text, "No recorded conflict");
+  assert_text_contains (text, "This does not mean the drug is safe.");
+  assert_text_contains (text, "The nurse's judgement and the prescription decide.");
+  assert_text_lacks (text, "STOP");
+  assert_text_lacks (text, "CAUTION");
+}
+
+static void
+test_allergies_unknown_caution (void)
+{
+  g_autofree char *text = NULL;
+
+  tap_card (UNKNOWN_CARD);
+  text = window_text ();
+  assert_text_contains (text, "Allergies unknown");
+  assert_text_lacks (text, "No known allergies");
+  g_clear_pointer (&text, g_free);
+  /* "Allergies unknown" is never "no recorded conflict". */
+  text = check_drug ("amoxicillin");
+  g_assert_cmpint (ec_nurse_page_get_verdict (nurse_page ())->verdict, ==, EC_VERDICT_CAUTION);
+  assert_text_contains (text, "CAUTION");
+  assert_text_lacks (text, "No recorded conflict");
+}
+
+static void
+test_unknown_drug (void)
+{
+  g_autofree char *text = NULL;
+
+  tap_card (NONE_KNOWN_CARD);
+  text = check_drug ("XYZ-12345");
+  g_assert_cmpint (ec_nurse_page_get_verdict (nurse_page ())->verdict, ==, EC_VERDICT_UNKNOWN_DRUG);
+  assert_text_contains (text, "Not in the table: check manually");
+  assert_text_contains (text, "XYZ-12345");
+  assert_text_contains (text, "The nurse's judgement and the prescription decide.");
+  assert_text_lacks (text, "No recorded conflict");
+
+  /* Back to the record for another drug. */
+  press ("nurse-back-button");
+  ec_test_spin (50);
+  g_assert_cmpint (ec_nurse_page_get_state (nurse_page ()), ==, EC_NURSE_PAGE_RECORD);
+  g_clear_pointer (&text, g_free);
+  text = window_text ();
+  assert_text_contains (text, "Drug to give");
+  assert_text_lacks (text, "Not in the table");
+}
+
+static void
+test_new_tap_replaces_verdict (void)
+{
+  const EcDemoCard *a = demo_card_by_file (PENICILLIN_CARD);
+  const EcDemoCard *b = demo_card_by_file (NONE_KNOWN_CARD);
+  g_autofree char *text = NULL;
+
+  tap_card (a->file);
+  g_free (check_drug ("阿莫西林"));
+  tap_card (b->file);
+  g_assert_cmpint (ec_nurse_page_get_state (nurse_page ()), ==, EC_NURSE_PAGE_RECORD);
+  g_assert_null (ec_nurse_page_get_verdict (nurse_page ()));
+  text = window_text ();
+  assert_text_contains (text, b->name);
+  assert_text_lacks (text, a->name);
+  assert_text_lacks (text, "STOP");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_widget ("nurse-drug-entry"))), ==, "");
+}
+
+static void
+test_idle_clear (void)
+{
+  const EcDemoCard *c = demo_card_by_file (PENICILLIN_CARD);
+  g_autofree char *text = NULL;
+
+  tap_card (c->file);
+  g_free (check_drug ("阿莫西林"));
+  type_into ("nurse-id-entry", "N007");
+  ec_kiosk_controller_set_idle_timeout (T.controller, 1);
+  g_assert_true (ec_test_wait_until (screen_is, GINT_TO_POINTER (EC_KIOSK_SCREEN_WAITING), 5000));
+  ec_test_spin (50);
+  text = window_text ();
+  assert_text_contains (text, "Tap a card");
+  assert_text_lacks (text, c->name);
+  assert_text_lacks (text, "STOP");
+  /* Nothing of the resident or the nurse's work is left in the page either. */
+  g_assert_cmpint (ec_nurse_page_get_state (nurse_page ()), ==, EC_NURSE_PAGE_EMPTY);
+  g_assert_null (ec_nurse_page_get_verdict (nurse_page ()));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_widget ("nurse-id-entry"))), ==, "");
+  {
+    g_autofree char *hidden = ec_test_visible_text (GTK_WIDGET (nurse_page ()));
+    assert_text_lacks (hidden, c->name);
+  }
+  ec_kiosk_controller_set_idle_timeout (T.controller, 60);
+  emu ("remove");
+}
+
+static void
+test_chinese (void)
+{
+  g_autofree char *text = NULL;
+
+  ec_kiosk_controller_clear (T.controller);
+  ec_kiosk_window_set_language (T.window, "zh");
+  ec_test_spin (50);
+  tap_card (PENICILLIN_CARD);
+  text = window_text ();
+  assert_text_contains (text, "当前用药");
+  g_clear_pointer (&text, g_free);
+  text = check_drug ("阿莫西林");
+  assert_text_contains (text, "停止 — 不要注射");
+  assert_text_contains (text, "以护士判断和处方为准。");
+  assert_text_lacks (text, "STOP — do not inject");
+  ec_kiosk_controller_clear (T.controller);
+  ec_kiosk_window_set_language (T.window, "en");
+  ec_test_spin (50);
+}
+
+/* ------------------------------------------------------------------------- */
+
+/* The demo's first card holder gets a high-criticality penicillin allergy if the
+ * generator did not give them one (the record then is newer than the card, as after
+ * any change at the station). */
+static void
+give_penicillin_allergy (void)
+{
+  const EcDemoCard *c = demo_card_by_file (PENICILLIN_CARD);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
+  g_autoptr(EcResident) r = NULL;
+  EcActor actor = { EC_ROLE_ADMIN, "test-kiosk-nurse" };
+  EcAllergy *a;
+
+  g_assert_no_error (error);
+  g_assert_true (ec_db_get_resident (db, c->resident, &actor, EC_DB_PURPOSE_EDIT, NULL, &r, &error));
+  for (guint i = 0; i < r->allergies->len; i++)
+    if (g_strcmp0 (((EcAllergy *) g_ptr_array_index (r->allergies, i))->substance, "青霉素") == 0)
+      return;
+  a = ec_allergy_new ();
+  a->substance = g_strdup ("青霉素");
+  a->category = EC_ALLERGY_CATEGORY_MEDICATION;
+  a->criticality = EC_CRITICALITY_HIGH;
+  a->reaction = g_strdup ("过敏性休克");
+  a->severity = EC_SEVERITY_SEVERE;
+  a->confirmed = TRUE;
+  g_ptr_array_add (r->allergies, a);
+  r->allergy_status = EC_ALLERGY_STATUS_RECORDED;
+  g_assert_true (ec_db_resident_update (db, r, &actor, &error));
+  g_assert_no_error (error);
+}
+
+/* Xvfb has no session bus: GTK warns about it (and about the missing settings portal);
+ * that is the test environment, not a kiosk fault. Everything else stays fatal. */
+static gboolean
+ignore_environment_warnings (const char     *domain,
+                             GLogLevelFlags  level,
+                             const char     *message,
+                             gpointer        data)
+{
+  return !(strstr (message, "session bus") != NULL || strstr (message, "dbus-launch") != NULL
+           || strstr (message, "Settings portal") != NULL);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int rc;
+
+  setlocale (LC_ALL, "");
+  g_setenv ("LIBNFC_AUTO_SCAN", "false", TRUE);
+  g_setenv ("PANGO_LANGUAGE", "zh-cn:en", FALSE);
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_test_log_set_fatal_handler (ignore_environment_warnings, NULL);
+  ec_kiosk_ui_init ();
+  ec_kiosk_i18n_init ("en");
+
+  T.dir = g_dir_make_tmp ("test-kiosk-nurse-XXXXXX", &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *demo_dir = g_build_filename (T.dir, "demo", NULL);
+    T.demo = ec_demo_fixture_create (demo_dir, 60, &error);
+    g_assert_no_error (error);
+  }
+  give_penicillin_allergy ();
+  T.link = g_build_filename (T.dir, "reader", NULL);
+  T.control = g_build_filename (T.dir, "emulator.sock", NULL);
+  T.emu_pid = ec_test_start_emulator (T.link, T.control, NULL);
+
+  T.config = ec_config_new ();
+  g_assert_true (ec_config_load_file (T.config, T.demo->conf_path, &error));
+  g_assert_no_error (error);
+  g_free (T.config->device);
+  T.config->device = g_strdup_printf ("pn532_uart:%s", T.link);
+  T.config->role = EC_ROLE_NURSE;
+  T.controller = ec_kiosk_controller_new (T.config);
+  T.window = ec_kiosk_window_new (NULL, T.controller, T.config, FALSE);
+  gtk_window_present (GTK_WINDOW (T.window));
+  ec_kiosk_controller_start (T.controller);
+
+  g_test_add_func ("/ec/kiosk/nurse/record-first", test_record_first);
+  g_test_add_func ("/ec/kiosk/nurse/suggestions", test_suggestions);
+  g_test_add_func ("/ec/kiosk/nurse/stop-amoxicillin", test_stop_amoxicillin);
+  g_test_add_func ("/ec/kiosk/nurse/record-withheld", test_record_withheld);
+  g_test_add_func ("/ec/kiosk/nurse/no-recorded-conflict", test_no_recorded_conflict);
+  g_test_add_func ("/ec/kiosk/nurse/allergies-unknown-caution", test_allergies_unknown_caution);
+  g_test_add_func ("/ec/kiosk/nurse/unknown-drug", test_unknown_drug);
+  g_test_add_func ("/ec/kiosk/nurse/new-tap-replaces-verdict", test_new_tap_replaces_verdict);
+  g_test_add_func ("/ec/kiosk/nurse/idle-clear", test_idle_clear);
+  g_test_add_func ("/ec/kiosk/nurse/chinese", test_chinese);
+
+  rc = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (T.window));
+  ec_kiosk_controller_stop (T.controller);
+  ec_test_spin (100);
+  g_assert_finalize_object (g_steal_pointer (&T.controller));
+  kill (T.emu_pid, SIGTERM);
+  waitpid (T.emu_pid, NULL, 0);
+  g_spawn_close_pid (T.emu_pid);
+  ec_demo_fixture_free (T.demo);
+  ec_config_free (T.config);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", T.dir);
+    if (system (cmd) != 0)
+      g_warning ("could not remove %s", T.dir);
+  }
+  g_free (T.dir);
+  g_free (T.link);
+  g_free (T.control);
+  return rc;
+}
