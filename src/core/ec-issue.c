@@ -134,6 +134,8 @@ step_failed (GTask  *task,
       return;
     }
 
+  if (job->content_ok)
+    job->attempts++;                              /* a retry of the locking steps */
   {
     g_autofree char *m = g_strdup_printf (_("Retrying (%s)…"), error->message);
     progress (job, EC_ISSUE_STAGE_RETRYING, m);
@@ -609,11 +611,13 @@ on_lock_check (GObject      *source,
     }
   d = g_bytes_get_data (data, NULL);              /* dyn lock, CFG0, CFG1 */
   ec_issue_dynamic_lock_bytes (job->type, dyn);
+  g_debug ("lock read-back: %02x%02x%02x%02x %02x%02x%02x%02x | %02x%02x%02x%02x %02x%02x%02x%02x %02x%02x%02x%02x",
+           p2[0], p2[1], p2[2], p2[3], p3[0], p3[1], p3[2], p3[3], d[0], d[1], d[2], d[3],
+           d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11]);
   if (p2[2] != 0xff || p2[3] != 0xff || p3[3] != 0x0f
       || memcmp (d, dyn, 3) != 0
       || d[4 + 3] != 0xff                         /* AUTH0: no password */
-      || (d[8] & ACCESS_CFGLCK) == 0
-      || (d[8] & 0x80) != 0)                      /* PROT */
+      || (d[8] & ACCESS_CFGLCK) == 0)             /* with AUTH0 = FF, PROT protects nothing */
     {
       step_failed (task, g_error_new (EC_READER_ERROR, EC_READER_ERROR_WRITE_FAILED,
                                       _("The card's lock bits did not read back as written")));
@@ -642,6 +646,49 @@ on_lock_check_head (GObject      *source,
                               g_task_get_cancellable (task), on_lock_check, task);
 }
 
+/* A lock write was refused or not acknowledged: does the page already hold the
+ * intended bits (a resumed or retried issuance: OTP pages refuse writes once locked)?
+ * Then go on; otherwise retry. */
+static void
+on_lock_page_check (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  LockStep *ls = user_data;
+  GTask *task = ls->task;
+  guint index = ls->index;
+  IssueJob *job = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GBytes) data = ec_reader_read_pages_finish (EC_READER (source), result, &error);
+  const guint8 *d;
+  LockWrite w[4];
+  gboolean done;
+
+  g_free (ls);
+  if (data == NULL)
+    {
+      step_failed (task, error);
+      return;
+    }
+  d = g_bytes_get_data (data, NULL);
+  lock_values (job, w);
+  switch (index)
+    {
+    case 0: done = d[3] == w[0].data[3]; break;                         /* CC */
+    case 1: done = d[2] == 0xff && d[3] == 0xff; break;                 /* static lock */
+    case 2: done = memcmp (d, w[2].data, 3) == 0; break;                /* dynamic lock */
+    case 3:
+    default: done = (d[0] & ACCESS_CFGLCK) != 0; break;                 /* CFGLCK */
+    }
+  if (!done)
+    {
+      step_failed (task, g_error_new (EC_READER_ERROR, EC_READER_ERROR_WRITE_FAILED,
+                                      _("The card refused to lock page %u"), w[index].page));
+      return;
+    }
+  lock_next (task, index + 1);
+}
+
 static void
 on_lock_write (GObject      *source,
                GAsyncResult *result,
@@ -650,22 +697,25 @@ on_lock_write (GObject      *source,
   LockStep *ls = user_data;
   GTask *task = ls->task;
   guint index = ls->index;
+  IssueJob *job = g_task_get_task_data (task);
   GError *error = NULL;
 
-  g_free (ls);
   if (!ec_reader_write_pages_finish (EC_READER (source), result, &error))
     {
-      /* The configuration may already be locked (an earlier torn attempt set CFGLCK):
-       * then the write is refused, and the read-back decides. */
-      if (index == 3 && g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_WRITE_FAILED))
+      if (g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_WRITE_FAILED))
         {
+          LockWrite w[4];
+          lock_values (job, w);
           g_error_free (error);
-          lock_next (task, 4);
+          ec_reader_read_pages_async (job->reader, job->uid_hex, w[index].page, 1,
+                                      g_task_get_cancellable (task), on_lock_page_check, ls);
           return;
         }
+      g_free (ls);
       step_failed (task, error);
       return;
     }
+  g_free (ls);
   lock_next (task, index + 1);
 }
 

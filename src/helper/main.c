@@ -349,12 +349,14 @@ classify_failure (int                res,
 {
   nfc_target nt;
   int sel;
+  g_autofree char *why = NULL;
 
   if (is_device_error (res))
     {
       *message = device_error_message (res, "reader failed");
       return EC_READER_ERROR_LOST;
     }
+  why = g_strdup (nfc_strerror (pnd));
   sel = select_card (cur_uid, cur_uid_len, &nt);
   if (sel < 0 && is_device_error (sel))
     {
@@ -363,7 +365,7 @@ classify_failure (int                res,
     }
   if (sel > 0)
     {
-      *message = g_strdup_printf ("the card did not answer (%s)", nfc_strerror (pnd));
+      *message = g_strdup_printf ("the card did not answer (%s)", why);
       return if_present;
     }
   *message = g_strdup ("the card left the field");
@@ -425,6 +427,8 @@ wait_and_identify (guint32       timeout_ms,
   else if (cur_sak == 0x00 && cur_uid_len == 7)
     {
       res = get_version (version);
+      if (res < 0 && !is_device_error (res) && select_card (cur_uid, cur_uid_len, &nt) > 0)
+        res = get_version (version);              /* one more try: a glitch is not a card type */
       if (res < 0)
         {
           g_autofree char *m = NULL;
