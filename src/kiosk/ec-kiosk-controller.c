@@ -293,7 +293,8 @@ restart_idle_timer (EcKioskController *self)
   g_clear_handle_id (&self->idle_source, g_source_remove);
   if (self->screen == EC_KIOSK_SCREEN_WAITING)
     return;
-  self->idle_source = g_timeout_add_seconds (self->idle_timeout, idle_timeout_cb, self);
+  /* Millisecond timer: g_timeout_add_seconds() may fire up to a second early. */
+  self->idle_source = g_timeout_add (self->idle_timeout * 1000, idle_timeout_cb, self);
 }
 
 static void
