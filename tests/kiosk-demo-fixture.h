@@ -35,6 +35,7 @@
 typedef struct
 {
   const char   *file;       /* cards/<file>.tag */
+  const char   *label;      /* the demo panel's button */
   const char   *expect;     /* problem nick, or "record" */
   EcResidentId  resident;
   char         *name;       /* resident's name (for records), else NULL */
@@ -157,6 +158,23 @@ demo_summary (const EcResident *r)
   return s;
 }
 
+static const struct
+{
+  const char *file;
+  const char *label;
+} demo_labels[] = {
+  { "01-valid-allergies", "有效卡 · 有过敏 / Valid card, allergies" },
+  { "02-valid-no-known-allergies", "有效卡 · 无已知过敏 / Valid card, no known allergies" },
+  { "03-valid-allergies-unknown", "有效卡 · 过敏史不详 / Valid card, allergies unknown" },
+  { "04-valid-card-out-of-date", "有效卡 · 卡比档案旧 / Valid card, older than the record" },
+  { "05-forged", "伪造卡 / Forged card (untrusted station)" },
+  { "06-revoked", "已作废的卡 / Revoked card" },
+  { "07-replaced", "已换发的旧卡 / Replaced (old) card" },
+  { "08-not-in-database", "本终端无档案 / Resident not in this kiosk" },
+  { "09-expired", "过期卡 / Expired card" },
+  { "10-damaged", "损坏的卡 / Damaged card" },
+};
+
 static EcDemoCard *
 demo_card (EcDemoFixture    *f,
            const char       *file,
@@ -166,6 +184,10 @@ demo_card (EcDemoFixture    *f,
   EcDemoCard *c = &f->cards[f->n_cards++];
 
   c->file = file;
+  c->label = file;
+  for (gsize i = 0; i < G_N_ELEMENTS (demo_labels); i++)
+    if (g_str_equal (demo_labels[i].file, file))
+      c->label = demo_labels[i].label;
   c->expect = expect;
   if (r != NULL)
     {
@@ -418,10 +440,11 @@ ec_demo_fixture_create (const char  *dir,
     {
       const EcDemoCard *c = &f->cards[i];
       g_string_append_printf (ini, "[card %s]\nlabel=%s%s%s\ncommand=place-image %s/cards/%s.tag\n",
-                              c->file, c->file + 3, c->name != NULL ? ": " : "",
+                              c->file, c->label, c->name != NULL ? " — " : "",
                               c->name != NULL ? c->name : "", dir, c->file);
     }
-  g_string_append (ini, "[card 11-unsupported]\nlabel=unsupported (MIFARE Classic)\ncommand=place-mfc1k\n");
+  g_string_append (ini, "[card 11-unsupported]\nlabel=其他卡（M1 卡）/ Unsupported card (MIFARE Classic)\n"
+                        "command=place-mfc1k\n");
   {
     g_autofree char *ini_path = g_build_filename (dir, "demo.ini", NULL);
     if (!g_file_set_contents (ini_path, ini->str, -1, error))

@@ -4,7 +4,9 @@
  * widget tree, render a widget to PNG. Header-only (static functions). */
 #pragma once
 
+#include <signal.h>
 #include <stdarg.h>
+#include <sys/prctl.h>
 #include <gtk/gtk.h>
 
 /* Iterate the default main context until @done (polled after each iteration) returns
@@ -103,6 +105,13 @@ ec_test_save_png (GtkWidget  *widget,
   return TRUE;
 }
 
+/* In the emulator's child process: die with us, also when a test aborts. */
+static void
+emulator_child_setup (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 /* Start $EC_BUILD_DIR/pn532-emu with @link and @control and wait (≤ 10 s) for its
  * "ready" line. Extra arguments (e.g. "--pace", "115200") end with NULL. */
 static G_GNUC_UNUSED GPid
@@ -132,8 +141,8 @@ ec_test_start_emulator (const char *link,
   g_ptr_array_add (argv, NULL);
 
   if (!g_spawn_async_with_pipes (NULL, (char **) argv->pdata, NULL,
-                                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                                 &pid, NULL, &out_fd, NULL, &error))
+                                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 emulator_child_setup, NULL, &pid, NULL, &out_fd, NULL, &error))
     g_error ("cannot start the emulator: %s", error->message);
   ch = g_io_channel_unix_new (out_fd);
   g_io_channel_set_close_on_unref (ch, TRUE);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "ec-db.h"
+#include "ec-demo-panel.h"
 #include "ec-init.h"
 #include "ec-kiosk-application.h"
 #include "ec-kiosk-i18n.h"
@@ -543,6 +544,34 @@ test_card_view_audited (void)
 }
 
 static void
+test_demo_panel (void)
+{
+  const EcDemoCard *c = demo_card_by_file ("02-valid-no-known-allergies");
+  GtkWidget *panel = ec_demo_panel_new (T.demo->dir);
+  g_autofree char *cmd = g_strdup_printf ("place-image %s/cards/%s.tag", T.demo->dir, c->file);
+  g_autofree char *text = NULL;
+
+  /* Ten demo cards and the unsupported one, as buttons beside the screens. */
+  g_assert_cmpuint (ec_demo_panel_get_n_cards (EC_DEMO_PANEL (panel)), ==, T.demo->n_cards + 1);
+  ec_kiosk_window_set_side_panel (T.window, panel);
+  text = ec_test_visible_text (panel);
+  assert_text_contains (text, "Valid card, no known allergies");
+  assert_text_contains (text, "Unplug the reader");
+
+  /* A button press goes through the emulator's control socket to the real reader. */
+  emu ("remove");
+  ec_kiosk_controller_clear (T.controller);
+  ec_test_spin (300);
+  ec_demo_panel_send (EC_DEMO_PANEL (panel), cmd);
+  g_assert_true (ec_test_wait_until (screen_settled, NULL, CARD_MS));
+  g_assert_cmpuint (ec_kiosk_controller_get_result (T.controller)->resident->id, ==, c->resident);
+  ec_demo_panel_send (EC_DEMO_PANEL (panel), "remove");
+  ec_test_spin (300);
+  ec_kiosk_window_set_side_panel (T.window, NULL);
+  ec_kiosk_controller_clear (T.controller);
+}
+
+static void
 test_kiosk_mode_refuses_close (void)
 {
   g_autoptr(EcConfig) config = ec_config_new ();
@@ -614,7 +643,8 @@ main (int    argc,
     g_assert_no_error (error);
   }
   T.link = g_build_filename (T.dir, "reader", NULL);
-  T.control = g_build_filename (T.dir, "emulator.sock", NULL);
+  /* Where the demo panel (demo.ini) expects the emulator's control socket. */
+  T.control = g_build_filename (T.demo->dir, "emulator.sock", NULL);
   T.emu_pid = ec_test_start_emulator (T.link, T.control, NULL);
 
   T.config = ec_config_new ();
@@ -658,6 +688,7 @@ main (int    argc,
   g_test_add_func ("/ec/kiosk/language-switch", test_language_switch);
   g_test_add_func ("/ec/kiosk/unplug-replug", test_unplug_replug);
   g_test_add_func ("/ec/kiosk/kiosk-mode-refuses-close", test_kiosk_mode_refuses_close);
+  g_test_add_func ("/ec/kiosk/demo-panel", test_demo_panel);
 
   rc = g_test_run ();
 
