@@ -841,27 +841,28 @@ make_finding (const EcAllergyFinding *f,
               gboolean                zh)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  g_autoptr(GString) title = g_string_new (NULL);
+  g_autofree char *what = NULL;
+  g_autofree char *title = NULL;
   const char *reason = zh ? f->reason_zh : f->reason_en;
   const char *matched = zh ? f->matched_zh : f->matched_en;
   GtkWidget *sources;
 
-  g_string_append_printf (title, "%s: ", finding_level_label (f->level));
   if (f->allergy != NULL)
     {
       g_autofree char *a = describe_allergy (f->allergy);
-      g_string_append_printf (title, _("allergy %s"), a);
+      what = g_strdup_printf (_("allergy %s"), a);
     }
   else if (f->medication != NULL)
     {
       g_autofree char *m = describe_medication (f->medication);
-      g_string_append_printf (title, _("current medication %s"), m);
+      what = g_strdup_printf (_("current medication %s"), m);
     }
   else if (matched != NULL)
-    g_string_append (title, matched);
-  else
-    g_string_truncate (title, title->len - 2);
-  gtk_box_append (GTK_BOX (box), make_label (title->str, "ec-finding-title"));
+    what = g_strdup (matched);
+  /* "Stop: allergy 青霉素 — HIGH RISK — …", the level word first. */
+  title = what != NULL ? g_strdup_printf (_("%s: %s"), finding_level_label (f->level), what)
+                       : g_strdup (finding_level_label (f->level));
+  gtk_box_append (GTK_BOX (box), make_label (title, "ec-finding-title"));
   if (matched != NULL && (f->allergy != NULL || f->medication != NULL))
     {
       g_autofree char *via = g_strdup_printf (_("Linked by: %s"), matched);
@@ -937,7 +938,10 @@ render_verdict (EcNursePage *self)
         }
     }
   if (self->result != NULL && self->result->resident->name_zh != NULL)
-    g_string_append_printf (drug, "\n%s %s", _("Resident:"), self->result->resident->name_zh);
+    {
+      g_string_append_c (drug, '\n');
+      g_string_append_printf (drug, _("Resident: %s"), self->result->resident->name_zh);
+    }
   gtk_label_set_label (self->verdict_drug_label, drug->str);
 
   box_remove_all (self->findings_box);
