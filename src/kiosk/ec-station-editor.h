@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ec-station-editor.h: register or edit a resident (station mode). The form is split
+ * into what goes on the card (encrypted, shown by every eldercard kiosk) and what stays
+ * in the station database only; validation explains each problem in a sentence next to
+ * the form. The editor holds no database: the page saves what
+ * ec_station_editor_take_resident() returns. Signals ::save and ::cancel. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "ec-record.h"
+
+G_BEGIN_DECLS
+
+#define EC_TYPE_STATION_EDITOR (ec_station_editor_get_type ())
+
+G_DECLARE_FINAL_TYPE (EcStationEditor, ec_station_editor, EC, STATION_EDITOR, GtkBox)
+
+GtkWidget  *ec_station_editor_new           (void);
+/* Fill the form from @resident (taken; NULL = a new resident). */
+void        ec_station_editor_set_resident  (EcStationEditor  *self,
+                                             EcResident       *resident);
+/* The resident as the form says, or NULL when something must be fixed first (the
+ * problems are shown). */
+EcResident *ec_station_editor_take_resident (EcStationEditor  *self);
+void        ec_station_editor_show_error    (EcStationEditor  *self,
+                                             const char       *message);
+/* Forget everything personal. */
+void        ec_station_editor_clear         (EcStationEditor  *self);
+/* Use the photo at @path (what the file chooser does); FALSE with the reason shown. */
+gboolean    ec_station_editor_set_photo_file (EcStationEditor *self,
+                                             const char       *path);
+
+/* Check @r as the form does: one translated sentence per problem appended to
+ * @problems (char *). TRUE when there is none. @today is "YYYY-MM-DD" (NULL = now). */
+gboolean    ec_station_validate_resident    (const EcResident *r,
+                                             const char       *today,
+                                             GPtrArray        *problems);
+
+G_END_DECLS
