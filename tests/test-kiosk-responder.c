@@ -140,7 +140,55 @@ assert_phone_shown (const char *text,
     g_error ("expected phone %s on screen; the screen shows:\n%s", phone, text);
 }
 
+/* Every button a person can touch is at least 48 × 48 px (the window's own minimise and
+ * close buttons aside: kiosk mode hides them). Returns how many were checked. */
+static guint
+check_touch_targets (GtkWidget *widget)
+{
+  guint n = 0;
+
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget)
+      || GTK_IS_WINDOW_CONTROLS (widget))
+    return 0;
+  if ((GTK_IS_BUTTON (widget) || GTK_IS_LIST_BOX_ROW (widget)) && gtk_widget_get_mapped (widget))
+    {
+      int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+      if (w < 48 || h < 48)
+        g_error ("a %s of %d × %d px (%s): touch targets must be ≥ 48 px",
+                 G_OBJECT_TYPE_NAME (widget), w, h,
+                 GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL
+                 ? gtk_button_get_label (GTK_BUTTON (widget)) : "");
+      n++;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    n += check_touch_targets (c);
+  return n;
+}
+
 /* ------------------------------------------------------------------------- */
+
+static void
+test_touch_targets (void)
+{
+  guint n;
+
+  ec_kiosk_controller_clear (T.controller);
+  ec_test_spin (100);
+  n = check_touch_targets (GTK_WIDGET (T.window));
+  g_assert_cmpuint (n, >=, 3);   /* language, staff menu, search */
+  tap_card ("01-valid-allergies");
+  ec_test_spin (200);
+  g_assert_cmpuint (check_touch_targets (GTK_WIDGET (T.window)), >=, 4);
+  tap_card ("05-forged");
+  ec_test_spin (200);
+  g_assert_cmpuint (check_touch_targets (GTK_WIDGET (T.window)), >=, 4);
+  ec_kiosk_controller_open_lookup (T.controller);
+  ec_lookup_page_search (EC_LOOKUP_PAGE (ec_kiosk_window_get_page (T.window, EC_KIOSK_SCREEN_LOOKUP)), "wang");
+  ec_test_spin (500);
+  g_assert_cmpuint (check_touch_targets (GTK_WIDGET (T.window)), >=, 3);
+  emu ("remove");
+  ec_kiosk_controller_clear (T.controller);
+}
 
 static void
 test_reader_ready (void)
@@ -689,6 +737,7 @@ main (int    argc,
   g_test_add_func ("/ec/kiosk/unplug-replug", test_unplug_replug);
   g_test_add_func ("/ec/kiosk/kiosk-mode-refuses-close", test_kiosk_mode_refuses_close);
   g_test_add_func ("/ec/kiosk/demo-panel", test_demo_panel);
+  g_test_add_func ("/ec/kiosk/touch-targets", test_touch_targets);
 
   rc = g_test_run ();
 
