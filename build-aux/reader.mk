@@ -18,3 +18,15 @@ $(EC_READER_HELPER): $(EC_READER_HELPER_OBJ) $(LIBCORE)
 	$(CC) $(LDFLAGS) -o $@ $(EC_READER_HELPER_OBJ) $(LIBCORE) $(CORE_LIBS)
 
 -include $(EC_READER_HELPER_OBJ:.o=.d)
+
+# The reader benchmark (docs/benchmarks.md, "Reader").
+EC_READER_BENCH := $(BUILDDIR)/bench-reader
+
+$(EC_READER_BENCH): tests/bench-reader.c tests/ec-test-emu.h tests/ec-test-issue.h $(LIBCORE)
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) -Itests $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(CORE_LIBS)
+
+.PHONY: bench bench-reader
+bench: bench-reader
+bench-reader: $(EC_READER_BENCH) $(EMU) $(EC_READER_HELPER)
+	@EC_BUILD_DIR=$(abspath $(BUILDDIR)) $(EC_READER_BENCH)

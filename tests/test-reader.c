@@ -146,14 +146,35 @@ test_read_sizes (void)
       guint n_read = 0;
       g_autoptr(GBytes) pages = NULL;
 
-      /* Some user data, so the comparison is not only zeros. */
+      /* A blank card: only the first FAST_READ (the NDEF TLV is empty). */
+      {
+        guint first = MIN (cases[i].pages, 65);
+        g_autoptr(EcReaderCard) blank = ec_reader_read_card_sync (reader, NULL, 2000, NULL, &error);
+        g_autoptr(GBytes) bp = NULL;
+        g_autofree char *bstats = NULL;
+
+        g_assert_no_error (error);
+        bp = ec_reader_card_get_pages (blank, &n_read);
+        g_assert_cmpuint (n_read, ==, first);
+        bstats = ec_test_emu_ctl (emu, "stats reset");
+        g_assert_cmpuint (ec_test_emu_stat (bstats, "fast_read"), ==, 1);
+      }
+
+      /* An NDEF message over the whole user area, and data in its last pages, so that
+       * the whole area must be read and the comparison is not only zeros. */
       {
         guint8 d[16];
+        guint len = cases[i].pages * 4 - 16 - 4 - 1;
+        guint8 page4[4] = { 0x03, 0xff, (guint8) (len >> 8), (guint8) len };
         g_autoptr(GBytes) b = NULL;
+        g_autoptr(GBytes) b4 = g_bytes_new (page4, 4);
         for (guint j = 0; j < 16; j++)
           d[j] = (guint8) (0x11 * j + i);
+        d[15] = 0xfe;
         b = g_bytes_new (d, sizeof d);
         g_assert_true (ec_reader_write_pages_sync (reader, NULL, cases[i].pages - 4, b, NULL, &error));
+        g_assert_no_error (error);
+        g_assert_true (ec_reader_write_pages_sync (reader, NULL, 4, b4, NULL, &error));
         g_assert_no_error (error);
       }
 

@@ -84,9 +84,12 @@ const char       *ec_reader_card_get_uid_hex    (EcReaderCard  *card);
 const guint8     *ec_reader_card_get_version    (EcReaderCard  *card);
 /* The card's memory as read: 4 bytes per page from page 0, (last_page + 1) pages
  * for NTAG kinds, NULL for the others. Pages not read are zero; @out_n_read (nullable)
- * gets the number of pages actually read from page 0 (after ::card-read and
- * ec_reader_read_card_async(): every page up to the last user page, so the
- * dynamic lock, configuration, PWD and PACK pages are zero). */
+ * gets the number of pages actually read from page 0. After ::card-read and
+ * ec_reader_read_card_async() that is the first 65 pages (one FAST_READ: UID, CC,
+ * start of the NDEF TLV) and then as far as the NDEF message and its terminator go
+ * (the whole user area when the TLVs do not say); the rest of the user area and the
+ * lock, configuration, PWD and PACK pages are zero. The card verifier looks at
+ * nothing beyond the terminator. */
 GBytes           *ec_reader_card_get_pages      (EcReaderCard  *card,
                                                  guint         *out_n_read);
 /* Milliseconds from "card seen" to "last page read" (for the benchmark), 0 if none. */

@@ -455,6 +455,57 @@ wait_and_identify (guint32       timeout_ms,
   return card;
 }
 
+/* How many pages from page 0 hold the NDEF message and its terminator, from the
+ * @have pages read so far (at least 5); @all (the user area's end) when the TLVs do
+ * not say it within what was read. Type 2 TLVs from page 4: NULL (00), lock and
+ * memory control (01, 02: length-prefixed), NDEF (03, length 1 byte or FF hh ll),
+ * terminator (FE). */
+static guint
+ndef_pages_needed (const guint8 *mem,
+                   guint         have,
+                   guint         all)
+{
+  gsize pos = 16, end = (gsize) have * 4;
+
+  while (pos < end)
+    {
+      guint8 t = mem[pos];
+      gsize len, hdr;
+
+      if (t == 0x00)
+        {
+          pos++;
+          continue;
+        }
+      if (t == 0xfe)
+        return (guint) (pos / 4 + 1);
+      if (pos + 1 >= end)
+        return all;
+      if (mem[pos + 1] == 0xff)
+        {
+          if (pos + 3 >= end)
+            return all;
+          len = ((gsize) mem[pos + 2] << 8) | mem[pos + 3];
+          hdr = 4;
+        }
+      else
+        {
+          len = mem[pos + 1];
+          hdr = 2;
+        }
+      if (t == 0x03)
+        {
+          gsize last_byte = pos + hdr + len;      /* the terminator after the message */
+          guint pages = (guint) (last_byte / 4 + 1);
+          return MIN (pages, all);
+        }
+      if (t != 0x01 && t != 0x02)
+        return all;                               /* unknown TLV: read everything */
+      pos += hdr + len;
+    }
+  return all;
+}
+
 static void
 send_card (EcNfcAnswer   kind,
            EcReaderCard *card)
@@ -597,12 +648,26 @@ do_wait (EcNfcCursor *c,
           return;
         }
       n = last - 4;                               /* pages 0 .. last user page */
-      buf = g_malloc ((gsize) n * 4);
-      if ((res = fast_read (0, n, buf)) < 0)
-        {
-          card_failed (res);
-          return;
-        }
+      buf = g_malloc0 ((gsize) n * 4);
+      /* The first chunk holds the UID, the CC and the start of the NDEF TLV; read the
+       * rest only as far as the NDEF message (and its terminator) goes. */
+      {
+        guint first = MIN (n, EC_NFC_FAST_READ_MAX);
+        guint needed;
+
+        if ((res = fast_read (0, first, buf)) < 0)
+          {
+            card_failed (res);
+            return;
+          }
+        needed = ndef_pages_needed (buf, first, n);
+        if (needed > first && (res = fast_read (first, needed - first, buf + (gsize) first * 4)) < 0)
+          {
+            card_failed (res);
+            return;
+          }
+        n = MAX (first, needed);
+      }
       ec_reader_card_set_pages (card, 0, buf, n);
     }
   else if (last > 0)
