@@ -445,6 +445,33 @@ static void test_stall_wait (void) { run_fault (FAULT_STALL, WHEN_WAIT); }
 static void test_stall_read (void) { run_fault (FAULT_STALL, WHEN_READ); }
 static void test_stall_write (void) { run_fault (FAULT_STALL, WHEN_WRITE); }
 
+/* A helper that never answers (a libnfc call hung in the driver): the watchdog kills
+ * it and reports LOST within its bound, and the operation fails instead of hanging. */
+static void
+test_watchdog (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ec-hung-XXXXXX", NULL);
+  g_autofree char *script = g_build_filename (dir, "hung-helper", NULL);
+  g_autoptr(EcReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcReaderCard) card = NULL;
+  gint64 t0;
+
+  g_assert_true (g_file_set_contents (script, "#!/bin/sh\nexec sleep 600\n", -1, NULL));
+  g_assert_cmpint (g_chmod (script, 0700), ==, 0);
+  g_setenv ("ELDERCARD_NFC_HELPER", script, TRUE);
+  reader = ec_reader_new ("pn532_uart:/dev/null");
+  ec_reader_set_watchdog_ms (reader, 300);
+  t0 = g_get_monotonic_time ();
+  card = ec_reader_read_card_sync (reader, NULL, 1000, NULL, &error);
+  g_assert_error (error, EC_READER_ERROR, EC_READER_ERROR_LOST);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 5000 * 1000);
+  g_assert_cmpint (ec_reader_get_state (reader), ==, EC_READER_STATE_LOST);
+  g_unsetenv ("ELDERCARD_NFC_HELPER");
+  g_unlink (script);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -456,6 +483,7 @@ main (int    argc,
   g_test_add_func ("/ec/reader/read/unsupported", test_unsupported);
   g_test_add_func ("/ec/reader/read/no-card-timeout", test_no_card_timeout);
   g_test_add_func ("/ec/reader/no-reader", test_no_reader);
+  g_test_add_func ("/ec/reader/watchdog", test_watchdog);
   g_test_add_func ("/ec/reader/watch/two-cards", test_watch_two_cards);
   g_test_add_func ("/ec/reader/fault/unplug-wait", test_unplug_wait);
   g_test_add_func ("/ec/reader/fault/unplug-read", test_unplug_read);
