@@ -26,7 +26,7 @@ static const EcCliCommand commands[] = {
   { "community",    ec_cmd_community,    "community keys: create, rotate-read-key" },
   { "station",      ec_cmd_station,      "add an issuing station's signing key (station add)" },
   { "kiosk-bundle", ec_cmd_kiosk_bundle, "export the keys a kiosk needs (kiosk-bundle export)" },
-  { "card",         ec_cmd_card,         "cards: encode, verify" },
+  { "card",         ec_cmd_card,         "cards: encode, verify, read, watch, issue, replace, revoke, face" },
   { "allergy-check", ec_cmd_allergy_check, "check a drug against a resident's allergies and medications" },
   { "sync",         ec_cmd_sync,         "keep field kiosks current: update bundles and audit exports" },
 };
