@@ -619,6 +619,128 @@ test_demo_panel (void)
   ec_kiosk_controller_clear (T.controller);
 }
 
+/* A second kiosk beside the first, with other keys, database or reader; cards go in
+ * as tag image files. */
+typedef struct
+{
+  EcKioskController *controller;
+  EcKioskWindow     *window;
+} Spare;
+
+static void
+spare_open (Spare      *sp,
+            const char *keys_dir,
+            const char *db_path,
+            const char *device)
+{
+  g_autoptr(EcConfig) config = ec_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ec_config_load_file (config, T.demo->conf_path, &error));
+  if (keys_dir != NULL)
+    {
+      g_free (config->keys_dir);
+      config->keys_dir = g_strdup (keys_dir);
+    }
+  if (db_path != NULL)
+    {
+      g_free (config->db_path);
+      config->db_path = g_strdup (db_path);
+    }
+  config->device = g_strdup (device);
+  sp->controller = ec_kiosk_controller_new (config);
+  sp->window = ec_kiosk_window_new (NULL, sp->controller, config, FALSE);
+  gtk_window_present (GTK_WINDOW (sp->window));
+}
+
+static void
+spare_close (Spare *sp)
+{
+  gtk_window_destroy (GTK_WINDOW (sp->window));
+  ec_kiosk_controller_stop (sp->controller);
+  ec_test_spin (50);
+  g_assert_finalize_object (sp->controller);
+}
+
+static gboolean
+spare_settled (gpointer data)
+{
+  Spare *sp = data;
+  EcKioskScreen s = ec_kiosk_controller_get_screen (sp->controller);
+  return s == EC_KIOSK_SCREEN_RECORD || s == EC_KIOSK_SCREEN_PROBLEM;
+}
+
+static void
+test_no_keys (void)
+{
+  g_autofree char *empty = g_build_filename (T.dir, "no-keys", NULL);
+  g_autofree char *card = g_build_filename (T.demo->dir, "cards", "01-valid-allergies.tag", NULL);
+  g_autofree char *text = NULL;
+  Spare sp;
+
+  g_assert_cmpint (g_mkdir_with_parents (empty, 0700), ==, 0);
+  spare_open (&sp, empty, NULL, NULL);
+  ec_kiosk_controller_submit_image_file (sp.controller, card);
+  g_assert_true (ec_test_wait_until (spare_settled, &sp, CARD_MS));
+  ec_test_spin (50);
+  g_assert_cmpint (ec_kiosk_controller_get_result (sp.controller)->problem, ==, EC_KIOSK_PROBLEM_NOT_SET_UP);
+  text = ec_test_visible_text (GTK_WIDGET (sp.window));
+  assert_text_contains (text, "Kiosk not set up");
+  assert_text_lacks (text, demo_card_by_file ("01-valid-allergies")->name);
+  spare_close (&sp);
+}
+
+static void
+test_database_unavailable (void)
+{
+  g_autofree char *missing = g_build_filename (T.dir, "no-such-dir", "eldercard.db", NULL);
+  g_autofree char *card = g_build_filename (T.demo->dir, "cards", "01-valid-allergies.tag", NULL);
+  g_autofree char *text = NULL;
+  const EcDemoCard *c = demo_card_by_file ("01-valid-allergies");
+  EcKioskResult *r;
+  Spare sp;
+
+  /* A genuine card and no database: fail open on care — the card's own summary. */
+  spare_open (&sp, NULL, missing, NULL);
+  ec_kiosk_controller_submit_image_file (sp.controller, card);
+  g_assert_true (ec_test_wait_until (spare_settled, &sp, CARD_MS));
+  ec_test_spin (50);
+  r = ec_kiosk_controller_get_result (sp.controller);
+  g_assert_cmpint (r->problem, ==, EC_KIOSK_PROBLEM_DATABASE);
+  g_assert_cmpint (r->source, ==, EC_KIOSK_SOURCE_CARD_SUMMARY);
+  text = ec_test_visible_text (GTK_WIDGET (sp.window));
+  assert_text_contains (text, "Records cannot be opened");
+  assert_text_contains (text, c->name);
+  assert_text_contains (text, c->first_allergy);
+  spare_close (&sp);
+}
+
+static gboolean
+spare_reader_none (gpointer data)
+{
+  Spare *sp = data;
+  return ec_kiosk_controller_get_reader_state (sp->controller) == EC_KIOSK_READER_NONE
+         && ec_kiosk_controller_get_reader_message (sp->controller) != NULL;
+}
+
+static void
+test_no_reader (void)
+{
+  g_autofree char *device = g_strdup_printf ("pn532_uart:%s/no-such-reader", T.dir);
+  g_autofree char *text = NULL;
+  Spare sp;
+
+  spare_open (&sp, NULL, NULL, device);
+  ec_kiosk_controller_start (sp.controller);
+  g_assert_true (ec_test_wait_until (spare_reader_none, &sp, READER_READY_MS));
+  ec_test_spin (50);
+  text = ec_test_visible_text (GTK_WIDGET (sp.window));
+  assert_text_contains (text, "No card reader");
+  assert_text_contains (text, "Plug the USB card reader in");
+  assert_text_contains (text, "No card? Search residents");
+  spare_close (&sp);
+}
+
 static void
 test_kiosk_mode_refuses_close (void)
 {
@@ -738,6 +860,9 @@ main (int    argc,
   g_test_add_func ("/ec/kiosk/kiosk-mode-refuses-close", test_kiosk_mode_refuses_close);
   g_test_add_func ("/ec/kiosk/demo-panel", test_demo_panel);
   g_test_add_func ("/ec/kiosk/touch-targets", test_touch_targets);
+  g_test_add_func ("/ec/kiosk/no-keys", test_no_keys);
+  g_test_add_func ("/ec/kiosk/database-unavailable", test_database_unavailable);
+  g_test_add_func ("/ec/kiosk/no-reader", test_no_reader);
 
   rc = g_test_run ();
 
