@@ -283,9 +283,12 @@ find_helper (void)
   return g_strdup ("eldercard-nfc-helper");     /* $PATH */
 }
 
+/* The pending read of the helper's output holds the reader weakly: dropping the last
+ * reference to an EcReader disposes it (which kills the helper) even while a read is
+ * pending. */
 typedef struct
 {
-  EcReader *self;
+  GWeakRef  self;
   guint     generation;
 } ReadClosure;
 
@@ -296,7 +299,7 @@ start_read (EcReader *self)
 {
   ReadClosure *rc = g_new0 (ReadClosure, 1);
 
-  rc->self = g_object_ref (self);
+  g_weak_ref_init (&rc->self, self);
   rc->generation = self->generation;
   g_input_stream_read_bytes_async (self->from_helper, 8192, G_PRIORITY_DEFAULT,
                                    self->helper_cancel, on_helper_read, rc);
@@ -868,13 +871,14 @@ on_helper_read (GObject      *source,
                 gpointer      user_data)
 {
   ReadClosure *rc = user_data;
-  g_autoptr(EcReader) self = rc->self;
+  g_autoptr(EcReader) self = g_weak_ref_get (&rc->self);
   guint generation = rc->generation;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
 
+  g_weak_ref_clear (&rc->self);
   g_free (rc);
-  if (generation != self->generation)
+  if (self == NULL || generation != self->generation)
     return;                                        /* an old helper */
   if (bytes == NULL || g_bytes_get_size (bytes) == 0)
     {
