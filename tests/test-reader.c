@@ -348,6 +348,33 @@ on_write_done (GObject      *source,
   wr->at = g_get_monotonic_time ();
 }
 
+/* The card leaves the field in the middle of the read (the emulator tears the first
+ * FAST_READ: the card loses power and comes back): ::card-failed says so, and the
+ * reader reads it cleanly right after, with nothing restarted. */
+static void
+test_watch_removed_mid_read (void)
+{
+  g_autoptr(EcTestEmu) emu = ec_test_emu_start (NULL);
+  g_autoptr(EcReader) reader = ec_reader_new (emu->connstring);
+  Events ev = { .want_state = EC_READER_STATE_READY };
+
+  connect_events (reader, &ev);
+  ec_reader_start (reader);
+  g_assert_true (spin_until (&ev.got_state, 5000));
+  /* Tag command 1 is GET_VERSION, 2 the first FAST_READ. */
+  g_free (ec_test_emu_ctl (emu, "tear 2 lost-answer"));
+  g_free (ec_test_emu_ctl (emu, "place ntag215 04aabbccddeeff"));
+  g_assert_true (spin_until (&ev.got_read, 3000));
+  g_assert_cmpuint (ev.failed, ==, 1);
+  g_assert_error (ev.last_error, EC_READER_ERROR, EC_READER_ERROR_CARD_REMOVED);
+  g_assert_cmpuint (ev.detected, ==, 2);
+  g_assert_cmpuint (ev.read, ==, 1);
+  g_assert_cmpstr (ec_reader_card_get_uid_hex (ev.last), ==, "04aabbccddeeff");
+  assert_card_matches (emu, ev.last);
+  ec_reader_stop (reader);
+  events_clear (&ev);
+}
+
 /* Unplug or stall the reader at a moment, check that it is noticed within 5 s, bring
  * it back, and check that the next tap reads without restarting anything. */
 typedef enum { FAULT_UNPLUG, FAULT_STALL } Fault;
@@ -485,6 +512,7 @@ main (int    argc,
   g_test_add_func ("/ec/reader/no-reader", test_no_reader);
   g_test_add_func ("/ec/reader/watchdog", test_watchdog);
   g_test_add_func ("/ec/reader/watch/two-cards", test_watch_two_cards);
+  g_test_add_func ("/ec/reader/watch/removed-mid-read", test_watch_removed_mid_read);
   g_test_add_func ("/ec/reader/fault/unplug-wait", test_unplug_wait);
   g_test_add_func ("/ec/reader/fault/unplug-read", test_unplug_read);
   g_test_add_func ("/ec/reader/fault/unplug-write", test_unplug_write);
