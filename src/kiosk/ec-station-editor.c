@@ -778,6 +778,9 @@ ec_station_editor_class_init (EcStationEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, social_worker_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, title_label);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, wandering_row);
+  /* Not kept in the struct; bound so tests can press them. */
+  gtk_widget_class_bind_template_child_full (widget_class, "cancel_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "save_button", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_photo_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_photo_remove_button_clicked_cb);

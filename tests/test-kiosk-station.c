@@ -1,0 +1,662 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-kiosk-station: the kiosk's service-station mode (issue 7) in a real window,
+ * issuing through the real libnfc (pn532_uart, in the reader's helper process) to the
+ * project's PN532 emulator, on the fictional demo community plus staff accounts.
+ * Checks read what a person sees: the labels of the page. Runs under xvfb-run. */
+#define G_LOG_DOMAIN "test-kiosk-station"
+
+#include <locale.h>
+#include <stdio.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "ec-db.h"
+#include "ec-init.h"
+#include "ec-kiosk-application.h"
+#include "ec-kiosk-i18n.h"
+#include "ec-kiosk-window.h"
+#include "ec-staff.h"
+#include "ec-station-editor.h"
+#include "ec-station-page.h"
+#include "kiosk-demo-fixture.h"
+#include "kiosk-test-util.h"
+
+#define STEP_MS  20000   /* generous: a sanitizer build on a loaded CI machine is slow */
+
+/* Fictional staff; PINs that pass the policy. */
+#define ADMIN_ID   "A001"
+#define ADMIN_PIN  "739154"
+#define STAFF_ID   "S0012"
+#define STAFF_PIN  "582946"
+#define LOCK_ID    "S0099"
+#define LOCK_PIN   "604917"
+
+#define NEW_NAME   "钱淑芬"
+#define OLD_UID    "04ee5a00000001"
+#define NEW_UID    "04ee5a00000002"
+
+static struct
+{
+  char              *dir;
+  EcDemoFixture     *demo;
+  GPid               emu_pid;
+  char              *link;
+  char              *control;
+  EcConfig          *config;
+  EcKioskController *controller;
+  EcKioskWindow     *window;
+  EcStationPage     *page;
+  EcResidentId       new_resident;
+  char              *old_card;     /* the first card's image, after the replacement */
+} T;
+
+/* ------------------------------------------------------------------------- */
+
+static char *
+emu (const char *command)
+{
+  char *answer = ec_test_emulator_ctl (T.control, command);
+
+  g_test_message ("emulator: %s → %s", command, answer);
+  return answer;
+}
+
+static gpointer
+child (const char *name)
+{
+  gpointer w = gtk_widget_get_template_child (GTK_WIDGET (T.page), EC_TYPE_STATION_PAGE, name);
+
+  g_assert_nonnull (w);
+  return w;
+}
+
+static gpointer
+editor_child (const char *name)
+{
+  GtkWidget *editor = gtk_stack_get_child_by_name (child ("stack"), "edit");
+  gpointer w = gtk_widget_get_template_child (editor, EC_TYPE_STATION_EDITOR, name);
+
+  g_assert_nonnull (w);
+  return w;
+}
+
+static const char *
+label_text (const char *name)
+{
+  return gtk_label_get_text (GTK_LABEL (child (name)));
+}
+
+static void
+click (const char *name)
+{
+  GtkWidget *b = child (name);
+
+  g_assert_true (gtk_widget_get_visible (b));
+  g_assert_true (gtk_widget_is_sensitive (b));
+  g_signal_emit_by_name (b, "clicked");
+}
+
+static char *
+page_text (void)
+{
+  return ec_test_visible_text (GTK_WIDGET (T.page));
+}
+
+static void
+assert_contains (const char *text,
+                 const char *needle)
+{
+  if (strstr (text, needle) == NULL)
+    g_error ("expected “%s”; the screen shows:\n%s", needle, text);
+}
+
+typedef struct
+{
+  const char *label;
+  const char *needle;
+} LabelWait;
+
+static gboolean
+label_has (gpointer data)
+{
+  const LabelWait *w = data;
+  return strstr (label_text (w->label), w->needle) != NULL;
+}
+
+/* Wait until the label @name shows @needle. */
+static void
+wait_label (const char *name,
+            const char *needle)
+{
+  LabelWait w = { name, needle };
+
+  if (!ec_test_wait_until (label_has, &w, STEP_MS))
+    g_error ("“%s” did not show “%s”; it shows “%s”", name, needle, label_text (name));
+}
+
+static gboolean
+screen_is (gpointer data)
+{
+  return g_strcmp0 (ec_station_page_get_screen (T.page), data) == 0;
+}
+
+static void
+wait_screen (const char *screen)
+{
+  if (!ec_test_wait_until (screen_is, (gpointer) screen, STEP_MS))
+    g_error ("station page did not reach “%s” (shows “%s”)", screen, ec_station_page_get_screen (T.page));
+}
+
+static void
+sign_in (const char *id,
+         const char *pin)
+{
+  gtk_editable_set_text (GTK_EDITABLE (child ("staff_entry")), id);
+  ec_station_page_press_keys (T.page, pin);
+  click ("signin_button");
+}
+
+static void
+sign_out (void)
+{
+  click ("signout_button");
+  wait_screen ("signin");
+}
+
+static gboolean
+list_nonempty (gpointer data)
+{
+  return gtk_widget_get_first_child (GTK_WIDGET (child (data))) != NULL;
+}
+
+static void
+set_row (const char *name,
+         const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (editor_child (name)), text);
+}
+
+/* ------------------------------------------------------------------------- */
+
+/* Five wrong PINs lock the account with a wait; the right PIN is not even checked
+ * then; after the wait (the clock moved on) it signs in. */
+static void
+test_lockout (void)
+{
+  EcStationContext *ctx = ec_station_page_get_context (T.page);
+
+  wait_screen ("signin");
+  for (guint i = 1; i <= 5; i++)
+    {
+      g_autofree char *expect = g_strdup_printf ("Wrong PIN (%u of 5", i);
+      sign_in (LOCK_ID, "918273");
+      wait_label ("signin_message", i < 5 ? expect : "is locked for 30 s");
+    }
+  /* The PIN pad is cleared after every attempt. */
+  assert_contains (label_text ("pin_label"), "○ ○ ○ ○ ○ ○");
+
+  sign_in (LOCK_ID, LOCK_PIN);
+  wait_label ("signin_message", "Try again in");
+  g_assert_cmpstr (ec_station_page_get_screen (T.page), ==, "signin");
+
+  ec_station_context_set_clock_offset (ctx, 31);
+  sign_in (LOCK_ID, LOCK_PIN);
+  wait_screen ("home");
+  sign_out ();
+  ec_station_context_set_clock_offset (ctx, 0);
+}
+
+/* A member of staff signs in, sees the residents, and cannot reach the audit viewer. */
+static void
+test_staff_no_audit (void)
+{
+  g_autofree char *text = NULL;
+
+  sign_in (STAFF_ID, STAFF_PIN);
+  wait_screen ("home");
+  g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "results", STEP_MS));
+  text = page_text ();
+  assert_contains (text, "Signed in: 张社工 (S0012, ");
+  g_assert_false (gtk_widget_get_visible (child ("audit_button")));
+  g_assert_false (ec_station_page_open_audit (T.page));
+  g_assert_cmpstr (ec_station_page_get_screen (T.page), ==, "home");
+  assert_contains (label_text ("home_message"), "Only station administrators");
+}
+
+/* Registering a resident: each problem is explained; then saved, audited as S0012. */
+static void
+test_register (void)
+{
+  g_autofree char *problems = NULL;
+  g_autoptr(EcDb) db = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  EcAuditFilter filter = { .actor_id = STAFF_ID, .action = "resident-add" };
+
+  click ("new_resident_button");
+  wait_screen ("edit");
+  set_row ("name_zh_row", NEW_NAME);
+  set_row ("name_pinyin_row", "Qian Shufen");
+  set_row ("dob_row", "1941-13-02");
+  set_row ("contact1_name_row", "钱小梅");
+  set_row ("contact1_phone_row", "12345");
+  g_signal_emit_by_name (editor_child ("save_button"), "clicked");
+  problems = g_strdup (gtk_label_get_text (editor_child ("problems_label")));
+  assert_contains (problems, "Allergies: choose");
+  assert_contains (problems, "“1941-13-02” is not a date");
+  assert_contains (problems, "has 5 digits");
+  g_assert_cmpstr (ec_station_page_get_screen (T.page), ==, "edit");
+
+  set_row ("dob_row", "1941-03-02");
+  set_row ("contact1_relation_row", "女儿");
+  set_row ("contact1_phone_row", "139 0000 5678");
+  adw_combo_row_set_selected (editor_child ("allergy_status_row"), 3);   /* recorded */
+  set_row ("allergies_row", "青霉素，花生");
+  adw_combo_row_set_selected (editor_child ("blood_row"), 7);            /* O+ */
+  g_signal_emit_by_name (editor_child ("save_button"), "clicked");
+  wait_screen ("resident");
+  wait_label ("resident_name", NEW_NAME);
+  wait_label ("resident_info", "resident number");
+  g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
+  {
+    g_autofree char *cards = ec_test_visible_text (child ("cards_list"));
+    assert_contains (cards, "No card issued yet");
+  }
+  g_assert_true (gtk_widget_get_visible (child ("issue_button")));
+  g_assert_false (gtk_widget_get_visible (child ("revoke_button")));
+
+  db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  g_assert_true (ec_db_audit_list (db, &filter, &entries, &error));
+  g_assert_cmpuint (entries->len, ==, 1);
+  T.new_resident = ((EcAuditEntry *) entries->pdata[0])->resident_id;
+  g_assert_cmpuint (T.new_resident, !=, 0);
+}
+
+typedef struct
+{
+  const char *path;
+  gboolean    pulled;
+} PullData;
+
+/* When writing starts: keep the card as it is at that moment, and take it away. */
+static void
+pull_card_cb (GtkLabel   *label,
+              GParamSpec *pspec,
+              PullData   *pull)
+{
+  g_autofree char *cmd = NULL;
+
+  if (pull->pulled || !g_str_has_prefix (gtk_label_get_text (label), "▶"))
+    return;
+  pull->pulled = TRUE;
+  cmd = g_strdup_printf ("save %s", pull->path);
+  g_free (emu (cmd));
+  g_free (emu ("remove"));
+}
+
+/* Issuing: the passphrase once; a card that is not blank and one of the wrong type
+ * are refused plainly; a card pulled away mid-write is put back and Retry finishes
+ * it; the confirming tap reads back as the new resident. */
+static void
+test_issue (void)
+{
+  g_autofree char *cmd = NULL;
+  g_autofree char *saved = g_build_filename (T.dir, "pulled.tag", NULL);
+  g_autofree char *text = NULL;
+
+  /* Not blank: a demo card of someone else. */
+  cmd = g_strdup_printf ("place-image %s/cards/01-valid-allergies.tag", T.demo->dir);
+  g_free (emu (cmd));
+  click ("issue_button");
+  wait_screen ("key");
+  gtk_editable_set_text (GTK_EDITABLE (child ("passphrase_row")), "not the passphrase");
+  click ("unlock_button");
+  wait_label ("key_message", "not the station key's passphrase");
+  gtk_editable_set_text (GTK_EDITABLE (child ("passphrase_row")), EC_DEMO_PASSPHRASE);
+  click ("unlock_button");
+  wait_screen ("issue");
+  /* The entry does not keep the passphrase. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child ("passphrase_row"))), ==, "");
+  wait_label ("issue_result", "not blank");
+  g_assert_true (gtk_widget_get_visible (child ("retry_button")));
+
+  /* Wrong type. */
+  g_free (emu ("remove"));
+  g_free (emu ("place-mfc1k"));
+  click ("retry_button");
+  wait_label ("issue_result", "wrong type of card");
+
+  /* A blank NTAG215, pulled away in the middle of writing (kept as it is then). */
+  g_free (emu ("remove"));
+  g_free (emu ("place ntag215 " OLD_UID));
+  {
+    PullData pull = { saved, FALSE };
+    gulong id = g_signal_connect (child ("stage_write"), "notify::label", G_CALLBACK (pull_card_cb), &pull);
+    click ("retry_button");
+    wait_label ("issue_result", "the same card back");
+    g_signal_handler_disconnect (child ("stage_write"), id);
+    g_assert_true (pull.pulled);
+  }
+  g_assert_true (gtk_widget_get_visible (child ("retry_button")));
+  {
+    g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_ONLY, NULL);
+    g_autoptr(EcCardRecord) rec = NULL;
+    g_assert_true (ec_db_card_lookup (db, OLD_UID, &rec, NULL));
+    g_assert_cmpint (rec->status, ==, EC_CARD_STATUS_PENDING);
+  }
+  g_free (cmd);
+  cmd = g_strdup_printf ("place-image %s", saved);
+  g_free (emu (cmd));
+  click ("retry_button");
+  wait_label ("issue_message", "written, checked and locked");
+  text = g_strdup (label_text ("stage_lock"));
+  assert_contains (text, "✔");
+  wait_label ("issue_result", "Confirmed: the new card reads back as " NEW_NAME);
+
+  /* Back on the resident's page: the card in the history, issued by S0012. */
+  click ("issue_done_button");
+  wait_screen ("resident");
+  g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
+  ec_test_spin (200);
+  g_free (text);
+  text = ec_test_visible_text (child ("cards_list"));
+  assert_contains (text, OLD_UID " · active");
+  assert_contains (text, "by S0012");
+  g_assert_true (gtk_widget_get_visible (child ("replace_damaged_button")));
+}
+
+/* A replacement (the old card damaged): the old card becomes "replaced". */
+static void
+test_replace (void)
+{
+  g_autofree char *cmd = NULL;
+  g_autofree char *text = NULL;
+
+  T.old_card = g_build_filename (T.dir, "old.tag", NULL);
+  cmd = g_strdup_printf ("save %s", T.old_card);
+  g_free (emu (cmd));
+  g_free (emu ("remove"));
+  g_free (emu ("place ntag215 " NEW_UID));
+  /* The key stays unlocked for this sign-in: no passphrase page. */
+  click ("replace_damaged_button");
+  wait_screen ("issue");
+  wait_label ("issue_result", "Confirmed: the new card reads back as " NEW_NAME " (card 2)");
+  click ("issue_done_button");
+  wait_screen ("resident");
+  g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
+  ec_test_spin (200);
+  text = ec_test_visible_text (child ("cards_list"));
+  assert_contains (text, NEW_UID " · active");
+  assert_contains (text, OLD_UID " · replaced");
+}
+
+/* The card face PDF: ID-1 page size and the resident's name. */
+static void
+test_card_face_pdf (void)
+{
+  g_autofree char *pdf = g_build_filename (T.dir, "face.pdf", NULL);
+  g_autofree char *info = NULL, *text = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *info_argv[] = { "pdfinfo", pdf, NULL };
+  const char *text_argv[] = { "pdftotext", pdf, "-", NULL };
+  int status = 0;
+
+  if (g_find_program_in_path ("pdfinfo") == NULL)
+    {
+      g_test_skip ("pdfinfo (poppler-utils) is not installed");
+      return;
+    }
+  ec_station_page_save_card_face (T.page, pdf);
+  wait_label ("resident_message", "Card face saved");
+  g_assert_true (g_spawn_sync (NULL, (char **) info_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &info, NULL,
+                               &status, &error));
+  g_assert_no_error (error);
+  assert_contains (info, "Pages:           1");
+  {
+    const char *size = strstr (info, "Page size:");
+    double w = 0, h = 0;
+    g_assert_nonnull (size);
+    g_assert_cmpint (sscanf (size, "Page size: %lf x %lf pts", &w, &h), ==, 2);
+    /* ID-1: 85.60 × 53.98 mm = 242.65 × 153.01 pt */
+    g_assert_cmpfloat_with_epsilon (w, 242.65, 0.01);
+    g_assert_cmpfloat_with_epsilon (h, 153.01, 0.01);
+  }
+  g_assert_true (g_spawn_sync (NULL, (char **) text_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &text, NULL,
+                               &status, &error));
+  assert_contains (text, NEW_NAME);
+  assert_contains (text, "Qian Shufen");
+  /* Nothing medical on the face. */
+  g_assert_null (strstr (text, "青霉素"));
+}
+
+/* Idle sign-out: the page goes back to sign-in, nothing personal stays, the key is
+ * wiped (the next issue asks for the passphrase again). */
+static void
+test_idle_sign_out (void)
+{
+  EcStationContext *ctx = ec_station_page_get_context (T.page);
+  g_autofree char *text = NULL;
+
+  g_assert_true (ec_station_context_has_station_key (ctx));
+  ec_station_context_set_clock_offset (ctx, EC_STAFF_IDLE_TIMEOUT + 5);
+  wait_screen ("signin");
+  ec_station_context_set_clock_offset (ctx, 0);
+  wait_label ("signin_message", "signed out because nobody used the screen");
+  g_assert_null (ec_station_context_get_session (ctx));
+  text = page_text ();
+  g_assert_null (strstr (text, NEW_NAME));
+  g_assert_cmpstr (label_text ("resident_name"), ==, "");
+
+  sign_in (STAFF_ID, STAFF_PIN);
+  wait_screen ("home");
+  g_assert_false (ec_station_context_has_station_key (ctx));
+  sign_out ();
+}
+
+/* The administrator sees the audit log with the chain verified, filters it by staff
+ * and exports it. */
+static void
+test_admin_audit (void)
+{
+  g_autofree char *export = g_build_filename (T.dir, "audit.csv", NULL);
+  g_autofree char *checkpoint = g_strconcat (export, ".checkpoint", NULL);
+  g_autofree char *csv = NULL;
+  g_autofree char *text = NULL;
+
+  sign_in (ADMIN_ID, ADMIN_PIN);
+  wait_screen ("home");
+  g_assert_true (gtk_widget_get_visible (child ("audit_button")));
+  click ("audit_button");
+  wait_screen ("audit");
+  wait_label ("audit_chain_label", "Audit chain verified");
+  gtk_editable_set_text (GTK_EDITABLE (child ("audit_staff_entry")), STAFF_ID);
+  click ("audit_apply_button");
+  wait_label ("audit_message", "entries match");
+  ec_test_spin (100);
+  text = ec_test_visible_text (child ("audit_list"));
+  assert_contains (text, "resident-add");
+  assert_contains (text, "card-issue");
+  assert_contains (text, "staff-signout  —  idle-timeout");
+  g_assert_null (strstr (text, ADMIN_ID " ("));
+  ec_station_page_export_audit (T.page, export);
+  wait_label ("audit_message", "Exported");
+  g_assert_true (g_file_get_contents (export, &csv, NULL, NULL));
+  g_assert_true (g_str_has_prefix (csv, "seq,at,actor_role,actor_id,action,"));
+  assert_contains (csv, "\"resident-add\"");
+  g_assert_true (g_file_test (checkpoint, G_FILE_TEST_EXISTS));
+  click ("audit_back_button");
+  wait_screen ("home");
+  sign_out ();
+}
+
+static gboolean
+controller_settled (gpointer data)
+{
+  EcKioskScreen s = ec_kiosk_controller_get_screen (T.controller);
+  return s == EC_KIOSK_SCREEN_RECORD || s == EC_KIOSK_SCREEN_PROBLEM;
+}
+
+static gboolean
+reader_ready (gpointer data)
+{
+  return ec_kiosk_controller_get_reader_state (T.controller) == EC_KIOSK_READER_READY;
+}
+
+static void
+tap (const char *command)
+{
+  g_free (emu ("remove"));
+  ec_kiosk_controller_clear (T.controller);
+  ec_test_spin (300);
+  g_free (emu (command));
+  g_assert_true (ec_test_wait_until (controller_settled, NULL, STEP_MS));
+  ec_test_spin (50);
+}
+
+/* Back in the kiosk: the new card shows the new resident; the old one is refused as
+ * replaced. */
+static void
+test_kiosk_sees_cards (void)
+{
+  g_autofree char *saved = g_build_filename (T.dir, "new.tag", NULL);
+  g_autofree char *cmd = g_strdup_printf ("save %s", saved);
+  g_autofree char *text = NULL;
+  EcKioskResult *r;
+
+  g_free (emu (cmd));
+  click ("exit_button");
+  g_assert_true (ec_kiosk_window_get_visible_page (T.window) != GTK_WIDGET (T.page));
+  g_assert_true (ec_test_wait_until (reader_ready, NULL, STEP_MS));
+
+  g_free (cmd);
+  cmd = g_strdup_printf ("place-image %s", saved);
+  tap (cmd);
+  g_assert_cmpint (ec_kiosk_controller_get_screen (T.controller), ==, EC_KIOSK_SCREEN_RECORD);
+  r = ec_kiosk_controller_get_result (T.controller);
+  g_assert_cmpstr (r->resident->name_zh, ==, NEW_NAME);
+  text = ec_test_visible_text (GTK_WIDGET (T.window));
+  assert_contains (text, NEW_NAME);
+
+  g_free (cmd);
+  cmd = g_strdup_printf ("place-image %s", T.old_card);
+  tap (cmd);
+  g_assert_cmpint (ec_kiosk_controller_get_screen (T.controller), ==, EC_KIOSK_SCREEN_PROBLEM);
+  g_assert_cmpint (ec_kiosk_controller_get_result (T.controller)->problem, ==, EC_KIOSK_PROBLEM_REPLACED);
+  ec_kiosk_controller_clear (T.controller);
+}
+
+/* ------------------------------------------------------------------------- */
+
+static gboolean
+ignore_environment_warnings (const char     *domain,
+                             GLogLevelFlags  level,
+                             const char     *message,
+                             gpointer        data)
+{
+  return !(strstr (message, "session bus") != NULL || strstr (message, "dbus-launch") != NULL
+           || strstr (message, "Settings portal") != NULL);
+}
+
+static void
+add_staff (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pepper_path = g_build_filename (T.config->keys_dir, EC_PEPPER_FILE_NAME, NULL);
+  g_autoptr(EcPepper) pepper = ec_pepper_load_or_create (pepper_path, &error);
+  g_autoptr(EcDb) db = NULL;
+  EcActor actor = { EC_ROLE_ADMIN, "test-setup" };
+
+  g_assert_no_error (error);
+  db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
+  g_assert_no_error (error);
+  g_assert_true (ec_staff_create (db, ADMIN_ID, "李主任", EC_ROLE_ADMIN, ADMIN_PIN, pepper, &actor, &error));
+  g_assert_true (ec_staff_create (db, STAFF_ID, "张社工", EC_ROLE_STAFF, STAFF_PIN, pepper, &actor, &error));
+  g_assert_true (ec_staff_create (db, LOCK_ID, "赵社工", EC_ROLE_STAFF, LOCK_PIN, pepper, &actor, &error));
+  g_assert_no_error (error);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int rc;
+
+  setlocale (LC_ALL, "");
+  g_setenv ("LIBNFC_AUTO_SCAN", "false", TRUE);
+  g_setenv ("PANGO_LANGUAGE", "zh-cn:en", FALSE);
+  g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_test_log_set_fatal_handler (ignore_environment_warnings, NULL);
+  ec_kiosk_ui_init ();
+  ec_kiosk_i18n_init ("en");
+
+  T.dir = g_dir_make_tmp ("test-kiosk-station-XXXXXX", &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *demo_dir = g_build_filename (T.dir, "demo", NULL);
+    T.demo = ec_demo_fixture_create (demo_dir, 40, &error);
+    g_assert_no_error (error);
+  }
+  T.link = g_build_filename (T.dir, "reader", NULL);
+  T.control = g_build_filename (T.dir, "emulator.sock", NULL);
+  /* At a real PN532 UART's speed: writing takes as long as on a station. */
+  T.emu_pid = ec_test_start_emulator (T.link, T.control, "--pace", "115200", NULL);
+
+  T.config = ec_config_new ();
+  g_assert_true (ec_config_load_file (T.config, T.demo->conf_path, &error));
+  g_assert_no_error (error);
+  g_free (T.config->device);
+  T.config->device = g_strdup_printf ("pn532_uart:%s", T.link);
+  /* A station computer has the full key directory (station key, pepper). */
+  g_free (T.config->keys_dir);
+  T.config->keys_dir = g_build_filename (T.demo->dir, "keys", NULL);
+  T.config->role = EC_ROLE_STAFF;
+  add_staff ();
+
+  T.controller = ec_kiosk_controller_new (T.config);
+  T.window = ec_kiosk_window_new (NULL, T.controller, T.config, FALSE);
+  gtk_window_present (GTK_WINDOW (T.window));
+  ec_kiosk_controller_start (T.controller);
+  T.page = ec_station_install (T.window, T.config, TRUE);
+  g_assert_nonnull (T.page);
+  g_assert_null (ec_station_context_get_setup_error (ec_station_page_get_context (T.page)));
+  g_assert_cmpuint (ec_station_context_get_station_id (ec_station_page_get_context (T.page)), ==, 1);
+  ec_station_context_set_card_wait (ec_station_page_get_context (T.page), 4000);
+  g_assert_true (ec_kiosk_window_get_visible_page (T.window) == GTK_WIDGET (T.page));
+
+  g_test_add_func ("/ec/kiosk/station/lockout", test_lockout);
+  g_test_add_func ("/ec/kiosk/station/staff-no-audit", test_staff_no_audit);
+  g_test_add_func ("/ec/kiosk/station/register", test_register);
+  g_test_add_func ("/ec/kiosk/station/issue", test_issue);
+  g_test_add_func ("/ec/kiosk/station/replace", test_replace);
+  g_test_add_func ("/ec/kiosk/station/card-face-pdf", test_card_face_pdf);
+  g_test_add_func ("/ec/kiosk/station/idle-sign-out", test_idle_sign_out);
+  g_test_add_func ("/ec/kiosk/station/admin-audit", test_admin_audit);
+  g_test_add_func ("/ec/kiosk/station/kiosk-sees-cards", test_kiosk_sees_cards);
+
+  rc = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (T.window));
+  ec_kiosk_controller_stop (T.controller);
+  ec_test_spin (200);
+  g_assert_finalize_object (g_steal_pointer (&T.controller));
+  kill (T.emu_pid, SIGTERM);
+  waitpid (T.emu_pid, NULL, 0);
+  g_spawn_close_pid (T.emu_pid);
+  ec_demo_fixture_free (T.demo);
+  ec_config_free (T.config);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", T.dir);
+    if (system (cmd) != 0)
+      g_warning ("could not remove %s", T.dir);
+  }
+  g_free (T.dir);
+  g_free (T.link);
+  g_free (T.control);
+  g_free (T.old_card);
+  return rc;
+}
