@@ -231,4 +231,4 @@ clean:
 distclean: clean
 
 -include $(wildcard build-aux/*.mk)
--include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(EMU_OBJ:.o=.d) $(KIOSK_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(EMU_OBJ:.o=.d) $(KIOSK_OBJ:.o=.d) $(TESTS:=.d)
