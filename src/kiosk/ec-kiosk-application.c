@@ -12,6 +12,7 @@
 #include "ec-init.h"
 #include "ec-kiosk-i18n.h"
 #include "ec-kiosk-window.h"
+#include "ec-station-page.h"
 
 struct _EcKioskApplication
 {
@@ -163,6 +164,8 @@ ec_kiosk_application_activate (GApplication *app)
                                               self->config, self->kiosk_mode);
       if (self->demo_dir != NULL)
         ec_kiosk_window_set_side_panel (w, ec_demo_panel_new (self->demo_dir));
+      /* Station mode: in the staff menu; at once with --role staff. */
+      ec_station_install (w, self->config, self->config->role == EC_ROLE_STAFF);
       window = GTK_WINDOW (w);
       ec_kiosk_controller_start (self->controller);
     }

@@ -1656,6 +1656,17 @@ on_stack_visible_child_cb (GtkStack      *stack,
     g_idle_add_full (G_PRIORITY_HIGH_IDLE, reshow_station_cb, g_object_ref (window), g_object_unref);
 }
 
+static gboolean
+keep_kiosk_stopped_cb (gpointer user_data)
+{
+  EcKioskWindow *window = user_data;
+  EcStationPage *page = g_object_get_data (G_OBJECT (window), STATION_KEY);
+
+  if (page != NULL && g_object_get_data (G_OBJECT (page), "ec-station-active") != NULL)
+    ec_kiosk_controller_stop (ec_kiosk_window_get_controller (window));
+  return G_SOURCE_REMOVE;
+}
+
 static GtkMenuButton *
 find_menu_button (GtkWidget *widget)
 {
@@ -1700,6 +1711,10 @@ ec_station_install (EcKioskWindow  *window,
   if (menu_button != NULL && G_IS_MENU (gtk_menu_button_get_menu_model (menu_button)))
     g_menu_prepend (G_MENU (gtk_menu_button_get_menu_model (menu_button)), _("Station mode (staff)…"), "station.open");
   if (open)
-    ec_station_open (window);
+    {
+      ec_station_open (window);
+      /* The application starts the kiosk's reader after this: stop it again then. */
+      g_idle_add_full (G_PRIORITY_DEFAULT, keep_kiosk_stopped_cb, g_object_ref (window), g_object_unref);
+    }
   return EC_STATION_PAGE (page);
 }
