@@ -412,6 +412,64 @@ test_record_withheld (void)
   }
 }
 
+static GtkWindow *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return GTK_WINDOW (w);
+    }
+  return NULL;
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+static void
+test_given_after_stop_asks (void)
+{
+  const EcDemoCard *c = demo_card_by_file (PENICILLIN_CARD);
+  g_autoptr(GPtrArray) before = audit_entries (c->resident, "injection-given");
+  g_autoptr(GPtrArray) cancelled = NULL, after = NULL;
+  g_autofree char *text = NULL;
+  GtkWindow *dialog;
+  const EcAuditEntry *last;
+
+  tap_card (PENICILLIN_CARD);
+  g_free (check_drug ("阿莫西林"));
+  type_into ("nurse-id-entry", "N008");
+  /* After a STOP, "given" is asked for twice; cancelling records nothing. */
+  press ("nurse-given-button");
+  g_assert_true (ec_test_wait_until (message_dialog_shown, NULL, 2000));
+  dialog = find_message_dialog ();
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (dialog);
+  ec_test_spin (200);
+  cancelled = audit_entries (c->resident, "injection-given");
+  g_assert_cmpuint (cancelled->len, ==, before->len);
+
+  press ("nurse-given-button");
+  g_assert_true (ec_test_wait_until (message_dialog_shown, NULL, 2000));
+  dialog = find_message_dialog ();
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "given");
+  gtk_window_destroy (dialog);
+  g_assert_true (ec_test_wait_until (outcome_recorded, NULL, CHECK_MS));
+  text = window_text ();
+  assert_text_contains (text, "Recorded in the audit log: injection given");
+  after = audit_entries (c->resident, "injection-given");
+  g_assert_cmpuint (after->len, ==, before->len + 1);
+  last = g_ptr_array_index (after, after->len - 1);
+  g_assert_nonnull (strstr (last->detail, "nurse=\"N008\""));
+  g_assert_nonnull (strstr (last->detail, "verdict=stop"));
+}
+
 static void
 test_no_recorded_conflict (void)
 {
@@ -628,6 +686,7 @@ main (int    argc,
   g_test_add_func ("/ec/kiosk/nurse/suggestions", test_suggestions);
   g_test_add_func ("/ec/kiosk/nurse/stop-amoxicillin", test_stop_amoxicillin);
   g_test_add_func ("/ec/kiosk/nurse/record-withheld", test_record_withheld);
+  g_test_add_func ("/ec/kiosk/nurse/given-after-stop-asks", test_given_after_stop_asks);
   g_test_add_func ("/ec/kiosk/nurse/no-recorded-conflict", test_no_recorded_conflict);
   g_test_add_func ("/ec/kiosk/nurse/allergies-unknown-caution", test_allergies_unknown_caution);
   g_test_add_func ("/ec/kiosk/nurse/unknown-drug", test_unknown_drug);

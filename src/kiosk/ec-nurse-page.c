@@ -364,6 +364,7 @@ struct _EcNursePage
   gboolean           recording;
   gboolean           recorded;
   gboolean           suppress_suggestions;
+  GtkWidget         *confirm_dialog;   /* "given" after a STOP, while asked */
 
   /* Template children */
   GtkBox            *allergy_banner;
@@ -1155,10 +1156,44 @@ record_outcome (EcNursePage *self,
 }
 
 static void
+on_confirm_given_response_cb (AdwMessageDialog *dialog,
+                              const char       *response,
+                              gpointer          user_data)
+{
+  CallbackData *cd = user_data;
+  EcNursePage *self = cd->self;
+
+  if (self->confirm_dialog == GTK_WIDGET (dialog))
+    self->confirm_dialog = NULL;
+  if (cd->generation == self->generation && g_str_equal (response, "given"))
+    record_outcome (self, TRUE);
+}
+
+static void
 on_given_button_clicked_cb (EcNursePage *self,
                             GtkButton   *button)
 {
-  record_outcome (self, TRUE);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  AdwMessageDialog *dialog;
+
+  if (self->verdict == NULL || self->verdict->verdict != EC_VERDICT_STOP || !GTK_IS_WINDOW (root))
+    {
+      record_outcome (self, TRUE);
+      return;
+    }
+  /* The nurse's judgement decides, but after a STOP the record of an injection given
+   * is asked for twice. */
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (root), _("The check said STOP"),
+                                                       _("Record that the injection was given anyway? "
+                                                         "Only if the prescriber has confirmed it.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "given", _("Record as given"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "given", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_confirm_given_response_cb),
+                         callback_data_new (self), (GClosureNotify) (void (*) (void)) callback_data_free, 0);
+  self->confirm_dialog = GTK_WIDGET (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -1205,6 +1240,8 @@ ec_nurse_page_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->confirm_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->confirm_dialog)));
   g_clear_pointer (&self->result, ec_kiosk_result_unref);
   g_clear_pointer (&self->verdict, ec_allergy_verdict_free);
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_NURSE_PAGE);
@@ -1309,6 +1346,8 @@ ec_nurse_page_clear (EcNursePage *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->generation++;
+  if (self->confirm_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->confirm_dialog)));
   g_clear_pointer (&self->result, ec_kiosk_result_unref);
   g_clear_pointer (&self->verdict, ec_allergy_verdict_free);
   self->recording = self->recorded = FALSE;
