@@ -46,6 +46,8 @@ done
 
 export LIBNFC_AUTO_SCAN=false
 cmd=("$kiosk" --config "$demo/kiosk.conf" --device "pn532_uart:$demo/reader" --demo "$demo")
+# ROLE=nurse (make run ROLE=nurse): the nurse view, with the allergy check.
+if [ -n "${ROLE:-}" ]; then cmd+=(--role "$ROLE"); fi
 echo
 echo "Starting the kiosk on the demo community (fictional residents)."
 echo "Use the demo panel on the right to place cards and unplug the reader."

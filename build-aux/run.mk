@@ -4,6 +4,7 @@
 #   make run               the kiosk on a fictional demo community, with the PN532
 #                          emulator behind the real libnfc and a demo panel
 #   make run HEADLESS=1    the same under xvfb-run (nothing to see; for a smoke test)
+#   make run ROLE=nurse    the same as a nurse (allergy check before an injection)
 #   make screenshots       every screen in both languages → docs/screenshots/
 #   make bench-kiosk       cold start, tap-to-record, idle CPU, RSS → docs/benchmarks.md
 
@@ -25,7 +26,7 @@ $(KIOSK_BENCH): tests/kiosk-bench.c tests/kiosk-test-util.h tests/kiosk-demo-fix
 
 .PHONY: run
 run: all $(KIOSK_DEMO_SETUP)
-	@HEADLESS=$(HEADLESS) ./build-aux/run-demo.sh $(abspath $(BUILDDIR))
+	@HEADLESS=$(HEADLESS) ROLE=$(ROLE) ./build-aux/run-demo.sh $(abspath $(BUILDDIR))
 
 .PHONY: screenshots
 screenshots: all $(KIOSK_SHOTS)
