@@ -995,7 +995,7 @@ pdf_done_cb (GObject      *source,
   if (!ec_station_context_write_pdf_finish (self->context, result, &error))
     set_message (self->resident_message, error->message, TRUE);
   else
-    set_message (self->resident_message, _("Card face saved. Print it at actual size (100 %) on a card printer."), FALSE);
+    set_message (self->resident_message, _("Card face saved. Print it at actual size (no scaling) on a card printer."), FALSE);
 }
 
 void
@@ -1234,8 +1234,8 @@ audit_done_cb (GObject      *source,
   g_clear_pointer (&self->audit, ec_station_audit_free);
   self->audit = audit;
   if (audit->chain_ok)
-    chain = g_strdup_printf (_("✔ Audit chain verified: %" G_GINT64_FORMAT " entries, none changed, removed or inserted."),
-                             audit->n_verified);
+    chain = g_strdup_printf (_("✔ Audit chain verified: %lld entries, none changed, removed or inserted."),
+                             (long long) audit->n_verified);
   else
     chain = g_strdup_printf (_("✖ The audit chain does NOT verify: %s Tell the station administrator; keep this computer as it is."),
                              audit->chain_message);
