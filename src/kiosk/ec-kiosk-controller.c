@@ -10,6 +10,7 @@
 #include "ec-error.h"
 #include "ec-i18n.h"
 #include "ec-reader.h"
+#include "ec-sync.h"
 #include "ec-tag-image.h"
 
 /* ------------------------------------------------------------------------- */
@@ -506,6 +507,64 @@ ec_kiosk_controller_search_finish (EcKioskController  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------- */
+/* How old the data is (update bundles, docs/sync.md) */
+
+static void
+data_age_worker (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  Backend *b = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&b->lock);
+  EcDb *db = backend_get_db (b, &error);
+  gint64 *age = g_new (gint64, 1);
+
+  if (db == NULL || !ec_sync_data_age (db, g_get_real_time () / G_USEC_PER_SEC, age, NULL, &error))
+    {
+      g_free (age);
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
+  else
+    g_task_return_pointer (task, age, g_free);
+}
+
+void
+ec_kiosk_controller_data_age_async (EcKioskController   *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EC_IS_KIOSK_CONTROLLER (self));
+
+  /* The task holds the backend, not the controller: a window may go (and the
+   * controller with it) while the answer is on its way. */
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ec_kiosk_controller_data_age_async);
+  g_task_set_task_data (task, backend_ref (self->backend), (GDestroyNotify) backend_unref);
+  g_task_run_in_thread (task, data_age_worker);
+}
+
+gboolean
+ec_kiosk_controller_data_age_finish (EcKioskController  *self,
+                                     GAsyncResult       *result,
+                                     gint64             *age_seconds,
+                                     GError            **error)
+{
+  g_autofree gint64 *age = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  age = g_task_propagate_pointer (G_TASK (result), error);
+  if (age == NULL)
+    return FALSE;
+  *age_seconds = *age;
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------- */

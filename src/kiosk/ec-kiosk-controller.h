@@ -66,6 +66,17 @@ void                ec_kiosk_controller_search_async       (EcKioskController   
 GPtrArray          *ec_kiosk_controller_search_finish      (EcKioskController    *self,
                                                             GAsyncResult         *result,
                                                             GError              **error);
+/* How old the kiosk's data is (ec_sync_data_age, in the worker): @age_seconds -1 when
+ * no update bundle was ever applied. The task's source object is NULL (it does not keep
+ * the controller alive); @self in _finish is not used. */
+void                ec_kiosk_controller_data_age_async     (EcKioskController    *self,
+                                                            GCancellable         *cancellable,
+                                                            GAsyncReadyCallback   callback,
+                                                            gpointer              user_data);
+gboolean            ec_kiosk_controller_data_age_finish    (EcKioskController    *self,
+                                                            GAsyncResult         *result,
+                                                            gint64               *age_seconds,
+                                                            GError              **error);
 /* Open a resident's record without a card: emergency access, audited with @reason
  * (required, non-empty). Shows READING, then RECORD or PROBLEM. */
 void                ec_kiosk_controller_open_manual        (EcKioskController    *self,

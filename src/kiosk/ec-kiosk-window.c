@@ -14,6 +14,7 @@
 #include "ec-problem-page.h"
 #include "ec-reason-dialog.h"
 #include "ec-record-view.h"
+#include "ec-sync.h"
 #include "ec-waiting-page.h"
 
 struct _EcKioskWindow
@@ -30,6 +31,8 @@ struct _EcKioskWindow
   guint                 flash_source;
   guint                 bell_source;
   guint                 bells_left;
+  guint                 max_age_days;   /* [data] max-age-days: warn on older data */
+  guint                 data_age_source;
 
   /* The screens, rebuilt on a language switch (owned by main_stack). */
   GtkWidget            *waiting_page;
@@ -61,6 +64,7 @@ G_DEFINE_FINAL_TYPE (EcKioskWindow, ec_kiosk_window, ADW_TYPE_APPLICATION_WINDOW
 
 static void render (EcKioskWindow *self);
 static void rebuild_pages (EcKioskWindow *self);
+static void refresh_data_age (EcKioskWindow *self);
 
 /* ------------------------------------------------------------------------- */
 /* Feedback: a flash and bells that differ by count (one: read; three: refused). */
@@ -179,6 +183,9 @@ render (EcKioskWindow *self)
       break;
     case EC_KIOSK_SCREEN_WAITING:
     default:
+      /* Back to Waiting: the data may have been updated meanwhile. */
+      if (self->shown_screen != EC_KIOSK_SCREEN_WAITING)
+        refresh_data_age (self);
       break;
     }
   if (screen == EC_KIOSK_SCREEN_READING)
@@ -313,6 +320,54 @@ rebuild_pages (EcKioskWindow *self)
   self->shown_screen = EC_KIOSK_SCREEN_WAITING;
   render_topbar (self);
   render (self);
+  refresh_data_age (self);
+}
+
+/* ------------------------------------------------------------------------- */
+/* How old the data is: "Data from 3 days ago" on the Waiting screen (docs/sync.md). */
+
+static void
+data_age_ready_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GWeakRef *ref = user_data;
+  g_autoptr(EcKioskWindow) self = g_weak_ref_get (ref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  gboolean stale = FALSE;
+  gint64 age = -1;
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  if (!ec_kiosk_controller_data_age_finish (NULL, result, &age, &error))
+    {
+      g_debug ("data age: %s", error->message);
+      return;
+    }
+  if (self == NULL || self->waiting_page == NULL)
+    return;
+  text = ec_sync_describe_age (age, self->max_age_days, &stale);
+  ec_waiting_page_set_data_age (EC_WAITING_PAGE (self->waiting_page), text, stale);
+}
+
+static void
+refresh_data_age (EcKioskWindow *self)
+{
+  GWeakRef *ref;
+
+  if (self->controller == NULL)
+    return;
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  ec_kiosk_controller_data_age_async (self->controller, NULL, data_age_ready_cb, ref);
+}
+
+static gboolean
+data_age_timeout_cb (gpointer user_data)
+{
+  refresh_data_age (user_data);
+  return G_SOURCE_CONTINUE;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -514,6 +569,7 @@ ec_kiosk_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->flash_source, g_source_remove);
   g_clear_handle_id (&self->bell_source, g_source_remove);
+  g_clear_handle_id (&self->data_age_source, g_source_remove);
   if (self->controller != NULL)
     g_signal_handlers_disconnect_by_data (self->controller, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_KIOSK_WINDOW);
@@ -600,6 +656,9 @@ ec_kiosk_window_new (GtkApplication    *app,
   self->exit_pin_hash = g_strdup (config->exit_pin_hash);
   self->station_name = g_strdup (config->station_name);
   self->station_phone = g_strdup (config->station_phone);
+  self->max_age_days = config->max_age_days;
+  /* "3 days ago" becomes "4 days ago" on a kiosk left waiting. */
+  self->data_age_source = g_timeout_add_seconds (600, data_age_timeout_cb, self);
   if (config->role == EC_ROLE_NURSE)
     self->nurse_context = ec_nurse_context_new (config);
 

@@ -11,6 +11,7 @@ struct _EcWaitingPage
   GtkWidget  parent_instance;
 
   GtkWidget *box;
+  GtkLabel  *data_age_label;
   GtkButton *lookup_button;
   GtkWidget *reader_box;
   GtkLabel  *reader_detail;
@@ -59,6 +60,7 @@ ec_waiting_page_class_init (EcWaitingPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/eldercard/Kiosk/ui/ec-waiting-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EcWaitingPage, box);
+  gtk_widget_class_bind_template_child (widget_class, EcWaitingPage, data_age_label);
   gtk_widget_class_bind_template_child (widget_class, EcWaitingPage, lookup_button);
   gtk_widget_class_bind_template_child (widget_class, EcWaitingPage, reader_box);
   gtk_widget_class_bind_template_child (widget_class, EcWaitingPage, reader_detail);
@@ -110,4 +112,26 @@ ec_waiting_page_set_reader_state (EcWaitingPage      *self,
                             state == EC_KIOSK_READER_READY ? "ec-reader-ready" : "ec-reader-problem");
   /* No reader: the big instruction would be a lie. */
   gtk_widget_set_opacity (GTK_WIDGET (self->title_label), state == EC_KIOSK_READER_READY ? 1.0 : 0.45);
+}
+
+void
+ec_waiting_page_set_data_age (EcWaitingPage *self,
+                              const char    *text,
+                              gboolean       stale)
+{
+  g_return_if_fail (EC_IS_WAITING_PAGE (self));
+
+  gtk_label_set_label (self->data_age_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->data_age_label), text != NULL && *text);
+  /* Old data is a warning (libadwaita's colour), current data a quiet line. */
+  if (stale)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->data_age_label), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->data_age_label), "warning");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->data_age_label), "warning");
+      gtk_widget_add_css_class (GTK_WIDGET (self->data_age_label), "dim-label");
+    }
 }

@@ -17,5 +17,10 @@ GtkWidget *ec_waiting_page_new              (void);
 void       ec_waiting_page_set_reader_state (EcWaitingPage      *self,
                                              EcKioskReaderState  state,
                                              const char         *message);
+/* "Data from 3 days ago" (ec_sync_describe_age); @stale shows it as a warning. NULL
+ * hides the line. */
+void       ec_waiting_page_set_data_age     (EcWaitingPage      *self,
+                                             const char         *text,
+                                             gboolean            stale);
 
 G_END_DECLS
