@@ -8,6 +8,7 @@
 #include <locale.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <sodium.h>
 
 #include "ec-db.h"
 #include "ec-demo-panel.h"
@@ -742,6 +743,20 @@ test_no_reader (void)
 }
 
 static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *res,
+                 gpointer      data)
+{
+  *(GAsyncResult **) data = g_object_ref (res);
+}
+
+static gboolean
+have_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static void
 test_kiosk_mode_refuses_close (void)
 {
   g_autoptr(EcConfig) config = ec_config_new ();
@@ -751,6 +766,10 @@ test_kiosk_mode_refuses_close (void)
 
   g_free (config->db_path);
   config->db_path = g_strdup (T.demo->db_path);
+  /* [kiosk] exit-pin, as `eldercard-kiosk --hash-exit-pin` makes it (cheap cost here). */
+  config->exit_pin_hash = g_malloc (crypto_pwhash_STRBYTES);
+  g_assert_cmpint (crypto_pwhash_str (config->exit_pin_hash, "246810", 6, crypto_pwhash_OPSLIMIT_MIN,
+                                      crypto_pwhash_MEMLIMIT_MIN), ==, 0);
   controller = ec_kiosk_controller_new (config);
   w = ec_kiosk_window_new (NULL, controller, config, TRUE);
   weak = GTK_WIDGET (w);
@@ -764,11 +783,40 @@ test_kiosk_mode_refuses_close (void)
   g_assert_nonnull (weak);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (w)));
   g_assert_false (gtk_window_get_deletable (GTK_WINDOW (w)));
-  gtk_window_destroy (GTK_WINDOW (w));
-  ec_test_spin (50);
+
+  /* Staff leave with the exit PIN: a wrong one is refused, both are audited. */
+  {
+    g_autoptr(GAsyncResult) res = NULL;
+    g_autoptr(GError) error = NULL;
+
+    ec_kiosk_window_unlock_async (w, "000000", NULL, store_result_cb, &res);
+    g_assert_true (ec_test_wait_until (have_result, &res, 20000));
+    g_assert_false (ec_kiosk_window_unlock_finish (w, res, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+    g_assert_true (ec_kiosk_window_get_locked (w));
+    g_clear_object (&res);
+    ec_kiosk_window_unlock_async (w, "246810", NULL, store_result_cb, &res);
+    g_assert_true (ec_test_wait_until (have_result, &res, 20000));
+    g_assert_true (ec_kiosk_window_unlock_finish (w, res, NULL));
+    g_assert_false (ec_kiosk_window_get_locked (w));
+  }
+  /* Now the window closes. */
+  gtk_window_close (GTK_WINDOW (w));
+  ec_test_spin (200);
   g_assert_null (weak);
   ec_kiosk_controller_stop (controller);
+  ec_test_spin (200);   /* the audit workers finish */
   g_assert_finalize_object (g_steal_pointer (&controller));
+  {
+    g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_WRITE, NULL);
+    g_autoptr(GPtrArray) fails = NULL, oks = NULL;
+    EcAuditFilter ff = { .action = "kiosk-unlock-failure" }, fo = { .action = "kiosk-unlock" };
+
+    g_assert_true (ec_db_audit_list (db, &ff, &fails, NULL));
+    g_assert_true (ec_db_audit_list (db, &fo, &oks, NULL));
+    g_assert_cmpuint (fails->len, ==, 1);
+    g_assert_cmpuint (oks->len, ==, 1);
+  }
 }
 
 /* ------------------------------------------------------------------------- */

@@ -1002,6 +1002,48 @@ ec_kiosk_controller_submit_image_file (EcKioskController *self,
 }
 
 /* ------------------------------------------------------------------------- */
+/* Audit entries for the kiosk's own events */
+
+static void
+audit_worker (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  EcKioskController *self = source_object;
+  char **what = task_data;   /* action, detail */
+  g_autoptr(Backend) b = backend_ref (self->backend);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&b->lock);
+  EcActor actor = backend_actor (b);
+  EcDb *db = backend_get_db (b, &error);
+
+  if (db == NULL || !ec_db_audit_append (db, &actor, what[0], 0, NULL, NULL, what[1], &error))
+    g_warning ("cannot audit %s: %s", what[0], error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+ec_kiosk_controller_audit (EcKioskController *self,
+                           const char        *action,
+                           const char        *detail)
+{
+  g_autoptr(GTask) task = NULL;
+  char **what;
+
+  g_return_if_fail (EC_IS_KIOSK_CONTROLLER (self));
+  g_return_if_fail (action != NULL);
+
+  what = g_new0 (char *, 3);
+  what[0] = g_strdup (action);
+  what[1] = g_strdup (detail);
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_source_tag (task, ec_kiosk_controller_audit);
+  g_task_set_task_data (task, what, (GDestroyNotify) g_strfreev);
+  g_task_run_in_thread (task, audit_worker);
+}
+
+/* ------------------------------------------------------------------------- */
 /* The reader */
 
 static EcKioskReaderState

@@ -83,6 +83,12 @@ void                ec_kiosk_controller_open_manual        (EcKioskController   
                                                             EcResidentId          id,
                                                             const char           *reason);
 
+/* Append an audit entry as this kiosk (in a worker; failures are logged): staff actions
+ * on the kiosk itself, such as leaving kiosk mode. */
+void                ec_kiosk_controller_audit              (EcKioskController    *self,
+                                                            const char           *action,
+                                                            const char           *detail);
+
 /* The card path without a reader: what the reader's card-detected and card-read
  * signals do (tests and the benchmark use these; @image_path is a tag image file). */
 void                ec_kiosk_controller_card_detected      (EcKioskController    *self);

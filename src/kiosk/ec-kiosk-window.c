@@ -450,7 +450,11 @@ ec_kiosk_window_unlock_finish (EcKioskWindow  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   if (!g_task_propagate_boolean (G_TASK (result), error))
-    return FALSE;
+    {
+      ec_kiosk_controller_audit (self->controller, "kiosk-unlock-failure", NULL);
+      return FALSE;
+    }
+  ec_kiosk_controller_audit (self->controller, "kiosk-unlock", "kiosk mode left with the exit PIN");
   self->unlocked = TRUE;
   gtk_window_unfullscreen (GTK_WINDOW (self));
   gtk_window_set_decorated (GTK_WINDOW (self), TRUE);
