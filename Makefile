@@ -72,9 +72,10 @@ endif
 LOCALEDIR ?= $(abspath $(BUILDDIR))/locale
 DATADIR_DEF ?= $(abspath .)
 
-COMMON_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(FENCE) -fstack-protector-strong -MMD -MP \
-	-Isrc/core -I$(BUILDDIR) -DEC_SOURCE_DIR=\"$(abspath .)\" -DEC_LOCALEDIR=\"$(LOCALEDIR)\" \
+EC_DEFS := -DEC_SOURCE_DIR=\"$(abspath .)\" -DEC_LOCALEDIR=\"$(LOCALEDIR)\" \
 	-DEC_BUILD_DIR=\"$(abspath $(BUILDDIR))\" -DGETTEXT_PACKAGE=\"eldercard\" -DEC_VERSION=\"$(VERSION)\"
+COMMON_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(FENCE) -fstack-protector-strong -MMD -MP \
+	-Isrc/core -I$(BUILDDIR) $(EC_DEFS)
 LDFLAGS += $(LDSAN)
 
 # ---------------------------------------------------------------------------
@@ -218,7 +219,7 @@ $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_CORE_SRC) $(wildcard src/core/*.h)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/core $(FENCE) \
-	  -DEC_SOURCE_DIR=\"$(abspath .)\" -DEC_FUZZING=1 $(CORE_CFLAGS) -o $@ $< $(FUZZ_CORE_SRC) $(CORE_LIBS)
+	  $(EC_DEFS) -DEC_FUZZING=1 $(CORE_CFLAGS) -o $@ $< $(FUZZ_CORE_SRC) $(CORE_LIBS)
 
 .PHONY: fuzz
 fuzz: $(FUZZ_BINS)
