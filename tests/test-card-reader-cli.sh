@@ -39,7 +39,7 @@ expect () {
 }
 ctl () { "$EMU" ctl "$tmp/ctl" "$@" >/dev/null; }
 
-echo "1..23"
+echo "1..24"
 
 # ---- a station: database, keys, two residents ----
 printf 'root passphrase for the test\n' > "$tmp/root.pass"
@@ -52,7 +52,7 @@ r1=$("$E" resident add --name 王测试 --pinyin "Wang Ceshi" \
        --allergy "青霉素|medication|high|过敏性休克|severe|confirmed" 2>/dev/null | head -n1)
 r2=$("$E" resident add --name 李测试 --allergy-status none-known 2>/dev/null | head -n1)
 if [ -z "$r1" ] || [ -z "$r2" ] || [ ! -f "$tmp/keys/stations/3.key" ]; then
-  for i in $(seq 1 23); do echo "not ok $i - station setup failed"; done; exit 0
+  for i in $(seq 1 24); do echo "not ok $i - station setup failed"; done; exit 0
 fi
 
 "$EMU" --link "$tmp/link" --control "$tmp/ctl" > "$tmp/emu.out" &
@@ -74,6 +74,9 @@ out=$(issue issue "$r1" 2>&1); rc=$?
 expect 0 '!! 青霉素' "card read prints the verified card and the emergency record" \
   "$E" card read --device "$dev" --wait 3
 expect 0 'Genuine card' "card read says the card is genuine" "$E" card read --device "$dev" --wait 3
+printf '[reader]\ndevice=%s\n' "$dev" > "$tmp/eldercard.conf"
+expect 0 'Genuine card' "card read takes the reader from the configuration file's [reader] device=" \
+  "$E" card read --config "$tmp/eldercard.conf" --wait 3
 "$EMU" ctl "$tmp/ctl" save "$tmp/r1.tag" >/dev/null
 expect 0 'Card 04a1a2a3a4a5a6 detected.*|Genuine card' "card watch reports the tapped card and the record (--count 1)" \
   timeout 15 "$E" card watch --device "$dev" --count 1

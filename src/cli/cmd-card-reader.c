@@ -20,6 +20,7 @@
 #include "cmd-db.h"
 #include "ec-cli.h"
 #include "ec-card.h"
+#include "ec-config.h"
 #include "ec-cli.h"
 #include "ec-db.h"
 #include "ec-i18n.h"
@@ -213,6 +214,8 @@ show_card (EcReaderCard    *rc,
 typedef struct
 {
   char *device;
+  char *config;
+  char *config_device;
   char *keydir;
   char *db_path;
   char *actor;
@@ -223,6 +226,8 @@ static void
 common_opts_clear (CommonOpts *o)
 {
   g_free (o->device);
+  g_free (o->config);
+  g_free (o->config_device);
   g_free (o->keydir);
   g_free (o->db_path);
   g_free (o->actor);
@@ -238,6 +243,9 @@ add_common (GOptionContext *ctx,
   GOptionEntry entries[] = {
     { "device", 'd', 0, G_OPTION_ARG_STRING, &o->device,
       N_("libnfc connstring (default: $LIBNFC_DEFAULT_DEVICE, /etc/nfc/libnfc.conf, autodetect)"), "C" },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &o->config,
+      N_("Configuration file whose [reader] device= is used (default " EC_CONFIG_DEFAULT_PATH " if present)"),
+      N_("FILE") },
     { "keys", 'k', 0, G_OPTION_ARG_FILENAME, &o->keydir,
       N_("Key directory or kiosk bundle (default $ELDERCARD_KEYS or ./keys)"), N_("DIR") },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &o->db_path,
@@ -253,12 +261,31 @@ add_common (GOptionContext *ctx,
   g_option_context_set_main_group (ctx, group);
 }
 
+/* The reader: --device, $ELDERCARD_DEVICE, the configuration file's [reader] device=,
+ * else NULL (libnfc's default: $LIBNFC_DEFAULT_DEVICE, /etc/nfc/libnfc.conf, autodetect). */
 static const char *
-env_device (const CommonOpts *o)
+env_device (CommonOpts *o)
 {
+  const char *path = o->config != NULL ? o->config : EC_CONFIG_DEFAULT_PATH;
+  const char *env = g_getenv ("ELDERCARD_DEVICE");
+  g_autoptr(EcConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+
   if (o->device != NULL)
     return o->device;
-  return g_getenv ("ELDERCARD_DEVICE");
+  if (env != NULL && *env)
+    return env;
+  if (o->config == NULL && !g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  config = ec_config_new ();
+  if (!ec_config_load_file (config, path, &error))
+    {
+      g_printerr ("eldercard: %s (using libnfc's default reader)\n", error->message);
+      return NULL;
+    }
+  g_free (o->config_device);
+  o->config_device = g_strdup (config->device);
+  return o->config_device;
 }
 
 /* ---- read ---------------------------------------------------------------------------- */
