@@ -208,22 +208,35 @@ check: all $(TESTS)
 	@EC_BUILD_DIR=$(abspath $(BUILDDIR)) SANITIZE=$(SANITIZE) \
 	  ./tests/run-tests.sh $(TESTS) $(TEST_SH)
 
-# libFuzzer harnesses: one per parser, built with clang.
+# libFuzzer harnesses: one per parser, built with clang. The core is compiled once
+# with the sanitizers and coverage instrumentation, then each harness links it.
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 2
 FUZZ_CC ?= clang
-FUZZ_DIR := build-fuzz
+FUZZ_DIR ?= build-fuzz
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
-FUZZ_CORE_SRC := $(CORE_SRC)
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Isrc/core $(FENCE) $(EC_DEFS) \
+	-DEC_FUZZING=1 -MMD -MP $(CORE_CFLAGS)
+FUZZ_CORE_OBJ := $(CORE_SRC:%.c=$(FUZZ_DIR)/%.o)
+FUZZ_LIBCORE := $(FUZZ_DIR)/libeldercard-fuzz.a
 
-$(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_CORE_SRC) $(wildcard src/core/*.h)
+$(FUZZ_DIR)/src/core/%.o: src/core/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+$(FUZZ_LIBCORE): $(FUZZ_CORE_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BINS): $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_LIBCORE)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/core $(FENCE) \
-	  $(EC_DEFS) -DEC_FUZZING=1 $(CORE_CFLAGS) -o $@ $< $(FUZZ_CORE_SRC) $(CORE_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIBCORE) $(CORE_LIBS)
 
 .PHONY: fuzz
 fuzz: $(FUZZ_BINS)
-	@./tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+	@FUZZ_JOBS=$(FUZZ_JOBS) ./tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 .PHONY: clean distclean
 clean:
@@ -233,3 +246,4 @@ distclean: clean
 
 -include $(wildcard build-aux/*.mk)
 -include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(EMU_OBJ:.o=.d) $(KIOSK_OBJ:.o=.d) $(TESTS:=.d)
+-include $(FUZZ_CORE_OBJ:.o=.d) $(FUZZ_BINS:=.d)
