@@ -375,6 +375,36 @@ test_watch_removed_mid_read (void)
   events_clear (&ev);
 }
 
+/* A frame lost or corrupted on the serial line (the second frame the chip sends from
+ * now: an answer to whatever runs, usually an idle select round): libnfc times out, the
+ * helper reports the chip silent, the reader is reopened, and the card placed meanwhile
+ * is read within 5 s anyway (~0.6–0.9 s measured). */
+static void
+run_line_fault (const char *fault)
+{
+  g_autoptr(EcTestEmu) emu = ec_test_emu_start (NULL);
+  g_autoptr(EcReader) reader = ec_reader_new (emu->connstring);
+  Events ev = { .want_state = EC_READER_STATE_READY };
+  gint64 t0;
+
+  connect_events (reader, &ev);
+  ec_reader_start (reader);
+  g_assert_true (spin_until (&ev.got_state, 5000));
+  g_free (ec_test_emu_ctl (emu, "%s 2", fault));
+  t0 = g_get_monotonic_time ();
+  g_free (ec_test_emu_ctl (emu, "place ntag216 04abcdef012345"));
+  g_assert_true (spin_until (&ev.got_read, 5000));
+  g_test_message ("%s: card read after %" G_GINT64_FORMAT " ms", fault, (g_get_monotonic_time () - t0) / 1000);
+  g_assert_cmpstr (ec_reader_card_get_uid_hex (ev.last), ==, "04abcdef012345");
+  assert_card_matches (emu, ev.last);
+  g_assert_cmpint (ec_reader_get_state (reader), ==, EC_READER_STATE_READY);
+  ec_reader_stop (reader);
+  events_clear (&ev);
+}
+
+static void test_dropped_frame (void) { run_line_fault ("drop-frame"); }
+static void test_corrupt_frame (void) { run_line_fault ("corrupt-frame"); }
+
 /* Unplug or stall the reader at a moment, check that it is noticed within 5 s, bring
  * it back, and check that the next tap reads without restarting anything. */
 typedef enum { FAULT_UNPLUG, FAULT_STALL } Fault;
@@ -513,6 +543,8 @@ main (int    argc,
   g_test_add_func ("/ec/reader/watchdog", test_watchdog);
   g_test_add_func ("/ec/reader/watch/two-cards", test_watch_two_cards);
   g_test_add_func ("/ec/reader/watch/removed-mid-read", test_watch_removed_mid_read);
+  g_test_add_func ("/ec/reader/fault/dropped-frame", test_dropped_frame);
+  g_test_add_func ("/ec/reader/fault/corrupt-frame", test_corrupt_frame);
   g_test_add_func ("/ec/reader/fault/unplug-wait", test_unplug_wait);
   g_test_add_func ("/ec/reader/fault/unplug-read", test_unplug_read);
   g_test_add_func ("/ec/reader/fault/unplug-write", test_unplug_write);
