@@ -20,6 +20,7 @@
 #include "ec-kiosk-window.h"
 #include "ec-nurse-page.h"
 #include "kiosk-demo-fixture.h"
+#include "kiosk-nurse-fixture.h"
 #include "kiosk-test-util.h"
 
 static EcKioskController *controller;
@@ -142,34 +143,6 @@ shoot_language (const char *lang)
   ec_kiosk_controller_clear (controller);
 }
 
-/* As tests/test-kiosk-nurse.c: the first card holder gets a high-criticality
- * penicillin allergy if the generator did not give them one. */
-static gboolean
-give_penicillin_allergy (EcDemoFixture  *demo,
-                         GError        **error)
-{
-  g_autoptr(EcDb) db = ec_db_open (demo->db_path, EC_DB_OPEN_READ_WRITE, error);
-  g_autoptr(EcResident) r = NULL;
-  EcActor actor = { EC_ROLE_ADMIN, "kiosk-nurse-screenshots" };
-  EcAllergy *a;
-
-  if (db == NULL || !ec_db_get_resident (db, demo->cards[0].resident, &actor, EC_DB_PURPOSE_EDIT, NULL, &r, error))
-    return FALSE;
-  for (guint i = 0; i < r->allergies->len; i++)
-    if (g_strcmp0 (((EcAllergy *) g_ptr_array_index (r->allergies, i))->substance, "青霉素") == 0)
-      return TRUE;
-  a = ec_allergy_new ();
-  a->substance = g_strdup ("青霉素");
-  a->category = EC_ALLERGY_CATEGORY_MEDICATION;
-  a->criticality = EC_CRITICALITY_HIGH;
-  a->reaction = g_strdup ("过敏性休克");
-  a->severity = EC_SEVERITY_SEVERE;
-  a->confirmed = TRUE;
-  g_ptr_array_add (r->allergies, a);
-  r->allergy_status = EC_ALLERGY_STATUS_RECORDED;
-  return ec_db_resident_update (db, r, &actor, error);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -199,7 +172,7 @@ main (int    argc,
   dir = g_build_filename (tmp, "demo", NULL);
   demo_dir = dir;
   demo = ec_demo_fixture_create (dir, 60, &error);
-  if (demo == NULL || !give_penicillin_allergy (demo, &error)
+  if (demo == NULL || !ec_nurse_fixture_give_penicillin_allergy (demo, &error)
       || !ec_config_load_file (config, demo->conf_path, &error))
     {
       g_printerr ("kiosk-nurse-screenshots: %s\n", error->message);

@@ -18,6 +18,7 @@
 #include "ec-kiosk-window.h"
 #include "ec-nurse-page.h"
 #include "kiosk-demo-fixture.h"
+#include "kiosk-nurse-fixture.h"
 #include "kiosk-test-util.h"
 
 /* Generous bounds: a sanitizer build under a loaded CI machine is slow. */
@@ -268,6 +269,8 @@ test_record_first (void)
   if (high == NULL || meds == NULL || drug == NULL || !(high < meds && meds < drug))
     g_error ("expected the allergy, then medications, then the drug field; the screen shows:\n%s", text);
   assert_text_contains (text, "ALLERG");
+  /* The card was re-issued after the allergy was added: not out of date. */
+  assert_text_lacks (text, "Card out of date");
   /* Least data for the role: no contacts or directive on the nurse's screen. */
   assert_text_lacks (text, "Emergency contacts");
   /* The read is audited as a nurse's check, with the kiosk's role. */
@@ -599,36 +602,6 @@ test_chinese (void)
 
 /* ------------------------------------------------------------------------- */
 
-/* The demo's first card holder gets a high-criticality penicillin allergy if the
- * generator did not give them one (the record then is newer than the card, as after
- * any change at the station). */
-static void
-give_penicillin_allergy (void)
-{
-  const EcDemoCard *c = demo_card_by_file (PENICILLIN_CARD);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
-  g_autoptr(EcResident) r = NULL;
-  EcActor actor = { EC_ROLE_ADMIN, "test-kiosk-nurse" };
-  EcAllergy *a;
-
-  g_assert_no_error (error);
-  g_assert_true (ec_db_get_resident (db, c->resident, &actor, EC_DB_PURPOSE_EDIT, NULL, &r, &error));
-  for (guint i = 0; i < r->allergies->len; i++)
-    if (g_strcmp0 (((EcAllergy *) g_ptr_array_index (r->allergies, i))->substance, "青霉素") == 0)
-      return;
-  a = ec_allergy_new ();
-  a->substance = g_strdup ("青霉素");
-  a->category = EC_ALLERGY_CATEGORY_MEDICATION;
-  a->criticality = EC_CRITICALITY_HIGH;
-  a->reaction = g_strdup ("过敏性休克");
-  a->severity = EC_SEVERITY_SEVERE;
-  a->confirmed = TRUE;
-  g_ptr_array_add (r->allergies, a);
-  r->allergy_status = EC_ALLERGY_STATUS_RECORDED;
-  g_assert_true (ec_db_resident_update (db, r, &actor, &error));
-  g_assert_no_error (error);
-}
 
 /* Xvfb has no session bus: GTK warns about it (and about the missing settings portal);
  * that is the test environment, not a kiosk fault. Everything else stays fatal. */
@@ -666,7 +639,8 @@ main (int    argc,
     T.demo = ec_demo_fixture_create (demo_dir, 60, &error);
     g_assert_no_error (error);
   }
-  give_penicillin_allergy ();
+  g_assert_true (ec_nurse_fixture_give_penicillin_allergy (T.demo, &error));
+  g_assert_no_error (error);
   T.link = g_build_filename (T.dir, "reader", NULL);
   T.control = g_build_filename (T.dir, "emulator.sock", NULL);
   T.emu_pid = ec_test_start_emulator (T.link, T.control, NULL);
