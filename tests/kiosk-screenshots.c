@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "ec-db.h"
+#include "ec-demo-panel.h"
 #include "ec-init.h"
 #include "kiosk-demo-fixture.h"
 #include "ec-kiosk-application.h"
@@ -209,6 +210,17 @@ main (int    argc,
 
   shoot_language ("zh", demo_dir, config->db_path);
   shoot_language ("en", demo_dir, config->db_path);
+
+  /* make run: the kiosk with its demo panel, a card just tapped. */
+  ec_kiosk_window_set_language (window, "zh");
+  ec_kiosk_window_set_side_panel (window, ec_demo_panel_new (demo_dir));
+  {
+    g_autofree char *path = g_build_filename (demo_dir, "cards", "01-valid-allergies.tag", NULL);
+    ec_kiosk_controller_submit_image_file (controller, path);
+    ec_test_wait_until (screen_settled, NULL, 5000);
+  }
+  shoot ("demo-panel");
+  ec_kiosk_window_set_side_panel (window, NULL);
 
   gtk_window_destroy (GTK_WINDOW (window));
   ec_kiosk_controller_stop (controller);

@@ -329,6 +329,8 @@ make_contact (const EcContact *c,
       g_autofree char *uri = ec_qr_tel_uri (c->phones[i]);
       GtkWidget *number = make_label (shown, "ec-phone");
 
+      /* A number is never broken across lines. */
+      gtk_label_set_wrap (GTK_LABEL (number), FALSE);
       gtk_widget_set_hexpand (number, TRUE);
       gtk_label_set_selectable (GTK_LABEL (number), TRUE);
       gtk_box_append (GTK_BOX (row), number);
