@@ -891,6 +891,15 @@ issue_progress_cb (EcIssueStage  stage,
   g_main_context_invoke_full (d->main_context, G_PRIORITY_HIGH, progress_invoke_cb, c, progress_call_free);
 }
 
+/* A reader another process (the kiosk's watcher, our previous operation) has not
+ * released yet answers NO_READER or BUSY for a moment. */
+static gboolean
+reader_not_free_yet (const GError *error)
+{
+  return g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_NO_READER)
+         || g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_BUSY);
+}
+
 static void
 issue_worker (GTask        *task,
               gpointer      source_object,
@@ -931,6 +940,14 @@ issue_worker (GTask        *task,
       p.wait_ms = d->wait_ms;
       p.now = d->now;
       res = ec_issue_card_sync (reader, &p, issue_progress_cb, d, cancellable, &error);
+      /* The kiosk's own reader (or our previous one) may still be letting go of the
+       * device: nothing was written then, so trying again is safe. */
+      for (guint tries = 0; res == NULL && reader_not_free_yet (error) && tries < 15; tries++)
+        {
+          g_clear_error (&error);
+          g_usleep (200 * 1000);
+          res = ec_issue_card_sync (reader, &p, issue_progress_cb, d, cancellable, &error);
+        }
       ec_reader_stop (reader);
       g_clear_object (&reader);
     }
@@ -1066,6 +1083,12 @@ confirm_worker (GTask        *task,
   g_main_context_push_thread_default (ctx);
   reader = ec_reader_new (d->device);
   rc = ec_reader_read_card_sync (reader, NULL, d->wait_ms, cancellable, &error);
+  for (guint tries = 0; rc == NULL && reader_not_free_yet (error) && tries < 15; tries++)
+    {
+      g_clear_error (&error);
+      g_usleep (200 * 1000);
+      rc = ec_reader_read_card_sync (reader, NULL, d->wait_ms, cancellable, &error);
+    }
   ec_reader_stop (reader);
   g_clear_object (&reader);
   g_main_context_pop_thread_default (ctx);
