@@ -448,6 +448,9 @@ test_given_after_stop_asks (void)
   tap_card (PENICILLIN_CARD);
   g_free (check_drug ("阿莫西林"));
   type_into ("nurse-id-entry", "N008");
+  /* "Given" needs the dose. */
+  g_assert_false (gtk_widget_is_sensitive (page_widget ("nurse-given-button")));
+  type_into ("nurse-dose-entry", "0.5 g");
   /* After a STOP, "given" is asked for twice; cancelling records nothing. */
   press ("nurse-given-button");
   g_assert_true (ec_test_wait_until (message_dialog_shown, NULL, 2000));

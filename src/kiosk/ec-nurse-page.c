@@ -881,9 +881,11 @@ static void
 update_outcome_buttons (EcNursePage *self)
 {
   g_autofree char *nurse = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->nurse_entry))));
+  g_autofree char *dose = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->dose_entry))));
   gboolean can = self->state == EC_NURSE_PAGE_VERDICT && !self->recording && !self->recorded && *nurse != '\0';
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->given_button), can);
+  /* Who, always; how much, when it was given. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->given_button), can && *dose != '\0');
   gtk_widget_set_sensitive (GTK_WIDGET (self->withheld_button), can);
 }
 
@@ -1141,7 +1143,7 @@ record_outcome (EcNursePage *self,
   cd->given = given;
   cd->at = g_get_real_time () / G_USEC_PER_SEC;
   cd->nurse_id = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->nurse_entry))));
-  if (*cd->nurse_id == '\0')
+  if (*cd->nurse_id == '\0' || (given && *dose == '\0'))
     {
       callback_data_free (cd);
       return;
