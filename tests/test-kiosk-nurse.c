@@ -522,6 +522,9 @@ test_unknown_drug (void)
   g_assert_cmpint (ec_nurse_page_get_verdict (nurse_page ())->verdict, ==, EC_VERDICT_UNKNOWN_DRUG);
   assert_text_contains (text, "Not in the table: check manually");
   assert_text_contains (text, "XYZ-12345");
+  /* What to check it against is on the same screen. */
+  assert_text_contains (text, "No known allergies");
+  assert_text_contains (text, "Current medications");
   assert_text_contains (text, "The nurse's judgement and the prescription decide.");
   assert_text_lacks (text, "No recorded conflict");
 

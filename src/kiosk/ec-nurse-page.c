@@ -950,6 +950,25 @@ render_verdict (EcNursePage *self)
   box_remove_all (self->findings_box);
   for (guint i = 0; v->findings != NULL && i < v->findings->len; i++)
     gtk_box_append (self->findings_box, make_finding (g_ptr_array_index (v->findings, i), zh));
+  if (v->verdict == EC_VERDICT_UNKNOWN_DRUG && self->result != NULL)
+    {
+      /* "Check manually" needs what to check against on the same screen: recorded
+       * allergies are findings already (and "unknown" is one); "none known" and the
+       * medications are not. */
+      const EcResident *r = self->result->resident;
+      g_autoptr(GString) meds = g_string_new (_("Current medications"));
+
+      if (r->allergy_status == EC_ALLERGY_STATUS_NONE_KNOWN)
+        gtk_box_append (self->findings_box, make_label (_("No known allergies"), "ec-finding-title"));
+      for (guint i = 0; r->medications != NULL && i < r->medications->len; i++)
+        {
+          g_autofree char *m = describe_medication (g_ptr_array_index (r->medications, i));
+          g_string_append_printf (meds, "\n• %s", m);
+        }
+      if (r->medications == NULL || r->medications->len == 0)
+        g_string_append_printf (meds, "\n%s", _("None recorded"));
+      gtk_box_append (self->findings_box, make_label (meds->str, "ec-finding-reason"));
+    }
   if (v->verdict == EC_VERDICT_NO_RECORDED_CONFLICT)
     gtk_box_append (self->findings_box,
                     make_label (_("Nothing recorded for this resident conflicts with this drug. "
