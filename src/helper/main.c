@@ -25,6 +25,8 @@
 #include <unistd.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <termios.h>
+#include <stdlib.h>
 
 #include <glib.h>
 #include <nfc/nfc.h>
@@ -526,6 +528,76 @@ card_failed (int res)
 }
 
 /* ------------------------------------------------------------------------- */
+/* A serial reader left "claimed". libnfc's uart driver marks a serial port as in use
+ * with bit 31 of the termios c_iflag and restores the old termios on close. A helper
+ * killed by the watchdog never closes, so a real UART keeps the bit and every later
+ * nfc_open says the port is claimed (a pty drops the bit, so the emulator never shows
+ * this). When nobody has the port open any more, the claim is stale: clear it. */
+
+#define LIBNFC_CCLAIMED 0x80000000u
+
+static gboolean
+tty_open_elsewhere (const char *real)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *pid;
+  g_autofree char *self = g_strdup_printf ("%d", (int) getpid ());
+
+  if (proc == NULL)
+    return TRUE;                                  /* cannot tell: leave it */
+  while ((pid = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *fddir = NULL;
+      g_autoptr(GDir) fds = NULL;
+      const char *fd;
+
+      if (!g_ascii_isdigit (pid[0]) || g_str_equal (pid, self))
+        continue;
+      fddir = g_build_filename ("/proc", pid, "fd", NULL);
+      fds = g_dir_open (fddir, 0, NULL);
+      while (fds != NULL && (fd = g_dir_read_name (fds)) != NULL)
+        {
+          g_autofree char *link = g_build_filename (fddir, fd, NULL);
+          g_autofree char *target = g_file_read_link (link, NULL);
+          if (target != NULL && g_str_equal (target, real))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+clear_stale_uart_claim (const char *connstring)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *real = NULL;
+  struct termios tio;
+  int fd;
+  gboolean cleared = FALSE;
+
+  if (!g_str_has_prefix (connstring, "pn532_uart:"))
+    return FALSE;
+  parts = g_strsplit (connstring, ":", 3);
+  if (parts[1] == NULL || parts[1][0] == '\0')
+    return FALSE;
+  real = realpath (parts[1], NULL);
+  if (real == NULL || tty_open_elsewhere (real))
+    return FALSE;
+  fd = open (real, O_RDWR | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0)
+    return FALSE;
+  if (tcgetattr (fd, &tio) == 0 && (tio.c_iflag & LIBNFC_CCLAIMED))
+    {
+      tio.c_iflag &= ~(tcflag_t) LIBNFC_CCLAIMED;
+      cleared = tcsetattr (fd, TCSANOW, &tio) == 0;
+      if (cleared)
+        g_printerr ("eldercard-nfc-helper: cleared a stale libnfc claim on %s\n", real);
+    }
+  close (fd);
+  return cleared;
+}
+
+/* ------------------------------------------------------------------------- */
 /* Requests */
 
 static void
@@ -555,7 +627,11 @@ do_open (EcNfcCursor *c)
   if (ctx != NULL)
     {
       if (cs[0] != '\0')
-        pnd = nfc_open (ctx, cs);
+        {
+          pnd = nfc_open (ctx, cs);
+          if (pnd == NULL && clear_stale_uart_claim (cs))
+            pnd = nfc_open (ctx, cs);
+        }
       else
         {
           nfc_connstring found[4];
@@ -563,6 +639,8 @@ do_open (EcNfcCursor *c)
           /* LIBNFC_DEFAULT_DEVICE / libnfc.conf devices come first in the list. */
           pnd = nfc_open (ctx, NULL);
           if (pnd == NULL && n > 0)
+            pnd = nfc_open (ctx, found[0]);
+          if (pnd == NULL && n > 0 && clear_stale_uart_claim (found[0]))
             pnd = nfc_open (ctx, found[0]);
         }
     }
