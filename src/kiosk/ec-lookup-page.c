@@ -4,6 +4,7 @@
 #include "ec-lookup-page.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "ec-db.h"
 #include "ec-i18n.h"
@@ -19,6 +20,7 @@ struct _EcLookupPage
 
   GtkButton         *back_button;
   GtkWidget         *clamp;
+  GtkBox            *keyboard_box;
   GtkListBox        *results_list;
   GtkSearchEntry    *search_entry;
   GtkLabel          *status_label;
@@ -184,6 +186,109 @@ on_back_button_clicked_cb (EcLookupPage *self,
   g_signal_emit (self, signals[SIGNAL_DONE], 0);
 }
 
+/* ------------------------------------------------------------------------- */
+/* The on-screen keyboard: a kiosk in cage has no input method and no on-screen
+ * keyboard, and a responder may have only a touch screen. Pinyin and digits are
+ * enough to find anyone (the database matches pinyin prefixes and phone prefixes). */
+
+static void
+on_key_clicked_cb (GtkButton    *button,
+                   EcLookupPage *self)
+{
+  const char *key = g_object_get_data (G_OBJECT (button), "ec-key");
+  GtkEditable *entry = GTK_EDITABLE (self->search_entry);
+  const char *text = gtk_editable_get_text (entry);
+  g_autofree char *next = NULL;
+
+  if (g_str_equal (key, "backspace"))
+    {
+      const char *end = text + strlen (text);
+      if (end == text)
+        return;
+      next = g_strndup (text, (gsize) (g_utf8_find_prev_char (text, end) - text));
+    }
+  else if (g_str_equal (key, "clear"))
+    next = g_strdup ("");
+  else if (g_str_equal (key, "space"))
+    next = g_strconcat (text, " ", NULL);
+  else
+    next = g_strconcat (text, key, NULL);
+  /* search-changed follows (debounced), as for typing. */
+  gtk_editable_set_text (entry, next);
+  gtk_editable_set_position (entry, -1);
+}
+
+static GtkWidget *
+make_key (EcLookupPage *self,
+          const char   *key,
+          const char   *label,
+          const char   *tooltip)
+{
+  GtkWidget *button = gtk_button_new_with_label (label);
+
+  gtk_widget_add_css_class (button, "ec-key");
+  gtk_widget_set_focus_on_click (button, FALSE);
+  g_object_set_data_full (G_OBJECT (button), "ec-key", g_strdup (key), g_free);
+  if (tooltip != NULL)
+    {
+      gtk_widget_set_tooltip_text (button, tooltip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+    }
+  g_signal_connect (button, "clicked", G_CALLBACK (on_key_clicked_cb), self);
+  return button;
+}
+
+static void
+build_keyboard (EcLookupPage *self)
+{
+  static const char *rows[] = { "1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm" };
+
+  for (gsize r = 0; r < G_N_ELEMENTS (rows); r++)
+    {
+      GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+      gtk_widget_set_halign (row, GTK_ALIGN_CENTER);
+      for (const char *c = rows[r]; *c; c++)
+        {
+          char key[2] = { *c, 0 };
+          gtk_box_append (GTK_BOX (row), make_key (self, key, key, NULL));
+        }
+      if (r == G_N_ELEMENTS (rows) - 1)
+        gtk_box_append (GTK_BOX (row), make_key (self, "backspace", "⌫", _("Delete the last character")));
+      gtk_box_append (self->keyboard_box, row);
+    }
+  {
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+    GtkWidget *space = make_key (self, "space", _("Space"), NULL);
+
+    gtk_widget_set_halign (row, GTK_ALIGN_CENTER);
+    gtk_widget_set_size_request (space, 300, -1);
+    gtk_box_append (GTK_BOX (row), space);
+    gtk_box_append (GTK_BOX (row), make_key (self, "clear", _("Clear"), NULL));
+    gtk_box_append (self->keyboard_box, row);
+  }
+}
+
+/* Type @text on the on-screen keyboard, key by key (tests). */
+void
+ec_lookup_page_type (EcLookupPage *self,
+                     const char   *text)
+{
+  g_return_if_fail (EC_IS_LOOKUP_PAGE (self));
+
+  for (const char *c = text; *c; c++)
+    {
+      char want[2] = { *c == ' ' ? 0 : g_ascii_tolower (*c), 0 };
+      const char *key = *c == ' ' ? "space" : want;
+
+      for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->keyboard_box)); row != NULL;
+           row = gtk_widget_get_next_sibling (row))
+        for (GtkWidget *b = gtk_widget_get_first_child (row); b != NULL; b = gtk_widget_get_next_sibling (b))
+          if (g_strcmp0 (g_object_get_data (G_OBJECT (b), "ec-key"), key) == 0)
+            g_signal_emit_by_name (b, "clicked");
+    }
+}
+
 static void
 ec_lookup_page_dispose (GObject *object)
 {
@@ -215,6 +320,7 @@ ec_lookup_page_class_init (EcLookupPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/eldercard/Kiosk/ui/ec-lookup-page.ui");
   gtk_widget_class_bind_template_child (widget_class, EcLookupPage, back_button);
   gtk_widget_class_bind_template_child (widget_class, EcLookupPage, clamp);
+  gtk_widget_class_bind_template_child (widget_class, EcLookupPage, keyboard_box);
   gtk_widget_class_bind_template_child (widget_class, EcLookupPage, results_list);
   gtk_widget_class_bind_template_child (widget_class, EcLookupPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, EcLookupPage, status_label);
@@ -231,6 +337,7 @@ static void
 ec_lookup_page_init (EcLookupPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  build_keyboard (self);
   gtk_label_set_label (self->status_label, _("Start typing to search."));
 }
 

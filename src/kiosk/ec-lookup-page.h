@@ -20,6 +20,9 @@ void       ec_lookup_page_reset      (EcLookupPage      *self);
 /* Run a search as if @query had been typed (tests, the demo). */
 void       ec_lookup_page_search     (EcLookupPage      *self,
                                       const char        *query);
+/* Type @text (letters, digits, spaces) on the page's on-screen keyboard. */
+void       ec_lookup_page_type       (EcLookupPage      *self,
+                                      const char        *text);
 /* Number of results shown. */
 guint      ec_lookup_page_get_n_results (EcLookupPage   *self);
 
