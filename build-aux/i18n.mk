@@ -12,4 +12,4 @@ I18N_XGETTEXT_FLAGS := --from-code=UTF-8 --add-comments --package-name=eldercard
 update-po:
 	grep -v '^#' po/POTFILES | grep -v '^$$' > $(BUILDDIR)/POTFILES.list
 	xgettext $(I18N_XGETTEXT_FLAGS) -o po/eldercard.pot -f $(BUILDDIR)/POTFILES.list
-	for po in po/*.po; do [ -f "$$po" ] && msgmerge --quiet --update --backup=none "$$po" po/eldercard.pot; done; true
+	for po in po/*.po; do [ -f "$$po" ] && msgmerge --quiet --update --backup=none --no-fuzzy-matching "$$po" po/eldercard.pot; done; true
