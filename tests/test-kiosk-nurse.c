@@ -586,6 +586,26 @@ test_idle_clear (void)
 }
 
 static void
+test_language_switch_during_check (void)
+{
+  g_autofree char *text = NULL;
+
+  tap_card (PENICILLIN_CARD);
+  type_into ("nurse-drug-entry", "阿莫西林");
+  /* The answer arrives after the page it was asked for is gone: it is dropped, and
+   * the rebuilt page shows the record again, ready for a new check. */
+  press ("nurse-check-button");
+  ec_kiosk_window_set_language (T.window, "en");
+  ec_test_spin (500);
+  g_assert_cmpint (ec_nurse_page_get_state (nurse_page ()), ==, EC_NURSE_PAGE_RECORD);
+  text = window_text ();
+  assert_text_contains (text, "Drug to give");
+  assert_text_lacks (text, "STOP");
+  g_free (check_drug ("阿莫西林"));
+  g_assert_cmpint (ec_nurse_page_get_verdict (nurse_page ())->verdict, ==, EC_VERDICT_STOP);
+}
+
+static void
 test_chinese (void)
 {
   g_autofree char *text = NULL;
@@ -673,6 +693,7 @@ main (int    argc,
   g_test_add_func ("/ec/kiosk/nurse/new-tap-replaces-verdict", test_new_tap_replaces_verdict);
   g_test_add_func ("/ec/kiosk/nurse/idle-clear", test_idle_clear);
   g_test_add_func ("/ec/kiosk/nurse/chinese", test_chinese);
+  g_test_add_func ("/ec/kiosk/nurse/language-switch-during-check", test_language_switch_during_check);
 
   rc = g_test_run ();
 

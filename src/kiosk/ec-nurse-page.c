@@ -1258,6 +1258,8 @@ ec_nurse_page_dispose (GObject *object)
 {
   EcNursePage *self = EC_NURSE_PAGE (object);
 
+  /* Answers still on their way (they hold a reference) find the widgets gone. */
+  self->generation++;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
