@@ -1585,6 +1585,33 @@ window_stack (EcKioskWindow *window)
   return GTK_STACK (gtk_widget_get_parent (waiting));
 }
 
+static GtkWidget *
+find_by_class (GtkWidget  *widget,
+               const char *css_class)
+{
+  if (gtk_widget_has_css_class (widget, css_class))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_by_class (c, css_class);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* While the station holds the reader, the kiosk's own reader badge (its watcher is
+ * stopped) would say "No card reader": hide it. */
+static void
+show_kiosk_reader_badge (EcKioskWindow *window,
+                         gboolean       visible)
+{
+  GtkWidget *badge = find_by_class (ec_kiosk_window_get_topbar (window), "ec-reader-status");
+
+  if (badge != NULL)
+    gtk_widget_set_visible (badge, visible);
+}
+
 void
 ec_station_open (EcKioskWindow *window)
 {
@@ -1595,6 +1622,7 @@ ec_station_open (EcKioskWindow *window)
   ec_kiosk_controller_clear (ec_kiosk_window_get_controller (window));
   ec_kiosk_controller_stop (ec_kiosk_window_get_controller (window));
   g_object_set_data (G_OBJECT (page), "ec-station-active", GINT_TO_POINTER (1));
+  show_kiosk_reader_badge (window, FALSE);
   gtk_stack_set_visible_child (window_stack (window), GTK_WIDGET (page));
   if (ec_station_context_get_session (page->context) == NULL)
     {
@@ -1610,6 +1638,7 @@ ec_station_close (EcKioskWindow *window)
 
   g_return_if_fail (page != NULL);
   g_object_set_data (G_OBJECT (page), "ec-station-active", NULL);
+  show_kiosk_reader_badge (window, TRUE);
   ec_station_context_sign_out (page->context, EC_STAFF_SIGN_OUT_USER);
   renew_cancellable (page);
   gtk_stack_set_visible_child (window_stack (window), ec_kiosk_window_get_page (window, EC_KIOSK_SCREEN_WAITING));
