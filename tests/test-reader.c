@@ -502,6 +502,41 @@ static void test_stall_wait (void) { run_fault (FAULT_STALL, WHEN_WAIT); }
 static void test_stall_read (void) { run_fault (FAULT_STALL, WHEN_READ); }
 static void test_stall_write (void) { run_fault (FAULT_STALL, WHEN_WRITE); }
 
+/* ec_reader_stop() returns with the device free: another EcReader (the kiosk's station
+ * mode after its watcher) opens it at once, whether the first was busy or idle. */
+static void
+test_stop_releases (void)
+{
+  g_autoptr(EcTestEmu) emu = ec_test_emu_start ("--tag", "ntag215", NULL);
+
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr(EcReader) first = ec_reader_new (emu->connstring);
+      g_autoptr(EcReader) second = ec_reader_new (emu->connstring);
+      g_autoptr(EcReaderCard) card = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (i % 2 == 0)
+        {
+          Events ev = { .want_state = EC_READER_STATE_READY };
+          connect_events (first, &ev);
+          ec_reader_start (first);                /* busy: watching */
+          g_assert_true (spin_until (&ev.got_read, 3000));
+          events_clear (&ev);
+        }
+      else
+        {
+          g_autoptr(EcReaderCard) c = ec_reader_read_card_sync (first, NULL, 1000, NULL, &error);
+          g_assert_no_error (error);              /* idle afterwards */
+        }
+      ec_reader_stop (first);
+      card = ec_reader_read_card_sync (second, NULL, 1000, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (ec_reader_card_get_kind (card), ==, EC_READER_CARD_NTAG215);
+      g_signal_handlers_disconnect_matched (first, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, NULL);
+    }
+}
+
 /* A helper that never answers (a libnfc call hung in the driver): the watchdog kills
  * it and reports LOST within its bound, and the operation fails instead of hanging. */
 static void
@@ -541,6 +576,7 @@ main (int    argc,
   g_test_add_func ("/ec/reader/read/no-card-timeout", test_no_card_timeout);
   g_test_add_func ("/ec/reader/no-reader", test_no_reader);
   g_test_add_func ("/ec/reader/watchdog", test_watchdog);
+  g_test_add_func ("/ec/reader/stop-releases", test_stop_releases);
   g_test_add_func ("/ec/reader/watch/two-cards", test_watch_two_cards);
   g_test_add_func ("/ec/reader/watch/removed-mid-read", test_watch_removed_mid_read);
   g_test_add_func ("/ec/reader/fault/dropped-frame", test_dropped_frame);

@@ -348,25 +348,54 @@ kill_helper (EcReader *self)
   self->device_open = FALSE;
 }
 
-/* A polite stop: closing its stdin makes an idle helper close the device and exit. */
+/* Wait until @proc has exited and been reaped (GLib's worker thread does that), at
+ * most @ms milliseconds. */
+static gboolean
+wait_exited (GSubprocess *proc,
+             guint        ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_subprocess_get_identifier (proc) != NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+/* Stop the helper and make sure the device is free when this returns (another EcReader,
+ * or another program, may open it right after ec_reader_stop()): an idle helper is asked
+ * to close the device (its stdin closes) and given 300 ms; a busy or slow one is killed,
+ * which closes its descriptors. Bounded: a process stuck in the kernel is given up on
+ * after another 500 ms. */
 static void
 close_helper (EcReader *self)
 {
+  GSubprocess *proc;
+
   if (self->proc == NULL)
     return;
-  if (self->current != NULL)
+  proc = g_object_ref (self->proc);
+  if (self->current == NULL)
     {
-      kill_helper (self);
-      return;
+      g_cancellable_cancel (self->helper_cancel);
+      g_output_stream_close (self->to_helper, NULL, NULL);
+      g_clear_object (&self->helper_cancel);
+      g_clear_object (&self->to_helper);
+      g_clear_object (&self->from_helper);
+      g_clear_object (&self->proc);
+      self->generation++;
+      self->device_open = FALSE;
+      if (!wait_exited (proc, 300))
+        g_subprocess_force_exit (proc);
     }
-  g_cancellable_cancel (self->helper_cancel);
-  g_output_stream_close (self->to_helper, NULL, NULL);
-  g_clear_object (&self->helper_cancel);
-  g_clear_object (&self->to_helper);
-  g_clear_object (&self->from_helper);
-  g_clear_object (&self->proc);
-  self->generation++;
-  self->device_open = FALSE;
+  else
+    kill_helper (self);
+  if (!wait_exited (proc, 500))
+    g_warning ("the NFC helper %s did not exit", g_subprocess_get_identifier (proc));
+  g_object_unref (proc);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -932,7 +961,14 @@ ec_reader_dispose (GObject *object)
       g_clear_pointer (&self->retry, g_source_unref);
     }
   stop_watchdog (self);
-  kill_helper (self);
+  if (self->proc != NULL && self->current == NULL && self->device_open)
+    close_helper (self);                          /* idle: let it close the device */
+  else if (self->proc != NULL)
+    {
+      g_autoptr(GSubprocess) proc = g_object_ref (self->proc);
+      kill_helper (self);
+      wait_exited (proc, 500);
+    }
   g_clear_pointer (&self->current, g_free);
   g_clear_pointer (&self->watch_card, ec_reader_card_unref);
   G_OBJECT_CLASS (ec_reader_parent_class)->dispose (object);
