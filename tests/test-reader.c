@@ -515,14 +515,13 @@ test_stop_releases (void)
       g_autoptr(EcReader) second = ec_reader_new (emu->connstring);
       g_autoptr(EcReaderCard) card = NULL;
       g_autoptr(GError) error = NULL;
+      Events ev = { .want_state = EC_READER_STATE_READY };
 
       if (i % 2 == 0)
         {
-          Events ev = { .want_state = EC_READER_STATE_READY };
           connect_events (first, &ev);
           ec_reader_start (first);                /* busy: watching */
           g_assert_true (spin_until (&ev.got_read, 3000));
-          events_clear (&ev);
         }
       else
         {
@@ -533,7 +532,8 @@ test_stop_releases (void)
       card = ec_reader_read_card_sync (second, NULL, 1000, NULL, &error);
       g_assert_no_error (error);
       g_assert_cmpint (ec_reader_card_get_kind (card), ==, EC_READER_CARD_NTAG215);
-      g_signal_handlers_disconnect_matched (first, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, NULL);
+      g_signal_handlers_disconnect_matched (first, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, &ev);
+      events_clear (&ev);
     }
 }
 
