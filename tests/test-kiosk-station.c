@@ -34,6 +34,7 @@
 #define NEW_NAME   "钱淑芬"
 #define OLD_UID    "04ee5a00000001"
 #define NEW_UID    "04ee5a00000002"
+#define THIRD_UID  "04ee5a00000003"
 
 static struct
 {
@@ -544,6 +545,14 @@ problem_replaced (gpointer data)
          && r->problem == EC_KIOSK_PROBLEM_REPLACED;
 }
 
+static gboolean
+problem_is (gpointer data)
+{
+  EcKioskResult *r = ec_kiosk_controller_get_result (T.controller);
+  return ec_kiosk_controller_get_screen (T.controller) == EC_KIOSK_SCREEN_PROBLEM && r != NULL
+         && r->problem == (EcKioskProblem) GPOINTER_TO_INT (data);
+}
+
 /* Back in the kiosk: the new card shows the new resident; the old one is refused as
  * replaced. */
 static void
@@ -572,6 +581,95 @@ test_kiosk_sees_cards (void)
   cmd = g_strdup_printf ("place-image %s", T.old_card);
   tap (cmd, EC_KIOSK_SCREEN_PROBLEM);
   g_assert_true (ec_test_wait_until (problem_replaced, NULL, STEP_MS));
+  ec_kiosk_controller_clear (T.controller);
+}
+
+static AdwMessageDialog *
+find_dialog (void)
+{
+  GListModel *tops = gtk_window_get_toplevels ();   /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (tops, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_dialog () != NULL;
+}
+
+/* From the staff menu again: a replacement for a lost card (the old one is lost at
+ * once), then the new card revoked after a confirmation; the kiosk refuses both. */
+static void
+test_replace_lost_and_revoke (void)
+{
+  g_autofree char *saved = g_build_filename (T.dir, "third.tag", NULL);
+  g_autofree char *cmd = NULL;
+  g_autofree char *text = NULL;
+  AdwMessageDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (T.window), "station.open", NULL));
+  g_assert_true (ec_kiosk_window_get_visible_page (T.window) == GTK_WIDGET (T.page));
+  wait_screen ("signin");
+  sign_in (STAFF_ID, STAFF_PIN);
+  wait_screen ("home");
+  ec_station_page_open_resident (T.page, T.new_resident);
+  wait_label ("resident_info", "resident number");
+  g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
+  ec_test_spin (200);
+
+  g_free (emu ("remove"));
+  g_free (emu ("place ntag215 " THIRD_UID));
+  click ("replace_lost_button");
+  /* A new sign-in: the key must be unlocked again. */
+  wait_screen ("key");
+  gtk_editable_set_text (GTK_EDITABLE (child ("passphrase_row")), EC_DEMO_PASSPHRASE);
+  click ("unlock_button");
+  wait_screen ("issue");
+  wait_label ("issue_result", "Confirmed: the new card reads back as " NEW_NAME " (card 3)");
+  cmd = g_strdup_printf ("save %s", saved);
+  g_free (emu (cmd));
+  click ("issue_done_button");
+  wait_screen ("resident");
+  g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
+  ec_test_spin (300);
+  text = ec_test_visible_text (child ("cards_list"));
+  assert_contains (text, THIRD_UID " · active");
+  assert_contains (text, NEW_UID " · lost");
+  assert_contains (text, OLD_UID " · replaced");
+
+  click ("revoke_button");
+  g_assert_true (ec_test_wait_until (dialog_shown, NULL, STEP_MS));
+  dialog = find_dialog ();
+  assert_contains (adw_message_dialog_get_body (dialog), THIRD_UID);
+  adw_message_dialog_response (dialog, "revoke");
+  wait_label ("resident_message", "The card is revoked");
+  g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
+  ec_test_spin (300);
+  g_free (text);
+  text = ec_test_visible_text (child ("cards_list"));
+  assert_contains (text, THIRD_UID " · revoked");
+  g_assert_true (gtk_widget_get_visible (child ("issue_button")));
+
+  click ("signout_button");
+  wait_screen ("signin");
+  click ("exit_button");
+  g_assert_true (ec_test_wait_until (reader_ready, NULL, STEP_MS));
+  g_free (cmd);
+  cmd = g_strdup_printf ("place-image %s", saved);
+  tap (cmd, EC_KIOSK_SCREEN_PROBLEM);
+  g_assert_true (ec_test_wait_until (problem_is, GINT_TO_POINTER (EC_KIOSK_PROBLEM_REVOKED), STEP_MS));
+  /* The card reported lost. */
+  g_free (cmd);
+  cmd = g_strdup_printf ("place-image %s/new.tag", T.dir);
+  tap (cmd, EC_KIOSK_SCREEN_PROBLEM);
+  g_assert_true (ec_test_wait_until (problem_is, GINT_TO_POINTER (EC_KIOSK_PROBLEM_LOST), STEP_MS));
   ec_kiosk_controller_clear (T.controller);
 }
 
@@ -666,6 +764,7 @@ main (int    argc,
   g_test_add_func ("/ec/kiosk/station/idle-sign-out", test_idle_sign_out);
   g_test_add_func ("/ec/kiosk/station/admin-audit", test_admin_audit);
   g_test_add_func ("/ec/kiosk/station/kiosk-sees-cards", test_kiosk_sees_cards);
+  g_test_add_func ("/ec/kiosk/station/replace-lost-and-revoke", test_replace_lost_and_revoke);
 
   rc = g_test_run ();
 
