@@ -426,6 +426,33 @@ test_unplug_replug (void)
 }
 
 static void
+test_reader_stall (void)
+{
+  g_autofree char *text = NULL;
+  gint64 t0;
+
+  g_assert_true (ec_test_wait_until (reader_is, GINT_TO_POINTER (EC_KIOSK_READER_READY), READER_READY_MS));
+  /* The reader stops answering altogether (a hung USB reader). */
+  emu ("stall");
+  g_assert_true (ec_test_wait_until (reader_not_ready, NULL, READER_READY_MS));
+  /* The main loop never waited on it: a screen change is immediate. */
+  t0 = g_get_monotonic_time ();
+  ec_kiosk_controller_open_lookup (T.controller);
+  ec_test_spin (20);
+  g_assert_cmpint (ec_kiosk_controller_get_screen (T.controller), ==, EC_KIOSK_SCREEN_LOOKUP);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 2 * G_USEC_PER_SEC);
+  ec_kiosk_controller_clear (T.controller);
+  ec_test_spin (50);
+  text = window_text ();
+  assert_text_lacks (text, "Reader ready");
+  /* It answers again: the kiosk recovers by itself and reads cards. */
+  emu ("unstall");
+  g_assert_true (ec_test_wait_until (reader_is, GINT_TO_POINTER (EC_KIOSK_READER_READY), READER_READY_MS));
+  check_record_card ("03-valid-allergies-unknown");
+  emu ("remove");
+}
+
+static void
 test_language_switch (void)
 {
   g_autofree char *zh = NULL, *en = NULL;
@@ -906,6 +933,7 @@ main (int    argc,
   g_test_add_func ("/ec/kiosk/manual-lookup", test_manual_lookup);
   g_test_add_func ("/ec/kiosk/language-switch", test_language_switch);
   g_test_add_func ("/ec/kiosk/unplug-replug", test_unplug_replug);
+  g_test_add_func ("/ec/kiosk/reader-stall", test_reader_stall);
   g_test_add_func ("/ec/kiosk/kiosk-mode-refuses-close", test_kiosk_mode_refuses_close);
   g_test_add_func ("/ec/kiosk/demo-panel", test_demo_panel);
   g_test_add_func ("/ec/kiosk/touch-targets", test_touch_targets);
