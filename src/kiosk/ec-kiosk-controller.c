@@ -453,10 +453,10 @@ deliver (EcKioskController *self,
     }
   result->started_us = self->started_us;
   set_screen (self, result->screen, result);
+  /* An out-of-date card still shows the current record: that is a read, not a refusal
+   * (the record says the card is old). */
   g_signal_emit (self, signals[SIGNAL_FEEDBACK], 0,
-                 result->screen == EC_KIOSK_SCREEN_RECORD
-                 && result->problem == EC_KIOSK_PROBLEM_NONE
-                 && !result->card_outdated);
+                 result->screen == EC_KIOSK_SCREEN_RECORD && result->problem == EC_KIOSK_PROBLEM_NONE);
 }
 
 /* ------------------------------------------------------------------------- */
