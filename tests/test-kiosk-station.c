@@ -224,6 +224,32 @@ test_staff_no_audit (void)
   assert_contains (label_text ("home_message"), "Only station administrators");
 }
 
+static gboolean
+station_page_visible (gpointer data)
+{
+  GtkWidget *page = g_object_get_data (G_OBJECT (T.window), "ec-station-page");
+  return page != NULL && page != data && ec_kiosk_window_get_visible_page (T.window) == page;
+}
+
+/* Switching the language keeps station mode on screen, in the new language, signed in. */
+static void
+test_language_switch (void)
+{
+  g_autofree char *text = NULL;
+
+  ec_kiosk_window_set_language (T.window, "zh");
+  g_assert_true (ec_test_wait_until (station_page_visible, T.page, STEP_MS));
+  T.page = g_object_get_data (G_OBJECT (T.window), "ec-station-page");
+  wait_screen ("home");
+  text = page_text ();
+  assert_contains (text, "已登录：张社工（S0012，");
+  assert_contains (text, "新居民");
+  ec_kiosk_window_set_language (T.window, "en");
+  g_assert_true (ec_test_wait_until (station_page_visible, T.page, STEP_MS));
+  T.page = g_object_get_data (G_OBJECT (T.window), "ec-station-page");
+  wait_screen ("home");
+}
+
 /* Registering a resident: each problem is explained; then saved, audited as S0012. */
 static void
 test_register (void)
@@ -255,7 +281,9 @@ test_register (void)
   set_row ("allergies_row", "青霉素，花生");
   adw_combo_row_set_selected (editor_child ("blood_row"), 7);            /* O+ */
   g_signal_emit_by_name (editor_child ("save_button"), "clicked");
-  wait_screen ("resident");
+  if (!ec_test_wait_until (screen_is, (gpointer) "resident", STEP_MS))
+    g_error ("not saved: %s (page %p, window's %p)", gtk_label_get_text (editor_child ("problems_label")),
+             (void *) T.page, g_object_get_data (G_OBJECT (T.window), "ec-station-page"));
   wait_label ("resident_name", NEW_NAME);
   wait_label ("resident_info", "resident number");
   g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
@@ -757,6 +785,7 @@ main (int    argc,
 
   g_test_add_func ("/ec/kiosk/station/lockout", test_lockout);
   g_test_add_func ("/ec/kiosk/station/staff-no-audit", test_staff_no_audit);
+  g_test_add_func ("/ec/kiosk/station/language-switch", test_language_switch);
   g_test_add_func ("/ec/kiosk/station/register", test_register);
   g_test_add_func ("/ec/kiosk/station/issue", test_issue);
   g_test_add_func ("/ec/kiosk/station/replace", test_replace);

@@ -9,6 +9,7 @@
 
 #include "ec-card-face.h"
 #include "ec-i18n.h"
+#include "ec-kiosk-i18n.h"
 #include "ec-kiosk-strings.h"
 #include "ec-station-editor.h"
 
@@ -20,6 +21,7 @@ struct _EcStationPage
 
   EcStationContext *context;
   GCancellable     *cancellable;      /* the current operation; cancelled on sign-out */
+  GCancellable     *search_cancellable; /* the search as typed: a newer one replaces it */
   char              pin[PIN_MAX + 1]; /* wiped after every attempt */
   guint             pin_len;
 
@@ -126,6 +128,8 @@ renew_cancellable (EcStationPage *self)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  if (self->search_cancellable != NULL)
+    g_cancellable_cancel (self->search_cancellable);
 }
 
 static void
@@ -447,9 +451,12 @@ on_search_entry_search_changed_cb (EcStationPage  *self,
 {
   if (ec_station_context_get_session (self->context) == NULL)
     return;
-  renew_cancellable (self);
+  if (self->search_cancellable != NULL)
+    g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+  self->search_cancellable = g_cancellable_new ();
   ec_station_context_search_async (self->context, gtk_editable_get_text (GTK_EDITABLE (entry)),
-                                   self->cancellable, search_done_cb, g_object_ref (self));
+                                   self->search_cancellable, search_done_cb, g_object_ref (self));
 }
 
 static void
@@ -1420,6 +1427,9 @@ ec_station_page_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->search_cancellable != NULL)
+    g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (self->context, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_STATION_PAGE);
@@ -1660,16 +1670,47 @@ on_exit_requested_cb (EcStationPage *page,
   ec_station_close (window);
 }
 
+static void on_exit_requested_cb (EcStationPage *page, EcKioskWindow *window);
+
+/* A page in the window's stack for @context, in the current language. */
+static EcStationPage *
+attach_page (EcKioskWindow    *window,
+             EcStationContext *context,
+             const char       *station_phone)
+{
+  GtkWidget *page = ec_station_page_new (context);
+
+  g_object_set_data_full (G_OBJECT (page), "ec-station-phone", g_strdup (station_phone), g_free);
+  g_object_set_data_full (G_OBJECT (page), "ec-station-language", g_strdup (ec_kiosk_i18n_get_language ()), g_free);
+  gtk_stack_add_named (window_stack (window), page, "station");
+  g_object_set_data (G_OBJECT (window), STATION_KEY, page);
+  g_signal_connect_object (page, "exit-requested", G_CALLBACK (on_exit_requested_cb), window, 0);
+  return EC_STATION_PAGE (page);
+}
+
 /* The window rebuilds its own screens on a language switch and shows the waiting
- * screen; station mode stays where it was. */
+ * screen; station mode stays, rebuilt in the new language (the session stays signed
+ * in; what was on screen is left). */
 static gboolean
 reshow_station_cb (gpointer user_data)
 {
   EcKioskWindow *window = user_data;
   EcStationPage *page = g_object_get_data (G_OBJECT (window), STATION_KEY);
 
-  if (page != NULL && g_object_get_data (G_OBJECT (page), "ec-station-active") != NULL)
-    gtk_stack_set_visible_child (window_stack (window), GTK_WIDGET (page));
+  if (page == NULL || g_object_get_data (G_OBJECT (page), "ec-station-active") == NULL)
+    return G_SOURCE_REMOVE;
+  if (g_strcmp0 (g_object_get_data (G_OBJECT (page), "ec-station-language"), ec_kiosk_i18n_get_language ()) != 0)
+    {
+      g_autoptr(EcStationContext) context = g_object_ref (page->context);
+      g_autofree char *phone = g_strdup (g_object_get_data (G_OBJECT (page), "ec-station-phone"));
+
+      gtk_stack_remove (window_stack (window), GTK_WIDGET (page));
+      page = attach_page (window, context, phone);
+      g_object_set_data (G_OBJECT (page), "ec-station-active", GINT_TO_POINTER (1));
+      if (ec_station_context_get_session (context) != NULL)
+        go_home (page);
+    }
+  gtk_stack_set_visible_child (window_stack (window), GTK_WIDGET (page));
   return G_SOURCE_REMOVE;
 }
 
@@ -1725,11 +1766,7 @@ ec_station_install (EcKioskWindow  *window,
   g_return_val_if_fail (config != NULL, NULL);
 
   context = ec_station_context_new (config);
-  page = ec_station_page_new (context);
-  g_object_set_data_full (G_OBJECT (page), "ec-station-phone", g_strdup (config->station_phone), g_free);
-  gtk_stack_add_named (window_stack (window), page, "station");
-  g_object_set_data (G_OBJECT (window), STATION_KEY, page);
-  g_signal_connect_object (page, "exit-requested", G_CALLBACK (on_exit_requested_cb), window, 0);
+  page = GTK_WIDGET (attach_page (window, context, config->station_phone));
   g_signal_connect_object (window_stack (window), "notify::visible-child", G_CALLBACK (on_stack_visible_child_cb),
                            window, 0);
 
