@@ -737,6 +737,11 @@ issue_buttons (EcStationPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->issue_cancel_button), running);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), !running && can_retry);
   gtk_widget_set_visible (GTK_WIDGET (self->issue_done_button), !running);
+  /* After a failure the next step is Retry; Done is the way out. */
+  if (can_retry)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->issue_done_button), "suggested-action");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->issue_done_button), "suggested-action");
   if (running)
     gtk_spinner_start (self->issue_spinner);
   else
