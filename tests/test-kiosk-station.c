@@ -5,6 +5,7 @@
  * Checks read what a person sees: the labels of the page. Runs under xvfb-run. */
 #define G_LOG_DOMAIN "test-kiosk-station"
 
+#include <cairo.h>
 #include <locale.h>
 #include <stdio.h>
 #include <signal.h>
@@ -300,6 +301,80 @@ test_register (void)
   g_assert_cmpuint (entries->len, ==, 1);
   T.new_resident = ((EcAuditEntry *) entries->pdata[0])->resident_id;
   g_assert_cmpuint (T.new_resident, !=, 0);
+}
+
+static gboolean
+widget_shown (gpointer data)
+{
+  return gtk_widget_get_visible (child (data));
+}
+
+static cairo_status_t
+png_write_cb (void                *closure,
+              const unsigned char *data,
+              unsigned int         length)
+{
+  return fwrite (data, 1, length, closure) == length ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+/* Editing: the record opens in the form (an audited read for "edit"), a wrong phone is
+ * explained, a file that is no photo is refused, a drawn PNG is taken; the update is
+ * audited with the staff id and the photo is in the database. */
+static void
+test_edit_with_photo (void)
+{
+  g_autofree char *png = g_build_filename (T.dir, "portrait.png", NULL);
+  g_autofree char *txt = g_build_filename (T.dir, "notes.txt", NULL);
+  g_autoptr(EcDb) db = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(EcResident) r = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *editor;
+  EcAuditFilter filter = { .actor_id = STAFF_ID, .action = "resident-update" };
+  EcActor actor = { EC_ROLE_ADMIN, "test-check" };
+
+  {
+    cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 120, 160);
+    cairo_t *cr = cairo_create (surface);
+    FILE *f = fopen (png, "wb");
+    cairo_set_source_rgb (cr, 0.6, 0.7, 0.8);
+    cairo_paint (cr);
+    cairo_destroy (cr);
+    g_assert_nonnull (f);
+    g_assert_cmpint (cairo_surface_write_to_png_stream (surface, png_write_cb, f), ==, CAIRO_STATUS_SUCCESS);
+    fclose (f);
+    cairo_surface_destroy (surface);
+  }
+  g_assert_true (g_file_set_contents (txt, "not a photo", -1, NULL));
+
+  click ("edit_button");
+  wait_screen ("edit");
+  editor = gtk_stack_get_child_by_name (child ("stack"), "edit");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editor_child ("name_zh_row"))), ==, NEW_NAME);
+  g_assert_cmpuint (adw_combo_row_get_selected (editor_child ("allergy_status_row")), ==, 3);
+  set_row ("phone_row", "138 0000 123");
+  g_signal_emit_by_name (editor_child ("save_button"), "clicked");
+  assert_contains (gtk_label_get_text (editor_child ("problems_label")), "looks like a mobile number but has 10 digits");
+  set_row ("phone_row", "138 0000 1234");
+
+  g_assert_false (ec_station_editor_set_photo_file (EC_STATION_EDITOR (editor), txt));
+  assert_contains (gtk_label_get_text (editor_child ("problems_label")), "not a PNG or JPEG");
+  g_assert_true (ec_station_editor_set_photo_file (EC_STATION_EDITOR (editor), png));
+  assert_contains (gtk_label_get_text (editor_child ("photo_label")), "image/png");
+  g_signal_emit_by_name (editor_child ("save_button"), "clicked");
+  wait_screen ("resident");
+  wait_label ("resident_info", "138 0000 1234");
+
+  db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
+  g_assert_no_error (error);
+  g_assert_true (ec_db_audit_list (db, &filter, &entries, &error));
+  g_assert_cmpuint (entries->len, ==, 1);
+  g_assert_true (ec_db_get_resident (db, T.new_resident, &actor, EC_DB_PURPOSE_EXPORT, NULL, &r, &error));
+  g_assert_nonnull (r->photo);
+  g_assert_cmpstr (r->photo_mime, ==, "image/png");
+  g_assert_cmpstr (r->phone, ==, "138 0000 1234");
+  g_assert_cmpuint (r->allergies->len, ==, 2);
+  g_assert_true (ec_test_wait_until (widget_shown, (gpointer) "issue_button", STEP_MS));
 }
 
 typedef struct
@@ -787,6 +862,7 @@ main (int    argc,
   g_test_add_func ("/ec/kiosk/station/staff-no-audit", test_staff_no_audit);
   g_test_add_func ("/ec/kiosk/station/language-switch", test_language_switch);
   g_test_add_func ("/ec/kiosk/station/register", test_register);
+  g_test_add_func ("/ec/kiosk/station/edit-with-photo", test_edit_with_photo);
   g_test_add_func ("/ec/kiosk/station/issue", test_issue);
   g_test_add_func ("/ec/kiosk/station/replace", test_replace);
   g_test_add_func ("/ec/kiosk/station/card-face-pdf", test_card_face_pdf);
