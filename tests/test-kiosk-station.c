@@ -536,6 +536,26 @@ test_card_face_pdf (void)
   assert_contains (text, "Qian Shufen");
   /* Nothing medical on the face. */
   g_assert_null (strstr (text, "青霉素"));
+
+  /* The print operation draws the same face on an ID-1 page. */
+  g_free (info);
+  g_free (text);
+  g_unlink (pdf);
+  ec_station_page_print_to_file (T.page, pdf);
+  wait_label ("resident_message", "Card face sent to the printer");
+  g_assert_true (g_spawn_sync (NULL, (char **) info_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &info, NULL,
+                               &status, &error));
+  {
+    const char *size = strstr (info, "Page size:");
+    double w = 0, h = 0;
+    g_assert_nonnull (size);
+    g_assert_cmpint (sscanf (size, "Page size: %lf x %lf pts", &w, &h), ==, 2);
+    g_assert_cmpfloat_with_epsilon (w, 242.65, 0.05);
+    g_assert_cmpfloat_with_epsilon (h, 153.01, 0.05);
+  }
+  g_assert_true (g_spawn_sync (NULL, (char **) text_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &text, NULL,
+                               &status, &error));
+  assert_contains (text, NEW_NAME);
 }
 
 /* Idle sign-out: the page goes back to sign-in, nothing personal stays, the key is

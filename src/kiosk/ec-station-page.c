@@ -36,6 +36,7 @@ struct _EcStationPage
   GtkWidget        *editor;
   GtkPrintOperation *print_op;        /* while printing */
   EcResident       *print_resident;
+  char             *print_export;     /* print into this PDF instead of the dialog (tests) */
 
   /* Template children */
   GtkButton        *audit_apply_button;
@@ -1105,11 +1106,29 @@ print_resident_done_cb (GObject      *source,
   gtk_print_operation_set_unit (op, GTK_UNIT_POINTS);
   gtk_print_operation_set_use_full_page (op, TRUE);
   g_signal_connect (op, "draw-page", G_CALLBACK (print_draw_page_cb), self);
-  if (gtk_print_operation_run (op, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
+  if (self->print_export != NULL)
+    gtk_print_operation_set_export_filename (op, self->print_export);
+  if (gtk_print_operation_run (op, self->print_export != NULL ? GTK_PRINT_OPERATION_ACTION_EXPORT
+                                                              : GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
                                GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, &error) == GTK_PRINT_OPERATION_RESULT_ERROR)
     set_message (self->resident_message, error->message, TRUE);
+  else if (self->print_export != NULL)
+    set_message (self->resident_message, _("Card face sent to the printer."), FALSE);
+  g_clear_pointer (&self->print_export, g_free);
   /* The record is not kept once printing is over. */
   g_clear_pointer (&self->print_resident, ec_resident_free);
+}
+
+void
+ec_station_page_print_to_file (EcStationPage *self,
+                               const char    *path)
+{
+  g_return_if_fail (EC_IS_STATION_PAGE (self));
+
+  g_free (self->print_export);
+  self->print_export = g_strdup (path);
+  ec_station_context_get_resident_async (self->context, self->resident_id, "card-face", self->cancellable,
+                                         print_resident_done_cb, g_object_ref (self));
 }
 
 static void
@@ -1453,6 +1472,7 @@ ec_station_page_finalize (GObject *object)
   g_free (self->issued_uid);
   g_clear_pointer (&self->audit, ec_station_audit_free);
   g_clear_pointer (&self->print_resident, ec_resident_free);
+  g_free (self->print_export);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (ec_station_page_parent_class)->finalize (object);
 }

@@ -37,6 +37,10 @@ void              ec_station_page_open_resident   (EcStationPage    *self,
 /* Write the open resident's card face to @path (what the file chooser does). */
 void              ec_station_page_save_card_face  (EcStationPage    *self,
                                                    const char       *path);
+/* Run the print operation of "Print the card face…" into the PDF @path instead of the
+ * print dialog (what a print to file does; tests). */
+void              ec_station_page_print_to_file   (EcStationPage    *self,
+                                                   const char       *path);
 /* Export what the audit viewer shows to @path (what the file chooser does). */
 void              ec_station_page_export_audit    (EcStationPage    *self,
                                                    const char       *path);
