@@ -75,7 +75,7 @@ ec_kiosk_application_handle_local_options (GApplication *app,
   if (g_variant_dict_lookup (options, "hash-exit-pin", "b", &hash) && hash)
     return hash_exit_pin () ? 0 : 1;
 
-  explicit_config = g_variant_dict_lookup (options, "config", "&s", &config_path);
+  explicit_config = g_variant_dict_lookup (options, "config", "^&ay", &config_path);
   if (!explicit_config)
     config_path = g_getenv ("ELDERCARD_CONFIG") != NULL ? g_getenv ("ELDERCARD_CONFIG")
                                                         : EC_CONFIG_DEFAULT_PATH;
@@ -94,12 +94,12 @@ ec_kiosk_application_handle_local_options (GApplication *app,
       g_free (self->config->device);
       self->config->device = *device ? g_strdup (device) : NULL;
     }
-  if (g_variant_dict_lookup (options, "db", "&s", &db))
+  if (g_variant_dict_lookup (options, "db", "^&ay", &db))
     {
       g_free (self->config->db_path);
       self->config->db_path = g_strdup (db);
     }
-  if (g_variant_dict_lookup (options, "keys", "&s", &keys))
+  if (g_variant_dict_lookup (options, "keys", "^&ay", &keys))
     {
       g_free (self->config->keys_dir);
       self->config->keys_dir = g_strdup (keys);
@@ -134,7 +134,7 @@ ec_kiosk_application_handle_local_options (GApplication *app,
       g_free (self->config->language);
       self->config->language = g_strdup (lang);
     }
-  if (g_variant_dict_lookup (options, "demo", "&s", &demo))
+  if (g_variant_dict_lookup (options, "demo", "^&ay", &demo))
     self->demo_dir = g_strdup (demo);
   if (g_variant_dict_contains (options, "kiosk"))
     self->kiosk_mode = TRUE;
