@@ -28,18 +28,6 @@
 #include "ec-keys.h"
 #include "ec-reader.h"
 
-static int
-usage (GOptionContext *ctx,
-       const char     *message)
-{
-  g_autofree char *help = g_option_context_get_help (ctx, TRUE, NULL);
-
-  if (message != NULL)
-    g_printerr ("eldercard: %s\n\n", message);
-  g_printerr ("%s", help);
-  return 2;
-}
-
 static const char *
 or_dash (const char *s)
 {
@@ -321,14 +309,14 @@ ec_cmd_card_read (int    argc,
         "when the database has no such resident. A refused card prints the reason: not\n"
         "genuine, revoked, lost, replaced, expired, damaged, unsupported type; exit 1."));
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 1 || wait < 0 || wait > 3600)
-    return usage (ctx, _("--wait must be 0..3600"));
+    return ec_cli_usage_error (ctx, _("--wait must be 0..3600"));
   if (now_text != NULL)
     {
       guint16 days;
       if (!ec_card_date_to_days (now_text, &days))
-        return usage (ctx, _("--now must be a date YYYY-MM-DD"));
+        return ec_cli_usage_error (ctx, _("--now must be a date YYYY-MM-DD"));
       show_now = (gint64) days * 86400 + 43200;
     }
 
@@ -453,9 +441,9 @@ ec_cmd_card_watch (int    argc,
   add_common (ctx, &o);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 1 || count < 0)
-    return usage (ctx, NULL);
+    return ec_cli_usage_error (ctx, NULL);
   ring = ec_keyring_load (o.keydir != NULL ? o.keydir : ec_cli_default_keydir (), &error);
   if (ring == NULL)
     return ec_cli_fail (error);
@@ -546,13 +534,13 @@ issue_or_replace (int       argc,
         "recorded as active. A card pulled away can be put back and the command run again:\n"
         "the issuance resumes. 'replace' also marks the resident's current card replaced."));
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 2 || !ec_resident_id_parse (argv[1], &rid))
-    return usage (ctx, _("give the resident's id (16 hex digits)"));
+    return ec_cli_usage_error (ctx, _("give the resident's id (16 hex digits)"));
   if (station_id < 1 || station_id > 65535 || wait < 1 || wait > 3600)
-    return usage (ctx, _("--station must be 1..65535 and --wait 1..3600"));
+    return ec_cli_usage_error (ctx, _("--station must be 1..65535 and --wait 1..3600"));
   if (expires != NULL && !ec_card_date_to_days (expires, &p.expires_days))
-    return usage (ctx, _("--expires must be a date YYYY-MM-DD"));
+    return ec_cli_usage_error (ctx, _("--expires must be a date YYYY-MM-DD"));
 
   db = ec_cli_db_open (o.db_path, FALSE);
   if (db == NULL)
@@ -654,9 +642,9 @@ ec_cmd_card_revoke (int    argc,
       _("Mark a card (by its 14-digit UID) or every active card of a resident (16-digit\n"
         "id) revoked, or lost with --lost. Kiosks then refuse it."));
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 2)
-    return usage (ctx, _("give a card UID or a resident id"));
+    return ec_cli_usage_error (ctx, _("give a card UID or a resident id"));
   db = ec_cli_db_open (o.db_path, FALSE);
   if (db == NULL)
     return 1;
@@ -713,9 +701,9 @@ ec_cmd_card_import_dump (int    argc,
       _("Convert a dump written by libnfc's 'nfc-mfultralight r DUMP.mfd' into the tag image\n"
         "format, e.g. to check it with 'eldercard card verify'. PWD and PACK read as zeros."));
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 3)
-    return usage (ctx, _("give the dump and the output file"));
+    return ec_cli_usage_error (ctx, _("give the dump and the output file"));
   if (!g_file_get_contents (argv[1], (char **) &data, &len, &error))
     return ec_cli_fail (error);
   if (len == 45 * 4)

@@ -45,18 +45,6 @@ static const struct
   { "import-dump", ec_cmd_card_import_dump, N_("convert an nfc-mfultralight dump (.mfd) to a tag image") },
 };
 
-static int
-usage_error (GOptionContext *ctx,
-             const char     *message)
-{
-  g_autofree char *help = g_option_context_get_help (ctx, TRUE, NULL);
-
-  if (message != NULL)
-    g_printerr ("eldercard: %s\n\n", message);
-  g_printerr ("%s", help);
-  return 2;
-}
-
 /* "now", unix seconds, or YYYY-MM-DD[THH:MM:SSZ] (UTC). */
 static gboolean
 parse_time (const char *s,
@@ -262,37 +250,37 @@ card_encode (int    argc,
         "refers to the resident (profile R). The image is verified before it is written."));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 1 || o.type == NULL || o.uid == NULL || o.out == NULL || o.station < 1 || o.station > 65535)
-    return usage_error (ctx, _("--type, --uid, --station and --out are required"));
+    return ec_cli_usage_error (ctx, _("--type, --uid, --station and --out are required"));
   if (!ec_tag_type_from_string (o.type, &type))
-    return usage_error (ctx, _("--type must be ntag213, ntag215 or ntag216"));
+    return ec_cli_usage_error (ctx, _("--type must be ntag213, ntag215 or ntag216"));
   if (!ec_tag_uid_parse (o.uid, uid) || uid[0] != 0x04)
-    return usage_error (ctx, _("--uid must be 14 hex digits starting with 04 (NXP)"));
+    return ec_cli_usage_error (ctx, _("--uid must be 14 hex digits starting with 04 (NXP)"));
   if (o.seq < 0 || o.seq > 65535)
-    return usage_error (ctx, _("--seq must be 1..65535"));
+    return ec_cli_usage_error (ctx, _("--seq must be 1..65535"));
   header.card_seq = (guint16) (o.seq == 0 ? 1 : o.seq);
   if (!parse_time (o.issued, &issued))
-    return usage_error (ctx, _("--issued must be now, unix seconds or YYYY-MM-DD"));
+    return ec_cli_usage_error (ctx, _("--issued must be now, unix seconds or YYYY-MM-DD"));
   header.issued_at = issued;
   if (o.expires != NULL && !ec_card_date_to_days (o.expires, &header.expires_days))
-    return usage_error (ctx, _("--expires must be a date YYYY-MM-DD"));
+    return ec_cli_usage_error (ctx, _("--expires must be a date YYYY-MM-DD"));
   if (o.resident != NULL)
     {
       if (!ec_resident_id_parse (o.resident, &header.resident_id))
-        return usage_error (ctx, _("--resident-id must be 16 hex digits"));
+        return ec_cli_usage_error (ctx, _("--resident-id must be 16 hex digits"));
     }
   else
     ec_crypto_random ((guint8 *) &header.resident_id, sizeof header.resident_id);
   if (o.nonce != NULL)
     {
       if (strlen (o.nonce) != 2 * EC_AEAD_NONCE_BYTES)
-        return usage_error (ctx, _("--nonce must be 48 hex digits"));
+        return ec_cli_usage_error (ctx, _("--nonce must be 48 hex digits"));
       for (int i = 0; i < EC_AEAD_NONCE_BYTES; i++)
         {
           int hi = g_ascii_xdigit_value (o.nonce[2 * i]), lo = g_ascii_xdigit_value (o.nonce[2 * i + 1]);
           if (hi < 0 || lo < 0)
-            return usage_error (ctx, _("--nonce must be 48 hex digits"));
+            return ec_cli_usage_error (ctx, _("--nonce must be 48 hex digits"));
           nonce[i] = (guint8) (hi << 4 | lo);
         }
     }
@@ -374,11 +362,11 @@ card_verify (int    argc,
         "cannot read (no read key, cannot decrypt) is printed with 'summary: unavailable'."));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 2)
-    return usage_error (ctx, _("give one tag image file"));
+    return ec_cli_usage_error (ctx, _("give one tag image file"));
   if (!parse_time (now_text, &now))
-    return usage_error (ctx, _("--now must be unix seconds or YYYY-MM-DD"));
+    return ec_cli_usage_error (ctx, _("--now must be unix seconds or YYYY-MM-DD"));
 
   ring = ec_keyring_load (keydir != NULL ? keydir : ec_cli_default_keydir (), &error);
   if (ring == NULL)

@@ -35,18 +35,6 @@ get_passphrase (const char *file,
   return ec_passphrase_from_tty (prompt, confirm, error);
 }
 
-static int
-usage_error (GOptionContext *ctx,
-             const char     *message)
-{
-  g_autofree char *help = g_option_context_get_help (ctx, TRUE, NULL);
-
-  if (message != NULL)
-    g_printerr ("eldercard: %s\n\n", message);
-  g_printerr ("%s", help);
-  return 2;
-}
-
 /* ---- community ------------------------------------------------------------------- */
 
 int
@@ -77,9 +65,9 @@ ec_cmd_community (int    argc,
         "                    read-<kid>.key so old cards stay readable (after a lost kiosk)"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 2)
-    return usage_error (ctx, _("say what to do: create or rotate-read-key"));
+    return ec_cli_usage_error (ctx, _("say what to do: create or rotate-read-key"));
   keys = keydir != NULL ? keydir : ec_cli_default_keydir ();
 
   if (g_str_equal (argv[1], "create"))
@@ -108,7 +96,7 @@ ec_cmd_community (int    argc,
       printf (_("New read key %s. Export new kiosk bundles; reissue cards to retire the old key.\n"), s);
       return 0;
     }
-  return usage_error (ctx, _("unknown action"));
+  return ec_cli_usage_error (ctx, _("unknown action"));
 }
 
 /* ---- station ----------------------------------------------------------------------- */
@@ -150,11 +138,11 @@ ec_cmd_station (int    argc,
         "root (stations/<id>.cert). Needs the root key's passphrase."));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 2 || !g_str_equal (argv[1], "add"))
-    return usage_error (ctx, _("say what to do: add"));
+    return ec_cli_usage_error (ctx, _("say what to do: add"));
   if (id < 1 || id > 65535 || name == NULL || valid_days < 1 || valid_days > 36500)
-    return usage_error (ctx, _("--id 1..65535 and --name are required; --valid-days 1..36500"));
+    return ec_cli_usage_error (ctx, _("--id 1..65535 and --name are required; --valid-days 1..36500"));
   keys = keydir != NULL ? keydir : ec_cli_default_keydir ();
 
   root_pass = get_passphrase (root_pass_file, _("Community root key passphrase: "), FALSE, &error);
@@ -203,9 +191,9 @@ ec_cmd_kiosk_bundle (int    argc,
         "keys_dir (or ELDERCARD_KEYS) at the directory."));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 2 || !g_str_equal (argv[1], "export") || out == NULL)
-    return usage_error (ctx, _("usage: eldercard kiosk-bundle export --out DIR"));
+    return ec_cli_usage_error (ctx, _("usage: eldercard kiosk-bundle export --out DIR"));
   if (!ec_kiosk_bundle_export (keydir != NULL ? keydir : ec_cli_default_keydir (), out,
                                !no_read_key, &error))
     return ec_cli_fail (error);

@@ -66,18 +66,6 @@ sync_options_clear (SyncOptions *o)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SyncOptions, sync_options_clear)
 
-static int
-usage_error (GOptionContext *ctx,
-             const char     *message)
-{
-  g_autofree char *help = g_option_context_get_help (ctx, TRUE, NULL);
-
-  if (message != NULL)
-    g_printerr ("eldercard: %s\n\n", message);
-  g_printerr ("%s", help);
-  return 2;
-}
-
 /* The kiosk configuration, when --config is given (else all defaults). */
 static EcConfig *
 load_config (const SyncOptions *o,
@@ -186,18 +174,18 @@ sync_export (int    argc,
         "`eldercard sync import FILE` there."));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 1 || o.role == NULL || o.out == NULL)
-    return usage_error (ctx, _("--role and --output are required"));
+    return ec_cli_usage_error (ctx, _("--role and --output are required"));
   if (!ec_role_from_string (o.role, &role) || (role != EC_ROLE_RESPONDER && role != EC_ROLE_NURSE))
-    return usage_error (ctx, _("--role must be responder or nurse"));
+    return ec_cli_usage_error (ctx, _("--role must be responder or nurse"));
   if (o.photo_max_kib < 0 || o.photo_max_kib > 256)
-    return usage_error (ctx, _("--photo-max-kib must be 1..256"));
+    return ec_cli_usage_error (ctx, _("--photo-max-kib must be 1..256"));
   keys = o.keys != NULL ? o.keys : ec_cli_default_keydir ();
   if (o.station == 0)
     o.station = only_station (keys);
   if (o.station < 1 || o.station > 65535)
-    return usage_error (ctx, _("--station is required (KEYDIR/stations/ holds no single station key)"));
+    return ec_cli_usage_error (ctx, _("--station is required (KEYDIR/stations/ holds no single station key)"));
 
   config = ec_config_new ();
   db = ec_cli_db_open (db_path (&o, config), FALSE);
@@ -265,16 +253,16 @@ sync_import (int    argc,
         "Any refusal changes nothing and says why; the exit status is then 1."));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 1 || o.rest == NULL || g_strv_length (o.rest) != 1)
-    return usage_error (ctx, _("Give one bundle file or directory"));
+    return ec_cli_usage_error (ctx, _("Give one bundle file or directory"));
   config = load_config (&o, &error);
   if (config == NULL)
     return ec_cli_fail (error);
   if (o.role != NULL)
     {
       if (!ec_role_from_string (o.role, &role) || (role != EC_ROLE_RESPONDER && role != EC_ROLE_NURSE))
-        return usage_error (ctx, _("--role must be responder or nurse"));
+        return ec_cli_usage_error (ctx, _("--role must be responder or nurse"));
       expected_role = role;
     }
   else if (o.config != NULL && (config->role == EC_ROLE_RESPONDER || config->role == EC_ROLE_NURSE))
@@ -333,9 +321,9 @@ sync_status (int    argc,
   ctx = g_option_context_new (_("- how current this kiosk's data is"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 1 || o.max_age_days < 0 || o.max_age_days > 3650 || o.station < 0 || o.station > 65535)
-    return usage_error (ctx, NULL);
+    return ec_cli_usage_error (ctx, NULL);
   config = load_config (&o, &error);
   if (config == NULL)
     return ec_cli_fail (error);
@@ -397,9 +385,9 @@ sync_audit_export (int    argc,
   ctx = g_option_context_new (_("- export this kiosk's audit entries for the station"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 1 || o.out == NULL || o.from < 0)
-    return usage_error (ctx, _("--output is required"));
+    return ec_cli_usage_error (ctx, _("--output is required"));
   config = load_config (&o, &error);
   if (config == NULL)
     return ec_cli_fail (error);
@@ -450,9 +438,9 @@ sync_audit_import (int    argc,
   ctx = g_option_context_new (_("FILE - merge a kiosk's audit export into the station"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+    return ec_cli_usage_error (ctx, error->message);
   if (argc != 1 || o.rest == NULL || g_strv_length (o.rest) != 1)
-    return usage_error (ctx, _("Give one audit export file"));
+    return ec_cli_usage_error (ctx, _("Give one audit export file"));
   db = ec_cli_db_open (o.db, FALSE);
   if (db == NULL)
     return 1;

@@ -29,6 +29,11 @@ const char *ec_cli_default_keydir  (void);
 /* Print "eldercard: <message>" to stderr for @error and return 1. */
 int         ec_cli_fail            (const GError *error);
 
+/* Print "eldercard: <message>" (when @message is not NULL), a blank line and @ctx's full
+ * help to stderr; return 2, the usage-error exit status (src/cli/ec-cli-util.c). */
+int         ec_cli_usage_error     (GOptionContext *ctx,
+                                    const char     *message);
+
 /* Subcommands (src/cli/cmd-*.c). */
 int         ec_cmd_doctor          (int argc, char **argv);
 int         ec_cmd_db              (int argc, char **argv);
