@@ -1220,6 +1220,29 @@ report_bad_uid (EcReader            *self,
                            EC_READER_ERROR_PROTOCOL, "malformed card UID");
 }
 
+/* Wait-for-card and read-card take the same arguments: an optional UID to
+ * insist on and a timeout from now. */
+static void
+queue_card_task (EcReader            *self,
+                 EcNfcOp              op,
+                 gpointer             source_tag,
+                 const char          *uid_hex,
+                 guint                timeout_ms,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  TaskData *td = task_data_new (op, uid_hex);
+
+  if (td == NULL)
+    {
+      report_bad_uid (self, source_tag, callback, user_data);
+      return;
+    }
+  td->deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  queue_task (self, td, source_tag, cancellable, callback, user_data);
+}
+
 void
 ec_reader_wait_card_async (EcReader            *self,
                            const char          *uid_hex,
@@ -1228,17 +1251,9 @@ ec_reader_wait_card_async (EcReader            *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  TaskData *td;
-
   g_return_if_fail (EC_IS_READER (self));
-  td = task_data_new (EC_NFC_OP_WAIT, uid_hex);
-  if (td == NULL)
-    {
-      report_bad_uid (self, ec_reader_wait_card_async, callback, user_data);
-      return;
-    }
-  td->deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  queue_task (self, td, ec_reader_wait_card_async, cancellable, callback, user_data);
+  queue_card_task (self, EC_NFC_OP_WAIT, ec_reader_wait_card_async, uid_hex, timeout_ms,
+                   cancellable, callback, user_data);
 }
 
 EcReaderCard *
@@ -1258,17 +1273,9 @@ ec_reader_read_card_async (EcReader            *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  TaskData *td;
-
   g_return_if_fail (EC_IS_READER (self));
-  td = task_data_new (EC_NFC_OP_READ_CARD, uid_hex);
-  if (td == NULL)
-    {
-      report_bad_uid (self, ec_reader_read_card_async, callback, user_data);
-      return;
-    }
-  td->deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  queue_task (self, td, ec_reader_read_card_async, cancellable, callback, user_data);
+  queue_card_task (self, EC_NFC_OP_READ_CARD, ec_reader_read_card_async, uid_hex, timeout_ms,
+                   cancellable, callback, user_data);
 }
 
 EcReaderCard *
