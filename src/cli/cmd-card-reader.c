@@ -498,7 +498,6 @@ issue_or_replace (int       argc,
   g_autoptr(EcDb) db = NULL;
   g_autoptr(EcKeyring) ring = NULL;
   g_autoptr(EcReadKey) read_key = NULL;
-  g_autoptr(EcSecret) pass = NULL;
   g_autoptr(EcStationKey) station = NULL;
   g_autoptr(EcReader) reader = NULL;
   g_autoptr(EcIssueResult) res = NULL;
@@ -571,11 +570,7 @@ issue_or_replace (int       argc,
       if (read_key == NULL)
         return ec_cli_fail (error);
     }
-  pass = pass_file != NULL ? ec_passphrase_from_file (pass_file, &error)
-                           : ec_passphrase_from_tty (_("Station key passphrase: "), FALSE, &error);
-  if (pass == NULL)
-    return ec_cli_fail (error);
-  station = ec_station_key_unlock (keys, (guint16) station_id, pass, &error);
+  station = ec_cli_station_key_unlock (keys, (guint16) station_id, pass_file, &error);
   if (station == NULL)
     return ec_cli_fail (error);
 

@@ -195,7 +195,6 @@ card_encode (int    argc,
   g_auto(EncodeOptions) o = { 0 };
   g_autoptr(GOptionContext) ctx = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(EcSecret) pass = NULL;
   g_autoptr(EcStationKey) station = NULL;
   g_autoptr(EcReadKey) read_key = NULL;
   g_autoptr(EcCardSummary) summary = NULL;
@@ -301,11 +300,7 @@ card_encode (int    argc,
         return ec_cli_fail (error);
     }
 
-  pass = o.pass_file != NULL ? ec_passphrase_from_file (o.pass_file, &error)
-                             : ec_passphrase_from_tty (_("Station key passphrase: "), FALSE, &error);
-  if (pass == NULL)
-    return ec_cli_fail (error);
-  station = ec_station_key_unlock (keys, (guint16) o.station, pass, &error);
+  station = ec_cli_station_key_unlock (keys, (guint16) o.station, o.pass_file, &error);
   if (station == NULL)
     return ec_cli_fail (error);
   if (!ec_card_encode_with_nonce (type, uid, &header, summary, station, read_key, nonce, &img, &error))

@@ -140,7 +140,6 @@ sync_export (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(EcConfig) config = NULL;
   g_autoptr(EcDb) db = NULL;
-  g_autoptr(EcSecret) pass = NULL;
   g_autoptr(EcStationKey) station = NULL;
   g_autoptr(EcReadKey) read_key = NULL;
   g_autofree char *actor_storage = NULL;
@@ -197,11 +196,7 @@ sync_export (int    argc,
   read_key = ec_read_key_load (rk_path, &error);
   if (read_key == NULL)
     return ec_cli_fail (error);
-  pass = o.pass_file != NULL ? ec_passphrase_from_file (o.pass_file, &error)
-                             : ec_passphrase_from_tty (_("Station key passphrase: "), FALSE, &error);
-  if (pass == NULL)
-    return ec_cli_fail (error);
-  station = ec_station_key_unlock (keys, (guint16) o.station, pass, &error);
+  station = ec_cli_station_key_unlock (keys, (guint16) o.station, o.pass_file, &error);
   if (station == NULL)
     return ec_cli_fail (error);
 

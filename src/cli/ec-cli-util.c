@@ -3,6 +3,8 @@
 #define G_LOG_DOMAIN "ec-cli"
 
 #include "ec-cli.h"
+#include "ec-i18n.h"
+#include "ec-keys.h"
 
 int
 ec_cli_usage_error (GOptionContext *ctx,
@@ -14,4 +16,19 @@ ec_cli_usage_error (GOptionContext *ctx,
     g_printerr ("eldercard: %s\n\n", message);
   g_printerr ("%s", help);
   return 2;
+}
+
+EcStationKey *
+ec_cli_station_key_unlock (const char  *keydir,
+                           guint16      station_id,
+                           const char  *pass_file,
+                           GError     **error)
+{
+  g_autoptr(EcSecret) pass = NULL;
+
+  pass = pass_file != NULL ? ec_passphrase_from_file (pass_file, error)
+                           : ec_passphrase_from_tty (_("Station key passphrase: "), FALSE, error);
+  if (pass == NULL)
+    return NULL;
+  return ec_station_key_unlock (keydir, station_id, pass, error);
 }

@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "ec-keys.h"
+
 G_BEGIN_DECLS
 
 typedef int (*EcCliCommandFunc) (int argc, char **argv);
@@ -33,6 +35,14 @@ int         ec_cli_fail            (const GError *error);
  * help to stderr; return 2, the usage-error exit status (src/cli/ec-cli-util.c). */
 int         ec_cli_usage_error     (GOptionContext *ctx,
                                     const char     *message);
+
+/* Read the station key passphrase from @pass_file ('-' = stdin), or when @pass_file is
+ * NULL from the terminal ("Station key passphrase: "), and unlock station @station_id's
+ * key in @keydir with it; the passphrase is wiped before returning. */
+EcStationKey *ec_cli_station_key_unlock (const char  *keydir,
+                                         guint16      station_id,
+                                         const char  *pass_file,
+                                         GError     **error);
 
 /* Subcommands (src/cli/cmd-*.c). */
 int         ec_cmd_doctor          (int argc, char **argv);
