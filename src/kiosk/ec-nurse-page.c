@@ -11,6 +11,8 @@
 #include "ec-i18n.h"
 #include "ec-kiosk-i18n.h"
 #include "ec-kiosk-strings.h"
+#include "ec-kiosk-widgets.h"
+#include "ec-record-view.h"
 
 /* ------------------------------------------------------------------------- */
 /* The context: the drug table and a database connection, for GTask threads. */
@@ -420,145 +422,16 @@ chinese (void)
 }
 
 static void
-box_remove_all (GtkBox *box)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
-    gtk_box_remove (box, child);
-}
-
-static GtkWidget *
-make_label (const char *text,
-            const char *css_class)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (label, css_class);
-  return label;
-}
-
-static GtkWidget *
-make_notice (const char *css_class,
-             const char *icon_name,
-             const char *title,
-             const char *body)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 16);
-  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
-
-  gtk_image_set_pixel_size (GTK_IMAGE (icon), 40);
-  gtk_widget_set_valign (icon, GTK_ALIGN_START);
-  gtk_box_append (GTK_BOX (box), icon);
-  gtk_box_append (GTK_BOX (text), make_label (title, "ec-notice-title"));
-  if (body != NULL && *body)
-    gtk_box_append (GTK_BOX (text), make_label (body, "ec-notice-body"));
-  gtk_widget_set_hexpand (text, TRUE);
-  gtk_box_append (GTK_BOX (box), text);
-  gtk_widget_add_css_class (box, "ec-notice");
-  gtk_widget_add_css_class (box, css_class);
-  return box;
-}
-
-/* "青霉素 — 高风险 — 既往反应：过敏性休克 (严重) · 疑似" */
-static char *
-describe_allergy (const EcAllergy *a)
-{
-  GString *line = g_string_new (NULL);
-  const char *severity = ec_kiosk_severity_label (a->severity);
-
-  g_string_append_printf (line, "%s — %s", a->substance != NULL ? a->substance : "?",
-                          ec_kiosk_criticality_label (a->criticality));
-  if (a->reaction != NULL && *a->reaction)
-    g_string_append_printf (line, _(" — past reaction: %s"), a->reaction);
-  if (severity != NULL)
-    g_string_append_printf (line, " (%s)", severity);
-  if (!a->confirmed)
-    g_string_append_printf (line, " · %s", _("suspected"));
-  return g_string_free (line, FALSE);
-}
-
-static int
-allergy_rank (const EcAllergy *a)
-{
-  switch (a->criticality)
-    {
-    case EC_CRITICALITY_HIGH:
-      return 0;
-    case EC_CRITICALITY_UNABLE_TO_ASSESS:
-      return 1;
-    case EC_CRITICALITY_LOW:
-    default:
-      return 2;
-    }
-}
-
-static int
-compare_allergies (gconstpointer a,
-                   gconstpointer b)
-{
-  return allergy_rank (*(EcAllergy * const *) a) - allergy_rank (*(EcAllergy * const *) b);
-}
-
-static void
 render_allergies (EcNursePage      *self,
                   const EcResident *r)
 {
-  GtkWidget *banner = GTK_WIDGET (self->allergy_banner);
-  g_autoptr(GPtrArray) sorted = NULL;
+  EcAllergyStatus shown = r->allergy_status;
 
-  gtk_widget_remove_css_class (banner, "ec-allergy-recorded");
-  gtk_widget_remove_css_class (banner, "ec-allergy-none");
-  gtk_widget_remove_css_class (banner, "ec-allergy-unknown");
-
-  if (r->allergy_status == EC_ALLERGY_STATUS_NONE_KNOWN)
-    {
-      gtk_widget_add_css_class (banner, "ec-allergy-none");
-      gtk_box_append (self->allergy_banner,
-                      make_notice ("ec-allergy-line", "emblem-ok-symbolic", _("No known allergies"),
-                                   _("Asked and recorded: the resident has no known allergies.")));
-      return;
-    }
   /* "Recorded" with nothing listed is as good as unknown (the check says so too). */
-  if (r->allergy_status == EC_ALLERGY_STATUS_UNKNOWN || r->allergies == NULL || r->allergies->len == 0)
-    {
-      gtk_widget_add_css_class (banner, "ec-allergy-unknown");
-      gtk_box_append (self->allergy_banner,
-                      make_notice ("ec-allergy-line", "dialog-question-symbolic", _("Allergies unknown"),
-                                   _("Nobody has established this resident's allergies. Do not assume there are none.")));
-      return;
-    }
-
-  gtk_widget_add_css_class (banner, "ec-allergy-recorded");
-  sorted = g_ptr_array_new ();
-  for (guint i = 0; i < r->allergies->len; i++)
-    g_ptr_array_add (sorted, g_ptr_array_index (r->allergies, i));
-  g_ptr_array_sort (sorted, compare_allergies);
-  {
-    GtkWidget *head = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-    GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-    g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "ALLERGY (%u)", "ALLERGIES (%u)",
-                                                           sorted->len),
-                                              sorted->len);
-
-    gtk_image_set_pixel_size (GTK_IMAGE (icon), 40);
-    gtk_box_append (GTK_BOX (head), icon);
-    gtk_box_append (GTK_BOX (head), make_label (title, "ec-allergy-title"));
-    gtk_box_append (self->allergy_banner, head);
-  }
-  for (guint i = 0; i < sorted->len; i++)
-    {
-      const EcAllergy *a = g_ptr_array_index (sorted, i);
-      g_autofree char *line = describe_allergy (a);
-
-      gtk_box_append (self->allergy_banner,
-                      make_label (line, a->criticality == EC_CRITICALITY_HIGH ? "ec-allergy-high" : "ec-allergy-item"));
-    }
+  if (r->allergy_status != EC_ALLERGY_STATUS_NONE_KNOWN
+      && (r->allergies == NULL || r->allergies->len == 0))
+    shown = EC_ALLERGY_STATUS_UNKNOWN;
+  ec_record_view_fill_allergy_banner (self->allergy_banner, shown, r->allergies);
 }
 
 static char *
@@ -592,13 +465,13 @@ render_record (EcNursePage *self)
       g_autofree char *body = g_strdup_printf (_("Opened by manual search. Reason recorded: %s"),
                                                result->reason != NULL ? result->reason : "");
       gtk_box_append (self->notice_box,
-                      make_notice ("ec-notice-source", "system-search-symbolic",
-                                   _("No card: confirm who this is from the photo"), body));
+                      ec_kiosk_make_notice ("ec-notice-source", "system-search-symbolic",
+                                            _("No card: confirm who this is from the photo"), body));
     }
   if (result->card_outdated)
     gtk_box_append (self->notice_box,
-                    make_notice ("ec-notice-warning", "document-open-recent-symbolic", _("Card out of date"),
-                                 _("The record below is the newer one, from this kiosk's database.")));
+                    ec_kiosk_make_notice ("ec-notice-warning", "document-open-recent-symbolic", _("Card out of date"),
+                                          _("The record below is the newer one, from this kiosk's database.")));
   gtk_widget_set_visible (GTK_WIDGET (self->notice_box),
                           gtk_widget_get_first_child (GTK_WIDGET (self->notice_box)) != NULL);
 
@@ -617,12 +490,12 @@ render_record (EcNursePage *self)
   render_allergies (self, r);
 
   if (r->medications == NULL || r->medications->len == 0)
-    gtk_box_append (self->medications_box, make_label (_("None recorded"), "ec-item"));
+    gtk_box_append (self->medications_box, ec_kiosk_make_label (_("None recorded"), "ec-item"));
   for (guint i = 0; r->medications != NULL && i < r->medications->len; i++)
     {
       g_autofree char *line = describe_medication (g_ptr_array_index (r->medications, i));
       g_autofree char *item = g_strconcat ("• ", line, NULL);
-      gtk_box_append (self->medications_box, make_label (item, "ec-item"));
+      gtk_box_append (self->medications_box, ec_kiosk_make_label (item, "ec-item"));
     }
 }
 
@@ -833,7 +706,7 @@ make_sources (GPtrArray *sources)
     g_string_append_printf (text, "%s%s", i > 0 ? "\n" : "", (const char *) g_ptr_array_index (sources, i));
   {
     g_autofree char *line = g_strdup_printf (_("Source: %s"), text->str);
-    return make_label (line, "ec-finding-source");
+    return ec_kiosk_make_label (line, "ec-finding-source");
   }
 }
 
@@ -850,7 +723,7 @@ make_finding (const EcAllergyFinding *f,
 
   if (f->allergy != NULL)
     {
-      g_autofree char *a = describe_allergy (f->allergy);
+      g_autofree char *a = ec_record_view_describe_allergy (f->allergy);
       what = g_strdup_printf (_("allergy %s"), a);
     }
   else if (f->medication != NULL)
@@ -863,14 +736,14 @@ make_finding (const EcAllergyFinding *f,
   /* "Stop: allergy 青霉素 — HIGH RISK — …", the level word first. */
   title = what != NULL ? g_strdup_printf (_("%s: %s"), finding_level_label (f->level), what)
                        : g_strdup (finding_level_label (f->level));
-  gtk_box_append (GTK_BOX (box), make_label (title, "ec-finding-title"));
+  gtk_box_append (GTK_BOX (box), ec_kiosk_make_label (title, "ec-finding-title"));
   if (matched != NULL && (f->allergy != NULL || f->medication != NULL))
     {
       g_autofree char *via = g_strdup_printf (_("Linked by: %s"), matched);
-      gtk_box_append (GTK_BOX (box), make_label (via, "ec-finding-reason"));
+      gtk_box_append (GTK_BOX (box), ec_kiosk_make_label (via, "ec-finding-reason"));
     }
   if (reason != NULL && *reason)
-    gtk_box_append (GTK_BOX (box), make_label (reason, "ec-finding-reason"));
+    gtk_box_append (GTK_BOX (box), ec_kiosk_make_label (reason, "ec-finding-reason"));
   if ((sources = make_sources (f->sources)) != NULL)
     gtk_box_append (GTK_BOX (box), sources);
   gtk_widget_add_css_class (box, "ec-finding");
@@ -947,7 +820,7 @@ render_verdict (EcNursePage *self)
     }
   gtk_label_set_label (self->verdict_drug_label, drug->str);
 
-  box_remove_all (self->findings_box);
+  ec_kiosk_box_remove_all (self->findings_box);
   for (guint i = 0; v->findings != NULL && i < v->findings->len; i++)
     gtk_box_append (self->findings_box, make_finding (g_ptr_array_index (v->findings, i), zh));
   if (v->verdict == EC_VERDICT_UNKNOWN_DRUG && self->result != NULL)
@@ -959,7 +832,7 @@ render_verdict (EcNursePage *self)
       g_autoptr(GString) meds = g_string_new (_("Current medications"));
 
       if (r->allergy_status == EC_ALLERGY_STATUS_NONE_KNOWN)
-        gtk_box_append (self->findings_box, make_label (_("No known allergies"), "ec-finding-title"));
+        gtk_box_append (self->findings_box, ec_kiosk_make_label (_("No known allergies"), "ec-finding-title"));
       for (guint i = 0; r->medications != NULL && i < r->medications->len; i++)
         {
           g_autofree char *m = describe_medication (g_ptr_array_index (r->medications, i));
@@ -967,16 +840,16 @@ render_verdict (EcNursePage *self)
         }
       if (r->medications == NULL || r->medications->len == 0)
         g_string_append_printf (meds, "\n%s", _("None recorded"));
-      gtk_box_append (self->findings_box, make_label (meds->str, "ec-finding-reason"));
+      gtk_box_append (self->findings_box, ec_kiosk_make_label (meds->str, "ec-finding-reason"));
     }
   if (v->verdict == EC_VERDICT_NO_RECORDED_CONFLICT)
     gtk_box_append (self->findings_box,
-                    make_label (_("Nothing recorded for this resident conflicts with this drug. "
+                    ec_kiosk_make_label (_("Nothing recorded for this resident conflicts with this drug. "
                                   "This does not mean the drug is safe."), "ec-finding-reason"));
   gtk_widget_set_visible (GTK_WIDGET (self->findings_box),
                           gtk_widget_get_first_child (GTK_WIDGET (self->findings_box)) != NULL);
 
-  box_remove_all (self->notes_box);
+  ec_kiosk_box_remove_all (self->notes_box);
   for (guint i = 0; v->notes != NULL && i < v->notes->len; i++)
     {
       const EcAllergyNote *n = g_ptr_array_index (v->notes, i);
@@ -984,7 +857,7 @@ render_verdict (EcNursePage *self)
       g_autofree char *text = g_strdup_printf (_("Local practice: %s"), zh ? n->text_zh : n->text_en);
       GtkWidget *sources = make_sources (n->sources);
 
-      gtk_box_append (GTK_BOX (box), make_label (text, "ec-finding-reason"));
+      gtk_box_append (GTK_BOX (box), ec_kiosk_make_label (text, "ec-finding-reason"));
       if (sources != NULL)
         gtk_box_append (GTK_BOX (box), sources);
       gtk_widget_add_css_class (box, "ec-verdict-note");
@@ -1375,11 +1248,11 @@ ec_nurse_page_clear (EcNursePage *self)
   g_clear_pointer (&self->verdict, ec_allergy_verdict_free);
   self->recording = self->recorded = FALSE;
 
-  box_remove_all (self->notice_box);
-  box_remove_all (self->allergy_banner);
-  box_remove_all (self->medications_box);
-  box_remove_all (self->findings_box);
-  box_remove_all (self->notes_box);
+  ec_kiosk_box_remove_all (self->notice_box);
+  ec_kiosk_box_remove_all (self->allergy_banner);
+  ec_kiosk_box_remove_all (self->medications_box);
+  ec_kiosk_box_remove_all (self->findings_box);
+  ec_kiosk_box_remove_all (self->notes_box);
   clear_suggestions (self);
   gtk_picture_set_paintable (self->photo, NULL);
   gtk_label_set_label (self->name_label, "");

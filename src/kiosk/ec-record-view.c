@@ -7,6 +7,7 @@
 
 #include "ec-i18n.h"
 #include "ec-kiosk-strings.h"
+#include "ec-kiosk-widgets.h"
 #include "ec-qr.h"
 
 struct _EcRecordView
@@ -151,54 +152,6 @@ ec_record_view_set_station (EcRecordView *self,
 /* ------------------------------------------------------------------------- */
 /* Building blocks */
 
-static void
-box_remove_all (GtkBox *box)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
-    gtk_box_remove (box, child);
-}
-
-static GtkWidget *
-make_label (const char *text,
-            const char *css_class)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (label, css_class);
-  return label;
-}
-
-/* A boxed notice: icon, bold title, body. Not colour alone: the icon and the words
- * say what kind of notice it is. */
-static GtkWidget *
-make_notice (const char *css_class,
-             const char *icon_name,
-             const char *title,
-             const char *body)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 16);
-  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
-
-  gtk_image_set_pixel_size (GTK_IMAGE (icon), 40);
-  gtk_widget_set_valign (icon, GTK_ALIGN_START);
-  gtk_box_append (GTK_BOX (box), icon);
-  gtk_box_append (GTK_BOX (text), make_label (title, "ec-notice-title"));
-  if (body != NULL && *body)
-    gtk_box_append (GTK_BOX (text), make_label (body, "ec-notice-body"));
-  gtk_widget_set_hexpand (text, TRUE);
-  gtk_box_append (GTK_BOX (box), text);
-  gtk_widget_add_css_class (box, "ec-notice");
-  gtk_widget_add_css_class (box, css_class);
-  return box;
-}
-
 static int
 allergy_rank (const EcAllergy *a)
 {
@@ -224,43 +177,60 @@ compare_allergies (gconstpointer a,
   return allergy_rank (x) - allergy_rank (y);
 }
 
-static void
-render_allergies (EcRecordView     *self,
-                  const EcResident *r)
+/* "青霉素 — 高风险 — 既往反应：过敏性休克 (严重) · 疑似" */
+char *
+ec_record_view_describe_allergy (const EcAllergy *a)
 {
-  GtkWidget *banner = GTK_WIDGET (self->allergy_banner);
+  GString *line = g_string_new (NULL);
+  const char *severity = ec_kiosk_severity_label (a->severity);
+
+  g_string_append_printf (line, "%s — %s", a->substance != NULL ? a->substance : "?",
+                          ec_kiosk_criticality_label (a->criticality));
+  if (a->reaction != NULL && *a->reaction)
+    g_string_append_printf (line, _(" — past reaction: %s"), a->reaction);
+  if (severity != NULL)
+    g_string_append_printf (line, " (%s)", severity);
+  if (!a->confirmed)
+    g_string_append_printf (line, " · %s", _("suspected"));
+  return g_string_free (line, FALSE);
+}
+
+void
+ec_record_view_fill_allergy_banner (GtkBox          *banner_box,
+                                    EcAllergyStatus  shown,
+                                    GPtrArray       *allergies)
+{
+  GtkWidget *banner = GTK_WIDGET (banner_box);
   g_autoptr(GPtrArray) sorted = NULL;
 
-  box_remove_all (self->allergy_banner);
   gtk_widget_remove_css_class (banner, "ec-allergy-recorded");
   gtk_widget_remove_css_class (banner, "ec-allergy-none");
   gtk_widget_remove_css_class (banner, "ec-allergy-unknown");
 
-  if (r->allergy_status == EC_ALLERGY_STATUS_NONE_KNOWN
-      || (r->allergy_status == EC_ALLERGY_STATUS_RECORDED
-          && (r->allergies == NULL || r->allergies->len == 0)))
+  if (shown == EC_ALLERGY_STATUS_NONE_KNOWN)
     {
       gtk_widget_add_css_class (banner, "ec-allergy-none");
-      gtk_box_append (self->allergy_banner,
-                      make_notice ("ec-allergy-line", "emblem-ok-symbolic",
-                                   _("No known allergies"),
-                                   _("Asked and recorded: the resident has no known allergies.")));
+      gtk_box_append (banner_box,
+                      ec_kiosk_make_notice ("ec-allergy-line", "emblem-ok-symbolic",
+                                            _("No known allergies"),
+                                            _("Asked and recorded: the resident has no known allergies.")));
       return;
     }
-  if (r->allergy_status == EC_ALLERGY_STATUS_UNKNOWN)
+  if (shown == EC_ALLERGY_STATUS_UNKNOWN)
     {
       gtk_widget_add_css_class (banner, "ec-allergy-unknown");
-      gtk_box_append (self->allergy_banner,
-                      make_notice ("ec-allergy-line", "dialog-question-symbolic",
-                                   _("Allergies unknown"),
-                                   _("Nobody has established this resident's allergies. Do not assume there are none.")));
+      gtk_box_append (banner_box,
+                      ec_kiosk_make_notice ("ec-allergy-line", "dialog-question-symbolic",
+                                            _("Allergies unknown"),
+                                            _("Nobody has established this resident's allergies. Do not assume there are none.")));
       return;
     }
 
+  g_return_if_fail (allergies != NULL);
   gtk_widget_add_css_class (banner, "ec-allergy-recorded");
   sorted = g_ptr_array_new ();
-  for (guint i = 0; i < r->allergies->len; i++)
-    g_ptr_array_add (sorted, g_ptr_array_index (r->allergies, i));
+  for (guint i = 0; i < allergies->len; i++)
+    g_ptr_array_add (sorted, g_ptr_array_index (allergies, i));
   g_ptr_array_sort (sorted, compare_allergies); /* stable: keeps the recorded order per rank */
 
   {
@@ -272,27 +242,31 @@ render_allergies (EcRecordView     *self,
 
     gtk_image_set_pixel_size (GTK_IMAGE (icon), 40);
     gtk_box_append (GTK_BOX (head), icon);
-    gtk_box_append (GTK_BOX (head), make_label (title, "ec-allergy-title"));
-    gtk_box_append (self->allergy_banner, head);
+    gtk_box_append (GTK_BOX (head), ec_kiosk_make_label (title, "ec-allergy-title"));
+    gtk_box_append (banner_box, head);
   }
   for (guint i = 0; i < sorted->len; i++)
     {
       const EcAllergy *a = g_ptr_array_index (sorted, i);
-      g_autoptr(GString) line = g_string_new (NULL);
-      const char *severity = ec_kiosk_severity_label (a->severity);
-      GtkWidget *label;
+      g_autofree char *line = ec_record_view_describe_allergy (a);
 
-      g_string_append_printf (line, "%s — %s", a->substance != NULL ? a->substance : "?",
-                              ec_kiosk_criticality_label (a->criticality));
-      if (a->reaction != NULL && *a->reaction)
-        g_string_append_printf (line, _(" — past reaction: %s"), a->reaction);
-      if (severity != NULL)
-        g_string_append_printf (line, " (%s)", severity);
-      if (!a->confirmed)
-        g_string_append_printf (line, " · %s", _("suspected"));
-      label = make_label (line->str, a->criticality == EC_CRITICALITY_HIGH ? "ec-allergy-high" : "ec-allergy-item");
-      gtk_box_append (self->allergy_banner, label);
+      gtk_box_append (banner_box,
+                      ec_kiosk_make_label (line, a->criticality == EC_CRITICALITY_HIGH ? "ec-allergy-high" : "ec-allergy-item"));
     }
+}
+
+static void
+render_allergies (EcRecordView     *self,
+                  const EcResident *r)
+{
+  EcAllergyStatus shown = r->allergy_status;
+
+  /* Here "recorded" with nothing listed reads as "none known". */
+  if (r->allergy_status == EC_ALLERGY_STATUS_RECORDED
+      && (r->allergies == NULL || r->allergies->len == 0))
+    shown = EC_ALLERGY_STATUS_NONE_KNOWN;
+  ec_kiosk_box_remove_all (self->allergy_banner);
+  ec_record_view_fill_allergy_banner (self->allergy_banner, shown, r->allergies);
 }
 
 static char *
@@ -318,16 +292,16 @@ make_contact (const EcContact *c,
     head = g_strdup_printf ("%u. %s (%s)", position, c->name != NULL ? c->name : "?", c->relation);
   else
     head = g_strdup_printf ("%u. %s", position, c->name != NULL ? c->name : "?");
-  gtk_box_append (GTK_BOX (frame), make_label (head, "ec-contact-name"));
+  gtk_box_append (GTK_BOX (frame), ec_kiosk_make_label (head, "ec-contact-name"));
   if (c->lives_nearby)
-    gtk_box_append (GTK_BOX (frame), make_label (_("Lives nearby"), "ec-contact-note"));
+    gtk_box_append (GTK_BOX (frame), ec_kiosk_make_label (_("Lives nearby"), "ec-contact-note"));
 
   for (guint i = 0; c->phones != NULL && c->phones[i] != NULL; i++)
     {
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 16);
       g_autofree char *shown = format_phone (c->phones[i]);
       g_autofree char *uri = ec_qr_tel_uri (c->phones[i]);
-      GtkWidget *number = make_label (shown, "ec-phone");
+      GtkWidget *number = ec_kiosk_make_label (shown, "ec-phone");
 
       /* A number is never broken across lines. */
       gtk_label_set_wrap (GTK_LABEL (number), FALSE);
@@ -374,10 +348,10 @@ ec_record_view_set_result (EcRecordView  *self,
   g_return_if_fail (result != NULL && result->resident != NULL);
 
   r = result->resident;
-  box_remove_all (self->notice_box);
-  box_remove_all (self->conditions_box);
-  box_remove_all (self->medications_box);
-  box_remove_all (self->contacts_box);
+  ec_kiosk_box_remove_all (self->notice_box);
+  ec_kiosk_box_remove_all (self->conditions_box);
+  ec_kiosk_box_remove_all (self->medications_box);
+  ec_kiosk_box_remove_all (self->contacts_box);
 
   /* Where this comes from, before anything else. */
   if (result->source == EC_KIOSK_SOURCE_CARD_SUMMARY)
@@ -390,15 +364,15 @@ ec_record_view_set_result (EcRecordView  *self,
                                                : "",
                                                ec_kiosk_problem_next_step (result->problem));
       gtk_box_append (self->notice_box,
-                      make_notice ("ec-notice-warning", "dialog-warning-symbolic", title, body));
+                      ec_kiosk_make_notice ("ec-notice-warning", "dialog-warning-symbolic", title, body));
     }
   else if (result->source == EC_KIOSK_SOURCE_MANUAL)
     {
       g_autofree char *body = g_strdup_printf (_("Opened by manual search. Reason recorded: %s"),
                                                result->reason != NULL ? result->reason : "");
       gtk_box_append (self->notice_box,
-                      make_notice ("ec-notice-source", "system-search-symbolic",
-                                   _("No card: confirm who this is from the photo"), body));
+                      ec_kiosk_make_notice ("ec-notice-source", "system-search-symbolic",
+                                            _("No card: confirm who this is from the photo"), body));
     }
   if (result->card_outdated)
     {
@@ -407,8 +381,8 @@ ec_record_view_set_result (EcRecordView  *self,
                            "The record below is the newer one. Ask the service station to renew the card."),
                          (guint) result->card_record_version, (guint) result->db_record_version);
       gtk_box_append (self->notice_box,
-                      make_notice ("ec-notice-warning", "document-open-recent-symbolic",
-                                   _("Card out of date"), body));
+                      ec_kiosk_make_notice ("ec-notice-warning", "document-open-recent-symbolic",
+                                            _("Card out of date"), body));
     }
   gtk_widget_set_visible (GTK_WIDGET (self->notice_box),
                           gtk_widget_get_first_child (GTK_WIDGET (self->notice_box)) != NULL);
@@ -465,24 +439,24 @@ ec_record_view_set_result (EcRecordView  *self,
 
   /* Conditions */
   if (r->conditions == NULL || r->conditions->len == 0)
-    gtk_box_append (self->conditions_box, make_label (_("None recorded"), "dim-label"));
+    gtk_box_append (self->conditions_box, ec_kiosk_make_label (_("None recorded"), "dim-label"));
   for (guint i = 0; r->conditions != NULL && i < r->conditions->len; i++)
     {
       const EcCondition *c = g_ptr_array_index (r->conditions, i);
       g_autofree char *text = c->since != NULL
         ? g_strdup_printf ("• %s (%s %s)", c->text, _("since"), c->since)
         : g_strdup_printf ("• %s", c->text);
-      gtk_box_append (self->conditions_box, make_label (text, "ec-item"));
+      gtk_box_append (self->conditions_box, ec_kiosk_make_label (text, "ec-item"));
     }
   if (r->implants != NULL && *r->implants)
     {
       g_autofree char *text = g_strdup_printf ("• %s %s", _("Implants:"), r->implants);
-      gtk_box_append (self->conditions_box, make_label (text, "ec-item"));
+      gtk_box_append (self->conditions_box, ec_kiosk_make_label (text, "ec-item"));
     }
 
   /* Medications */
   if (r->medications == NULL || r->medications->len == 0)
-    gtk_box_append (self->medications_box, make_label (_("None recorded"), "dim-label"));
+    gtk_box_append (self->medications_box, ec_kiosk_make_label (_("None recorded"), "dim-label"));
   for (guint i = 0; r->medications != NULL && i < r->medications->len; i++)
     {
       const EcMedication *m = g_ptr_array_index (r->medications, i);
@@ -498,7 +472,7 @@ ec_record_view_set_result (EcRecordView  *self,
         g_string_append_printf (line, " — %s", sched);
       if (m->schedule_text != NULL && *m->schedule_text)
         g_string_append_printf (line, " (%s)", m->schedule_text);
-      gtk_box_append (self->medications_box, make_label (line->str, "ec-item"));
+      gtk_box_append (self->medications_box, ec_kiosk_make_label (line->str, "ec-item"));
     }
 
   /* Wandering and communication */
@@ -518,7 +492,7 @@ ec_record_view_set_result (EcRecordView  *self,
 
   /* Contacts, in call order */
   if (r->contacts == NULL || r->contacts->len == 0)
-    gtk_box_append (self->contacts_box, make_label (_("No emergency contact recorded: call the service station."), "ec-item"));
+    gtk_box_append (self->contacts_box, ec_kiosk_make_label (_("No emergency contact recorded: call the service station."), "ec-item"));
   for (guint i = 0; r->contacts != NULL && i < r->contacts->len; i++)
     gtk_box_append (self->contacts_box, make_contact (g_ptr_array_index (r->contacts, i), i + 1));
 
@@ -554,11 +528,11 @@ ec_record_view_clear (EcRecordView *self)
 
   g_return_if_fail (EC_IS_RECORD_VIEW (self));
 
-  box_remove_all (self->notice_box);
-  box_remove_all (self->allergy_banner);
-  box_remove_all (self->conditions_box);
-  box_remove_all (self->medications_box);
-  box_remove_all (self->contacts_box);
+  ec_kiosk_box_remove_all (self->notice_box);
+  ec_kiosk_box_remove_all (self->allergy_banner);
+  ec_kiosk_box_remove_all (self->conditions_box);
+  ec_kiosk_box_remove_all (self->medications_box);
+  ec_kiosk_box_remove_all (self->contacts_box);
   for (gsize i = 0; i < G_N_ELEMENTS (labels); i++)
     gtk_label_set_label (labels[i], "");
   gtk_picture_set_paintable (self->photo, NULL);

@@ -25,6 +25,16 @@ void       ec_record_view_set_station (EcRecordView  *self,
 void       ec_record_view_set_result  (EcRecordView  *self,
                                        EcKioskResult *result);
 
+/* "青霉素 — 高风险 — 既往反应：过敏性休克 (严重) · 疑似": one allergy on one line. */
+char      *ec_record_view_describe_allergy    (const EcAllergy *a);
+/* Fill an allergy banner box (the caller empties it first) as @shown says: a "no known
+ * allergies" or "allergies unknown" notice, or for EC_ALLERGY_STATUS_RECORDED a
+ * header and @allergies (EcAllergy, not empty) most critical first. Sets one of the
+ * CSS classes ec-allergy-none, ec-allergy-unknown, ec-allergy-recorded on the box. */
+void       ec_record_view_fill_allergy_banner (GtkBox          *banner,
+                                               EcAllergyStatus  shown,
+                                               GPtrArray       *allergies);
+
 /* Forget the resident: empty every field (privacy, after the record leaves the screen). */
 void       ec_record_view_clear       (EcRecordView  *self);
 
