@@ -144,6 +144,36 @@ step_failed (GTask  *task,
   step_wait (task);
 }
 
+/* Finishes a page write or read of the job's reader; when it failed, hands the
+ * reader's error to step_failed () and returns FALSE or NULL. */
+static gboolean
+write_step_finish (GObject      *source,
+                   GAsyncResult *result,
+                   GTask        *task)
+{
+  GError *error = NULL;
+
+  if (!ec_reader_write_pages_finish (EC_READER (source), result, &error))
+    {
+      step_failed (task, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GBytes *
+read_step_finish (GObject      *source,
+                  GAsyncResult *result,
+                  GTask        *task)
+{
+  GError *error = NULL;
+  GBytes *data = ec_reader_read_pages_finish (EC_READER (source), result, &error);
+
+  if (data == NULL)
+    step_failed (task, error);
+  return data;
+}
+
 /* ------------------------------------------------------------------------- */
 /* Step 1-2 */
 
@@ -390,13 +420,9 @@ on_commit (GObject      *source,
            gpointer      user_data)
 {
   GTask *task = user_data;
-  GError *error = NULL;
 
-  if (!ec_reader_write_pages_finish (EC_READER (source), result, &error))
-    {
-      step_failed (task, error);
-      return;
-    }
+  if (!write_step_finish (source, result, task))
+    return;
   step_verify (task);
 }
 
@@ -407,17 +433,14 @@ on_readback (GObject      *source,
 {
   GTask *task = user_data;
   IssueJob *job = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(GBytes) data = ec_reader_read_pages_finish (EC_READER (source), result, &error);
+  g_autoptr(GBytes) data = NULL;
   g_autoptr(GBytes) page4 = NULL;
   const guint8 *d;
   gsize len;
 
+  data = read_step_finish (source, result, task);
   if (data == NULL)
-    {
-      step_failed (task, error);
-      return;
-    }
+    return;
   d = g_bytes_get_data (data, &len);
   if (memcmp (d, ec_card_uncommitted_page4, 4) != 0
       || memcmp (d + 4, job->intended->pages[job->layout.first_page + 1], len - 4) != 0)
@@ -438,13 +461,9 @@ on_body (GObject      *source,
 {
   GTask *task = user_data;
   IssueJob *job = g_task_get_task_data (task);
-  GError *error = NULL;
 
-  if (!ec_reader_write_pages_finish (EC_READER (source), result, &error))
-    {
-      step_failed (task, error);
-      return;
-    }
+  if (!write_step_finish (source, result, task))
+    return;
   ec_reader_read_pages_async (job->reader, job->uid_hex, job->layout.first_page,
                               job->layout.last_page - job->layout.first_page + 1,
                               g_task_get_cancellable (task), on_readback, task);
@@ -457,14 +476,10 @@ on_marker (GObject      *source,
 {
   GTask *task = user_data;
   IssueJob *job = g_task_get_task_data (task);
-  GError *error = NULL;
   g_autoptr(GBytes) body = NULL;
 
-  if (!ec_reader_write_pages_finish (EC_READER (source), result, &error))
-    {
-      step_failed (task, error);
-      return;
-    }
+  if (!write_step_finish (source, result, task))
+    return;
   if (job->layout.last_page <= job->layout.first_page)
     {
       GError *e = g_error_new (EC_READER_ERROR, EC_READER_ERROR_PROTOCOL, "empty card layout");
@@ -501,7 +516,7 @@ on_verify_read (GObject      *source,
   GTask *task = user_data;
   IssueJob *job = g_task_get_task_data (task);
   GError *error = NULL;
-  g_autoptr(GBytes) data = ec_reader_read_pages_finish (EC_READER (source), result, &error);
+  g_autoptr(GBytes) data = NULL;
   g_autoptr(EcTagImage) image = NULL;
   g_autoptr(EcCard) card = NULL;
   gsize len;
@@ -509,11 +524,9 @@ on_verify_read (GObject      *source,
   gsize ndef_from = (gsize) job->layout.first_page * 4;
   gsize ndef_len = (gsize) (job->layout.last_page - job->layout.first_page + 1) * 4;
 
+  data = read_step_finish (source, result, task);
   if (data == NULL)
-    {
-      step_failed (task, error);
-      return;
-    }
+    return;
   d = g_bytes_get_data (data, &len);
   image = ec_tag_image_copy (job->intended);
   memcpy (image->pages, d, len);
@@ -598,17 +611,14 @@ on_lock_check (GObject      *source,
 {
   GTask *task = user_data;
   IssueJob *job = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(GBytes) data = ec_reader_read_pages_finish (EC_READER (source), result, &error);
+  g_autoptr(GBytes) data = NULL;
   const guint8 *d;
   const guint8 *p2 = job->lock_head, *p3 = job->lock_head + 4;
   guint8 dyn[4];
 
+  data = read_step_finish (source, result, task);
   if (data == NULL)
-    {
-      step_failed (task, error);
-      return;
-    }
+    return;
   d = g_bytes_get_data (data, NULL);              /* dyn lock, CFG0, CFG1 */
   ec_issue_dynamic_lock_bytes (job->type, dyn);
   g_debug ("lock read-back: %02x%02x%02x%02x %02x%02x%02x%02x | %02x%02x%02x%02x %02x%02x%02x%02x %02x%02x%02x%02x",
@@ -633,14 +643,11 @@ on_lock_check_head (GObject      *source,
 {
   GTask *task = user_data;
   IssueJob *job = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(GBytes) data = ec_reader_read_pages_finish (EC_READER (source), result, &error);
+  g_autoptr(GBytes) data = NULL;
 
+  data = read_step_finish (source, result, task);
   if (data == NULL)
-    {
-      step_failed (task, error);
-      return;
-    }
+    return;
   memcpy (job->lock_head, g_bytes_get_data (data, NULL), 8);
   ec_reader_read_pages_async (job->reader, job->uid_hex, job->info->dyn_lock_page, 3,
                               g_task_get_cancellable (task), on_lock_check, task);
@@ -658,18 +665,15 @@ on_lock_page_check (GObject      *source,
   GTask *task = ls->task;
   guint index = ls->index;
   IssueJob *job = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(GBytes) data = ec_reader_read_pages_finish (EC_READER (source), result, &error);
+  g_autoptr(GBytes) data = NULL;
   const guint8 *d;
   LockWrite w[4];
   gboolean done;
 
   g_free (ls);
+  data = read_step_finish (source, result, task);
   if (data == NULL)
-    {
-      step_failed (task, error);
-      return;
-    }
+    return;
   d = g_bytes_get_data (data, NULL);
   lock_values (job, w);
   switch (index)
