@@ -254,7 +254,7 @@ ec_cmd_allergy_check (int argc, char **argv)
     return EXIT_USAGE;
   if ((allergies_file != NULL && argc != 2) || (allergies_file == NULL && argc != 3))
     {
-      g_printerr ("%s", g_option_context_get_help (ctx, TRUE, NULL));
+      ec_cli_usage_error (ctx, NULL);
       return EXIT_USAGE;
     }
   if (lang != NULL && strcmp (lang, "zh") != 0 && strcmp (lang, "en") != 0)

@@ -131,7 +131,7 @@ ec_cmd_db (int argc, char **argv)
   if (!ec_cli_db_parse (ctx, &argc, &argv) || argc != 2)
     {
       if (argc != 2)
-        g_printerr ("%s", g_option_context_get_help (ctx, TRUE, NULL));
+        ec_cli_usage_error (ctx, NULL);
       free_common ();
       return 2;
     }
@@ -228,7 +228,7 @@ ec_cmd_audit (int argc, char **argv)
   if (!ec_cli_db_parse (ctx, &argc, &argv) || argc < 2)
     {
       if (argc < 2)
-        g_printerr ("%s", g_option_context_get_help (ctx, TRUE, NULL));
+        ec_cli_usage_error (ctx, NULL);
       rc = 2;
       goto out;
     }
@@ -307,7 +307,7 @@ ec_cmd_audit (int argc, char **argv)
     }
   else
     {
-      g_printerr ("%s", g_option_context_get_help (ctx, TRUE, NULL));
+      ec_cli_usage_error (ctx, NULL);
       rc = 2;
     }
 
@@ -338,7 +338,7 @@ ec_cmd_backup (int argc, char **argv)
   if (!ec_cli_db_parse (ctx, &argc, &argv) || argc != 2)
     {
       if (argc != 2)
-        g_printerr ("%s", g_option_context_get_help (ctx, TRUE, NULL));
+        ec_cli_usage_error (ctx, NULL);
       free_common ();
       return 2;
     }
@@ -385,7 +385,7 @@ ec_cmd_demo (int argc, char **argv)
   if (!ec_cli_db_parse (ctx, &argc, &argv) || argc != 2 || strcmp (argv[1], "generate") != 0 ||
       n < 0 || seed < 0 || seed > G_MAXUINT32)
     {
-      g_printerr ("%s", g_option_context_get_help (ctx, TRUE, NULL));
+      ec_cli_usage_error (ctx, NULL);
       free_common ();
       return 2;
     }

@@ -518,7 +518,7 @@ ec_cmd_resident (int argc, char **argv)
   if (!ec_cli_db_parse (ctx, &argc, &argv) || argc < 2 || limit < 0 || offset < 0)
     {
       if (argc < 2)
-        g_printerr ("%s", g_option_context_get_help (ctx, TRUE, NULL));
+        ec_cli_usage_error (ctx, NULL);
       rc = 2;
       goto out;
     }
@@ -628,7 +628,7 @@ ec_cmd_resident (int argc, char **argv)
     }
   else
     {
-      g_printerr ("%s", g_option_context_get_help (ctx, TRUE, NULL));
+      ec_cli_usage_error (ctx, NULL);
       rc = 2;
     }
 
@@ -663,7 +663,7 @@ ec_cmd_import (int argc, char **argv)
   if (!ec_cli_db_parse (ctx, &argc, &argv) || argc != 2)
     {
       if (argc != 2)
-        g_printerr ("%s", g_option_context_get_help (ctx, TRUE, NULL));
+        ec_cli_usage_error (ctx, NULL);
       free_common ();
       return 2;
     }
@@ -716,7 +716,7 @@ ec_cmd_export (int argc, char **argv)
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!ec_cli_db_parse (ctx, &argc, &argv) || argc != 1 || csv == json)
     {
-      g_printerr ("%s", g_option_context_get_help (ctx, TRUE, NULL));
+      ec_cli_usage_error (ctx, NULL);
       g_free (output);
       free_common ();
       return 2;

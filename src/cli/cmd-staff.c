@@ -431,11 +431,7 @@ ec_cmd_staff (int    argc,
   else if (g_strcmp0 (action, "signin-test") == 0 && argc == 3)
     rc = staff_signin_test (&o, argv[2]);
   else
-    {
-      g_autofree char *help = g_option_context_get_help (ctx, TRUE, NULL);
-      g_printerr ("%s", help);
-      rc = 2;
-    }
+    rc = ec_cli_usage_error (ctx, NULL);
   staff_options_clear (&o);
   return rc;
 }
@@ -465,11 +461,7 @@ ec_cmd_pepper (int    argc,
       return 2;
     }
   if (argc != 2 || strcmp (argv[1], "init") != 0)
-    {
-      g_autofree char *help = g_option_context_get_help (ctx, TRUE, NULL);
-      g_printerr ("%s", help);
-      return 2;
-    }
+    return ec_cli_usage_error (ctx, NULL);
   path = default_pepper_path (opt_path);
   existed = g_file_test (path, G_FILE_TEST_EXISTS);
   pepper = ec_pepper_load_or_create (path, &error);
