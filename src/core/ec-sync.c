@@ -972,22 +972,27 @@ table_exists (EcDb       *db,
   return TRUE;
 }
 
+/* The seq column of @table's row for @station_id, by the constant @sql; 0 when
+ * the table (not created until the first import or export) or the row is
+ * missing. */
 static gboolean
-imported_seq (EcDb     *db,
-              guint16   station_id,
-              guint64  *out_seq,
-              GError  **error)
+station_seq (EcDb        *db,
+             const char  *table,
+             const char  *sql,
+             guint16      station_id,
+             guint64     *out_seq,
+             GError     **error)
 {
   gboolean exists = FALSE;
   g_autoptr(EcCachedStmt) st = NULL;
   int rc;
 
   *out_seq = 0;
-  if (!table_exists (db, "sync_state", &exists, error))
+  if (!table_exists (db, table, &exists, error))
     return FALSE;
   if (!exists)
     return TRUE;
-  st = _ec_db_stmt (db, "SELECT seq FROM sync_state WHERE station_id = ?", error);
+  st = _ec_db_stmt (db, sql, error);
   if (st == NULL || !_ec_db_bind (db, st, error, "i", (int) station_id))
     return FALSE;
   rc = _ec_db_step (db, st, _("Cannot read the synchronisation state"), error);
@@ -998,30 +1003,24 @@ imported_seq (EcDb     *db,
   return TRUE;
 }
 
+static gboolean
+imported_seq (EcDb     *db,
+              guint16   station_id,
+              guint64  *out_seq,
+              GError  **error)
+{
+  return station_seq (db, "sync_state", "SELECT seq FROM sync_state WHERE station_id = ?",
+                      station_id, out_seq, error);
+}
+
 gboolean
 ec_sync_last_export_seq (EcDb     *db,
                          guint16   station_id,
                          guint64  *out_seq,
                          GError  **error)
 {
-  gboolean exists = FALSE;
-  g_autoptr(EcCachedStmt) st = NULL;
-  int rc;
-
-  *out_seq = 0;
-  if (!table_exists (db, "sync_export_seq", &exists, error))
-    return FALSE;
-  if (!exists)
-    return TRUE;
-  st = _ec_db_stmt (db, "SELECT seq FROM sync_export_seq WHERE station_id = ?", error);
-  if (st == NULL || !_ec_db_bind (db, st, error, "i", (int) station_id))
-    return FALSE;
-  rc = _ec_db_step (db, st, _("Cannot read the synchronisation state"), error);
-  if (rc == 0)
-    return FALSE;
-  if (rc == SQLITE_ROW)
-    *out_seq = (guint64) sqlite3_column_int64 (st, 0);
-  return TRUE;
+  return station_seq (db, "sync_export_seq", "SELECT seq FROM sync_export_seq WHERE station_id = ?",
+                      station_id, out_seq, error);
 }
 
 /* ------------------------------------------------------------------------- */
