@@ -289,13 +289,10 @@ card_encode (int    argc,
 
   if (!o.reference_only && (o.summary_file != NULL || summary_options_given (&o)))
     {
-      g_autofree char *rk_path = NULL;
       summary = build_summary (&o, &error);
       if (summary == NULL)
         return ec_cli_fail (error);
-      rk_path = o.read_key_file != NULL ? g_strdup (o.read_key_file)
-                                        : g_build_filename (keys, "community", "read.key", NULL);
-      read_key = ec_read_key_load (rk_path, &error);
+      read_key = ec_cli_read_key_load (keys, o.read_key_file, &error);
       if (read_key == NULL)
         return ec_cli_fail (error);
     }

@@ -143,7 +143,6 @@ sync_export (int    argc,
   g_autoptr(EcStationKey) station = NULL;
   g_autoptr(EcReadKey) read_key = NULL;
   g_autofree char *actor_storage = NULL;
-  g_autofree char *rk_path = NULL;
   EcSyncExportOptions eo;
   EcSyncReport report = { 0 };
   EcActor actor;
@@ -192,8 +191,7 @@ sync_export (int    argc,
     return 1;
   if (!ec_cli_db_actor (db, o.actor, o.staff, &actor, &actor_storage, &error))
     return ec_cli_fail (error);
-  rk_path = o.read_key != NULL ? g_strdup (o.read_key) : g_build_filename (keys, "community", "read.key", NULL);
-  read_key = ec_read_key_load (rk_path, &error);
+  read_key = ec_cli_read_key_load (keys, o.read_key, &error);
   if (read_key == NULL)
     return ec_cli_fail (error);
   station = ec_cli_station_key_unlock (keys, (guint16) o.station, o.pass_file, &error);

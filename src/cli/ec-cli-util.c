@@ -32,3 +32,14 @@ ec_cli_station_key_unlock (const char  *keydir,
     return NULL;
   return ec_station_key_unlock (keydir, station_id, pass, error);
 }
+
+EcReadKey *
+ec_cli_read_key_load (const char  *keydir,
+                      const char  *file,
+                      GError     **error)
+{
+  g_autofree char *path = NULL;
+
+  path = file != NULL ? g_strdup (file) : g_build_filename (keydir, "community", "read.key", NULL);
+  return ec_read_key_load (path, error);
+}

@@ -44,6 +44,12 @@ EcStationKey *ec_cli_station_key_unlock (const char  *keydir,
                                          const char  *pass_file,
                                          GError     **error);
 
+/* Load the community read key from @file (a --read-key option), or when @file is NULL
+ * from the default @keydir/community/read.key. */
+EcReadKey    *ec_cli_read_key_load      (const char  *keydir,
+                                         const char  *file,
+                                         GError     **error);
+
 /* Subcommands (src/cli/cmd-*.c). */
 int         ec_cmd_doctor          (int argc, char **argv);
 int         ec_cmd_db              (int argc, char **argv);
