@@ -250,12 +250,23 @@ set_state (EcReader      *self,
 /* ------------------------------------------------------------------------- */
 /* Finding and spawning the helper */
 
+/* The helper's path in @dir if it is an executable there, else NULL. */
+static char *
+helper_in (const char *dir)
+{
+  g_autofree char *candidate = g_build_filename (dir, "eldercard-nfc-helper", NULL);
+
+  if (g_file_test (candidate, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&candidate);
+  return NULL;
+}
+
 static char *
 find_helper (void)
 {
   const char *env = g_getenv ("ELDERCARD_NFC_HELPER");
   g_autofree char *exe = NULL;
-  g_autofree char *candidate = NULL;
+  char *found;
 
   if (env != NULL && *env)
     return g_strdup (env);
@@ -263,22 +274,16 @@ find_helper (void)
   if (exe != NULL)
     {
       g_autofree char *dir = g_path_get_dirname (exe);
-      candidate = g_build_filename (dir, "eldercard-nfc-helper", NULL);
-      if (g_file_test (candidate, G_FILE_TEST_IS_EXECUTABLE))
-        return g_steal_pointer (&candidate);
-      g_clear_pointer (&candidate, g_free);
+      if ((found = helper_in (dir)) != NULL)
+        return found;
     }
 #ifdef EC_LIBEXECDIR
-  candidate = g_build_filename (EC_LIBEXECDIR, "eldercard-nfc-helper", NULL);
-  if (g_file_test (candidate, G_FILE_TEST_IS_EXECUTABLE))
-    return g_steal_pointer (&candidate);
-  g_clear_pointer (&candidate, g_free);
+  if ((found = helper_in (EC_LIBEXECDIR)) != NULL)
+    return found;
 #endif
 #ifdef EC_BUILD_DIR
-  candidate = g_build_filename (EC_BUILD_DIR, "eldercard-nfc-helper", NULL);
-  if (g_file_test (candidate, G_FILE_TEST_IS_EXECUTABLE))
-    return g_steal_pointer (&candidate);
-  g_clear_pointer (&candidate, g_free);
+  if ((found = helper_in (EC_BUILD_DIR)) != NULL)
+    return found;
 #endif
   return g_strdup ("eldercard-nfc-helper");     /* $PATH */
 }
