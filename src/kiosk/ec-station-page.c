@@ -997,6 +997,52 @@ on_revoke_button_clicked_cb (EcStationPage *self,
 /* ------------------------------------------------------------------------- */
 /* The card face: PDF and printing */
 
+/* A native "save" dialog over the window: @save gets the chosen path. */
+typedef void (*SavePathFunc) (EcStationPage *self,
+                              const char    *path);
+
+typedef struct
+{
+  SavePathFunc save;
+} SaveChooser;
+
+static void
+on_save_chooser_response_cb (GtkNativeDialog *chooser,
+                             int              response,
+                             gpointer         user_data)
+{
+  EcStationPage *self = user_data;
+  SaveChooser *sc = g_object_get_data (G_OBJECT (chooser), "ec-save-chooser");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+      if (path != NULL)
+        sc->save (self, path);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+choose_save_path (EcStationPage *self,
+                  const char    *title,
+                  const char    *current_name,
+                  SavePathFunc   save)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *chooser =
+    gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                 GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  SaveChooser *sc = g_new0 (SaveChooser, 1);
+
+  sc->save = save;
+  g_object_set_data_full (G_OBJECT (chooser), "ec-save-chooser", sc, g_free);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), current_name);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_save_chooser_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 static void
 pdf_done_cb (GObject      *source,
              GAsyncResult *result,
@@ -1024,35 +1070,12 @@ ec_station_page_save_card_face (EcStationPage *self,
 }
 
 static void
-on_pdf_chooser_response_cb (GtkNativeDialog *chooser,
-                            int              response,
-                            gpointer         user_data)
-{
-  EcStationPage *self = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-      if (path != NULL)
-        ec_station_page_save_card_face (self, path);
-    }
-  g_object_unref (chooser);
-}
-
-static void
 on_pdf_button_clicked_cb (EcStationPage *self,
                           GtkButton     *button)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkFileChooserNative *chooser =
-    gtk_file_chooser_native_new (_("Save the card face"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                 GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   g_autofree char *name = g_strdup_printf ("%s.pdf", self->resident_name != NULL ? self->resident_name : "card");
 
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (on_pdf_chooser_response_cb), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  choose_save_path (self, _("Save the card face"), name, ec_station_page_save_card_face);
 }
 
 static void
@@ -1385,34 +1408,10 @@ ec_station_page_export_audit (EcStationPage *self,
 }
 
 static void
-on_export_chooser_response_cb (GtkNativeDialog *chooser,
-                               int              response,
-                               gpointer         user_data)
-{
-  EcStationPage *self = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-      if (path != NULL)
-        ec_station_page_export_audit (self, path);
-    }
-  g_object_unref (chooser);
-}
-
-static void
 on_audit_export_button_clicked_cb (EcStationPage *self,
                                    GtkButton     *button)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkFileChooserNative *chooser =
-    gtk_file_chooser_native_new (_("Export the audit log"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                 GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "audit.csv");
-  g_signal_connect_object (chooser, "response", G_CALLBACK (on_export_chooser_response_cb), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  choose_save_path (self, _("Export the audit log"), "audit.csv", ec_station_page_export_audit);
 }
 
 /* ------------------------------------------------------------------------- */
