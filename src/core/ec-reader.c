@@ -338,6 +338,18 @@ spawn_helper (EcReader  *self,
   return TRUE;
 }
 
+/* Let go of the helper process and its pipes; what it still sends is stale. */
+static void
+forget_helper (EcReader *self)
+{
+  g_clear_object (&self->helper_cancel);
+  g_clear_object (&self->to_helper);
+  g_clear_object (&self->from_helper);
+  g_clear_object (&self->proc);
+  self->generation++;
+  self->device_open = FALSE;
+}
+
 static void
 kill_helper (EcReader *self)
 {
@@ -345,12 +357,7 @@ kill_helper (EcReader *self)
     return;
   g_cancellable_cancel (self->helper_cancel);
   g_subprocess_force_exit (self->proc);
-  g_clear_object (&self->helper_cancel);
-  g_clear_object (&self->to_helper);
-  g_clear_object (&self->from_helper);
-  g_clear_object (&self->proc);
-  self->generation++;
-  self->device_open = FALSE;
+  forget_helper (self);
 }
 
 /* Wait until @proc has exited and been reaped (GLib's worker thread does that), at
@@ -387,12 +394,7 @@ close_helper (EcReader *self)
     {
       g_cancellable_cancel (self->helper_cancel);
       g_output_stream_close (self->to_helper, NULL, NULL);
-      g_clear_object (&self->helper_cancel);
-      g_clear_object (&self->to_helper);
-      g_clear_object (&self->from_helper);
-      g_clear_object (&self->proc);
-      self->generation++;
-      self->device_open = FALSE;
+      forget_helper (self);
       if (!wait_exited (proc, 300))
         g_subprocess_force_exit (proc);
     }
