@@ -1225,16 +1225,21 @@ export_all (EcDb          *db,
 }
 
 static gboolean
+write_csv_header (GOutputStream  *out,
+                  GError        **error)
+{
+  g_autofree char *header = ec_csv_header ();
+
+  return g_output_stream_write_all (out, header, strlen (header), NULL, NULL, error);
+}
+
+static gboolean
 write_csv_one (GOutputStream *out, const EcResident *r, guint index, GError **error)
 {
   g_autofree char *line = ec_csv_format_resident (r);
 
-  if (index == 0)
-    {
-      g_autofree char *header = ec_csv_header ();
-      if (!g_output_stream_write_all (out, header, strlen (header), NULL, NULL, error))
-        return FALSE;
-    }
+  if (index == 0 && !write_csv_header (out, error))
+    return FALSE;
   return g_output_stream_write_all (out, line, strlen (line), NULL, NULL, error);
 }
 
@@ -1251,10 +1256,7 @@ ec_csv_export (EcDb          *db,
     return FALSE;
   /* An empty database still gets the header. */
   if (n == 0)
-    {
-      g_autofree char *header = ec_csv_header ();
-      return g_output_stream_write_all (out, header, strlen (header), NULL, NULL, error);
-    }
+    return write_csv_header (out, error);
   return TRUE;
 }
 
