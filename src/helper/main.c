@@ -689,6 +689,28 @@ need_device (void)
   return FALSE;
 }
 
+/* The reader is open and the card @uid (any card if @uid_len is 0) is selected;
+ * otherwise the error is sent and FALSE returned. */
+static gboolean
+need_card (const guint8 *uid,
+           guint         uid_len)
+{
+  int res;
+
+  if (!need_device ())
+    return FALSE;
+  res = ensure_card (uid, uid_len);
+  if (res <= 0)
+    {
+      if (res < 0 && is_device_error (res))
+        card_failed (res);
+      else
+        send_error (EC_READER_ERROR_CARD_REMOVED, "the card is not in the field");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 do_wait (EcNfcCursor *c,
          gboolean     read_all)
@@ -780,17 +802,8 @@ do_read_pages (EcNfcCursor *c)
       send_error (EC_READER_ERROR_PROTOCOL, "bad READ_PAGES request");
       return;
     }
-  if (!need_device ())
+  if (!need_card (uid, uid_len))
     return;
-  res = ensure_card (uid, uid_len);
-  if (res <= 0)
-    {
-      if (res < 0 && is_device_error (res))
-        card_failed (res);
-      else
-        send_error (EC_READER_ERROR_CARD_REMOVED, "the card is not in the field");
-      return;
-    }
   buf = g_malloc ((gsize) n * 4);
   if ((res = fast_read (first, n, buf)) < 0)
     {
@@ -820,17 +833,8 @@ do_write_pages (EcNfcCursor *c)
       send_error (EC_READER_ERROR_PROTOCOL, "bad WRITE_PAGES request");
       return;
     }
-  if (!need_device ())
+  if (!need_card (uid, uid_len))
     return;
-  res = ensure_card (uid, uid_len);
-  if (res <= 0)
-    {
-      if (res < 0 && is_device_error (res))
-        card_failed (res);
-      else
-        send_error (EC_READER_ERROR_CARD_REMOVED, "the card is not in the field");
-      return;
-    }
   for (guint i = 0; i < n; i++)
     {
       res = write_page (first + i, data + (gsize) i * 4);
