@@ -261,10 +261,11 @@ render_allergies (EcRecordView     *self,
 {
   EcAllergyStatus shown = r->allergy_status;
 
-  /* Here "recorded" with nothing listed reads as "none known". */
+  /* "Recorded" with nothing listed must never read as "none known": only an explicit
+   * "none known" says that. Show it as unknown, as the nurse page and the check do. */
   if (r->allergy_status == EC_ALLERGY_STATUS_RECORDED
       && (r->allergies == NULL || r->allergies->len == 0))
-    shown = EC_ALLERGY_STATUS_NONE_KNOWN;
+    shown = EC_ALLERGY_STATUS_UNKNOWN;
   ec_kiosk_box_remove_all (self->allergy_banner);
   ec_record_view_fill_allergy_banner (self->allergy_banner, shown, r->allergies);
 }
