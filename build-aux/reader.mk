@@ -12,10 +12,12 @@ check: $(EC_READER_HELPER)
 
 $(BUILDDIR)/src/helper/%.o: src/helper/%.c
 	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) -Wconversion -Wno-sign-conversion $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(COMMON_CFLAGS) -Wconversion -Wno-sign-conversion $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(EC_READER_HELPER): $(EC_READER_HELPER_OBJ) $(LIBCORE)
-	$(CC) $(LDFLAGS) -o $@ $(EC_READER_HELPER_OBJ) $(LIBCORE) $(CORE_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(EC_READER_HELPER_OBJ) $(LIBCORE) $(CORE_LIBS)
 
 -include $(EC_READER_HELPER_OBJ:.o=.d)
 
