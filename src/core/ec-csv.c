@@ -1019,9 +1019,16 @@ leaf (GString *out, const char *s, gboolean first)
     g_string_append_c (out, '|');
   if (s == NULL)
     return;
+  /* The reader trims unescaped spaces at both ends of a leaf, so spaces there are
+   * escaped: a value of only spaces must not come back as "no text". */
+  const char *body = s, *tail = s + strlen (s);
+  while (*body == ' ')
+    body++;
+  while (tail > body && tail[-1] == ' ')
+    tail--;
   for (const char *p = s; *p; p++)
     {
-      if (*p == '\\' || *p == ';' || *p == '|' || *p == ',')
+      if (*p == '\\' || *p == ';' || *p == '|' || *p == ',' || (*p == ' ' && (p < body || p >= tail)))
         g_string_append_c (out, '\\');
       g_string_append_c (out, *p);
     }
