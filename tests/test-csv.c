@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 #include <glib/gstdio.h>
 
+#include "ec-test-photo.h"
 #include "ec-csv.h"
 #include "ec-db.h"
 #include "ec-demo.h"
@@ -248,7 +249,7 @@ test_round_trip (Fixture *f, gconstpointer data)
     }
   g_free (((EcCondition *) odd->conditions->pdata[0])->text);
   ((EcCondition *) odd->conditions->pdata[0])->text = g_strdup ("高血压; \"Grad 2\" | 见病历");
-  odd->photo = g_bytes_new ("\x89PNG\r\n\x1a\n....", 12);
+  odd->photo = g_bytes_new_static (ec_test_png_1x1, sizeof ec_test_png_1x1);
   odd->photo_mime = g_strdup ("image/png");
   g_assert_true (ec_db_resident_add (f->db, odd, &actor, &error));
   g_assert_no_error (error);

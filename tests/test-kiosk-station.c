@@ -358,7 +358,7 @@ test_edit_with_photo (void)
   set_row ("phone_row", "138 0000 1234");
 
   g_assert_false (ec_station_editor_set_photo_file (EC_STATION_EDITOR (editor), txt));
-  assert_contains (gtk_label_get_text (editor_child ("problems_label")), "not a PNG or JPEG");
+  assert_contains (gtk_label_get_text (editor_child ("problems_label")), "neither PNG nor JPEG");
   g_assert_true (ec_station_editor_set_photo_file (EC_STATION_EDITOR (editor), png));
   assert_contains (gtk_label_get_text (editor_child ("photo_label")), "image/png");
   g_signal_emit_by_name (editor_child ("save_button"), "clicked");

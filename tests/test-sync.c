@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <glib/gstdio.h>
 
+#include "ec-test-photo.h"
 #include "ec-crypto.h"
 #include "ec-db.h"
 #include "ec-demo.h"
@@ -859,8 +860,6 @@ setup (void)
   g_autoptr(EcResident) r = NULL;
   g_autofree char *rk = NULL, *ork = NULL, *impostor_keys = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  static const guint8 png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0 };
-
   T.dir = g_dir_make_tmp ("test-sync-XXXXXX", &error);
   g_assert_no_error (error);
   T.keys = tmp_path ("keys");
@@ -896,7 +895,7 @@ setup (void)
   g_assert_true (ec_db_resident_list (db, 0, 1, &list, &error));
   g_assert_true (ec_db_get_resident (db, ((EcResidentSummary *) g_ptr_array_index (list, 0))->id, &station_actor,
                                      EC_DB_PURPOSE_EDIT, NULL, &r, &error));
-  r->photo = g_bytes_new_static (png, sizeof png);
+  r->photo = g_bytes_new_static (ec_test_png_1x1, sizeof ec_test_png_1x1);
   r->photo_mime = g_strdup ("image/png");
   g_free (r->notes);
   r->notes = g_strdup ("钥匙在邻居 502 家 (staff note)");

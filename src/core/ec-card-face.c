@@ -9,6 +9,7 @@
 
 #include "ec-error.h"
 #include "ec-i18n.h"
+#include "ec-photo.h"
 
 /* JPEG photos need gdk-pixbuf-2.0 (not GTK; a plain Debian library). It is used when
  * the core is built with it (pkg-config gdk-pixbuf-2.0 in CORE_PKGS); otherwise a
@@ -48,9 +49,6 @@
 #define PHOTO_H       72.0
 #define FONT_FAMILY   "Noto Sans CJK SC, Noto Sans, sans-serif"
 
-static const guint8 png_magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-static const guint8 jpeg_magic[3] = { 0xff, 0xd8, 0xff };
-
 gboolean
 ec_card_face_supports_jpeg (void)
 {
@@ -84,12 +82,8 @@ png_read (void          *closure,
   return CAIRO_STATUS_SUCCESS;
 }
 
-static guint32
-read_be32 (const guint8 *p)
-{
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
-}
-
+/* @data was probed by ec_photo_probe(): a PNG of at most EC_PHOTO_MAX_SIDE pixels a
+ * side, so libpng allocates no more than that. */
 static cairo_surface_t *
 load_png (const guint8 *data,
           gsize         len,
@@ -97,26 +91,7 @@ load_png (const guint8 *data,
 {
   PngCursor cursor = { data, len, 0 };
   cairo_surface_t *surface;
-  guint32 width, height;
 
-  /* Signature (8), IHDR length (4) = 13, "IHDR" (4), width (4), height (4). The
-   * dimensions are checked before libpng allocates anything for them. */
-  if (len < 24 || read_be32 (data + 8) != 13 || memcmp (data + 12, "IHDR", 4) != 0)
-    {
-      g_set_error_literal (error, EC_CARD_ERROR, EC_CARD_ERROR_INVALID,
-                           _("The photo is not a valid PNG image"));
-      return NULL;
-    }
-  width = read_be32 (data + 16);
-  height = read_be32 (data + 20);
-  if (width == 0 || height == 0
-      || width > EC_CARD_FACE_PHOTO_MAX_SIDE || height > EC_CARD_FACE_PHOTO_MAX_SIDE)
-    {
-      g_set_error (error, EC_CARD_ERROR, EC_CARD_ERROR_INVALID,
-                   _("The photo is %u × %u pixels; at most %d × %d are accepted"),
-                   width, height, EC_CARD_FACE_PHOTO_MAX_SIDE, EC_CARD_FACE_PHOTO_MAX_SIDE);
-      return NULL;
-    }
   surface = cairo_image_surface_create_from_png_stream (png_read, &cursor);
   if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
     {
@@ -139,8 +114,9 @@ on_size_prepared (GdkPixbufLoader *loader,
   gboolean *too_large = user_data;
 
   if (width <= 0 || height <= 0
-      || width > EC_CARD_FACE_PHOTO_MAX_SIDE || height > EC_CARD_FACE_PHOTO_MAX_SIDE)
+      || width > EC_PHOTO_MAX_SIDE || height > EC_PHOTO_MAX_SIDE)
     {
+      /* ec_photo_probe() read the same header; this is the decoder's own view. */
       *too_large = TRUE;
       gdk_pixbuf_loader_set_size (loader, 1, 1);  /* do not allocate the full size */
     }
@@ -202,10 +178,20 @@ load_with_pixbuf (const guint8 *data,
                   gsize         len,
                   GError      **error)
 {
-  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr(GdkPixbufLoader) loader = NULL;
   g_autoptr(GError) local = NULL;
   gboolean too_large = FALSE;
   GdkPixbuf *pixbuf;
+
+  /* The JPEG module only: no format sniffing hands the bytes to another loader. */
+  loader = gdk_pixbuf_loader_new_with_type ("jpeg", &local);
+  if (loader == NULL)
+    {
+      g_set_error (error, EC_CARD_ERROR, EC_CARD_ERROR_INVALID,
+                   _("JPEG photos cannot be decoded here (%s); store the photo as PNG"),
+                   local->message);
+      return NULL;
+    }
 
   g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &too_large);
   if (!gdk_pixbuf_loader_write (loader, data, len, &local))
@@ -225,7 +211,7 @@ load_with_pixbuf (const guint8 *data,
     {
       g_set_error (error, EC_CARD_ERROR, EC_CARD_ERROR_INVALID,
                    _("The photo is larger than %d × %d pixels"),
-                   EC_CARD_FACE_PHOTO_MAX_SIDE, EC_CARD_FACE_PHOTO_MAX_SIDE);
+                   EC_PHOTO_MAX_SIDE, EC_PHOTO_MAX_SIDE);
       return NULL;
     }
   pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);   /* owned by the loader */
@@ -243,31 +229,24 @@ cairo_surface_t *
 ec_card_face_load_photo (GBytes  *photo,
                          GError **error)
 {
-  const guint8 *data;
+  const guint8 *data = NULL;
   gsize len = 0;
+  EcPhotoInfo info;
 
-  if (photo == NULL || (data = g_bytes_get_data (photo, &len)) == NULL || len == 0)
-    {
-      g_set_error_literal (error, EC_CARD_ERROR, EC_CARD_ERROR_INVALID,
-                           _("There is no photo"));
-      return NULL;
-    }
-  if (len >= sizeof png_magic && memcmp (data, png_magic, sizeof png_magic) == 0)
+  if (photo != NULL)
+    data = g_bytes_get_data (photo, &len);
+  if (!ec_photo_probe (data, len, &info, error))
+    return NULL;
+  if (info.format == EC_PHOTO_PNG)
     return load_png (data, len, error);
-  if (len >= sizeof jpeg_magic && memcmp (data, jpeg_magic, sizeof jpeg_magic) == 0)
-    {
 #ifdef EC_HAVE_GDK_PIXBUF
-      return load_with_pixbuf (data, len, error);
+  return load_with_pixbuf (data, len, error);
 #else
-      g_set_error_literal (error, EC_CARD_ERROR, EC_CARD_ERROR_INVALID,
-                           _("JPEG photos are not supported by this build (gdk-pixbuf-2.0 "
-                             "is missing); store the photo as PNG"));
-      return NULL;
-#endif
-    }
   g_set_error_literal (error, EC_CARD_ERROR, EC_CARD_ERROR_INVALID,
-                       _("The photo is neither PNG nor JPEG"));
+                       _("JPEG photos are not supported by this build (gdk-pixbuf-2.0 "
+                         "is missing); store the photo as PNG"));
   return NULL;
+#endif
 }
 
 /* ---- drawing --------------------------------------------------------------------- */

@@ -13,6 +13,7 @@
 #include <cairo.h>
 #include <glib.h>
 
+#include "ec-photo.h"
 #include "ec-record.h"
 
 G_BEGIN_DECLS
@@ -22,7 +23,7 @@ G_BEGIN_DECLS
 #define EC_CARD_FACE_HEIGHT_PT  (53.98 * 72.0 / 25.4)   /* 153.01 */
 
 /* Photos are refused beyond this many pixels on a side (decompression bombs). */
-#define EC_CARD_FACE_PHOTO_MAX_SIDE 4096
+#define EC_CARD_FACE_PHOTO_MAX_SIDE EC_PHOTO_MAX_SIDE
 
 /* Draw the card face of @resident onto @cr, in a box of EC_CARD_FACE_WIDTH_PT ×
  * EC_CARD_FACE_HEIGHT_PT user units at the origin (the kiosk's print dialog uses this
@@ -43,9 +44,9 @@ gboolean         ec_card_face_write_pdf     (const EcResident *resident,
                                              GError          **error);
 
 /* Decode a resident photo (PNG; JPEG too when the core is built with gdk-pixbuf)
- * into an image surface. Bounds-checked: refuses empty or damaged data, unknown
- * formats and images larger than EC_CARD_FACE_PHOTO_MAX_SIDE, with
- * EC_CARD_ERROR_INVALID. The card face draws a neutral silhouette instead of a
+ * into an image surface. Probed first by ec_photo_probe(): refuses empty or damaged
+ * data, unknown formats, images larger than EC_PHOTO_MAX_SIDE and JPEGs that would
+ * take a decoder seconds, with EC_CARD_ERROR_INVALID. The card face draws a neutral silhouette instead of a
  * photo it cannot decode. */
 cairo_surface_t *ec_card_face_load_photo    (GBytes           *photo,
                                              GError          **error);

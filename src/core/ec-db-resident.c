@@ -9,6 +9,7 @@
 
 #include "ec-error.h"
 #include "ec-i18n.h"
+#include "ec-photo.h"
 
 #define TEXT_MAX (64 * 1024)
 
@@ -136,6 +137,24 @@ _ec_db_validate_resident (const EcResident *r,
                                _("The photo must be image/jpeg or image/png"));
           return FALSE;
         }
+      /* Every kiosk decodes what is stored here: refuse what no decoder should see. */
+      {
+        g_autoptr(GError) local = NULL;
+        EcPhotoInfo info;
+
+        if (!ec_photo_probe (g_bytes_get_data (r->photo, NULL), n, &info, &local))
+          {
+            g_set_error_literal (error, EC_DB_ERROR, EC_DB_ERROR_INVALID, local->message);
+            return FALSE;
+          }
+        if (strcmp (r->photo_mime, ec_photo_mime_type (info.format)) != 0)
+          {
+            g_set_error (error, EC_DB_ERROR, EC_DB_ERROR_INVALID,
+                         _("The photo is marked %s but is a %s image"),
+                         r->photo_mime, ec_photo_mime_type (info.format));
+            return FALSE;
+          }
+      }
     }
   /* "No known allergies" with allergies listed would contradict itself. */
   if (r->allergies->len > 0 && r->allergy_status != EC_ALLERGY_STATUS_RECORDED)

@@ -9,6 +9,7 @@
 #include "ec-db.h"
 #include "ec-error.h"
 #include "ec-i18n.h"
+#include "ec-photo.h"
 #include "ec-reader.h"
 #include "ec-sync.h"
 #include "ec-tag-image.h"
@@ -91,7 +92,10 @@ result_decode_photo (EcKioskResult *r)
 
   if (r->resident == NULL || r->resident->photo == NULL)
     return;
-  r->photo = gdk_texture_new_from_bytes (r->resident->photo, &error);
+  /* A photo that would take the decoder seconds is not shown: the record is. */
+  if (ec_photo_probe (g_bytes_get_data (r->resident->photo, NULL),
+                      g_bytes_get_size (r->resident->photo), NULL, &error))
+    r->photo = gdk_texture_new_from_bytes (r->resident->photo, &error);
   if (r->photo == NULL)
     g_warning ("photo of resident %016" G_GINT64_MODIFIER "x does not decode: %s",
                r->resident->id, error->message);

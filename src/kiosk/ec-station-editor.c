@@ -608,6 +608,7 @@ ec_station_editor_set_photo_file (EcStationEditor *self,
   g_autoptr(GBytes) bytes = NULL;
   cairo_surface_t *surface;
   gsize len = 0;
+  EcPhotoInfo info;
   const char *mime;
 
   g_return_val_if_fail (EC_IS_STATION_EDITOR (self), FALSE);
@@ -625,18 +626,16 @@ ec_station_editor_set_photo_file (EcStationEditor *self,
       ec_station_editor_show_error (self, msg);
       return FALSE;
     }
-  if (len > 8 && memcmp (data, "\x89PNG", 4) == 0)
-    mime = "image/png";
-  else if (len > 3 && (guchar) data[0] == 0xff && (guchar) data[1] == 0xd8)
-    mime = "image/jpeg";
-  else
+  if (!ec_photo_probe ((const guint8 *) data, len, &info, &error))
     {
-      ec_station_editor_show_error (self, _("This file is not a PNG or JPEG photo."));
+      g_autofree char *msg = g_strdup_printf (_("This photo cannot be used: %s"), error->message);
+      ec_station_editor_show_error (self, msg);
       return FALSE;
     }
+  mime = ec_photo_mime_type (info.format);
   bytes = g_bytes_new_take (g_steal_pointer (&data), len);
   surface = ec_card_face_load_photo (bytes, &error);
-  if (surface == NULL && !(g_str_equal (mime, "image/jpeg") && !ec_card_face_supports_jpeg ()))
+  if (surface == NULL && !(info.format == EC_PHOTO_JPEG && !ec_card_face_supports_jpeg ()))
     {
       g_autofree char *msg = g_strdup_printf (_("The photo cannot be read: %s"), error->message);
       ec_station_editor_show_error (self, msg);
