@@ -751,6 +751,39 @@ test_migration_v1 (void)
   rm_rf (dir);
 }
 
+/* eldercard 0.1 created the synchronisation tables on first use in databases still
+ * marked version 2; such a database upgrades to version 3 keeping what they hold. */
+static void
+test_migration_v2_with_sync_tables (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ec-db-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "kiosk.db", NULL);
+  g_autoptr(sqlite3_stmt) st = NULL;
+  sqlite3 *raw = NULL;
+  EcDb *db;
+
+  db = ec_db_open (path, EC_DB_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  ec_db_close (db);
+  g_assert_cmpint (sqlite3_open (path, &raw), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (raw, "INSERT INTO sync_state VALUES (7, 42, 1, 2, 1, 9, 100, 80, x'00');"
+                                      "PRAGMA user_version = 2", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_close (raw), ==, SQLITE_OK);
+
+  db = ec_db_open (path, EC_DB_OPEN_READ_WRITE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ec_db_get_schema_version (db), ==, 3);
+  ec_db_close (db);
+  g_assert_cmpint (sqlite3_open (path, &raw), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (raw, "SELECT seq FROM sync_state WHERE station_id = 7", -1, &st, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (st, 0), ==, 42);
+  g_clear_pointer (&st, sqlite3_finalize);
+  g_assert_cmpint (sqlite3_close (raw), ==, SQLITE_OK);
+  rm_rf (dir);
+}
+
 static void
 test_backup (Fixture *f, gconstpointer data)
 {
@@ -900,6 +933,7 @@ main (int argc, char **argv)
   ADD ("staff", test_staff);
   ADD ("transaction", test_transaction);
   g_test_add_func ("/ec/db/migration-v1", test_migration_v1);
+  g_test_add_func ("/ec/db/migration-v2-sync-tables", test_migration_v2_with_sync_tables);
   ADD ("backup", test_backup);
   ADD ("demo", test_demo);
   ADD ("demo-bulk", test_demo_bulk);

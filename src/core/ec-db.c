@@ -167,10 +167,67 @@ static const char schema_v2[] =
   "ALTER TABLE staff ADD COLUMN pin_locked_until INTEGER NOT NULL DEFAULT 0;\n"
   "CREATE INDEX audit_at ON audit (at);\n";
 
+/* v3: what keeping field kiosks current needs (ec-sync.c): export and import
+ * sequence numbers per station, which station each resident and card came from,
+ * and the audit entries merged from kiosks. IF NOT EXISTS: eldercard 0.1 created
+ * these tables on first use, in databases still marked version 2. */
+static const char schema_v3[] =
+  "CREATE TABLE IF NOT EXISTS sync_export_seq (\n"
+  "  station_id  INTEGER PRIMARY KEY,\n"
+  "  seq         INTEGER NOT NULL CHECK (seq >= 1),\n"
+  "  exported_at INTEGER NOT NULL);\n"
+  "CREATE TABLE IF NOT EXISTS sync_state (\n"
+  "  station_id  INTEGER PRIMARY KEY,\n"
+  "  seq         INTEGER NOT NULL CHECK (seq >= 1),\n"
+  "  created_at  INTEGER NOT NULL,\n"
+  "  imported_at INTEGER NOT NULL,\n"
+  "  role        INTEGER NOT NULL,\n"
+  "  signer_kid  INTEGER NOT NULL,\n"
+  "  residents   INTEGER NOT NULL,\n"
+  "  cards       INTEGER NOT NULL,\n"
+  "  bundle_hash BLOB NOT NULL);\n"
+  "CREATE TABLE IF NOT EXISTS sync_resident_origin (\n"
+  "  resident_id INTEGER PRIMARY KEY,\n"
+  "  station_id  INTEGER NOT NULL);\n"
+  "CREATE INDEX IF NOT EXISTS sync_resident_origin_station ON sync_resident_origin (station_id);\n"
+  "CREATE TABLE IF NOT EXISTS sync_card_origin (\n"
+  "  uid         TEXT PRIMARY KEY,\n"
+  "  station_id  INTEGER NOT NULL);\n"
+  "CREATE INDEX IF NOT EXISTS sync_card_origin_station ON sync_card_origin (station_id);\n"
+  "CREATE TABLE IF NOT EXISTS sync_audit_export (\n"
+  "  kiosk_id    TEXT PRIMARY KEY,\n"
+  "  last_seq    INTEGER NOT NULL,\n"
+  "  exported_at INTEGER NOT NULL);\n"
+  "CREATE TABLE IF NOT EXISTS remote_audit (\n"
+  "  kiosk_id    TEXT NOT NULL,\n"
+  "  seq         INTEGER NOT NULL,\n"
+  "  at          INTEGER NOT NULL,\n"
+  "  actor_role  INTEGER NOT NULL,\n"
+  "  actor_id    TEXT NOT NULL,\n"
+  "  action      TEXT NOT NULL,\n"
+  "  resident_id INTEGER,\n"
+  "  purpose     TEXT,\n"
+  "  reason      TEXT,\n"
+  "  detail      TEXT,\n"
+  "  hash        BLOB NOT NULL CHECK (length (hash) = 32),\n"
+  "  imported_at INTEGER NOT NULL,\n"
+  "  PRIMARY KEY (kiosk_id, seq)) WITHOUT ROWID;\n"
+  "CREATE TABLE IF NOT EXISTS remote_audit_head (\n"
+  "  kiosk_id    TEXT PRIMARY KEY,\n"
+  "  kiosk_pk    BLOB NOT NULL CHECK (length (kiosk_pk) = 32),\n"
+  "  seq         INTEGER NOT NULL,\n"
+  "  hash        BLOB NOT NULL CHECK (length (hash) = 32),\n"
+  "  imported_at INTEGER NOT NULL);\n"
+  "CREATE TRIGGER IF NOT EXISTS remote_audit_append_only_update BEFORE UPDATE ON remote_audit\n"
+  "  BEGIN SELECT RAISE (ABORT, 'the imported audit log is append-only'); END;\n"
+  "CREATE TRIGGER IF NOT EXISTS remote_audit_append_only_delete BEFORE DELETE ON remote_audit\n"
+  "  BEGIN SELECT RAISE (ABORT, 'the imported audit log is append-only'); END;\n";
+
 static const char *const migrations[] = {
   NULL,               /* 0: empty */
   _ec_db_schema_v1,   /* 0 -> 1 */
   schema_v2,          /* 1 -> 2 */
+  schema_v3,          /* 2 -> 3 */
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == EC_DB_SCHEMA_VERSION + 1);
 

@@ -15,8 +15,8 @@
  * Payload: "ECP1" | u32 n | n × resident | u32 m | m × card; strings are u32 length
  * (0xFFFFFFFF = NULL) + UTF-8. The parser checks every length against what is left.
  *
- * The database tables this file keeps are created here (CREATE TABLE IF NOT EXISTS)
- * and written through the database's own statement cache and transactions
+ * The database tables this file keeps (sync_*, remote_audit*) are part of the
+ * database schema (version 3, ec-db.c) and written through the database's own statement cache and transactions
  * (ec-db-private.h), so an import is one BEGIN IMMEDIATE … COMMIT with the
  * connection's synchronous=FULL. */
 #define G_LOG_DOMAIN "ec-sync"
@@ -884,114 +884,19 @@ wipe_free (guint8 *p, gsize len)
 /* ------------------------------------------------------------------------- */
 /* State tables */
 
-static const char sync_schema[] =
-  "CREATE TABLE IF NOT EXISTS sync_export_seq (\n"
-  "  station_id  INTEGER PRIMARY KEY,\n"
-  "  seq         INTEGER NOT NULL CHECK (seq >= 1),\n"
-  "  exported_at INTEGER NOT NULL);\n"
-  "CREATE TABLE IF NOT EXISTS sync_state (\n"
-  "  station_id  INTEGER PRIMARY KEY,\n"
-  "  seq         INTEGER NOT NULL CHECK (seq >= 1),\n"
-  "  created_at  INTEGER NOT NULL,\n"
-  "  imported_at INTEGER NOT NULL,\n"
-  "  role        INTEGER NOT NULL,\n"
-  "  signer_kid  INTEGER NOT NULL,\n"
-  "  residents   INTEGER NOT NULL,\n"
-  "  cards       INTEGER NOT NULL,\n"
-  "  bundle_hash BLOB NOT NULL);\n"
-  "CREATE TABLE IF NOT EXISTS sync_resident_origin (\n"
-  "  resident_id INTEGER PRIMARY KEY,\n"
-  "  station_id  INTEGER NOT NULL);\n"
-  "CREATE INDEX IF NOT EXISTS sync_resident_origin_station ON sync_resident_origin (station_id);\n"
-  "CREATE TABLE IF NOT EXISTS sync_card_origin (\n"
-  "  uid         TEXT PRIMARY KEY,\n"
-  "  station_id  INTEGER NOT NULL);\n"
-  "CREATE INDEX IF NOT EXISTS sync_card_origin_station ON sync_card_origin (station_id);\n"
-  "CREATE TABLE IF NOT EXISTS sync_audit_export (\n"
-  "  kiosk_id    TEXT PRIMARY KEY,\n"
-  "  last_seq    INTEGER NOT NULL,\n"
-  "  exported_at INTEGER NOT NULL);\n"
-  "CREATE TABLE IF NOT EXISTS remote_audit (\n"
-  "  kiosk_id    TEXT NOT NULL,\n"
-  "  seq         INTEGER NOT NULL,\n"
-  "  at          INTEGER NOT NULL,\n"
-  "  actor_role  INTEGER NOT NULL,\n"
-  "  actor_id    TEXT NOT NULL,\n"
-  "  action      TEXT NOT NULL,\n"
-  "  resident_id INTEGER,\n"
-  "  purpose     TEXT,\n"
-  "  reason      TEXT,\n"
-  "  detail      TEXT,\n"
-  "  hash        BLOB NOT NULL CHECK (length (hash) = 32),\n"
-  "  imported_at INTEGER NOT NULL,\n"
-  "  PRIMARY KEY (kiosk_id, seq)) WITHOUT ROWID;\n"
-  "CREATE TABLE IF NOT EXISTS remote_audit_head (\n"
-  "  kiosk_id    TEXT PRIMARY KEY,\n"
-  "  kiosk_pk    BLOB NOT NULL CHECK (length (kiosk_pk) = 32),\n"
-  "  seq         INTEGER NOT NULL,\n"
-  "  hash        BLOB NOT NULL CHECK (length (hash) = 32),\n"
-  "  imported_at INTEGER NOT NULL);\n"
-  "CREATE TRIGGER IF NOT EXISTS remote_audit_append_only_update BEFORE UPDATE ON remote_audit\n"
-  "  BEGIN SELECT RAISE (ABORT, 'the imported audit log is append-only'); END;\n"
-  "CREATE TRIGGER IF NOT EXISTS remote_audit_append_only_delete BEFORE DELETE ON remote_audit\n"
-  "  BEGIN SELECT RAISE (ABORT, 'the imported audit log is append-only'); END;\n";
-
-/* Inside an open write transaction. */
-static gboolean
-ensure_tables (EcDb    *db,
-               GError **error)
-{
-  char *msg = NULL;
-  int rc = sqlite3_exec (_ec_db_handle (db), sync_schema, NULL, NULL, &msg);
-
-  if (rc != SQLITE_OK)
-    {
-      g_set_error (error, EC_DB_ERROR, (rc & 0xff) == SQLITE_READONLY ? EC_DB_ERROR_PERMISSION : EC_DB_ERROR_SQLITE,
-                   _("Cannot create the synchronisation tables: %s"), msg != NULL ? msg : sqlite3_errstr (rc));
-      sqlite3_free (msg);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-table_exists (EcDb       *db,
-              const char *name,
-              gboolean   *out,
-              GError    **error)
-{
-  g_autoptr(EcCachedStmt) st = _ec_db_stmt (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", error);
-  int rc;
-
-  if (st == NULL || !_ec_db_bind (db, st, error, "s", name))
-    return FALSE;
-  rc = _ec_db_step (db, st, _("Cannot read the database schema"), error);
-  if (rc == 0)
-    return FALSE;
-  *out = rc == SQLITE_ROW;
-  return TRUE;
-}
-
-/* The seq column of @table's row for @station_id, by the constant @sql; 0 when
- * the table (not created until the first import or export) or the row is
- * missing. */
+/* The seq column of the row for @station_id, by the constant @sql; 0 when there
+ * is no such row yet. */
 static gboolean
 station_seq (EcDb        *db,
-             const char  *table,
              const char  *sql,
              guint16      station_id,
              guint64     *out_seq,
              GError     **error)
 {
-  gboolean exists = FALSE;
   g_autoptr(EcCachedStmt) st = NULL;
   int rc;
 
   *out_seq = 0;
-  if (!table_exists (db, table, &exists, error))
-    return FALSE;
-  if (!exists)
-    return TRUE;
   st = _ec_db_stmt (db, sql, error);
   if (st == NULL || !_ec_db_bind (db, st, error, "i", (int) station_id))
     return FALSE;
@@ -1009,7 +914,7 @@ imported_seq (EcDb     *db,
               guint64  *out_seq,
               GError  **error)
 {
-  return station_seq (db, "sync_state", "SELECT seq FROM sync_state WHERE station_id = ?",
+  return station_seq (db, "SELECT seq FROM sync_state WHERE station_id = ?",
                       station_id, out_seq, error);
 }
 
@@ -1019,7 +924,7 @@ ec_sync_last_export_seq (EcDb     *db,
                          guint64  *out_seq,
                          GError  **error)
 {
-  return station_seq (db, "sync_export_seq", "SELECT seq FROM sync_export_seq WHERE station_id = ?",
+  return station_seq (db, "SELECT seq FROM sync_export_seq WHERE station_id = ?",
                       station_id, out_seq, error);
 }
 
@@ -1244,7 +1149,7 @@ ec_sync_export_bundle (EcDb                      *db,
 
   if (!_ec_db_op_begin (db, error))
     return FALSE;
-  ok = ensure_tables (db, error) && ec_sync_last_export_seq (db, station->cert->station_id, &last, error);
+  ok = ec_sync_last_export_seq (db, station->cert->station_id, &last, error);
   if (ok)
     {
       g_autoptr(EcCachedStmt) st = _ec_db_stmt (db, "INSERT INTO sync_export_seq (station_id, seq, exported_at)"
@@ -1317,7 +1222,7 @@ apply_bundle (EcDb               *db,
   guint64 have = 0;
   int rc;
 
-  if (!ensure_tables (db, error) || !imported_seq (db, hdr->station_id, &have, error))
+  if (!imported_seq (db, hdr->station_id, &have, error))
     return FALSE;
   /* Again under the write lock: another import may have won the race. */
   if (hdr->seq <= have)
@@ -1578,33 +1483,27 @@ ec_sync_list_state (EcDb       *db,
 {
   g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(EcCachedStmt) st = NULL;
-  gboolean exists = FALSE;
   int rc;
 
-  if (!table_exists (db, "sync_state", &exists, error))
+  st = _ec_db_stmt (db, "SELECT station_id, seq, created_at, imported_at, role, signer_kid, residents, cards"
+                        " FROM sync_state ORDER BY station_id", error);
+  if (st == NULL)
     return FALSE;
-  if (exists)
+  while ((rc = _ec_db_step (db, st, _("Cannot read the synchronisation state"), error)) == SQLITE_ROW)
     {
-      st = _ec_db_stmt (db, "SELECT station_id, seq, created_at, imported_at, role, signer_kid, residents, cards"
-                            " FROM sync_state ORDER BY station_id", error);
-      if (st == NULL)
-        return FALSE;
-      while ((rc = _ec_db_step (db, st, _("Cannot read the synchronisation state"), error)) == SQLITE_ROW)
-        {
-          EcSyncState *s = g_new0 (EcSyncState, 1);
-          s->station_id = (guint16) sqlite3_column_int (st, 0);
-          s->seq = (guint64) sqlite3_column_int64 (st, 1);
-          s->created_at = sqlite3_column_int64 (st, 2);
-          s->imported_at = sqlite3_column_int64 (st, 3);
-          s->role = (EcRole) sqlite3_column_int (st, 4);
-          s->signer_kid = (guint32) sqlite3_column_int64 (st, 5);
-          s->n_residents = (guint) sqlite3_column_int (st, 6);
-          s->n_cards = (guint) sqlite3_column_int (st, 7);
-          g_ptr_array_add (states, s);
-        }
-      if (rc == 0)
-        return FALSE;
+      EcSyncState *s = g_new0 (EcSyncState, 1);
+      s->station_id = (guint16) sqlite3_column_int (st, 0);
+      s->seq = (guint64) sqlite3_column_int64 (st, 1);
+      s->created_at = sqlite3_column_int64 (st, 2);
+      s->imported_at = sqlite3_column_int64 (st, 3);
+      s->role = (EcRole) sqlite3_column_int (st, 4);
+      s->signer_kid = (guint32) sqlite3_column_int64 (st, 5);
+      s->n_residents = (guint) sqlite3_column_int (st, 6);
+      s->n_cards = (guint) sqlite3_column_int (st, 7);
+      g_ptr_array_add (states, s);
     }
+  if (rc == 0)
+    return FALSE;
   *out_states = g_steal_pointer (&states);
   return TRUE;
 }
@@ -2013,8 +1912,8 @@ ec_sync_audit_export (EcDb               *db,
 
   if (!_ec_db_op_begin (db, error))
     return FALSE;
-  ok = ensure_tables (db, error);
-  if (ok && from <= 0)
+  ok = TRUE;
+  if (from <= 0)
     {
       g_autoptr(EcCachedStmt) st = _ec_db_stmt (db, "SELECT last_seq FROM sync_audit_export WHERE kiosk_id = ?", error);
       int rc;
@@ -2120,8 +2019,6 @@ merge_audit (EcDb              *db,
   char hex[65];
   int rc;
 
-  if (!ensure_tables (db, error))
-    return FALSE;
   st = _ec_db_stmt (db, "SELECT kiosk_pk, seq, hash FROM remote_audit_head WHERE kiosk_id = ?", error);
   if (st == NULL || !_ec_db_bind (db, st, error, "s", rep->kiosk_id))
     return FALSE;
