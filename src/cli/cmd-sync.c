@@ -234,7 +234,7 @@ sync_import (int    argc,
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, N_("The kiosk configuration (database, keys, role)"), N_("FILE") },
     { "actor", 0, 0, G_OPTION_ARG_STRING, &o.actor, N_("Who imports, ROLE:ID (for the audit log)"), N_("ROLE:ID") },
     { "staff", 0, 0, G_OPTION_ARG_STRING, &o.staff, N_("Who imports, a staff id"), N_("ID") },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.rest, NULL, N_("FILE|DIR") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.rest, NULL, NULL },
     { NULL }
   };
 
@@ -306,7 +306,7 @@ sync_status (int    argc,
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &o.db, N_("The database"), N_("FILE") },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, N_("The kiosk configuration ([data] max-age-days)"), N_("FILE") },
-    { "max-age-days", 0, 0, G_OPTION_ARG_INT, &o.max_age_days, N_("Warn when the data is older (default: the config's, 30)"), N_("N") },
+    { "max-age-days", 0, 0, G_OPTION_ARG_INT, &o.max_age_days, N_("Warn when the data is older (default: the config's, 7)"), N_("N") },
     { "station", 's', 0, G_OPTION_ARG_INT, &o.station, N_("Also show the last bundle this station exported"), N_("ID") },
     { NULL }
   };
@@ -424,7 +424,7 @@ sync_audit_import (int    argc,
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &o.db, N_("The station database (default $ELDERCARD_DB or ./eldercard.db)"), N_("FILE") },
     { "actor", 0, 0, G_OPTION_ARG_STRING, &o.actor, N_("Who imports, ROLE:ID (for the audit log)"), N_("ROLE:ID") },
     { "staff", 0, 0, G_OPTION_ARG_STRING, &o.staff, N_("Who imports, a staff id"), N_("ID") },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.rest, NULL, N_("FILE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.rest, NULL, NULL },
     { NULL }
   };
 

@@ -16,7 +16,7 @@
  *              fullscreen=    true | false
  *              exit-pin=      crypto_pwhash_str hash of the staff PIN that leaves --kiosk
  *              id=            this kiosk's name in the audit log (default kiosk-HOSTNAME)
- *   [data]     max-age-days=  warn when the kiosk's data is older (0 … 3650, default 30)
+ *   [data]     max-age-days=  warn when the kiosk's data is older (0 … 3650, default 7)
  *   [station]  name=, phone=  the service station shown on every record
  *
  * The file is outside input: size-limited, parsed by GLib, every value checked; see
@@ -34,7 +34,7 @@ G_BEGIN_DECLS
 #define EC_CONFIG_DEFAULT_KEYS         "/etc/eldercard/keys"
 #define EC_CONFIG_DEFAULT_IDLE_TIMEOUT 60
 #define EC_CONFIG_MAX_IDLE_TIMEOUT     3600
-#define EC_CONFIG_DEFAULT_MAX_AGE_DAYS 30
+#define EC_CONFIG_DEFAULT_MAX_AGE_DAYS 7
 #define EC_CONFIG_MAX_BYTES            (64 * 1024)
 
 typedef struct
