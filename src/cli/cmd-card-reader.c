@@ -228,21 +228,27 @@ static void
 add_common (GOptionContext *ctx,
             CommonOpts     *o)
 {
+  /* Formatted once, not pasted into the msgid, so that it can be translated. */
+  static char *config_help;
   GOptionEntry entries[] = {
     { "device", 'd', 0, G_OPTION_ARG_STRING, &o->device,
       N_("libnfc connstring (default: $LIBNFC_DEFAULT_DEVICE, /etc/nfc/libnfc.conf, autodetect)"), "C" },
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &o->config,
-      N_("Configuration file whose [reader] device= is used (default " EC_CONFIG_DEFAULT_PATH " if present)"),
-      N_("FILE") },
+      NULL, N_("FILE") },
     { "keys", 'k', 0, G_OPTION_ARG_FILENAME, &o->keydir,
       N_("Key directory or kiosk bundle (default $ELDERCARD_KEYS or ./keys)"), N_("DIR") },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &o->db_path,
       N_("Database (default $ELDERCARD_DB or ./eldercard.db)"), N_("FILE") },
     { "actor", 0, 0, G_OPTION_ARG_STRING, &o->actor, N_("Who is acting, for the audit log"), "ROLE:ID" },
-    { "staff", 0, 0, G_OPTION_ARG_STRING, &o->staff, N_("Staff id acting (role from the staff table)"), "ID" },
+    { "staff", 0, 0, G_OPTION_ARG_STRING, &o->staff, N_("Acting staff id (role from the staff table)"), "ID" },
     { NULL }
   };
   GOptionGroup *group = g_option_group_new ("common", "", "", NULL, NULL);
+
+  if (config_help == NULL)
+    config_help = g_strdup_printf (_("Configuration file whose [reader] device= is used (default %s if present)"),
+                                   EC_CONFIG_DEFAULT_PATH);
+  entries[1].description = config_help;
 
   g_option_group_add_entries (group, entries);
   g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);

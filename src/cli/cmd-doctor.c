@@ -134,7 +134,11 @@ report (Doctor     *d,
     d->n_fail++;
   printf ("%-4s %s\n", status, what);
   if (fix != NULL)
-    printf ("     %s %s\n", strcmp (status, "ok") == 0 ? _("note:") : _("fix:"), fix);
+    {
+      /* TRANSLATORS: "note: " and "fix: " start a line of advice under a check. */
+      printf ("     ");
+      printf (strcmp (status, "ok") == 0 ? _("note: %s\n") : _("fix: %s\n"), fix);
+    }
 }
 
 static gboolean
@@ -524,8 +528,8 @@ check_kiosk_running (Doctor *d)
     {
       d->kiosk_running = TRUE;
       report (d, "warn", _("sudo systemctl stop eldercard-kiosk (or close the kiosk) before checking the reader"),
-              _("an eldercard reader process is running (pid %" G_GINT64_FORMAT "): it holds the reader, "
-                "so the libnfc check below cannot open it"), pid);
+              _("an eldercard reader process is running (pid %lld): it holds the reader, "
+                "so the libnfc check below cannot open it"), (long long) pid);
     }
 }
 
@@ -542,13 +546,13 @@ check_pcscd (Doctor *d)
         report (d, "FAIL",
                 _("sudo systemctl mask --now pcscd.socket pcscd.service (the kiosk does not use PC/SC), "
                   "then replug the reader"),
-                _("pcscd is running (pid %" G_GINT64_FORMAT ") and an ACR122-family reader is plugged "
-                  "in: pcscd claims it and libnfc gets \"Device or resource busy\""), pid);
+                _("pcscd is running (pid %lld) and an ACR122-family reader is plugged "
+                  "in: pcscd claims it and libnfc gets \"Device or resource busy\""), (long long) pid);
       else
         report (d, "warn",
                 _("sudo systemctl mask --now pcscd.socket pcscd.service if this kiosk will use an ACR122U"),
-                _("pcscd is running (pid %" G_GINT64_FORMAT "): it would claim an ACR122U when plugged in"),
-                pid);
+                _("pcscd is running (pid %lld): it would claim an ACR122U when plugged in"),
+                (long long) pid);
     }
   else if (g_file_test (sock, G_FILE_TEST_EXISTS))
     report (d, d->acr122_present ? "FAIL" : "warn",
@@ -1121,13 +1125,14 @@ ec_cmd_doctor (int    argc,
   g_autofree char *config_path = NULL;
   gint opt_timeout = 10;
   gboolean opt_list = FALSE;
+  g_autofree char *config_help = NULL;
   const char *db_path, *keydir;
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) ctx = NULL;
   Doctor d = { 0 };
   GOptionEntry entries[] = {
     { "device", 'd', 0, G_OPTION_ARG_STRING, &opt_device, N_("libnfc connstring of the reader to check"), "CONNSTRING" },
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config, N_("configuration file (default " EC_SYSCONFDIR "/eldercard/eldercard.conf)"), "FILE" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config, NULL, "FILE" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &opt_db, N_("database file"), "FILE" },
     { "keys", 0, 0, G_OPTION_ARG_FILENAME, &opt_keys, N_("key directory"), "DIR" },
     { "timeout", 't', 0, G_OPTION_ARG_INT, &opt_timeout, N_("seconds to give libnfc before it counts as hung (default 10)"), "SECONDS" },
@@ -1136,6 +1141,8 @@ ec_cmd_doctor (int    argc,
     { NULL }
   };
 
+  config_help = g_strdup_printf (_("configuration file (default %s)"), EC_SYSCONFDIR "/eldercard/eldercard.conf");
+  entries[1].description = config_help;
   ctx = g_option_context_new (NULL);
   g_option_context_set_summary (ctx, _("Check the reader, its permissions, kernel modules, pcscd, the keys, "
                                        "the database and the clock, and say what to fix."));

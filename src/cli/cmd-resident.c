@@ -309,22 +309,25 @@ apply_options (EcResident *dst, EcResident *src, const FieldValues *v)
 /* ------------------------------------------------------------------------- */
 /* Printing */
 
+static const guint summary_widths[] = { 17, 10, 18, 7, 10, 14, 0 };
+
 static void
 print_summary_header (void)
 {
-  printf ("%-16s  %-10s %-18s %-7s %-10s %-14s %s\n", _("id"), _("name"), _("pinyin"), _("sex"),
-          _("born"), _("unit"), _("phone"));
+  const char *cells[] = { _("id"), _("name"), _("pinyin"), _("sex"), _("born"), _("unit"), _("phone") };
+
+  ec_cli_print_row (cells, summary_widths, G_N_ELEMENTS (cells));
 }
 
 static void
 print_summary (const EcResidentSummary *s)
 {
   g_autofree char *id = ec_resident_id_to_string (s->id);
+  const char *cells[] = { id, s->name_zh, s->name_pinyin, ec_sex_to_string (s->sex),
+                          s->date_of_birth, s->building_unit, s->phone };
 
-  printf ("%-16s  %-10s %-18s %-7s %-10s %-14s %s\n", id, s->name_zh,
-          s->name_pinyin != NULL ? s->name_pinyin : "-", ec_sex_to_string (s->sex),
-          s->date_of_birth != NULL ? s->date_of_birth : "-",
-          s->building_unit != NULL ? s->building_unit : "-", s->phone != NULL ? s->phone : "-");
+  G_STATIC_ASSERT (G_N_ELEMENTS (cells) == G_N_ELEMENTS (summary_widths));
+  ec_cli_print_row (cells, summary_widths, G_N_ELEMENTS (cells));
 }
 
 static const char *

@@ -3,6 +3,9 @@
 #define G_LOG_DOMAIN "ec-cli"
 
 #include "ec-cli.h"
+
+#include <stdio.h>
+
 #include "ec-i18n.h"
 #include "ec-keys.h"
 
@@ -42,4 +45,43 @@ ec_cli_read_key_load (const char  *keydir,
 
   path = file != NULL ? g_strdup (file) : g_build_filename (keydir, "community", "read.key", NULL);
   return ec_read_key_load (path, error);
+}
+
+/* Terminal columns @text takes: East Asian wide and fullwidth characters take two. */
+static gsize
+display_width (const char *text)
+{
+  gsize width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (g_unichar_iszerowidth (c))
+        continue;
+      width += g_unichar_iswide (c) ? 2 : 1;
+    }
+  return width;
+}
+
+void
+ec_cli_print_row (const char  *const *cells,
+                  const guint         *widths,
+                  guint                n_cells)
+{
+  GString *line = g_string_new (NULL);
+
+  for (guint i = 0; i < n_cells; i++)
+    {
+      const char *cell = cells[i] != NULL && g_utf8_validate (cells[i], -1, NULL) ? cells[i] : "-";
+      g_string_append (line, cell);
+      if (i + 1 < n_cells)
+        {
+          gsize w = display_width (cell);
+          for (; w < widths[i]; w++)
+            g_string_append_c (line, ' ');
+          g_string_append_c (line, ' ');
+        }
+    }
+  puts (line->str);
+  g_string_free (line, TRUE);
 }

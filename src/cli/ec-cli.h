@@ -50,6 +50,13 @@ EcReadKey    *ec_cli_read_key_load      (const char  *keydir,
                                          const char  *file,
                                          GError     **error);
 
+/* Print one table row to stdout: each of @n_cells cells padded to @widths[i]
+ * terminal columns (汉字 count two, as a terminal draws them) and a space; the last
+ * cell is not padded. A NULL or invalid UTF-8 cell prints as "-". */
+void          ec_cli_print_row          (const char  *const *cells,
+                                         const guint         *widths,
+                                         guint                n_cells);
+
 /* Subcommands (src/cli/cmd-*.c). */
 int         ec_cmd_doctor          (int argc, char **argv);
 int         ec_cmd_db              (int argc, char **argv);

@@ -757,8 +757,8 @@ json_get_uint (JsonObject *o,
   if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64
       || (v = json_node_get_int (n)) < 0 || (guint64) v > max)
     {
-      g_autofree char *m = g_strdup_printf (_("'%s' must be a whole number 0..%" G_GUINT64_FORMAT),
-                                            member, max);
+      g_autofree char *m = g_strdup_printf (_("'%s' must be a whole number 0..%llu"),
+                                            member, (unsigned long long) max);
       return json_fail (error, m);
     }
   *out = (guint64) v;
@@ -1066,7 +1066,7 @@ ec_card_encode_with_nonce (EcTagType            type,
       if (pt->len > ec_card_summary_capacity (type))
         {
           g_set_error (error, EC_CARD_ERROR, EC_CARD_ERROR_TOO_LARGE,
-                       _("the summary needs %u bytes; an %s holds %" G_GSIZE_FORMAT),
+                       _("the summary needs %u bytes; an %s holds %zu"),
                        pt->len, info->name, ec_card_summary_capacity (type));
           return FALSE;
         }
@@ -1114,7 +1114,7 @@ ec_card_encode_with_nonce (EcTagType            type,
   if (total > info->ndef_area_bytes)
     {
       g_set_error (error, EC_CARD_ERROR, EC_CARD_ERROR_TOO_LARGE,
-                   _("the card needs %" G_GSIZE_FORMAT " bytes; an %s holds %u"), total, info->name,
+                   _("the card needs %zu bytes; an %s holds %u"), total, info->name,
                    info->ndef_area_bytes);
       return FALSE;
     }

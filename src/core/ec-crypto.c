@@ -294,8 +294,8 @@ ec_crypto_pwhash (EcSecret      **out_key,
                      salt, opslimit, (size_t) memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
     {
       g_set_error (error, EC_KEY_ERROR, EC_KEY_ERROR_CRYPTO,
-                   _("Argon2id failed (out of memory? it needs %" G_GUINT64_FORMAT " MiB)"),
-                   memlimit >> 20);
+                   _("Argon2id failed (out of memory? it needs %llu MiB)"),
+                   (unsigned long long) (memlimit >> 20));
       return FALSE;
     }
   *out_key = g_steal_pointer (&key);

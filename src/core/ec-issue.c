@@ -195,8 +195,8 @@ build_and_record (IssueJob  *job,
   if (version == 0)
     {
       g_set_error (error, EC_DB_ERROR, EC_DB_ERROR_NOT_FOUND,
-                   _("No resident %016" G_GINT64_MODIFIER "x in the database"),
-                   (guint64) job->p.resident_id);
+                   _("No resident %016llx in the database"),
+                   (unsigned long long) job->p.resident_id);
       return FALSE;
     }
   if (job->p.read_key != NULL && ec_card_summary_capacity (job->type) > 0)
@@ -246,9 +246,9 @@ take_pending (IssueJob      *job,
   if (record->resident_id != job->p.resident_id)
     {
       g_set_error (error, EC_READER_ERROR, EC_READER_ERROR_NOT_BLANK,
-                   _("This card is being issued to another resident (%016" G_GINT64_MODIFIER
-                     "x); finish or spoil that issuance first"),
-                   (guint64) record->resident_id);
+                   _("This card is being issued to another resident (%016llx); "
+                     "finish or spoil that issuance first"),
+                   (unsigned long long) record->resident_id);
       return FALSE;
     }
   if (!ec_db_card_get_pending (job->p.db, job->uid_hex, &pending, &blob, error))
