@@ -125,6 +125,60 @@ set_row (const char *name,
   gtk_editable_set_text (GTK_EDITABLE (editor_child (name)), text);
 }
 
+static GtkWidget *
+entry_widget (EcStationList list,
+              guint         index,
+              const char   *field)
+{
+  GtkWidget *editor = gtk_stack_get_child_by_name (child ("stack"), "edit");
+  return ec_station_editor_get_entry_widget (EC_STATION_EDITOR (editor), list, index, field);
+}
+
+static guint
+add_entry (EcStationList list)
+{
+  GtkWidget *editor = gtk_stack_get_child_by_name (child ("stack"), "edit");
+  return ec_station_editor_add_entry (EC_STATION_EDITOR (editor), list);
+}
+
+static void
+set_entry (EcStationList list,
+           guint         index,
+           const char   *field,
+           const char   *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry_widget (list, index, field)), text);
+}
+
+static void
+set_choice (EcStationList list,
+            guint         index,
+            const char   *field,
+            guint         value)
+{
+  adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (list, index, field)), value);
+}
+
+static void
+collapse (EcStationList list,
+          guint         index)
+{
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (entry_widget (list, index, "row")), FALSE);
+}
+
+/* Scroll the form so that @target is at the top. */
+static void
+scroll_to (GtkWidget *target)
+{
+  GtkWidget *sw = gtk_widget_get_ancestor (target, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *clamp = gtk_widget_get_ancestor (target, ADW_TYPE_CLAMP);
+  double x = 0, y = 0;
+
+  ec_test_spin (300);   /* laid out */
+  if (sw != NULL && clamp != NULL && gtk_widget_translate_coordinates (target, clamp, 0, 0, &x, &y))
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (sw)), y - 12);
+}
+
 typedef struct
 {
   const char *path;
@@ -236,18 +290,70 @@ main (int    argc,
   set_row ("name_zh_row", "钱淑芬");
   set_row ("name_pinyin_row", "Qian Shufen");
   set_row ("dob_row", "1941-13-02");
-  set_row ("contact1_name_row", "钱小梅");
-  set_row ("contact1_phone_row", "12345");
+  set_entry (EC_STATION_LIST_CONTACTS, 0, "text", "钱小梅");
+  set_entry (EC_STATION_LIST_CONTACTS, 0, "phones", "12345");
   g_signal_emit_by_name (editor_child ("save_button"), "clicked");
   shoot ("register-problems");
   set_row ("dob_row", "1941-03-02");
-  set_row ("contact1_relation_row", "女儿");
-  set_row ("contact1_phone_row", "139 0000 5678");
+  set_entry (EC_STATION_LIST_CONTACTS, 0, "relation", "女儿");
+  set_entry (EC_STATION_LIST_CONTACTS, 0, "phones", "139 0000 5678");
   adw_combo_row_set_selected (editor_child ("allergy_status_row"), 3);
-  set_row ("allergies_row", "青霉素，花生");
-  set_row ("conditions_row", "高血压，2型糖尿病");
   adw_combo_row_set_selected (editor_child ("blood_row"), 7);
+  {
+    guint a = add_entry (EC_STATION_LIST_ALLERGIES);
+    set_entry (EC_STATION_LIST_ALLERGIES, a, "text", "花生");
+    set_choice (EC_STATION_LIST_ALLERGIES, a, "category", EC_ALLERGY_CATEGORY_FOOD);
+    set_choice (EC_STATION_LIST_ALLERGIES, a, "criticality", EC_CRITICALITY_LOW);
+    set_entry (EC_STATION_LIST_ALLERGIES, a, "reaction", "口唇发痒");
+    set_choice (EC_STATION_LIST_ALLERGIES, a, "severity", EC_SEVERITY_MILD);
+    set_choice (EC_STATION_LIST_ALLERGIES, a, "verification", 1);
+    collapse (EC_STATION_LIST_ALLERGIES, a);
+    a = add_entry (EC_STATION_LIST_ALLERGIES);
+    set_entry (EC_STATION_LIST_ALLERGIES, a, "text", "青霉素");
+    set_choice (EC_STATION_LIST_ALLERGIES, a, "criticality", EC_CRITICALITY_HIGH);
+    set_entry (EC_STATION_LIST_ALLERGIES, a, "reaction", "皮疹、呼吸困难");
+    set_choice (EC_STATION_LIST_ALLERGIES, a, "severity", EC_SEVERITY_SEVERE);
+    scroll_to (editor_child ("allergies_group"));
+    shoot ("register-allergy");
+    collapse (EC_STATION_LIST_ALLERGIES, a);
+  }
+  {
+    guint c = add_entry (EC_STATION_LIST_CONDITIONS);
+    set_entry (EC_STATION_LIST_CONDITIONS, c, "text", "高血压");
+    set_entry (EC_STATION_LIST_CONDITIONS, c, "icd10", "I10");
+    set_entry (EC_STATION_LIST_CONDITIONS, c, "since", "2009");
+    collapse (EC_STATION_LIST_CONDITIONS, c);
+    c = add_entry (EC_STATION_LIST_CONDITIONS);
+    set_entry (EC_STATION_LIST_CONDITIONS, c, "text", "2型糖尿病");
+    set_entry (EC_STATION_LIST_CONDITIONS, c, "icd10", "E11.9");
+    collapse (EC_STATION_LIST_CONDITIONS, c);
+  }
+  {
+    guint m = add_entry (EC_STATION_LIST_MEDICATIONS);
+    set_entry (EC_STATION_LIST_MEDICATIONS, m, "text", "二甲双胍");
+    set_entry (EC_STATION_LIST_MEDICATIONS, m, "dose", "0.5 g");
+    set_entry (EC_STATION_LIST_MEDICATIONS, m, "route", "口服");
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (entry_widget (EC_STATION_LIST_MEDICATIONS, m, "morning")), TRUE);
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (entry_widget (EC_STATION_LIST_MEDICATIONS, m, "evening")), TRUE);
+    scroll_to (editor_child ("medications_group"));
+    shoot ("register-medication");
+    collapse (EC_STATION_LIST_MEDICATIONS, m);
+  }
+  {
+    guint k;
+    collapse (EC_STATION_LIST_CONTACTS, 0);
+    k = add_entry (EC_STATION_LIST_CONTACTS);
+    set_entry (EC_STATION_LIST_CONTACTS, k, "text", "周阿姨");
+    set_entry (EC_STATION_LIST_CONTACTS, k, "relation", "邻居");
+    set_entry (EC_STATION_LIST_CONTACTS, k, "phones", "138 0000 4321");
+    gtk_switch_set_active (GTK_SWITCH (entry_widget (EC_STATION_LIST_CONTACTS, k, "nearby")), TRUE);
+    collapse (EC_STATION_LIST_CONTACTS, k);
+  }
+  gtk_check_button_set_active (editor_child ("comm_hearing_check"), TRUE);
+  set_row ("comm_notes_row", "右耳听力好，请在右侧慢慢说");
   set_row ("building_row", "3栋2单元501");
+  scroll_to (editor_child ("contacts_group"));
+  shoot ("register-preview");
   g_signal_emit_by_name (editor_child ("save_button"), "clicked");
   wait_screen ("resident");
   wait_label ("resident_info", "·");
@@ -307,5 +413,5 @@ main (int    argc,
   }
   g_free (control);
   g_print ("%u screenshots\n", n_written);
-  return n_written == 10 ? 0 : 1;
+  return n_written == 13 ? 0 : 1;
 }

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include "ec-card.h"
 #include "ec-db.h"
 #include "ec-init.h"
 #include "ec-kiosk-application.h"
@@ -178,6 +179,90 @@ set_row (const char *name,
   gtk_editable_set_text (GTK_EDITABLE (editor_child (name)), text);
 }
 
+static GtkWidget *
+entry_widget (EcStationList list,
+              guint         index,
+              const char   *field)
+{
+  GtkWidget *editor = gtk_stack_get_child_by_name (child ("stack"), "edit");
+  GtkWidget *w = ec_station_editor_get_entry_widget (EC_STATION_EDITOR (editor), list, index, field);
+
+  if (w == NULL)
+    g_error ("entry %u of list %d has no “%s”", index, (int) list, field);
+  return w;
+}
+
+static void
+set_entry (EcStationList list,
+           guint         index,
+           const char   *field,
+           const char   *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry_widget (list, index, field)), text);
+}
+
+static guint
+n_entries (EcStationList list)
+{
+  GtkWidget *editor = gtk_stack_get_child_by_name (child ("stack"), "edit");
+
+  return ec_station_editor_get_n_entries (EC_STATION_EDITOR (editor), list);
+}
+
+/* Press an editor's button as a person does (it must be on screen and enabled). */
+static void
+press (GtkWidget *button)
+{
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* Press "Add …" of a list; returns the new entry's index. */
+static guint
+add_entry (const char   *button,
+           EcStationList list)
+{
+  guint before = n_entries (list);
+
+  press (editor_child (button));
+  g_assert_cmpuint (n_entries (list), ==, before + 1);
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (entry_widget (list, before, "row"))));
+  return before;
+}
+
+static char *
+save_problems (void)
+{
+  g_signal_emit_by_name (editor_child ("save_button"), "clicked");
+  return g_strdup (gtk_label_get_text (editor_child ("problems_label")));
+}
+
+typedef struct
+{
+  const char *label;
+  const char *needle;
+} EditorLabelWait;
+
+static gboolean
+editor_label_has (gpointer data)
+{
+  const EditorLabelWait *w = data;
+  return strstr (gtk_label_get_text (editor_child (w->label)), w->needle) != NULL;
+}
+
+/* The card preview is rebuilt on the main loop: wait until @label shows @needle. */
+static void
+wait_editor_label (const char *label,
+                   const char *needle)
+{
+  EditorLabelWait w = { label, needle };
+
+  if (!ec_test_wait_until (editor_label_has, &w, STEP_MS))
+    g_error ("“%s” did not show “%s”; it shows “%s”", label, needle,
+             gtk_label_get_text (editor_child (label)));
+}
+
 /* ------------------------------------------------------------------------- */
 
 /* Five wrong PINs lock the account with a wait; the right PIN is not even checked
@@ -266,20 +351,22 @@ test_register (void)
   set_row ("name_zh_row", NEW_NAME);
   set_row ("name_pinyin_row", "Qian Shufen");
   set_row ("dob_row", "1941-13-02");
-  set_row ("contact1_name_row", "钱小梅");
-  set_row ("contact1_phone_row", "12345");
-  g_signal_emit_by_name (editor_child ("save_button"), "clicked");
-  problems = g_strdup (gtk_label_get_text (editor_child ("problems_label")));
+  /* A new form opens with the first contact's editor. */
+  g_assert_cmpuint (n_entries (EC_STATION_LIST_CONTACTS), ==, 1);
+  set_entry (EC_STATION_LIST_CONTACTS, 0, "text", "钱小梅");
+  set_entry (EC_STATION_LIST_CONTACTS, 0, "phones", "12345");
+  problems = save_problems ();
   assert_contains (problems, "Allergies: choose");
   assert_contains (problems, "“1941-13-02” is not a date");
   assert_contains (problems, "has 5 digits");
   g_assert_cmpstr (ec_station_page_get_screen (T.page), ==, "edit");
 
   set_row ("dob_row", "1941-03-02");
-  set_row ("contact1_relation_row", "女儿");
-  set_row ("contact1_phone_row", "139 0000 5678");
+  set_entry (EC_STATION_LIST_CONTACTS, 0, "relation", "女儿");
+  set_entry (EC_STATION_LIST_CONTACTS, 0, "phones", "139 0000 5678");
   adw_combo_row_set_selected (editor_child ("allergy_status_row"), 3);   /* recorded */
-  set_row ("allergies_row", "青霉素，花生");
+  set_entry (EC_STATION_LIST_ALLERGIES, add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES), "text", "青霉素");
+  set_entry (EC_STATION_LIST_ALLERGIES, add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES), "text", "花生");
   adw_combo_row_set_selected (editor_child ("blood_row"), 7);            /* O+ */
   g_signal_emit_by_name (editor_child ("save_button"), "clicked");
   if (!ec_test_wait_until (screen_is, (gpointer) "resident", STEP_MS))
@@ -374,6 +461,279 @@ test_edit_with_photo (void)
   g_assert_cmpstr (r->photo_mime, ==, "image/png");
   g_assert_cmpstr (r->phone, ==, "138 0000 1234");
   g_assert_cmpuint (r->allergies->len, ==, 2);
+  g_assert_true (ec_test_wait_until (widget_shown, (gpointer) "issue_button", STEP_MS));
+}
+
+static gboolean
+editor_widget_hidden (gpointer data)
+{
+  return !gtk_widget_get_visible (editor_child (data));
+}
+
+static EcResident *
+db_resident (void)
+{
+  g_autoptr(EcDb) db = NULL;
+  g_autoptr(GError) error = NULL;
+  EcResident *r = NULL;
+  EcActor actor = { EC_ROLE_ADMIN, "test-check" };
+
+  db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
+  g_assert_no_error (error);
+  g_assert_true (ec_db_get_resident (db, T.new_resident, &actor, EC_DB_PURPOSE_EXPORT, NULL, &r, &error));
+  g_assert_no_error (error);
+  return r;
+}
+
+/* Each check of the entries explains itself and nothing is saved; the card preview
+ * names what would not fit on the card. */
+static void
+test_edit_validation (void)
+{
+  g_autofree char *problems = NULL;
+  g_autoptr(EcResident) before = db_resident ();
+  g_autoptr(EcResident) after = NULL;
+  guint a, c1, c2, m, k1, k2;
+
+  click ("edit_button");
+  wait_screen ("edit");
+  g_assert_cmpuint (n_entries (EC_STATION_LIST_ALLERGIES), ==, 2);
+  g_assert_cmpuint (n_entries (EC_STATION_LIST_CONTACTS), ==, 1);
+
+  a = add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES);
+  set_entry (EC_STATION_LIST_ALLERGIES, a, "reaction", "皮疹");
+  c1 = add_entry ("add_condition_button", EC_STATION_LIST_CONDITIONS);
+  set_entry (EC_STATION_LIST_CONDITIONS, c1, "text", "高血压");
+  set_entry (EC_STATION_LIST_CONDITIONS, c1, "icd10", "10I");
+  set_entry (EC_STATION_LIST_CONDITIONS, c1, "since", "2015-13");
+  c2 = add_entry ("add_condition_button", EC_STATION_LIST_CONDITIONS);
+  set_entry (EC_STATION_LIST_CONDITIONS, c2, "text", "冠心病");
+  set_entry (EC_STATION_LIST_CONDITIONS, c2, "icd10", "I25.1");
+  set_entry (EC_STATION_LIST_CONDITIONS, c2, "since", "2999");
+  m = add_entry ("add_medication_button", EC_STATION_LIST_MEDICATIONS);
+  set_entry (EC_STATION_LIST_MEDICATIONS, m, "dose", "0.5 g");
+  k1 = add_entry ("add_contact_button", EC_STATION_LIST_CONTACTS);
+  set_entry (EC_STATION_LIST_CONTACTS, k1, "text", "钱大伟");
+  k2 = add_entry ("add_contact_button", EC_STATION_LIST_CONTACTS);
+  set_entry (EC_STATION_LIST_CONTACTS, k2, "text", "王阿姨");
+  set_entry (EC_STATION_LIST_CONTACTS, k2, "phones", "021-5555 0100, 139 0000 12");
+
+  problems = save_problems ();
+  g_test_message ("problems: %s", problems);
+  assert_contains (problems, "Allergy 3 has no substance: write what the resident is allergic to");
+  assert_contains (problems, "Condition 1 (高血压): “10I” is not an ICD-10 code");
+  assert_contains (problems, "Condition 1 (高血压): since “2015-13” is not a date");
+  assert_contains (problems, "Condition 2 (冠心病): since 2999 is in the future");
+  /* A good code is not complained about. */
+  g_assert_null (strstr (problems, "“I25.1”"));
+  assert_contains (problems, "Medication 1 has no name");
+  assert_contains (problems, "Contact 2 (钱大伟): a phone number is required");
+  assert_contains (problems, "Contact 3 (王阿姨): “139 0000 12” looks like a mobile number but has 9 digits");
+  g_assert_null (strstr (problems, "021-5555 0100"));
+  g_assert_cmpstr (ec_station_page_get_screen (T.page), ==, "edit");
+
+  /* More medications than an NTAG215 holds: the preview says which stay off the card. */
+  set_entry (EC_STATION_LIST_MEDICATIONS, m, "text", "硝苯地平控释片第一种");
+  for (guint i = 2; i <= 14; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("硝苯地平控释片第%u种", i);
+      guint k = add_entry ("add_medication_button", EC_STATION_LIST_MEDICATIONS);
+      set_entry (EC_STATION_LIST_MEDICATIONS, k, "text", name);
+      set_entry (EC_STATION_LIST_MEDICATIONS, k, "dose", "30 mg");
+    }
+  wait_editor_label ("preview_omitted_label", "No room on the card for:");
+  g_assert_true (gtk_widget_get_visible (editor_child ("preview_omitted_label")));
+  assert_contains (gtk_label_get_text (editor_child ("preview_omitted_label")), "硝苯地平控释片第14种");
+  g_assert_null (strstr (gtk_label_get_text (editor_child ("preview_omitted_label")), "第一种"));
+
+  /* Removing entries: the list shrinks and the preview follows. */
+  for (guint i = n_entries (EC_STATION_LIST_MEDICATIONS); i > 1; i--)
+    press (entry_widget (EC_STATION_LIST_MEDICATIONS, i - 1, "remove"));
+  g_assert_cmpuint (n_entries (EC_STATION_LIST_MEDICATIONS), ==, 1);
+  g_assert_true (ec_test_wait_until (editor_widget_hidden, (gpointer) "preview_omitted_label", STEP_MS));
+
+  press (editor_child ("cancel_button"));
+  wait_screen ("resident");
+  after = db_resident ();
+  g_assert_cmpint (after->record_version, ==, before->record_version);
+  g_assert_cmpuint (after->conditions->len, ==, 0);
+}
+
+/* Everything the database holds, entered in the form: an allergy with criticality,
+ * reaction and severity, a condition with its ICD-10 code, a medication with dose and
+ * schedule, a third contact who lives nearby (moved up the call order), communication
+ * needs and implants. The card preview shows what the card carries and its size; the
+ * database has every field afterwards; entries that were kept keep their ids. */
+static void
+test_edit_full_record (void)
+{
+  g_autoptr(EcResident) before = db_resident ();
+  g_autoptr(EcResident) r = NULL;
+  g_autoptr(EcCardSummary) summary = NULL;
+  g_autofree char *preview = NULL, *expect = NULL;
+  const EcAllergy *mango = NULL;
+  const EcCondition *cond;
+  const EcMedication *med;
+  const EcContact *c;
+  const char *title;
+  guint a, k, m, k1, k2;
+  gsize used = 0, cap = 0;
+
+  g_assert_cmpuint (before->allergies->len, ==, 2);
+  click ("edit_button");
+  wait_screen ("edit");
+  /* The stored entries are shown, summed up in their titles. */
+  g_assert_cmpuint (n_entries (EC_STATION_LIST_ALLERGIES), ==, 2);
+  title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, 0, "row")));
+  assert_contains (title, "青霉素");
+
+  a = add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES);
+  set_entry (EC_STATION_LIST_ALLERGIES, a, "text", "芒果");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "criticality")),
+                              EC_CRITICALITY_HIGH);
+  set_entry (EC_STATION_LIST_ALLERGIES, a, "reaction", "喉头水肿");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "severity")),
+                              EC_SEVERITY_SEVERE);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "category")),
+                              EC_ALLERGY_CATEGORY_FOOD);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "verification")), 1);
+  title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "row")));
+  assert_contains (title, "芒果 · high · 喉头水肿");
+
+  k = add_entry ("add_condition_button", EC_STATION_LIST_CONDITIONS);
+  set_entry (EC_STATION_LIST_CONDITIONS, k, "text", "高血压");
+  set_entry (EC_STATION_LIST_CONDITIONS, k, "icd10", "i10");
+  set_entry (EC_STATION_LIST_CONDITIONS, k, "since", "2015-06");
+
+  m = add_entry ("add_medication_button", EC_STATION_LIST_MEDICATIONS);
+  set_entry (EC_STATION_LIST_MEDICATIONS, m, "text", "二甲双胍");
+  set_entry (EC_STATION_LIST_MEDICATIONS, m, "dose", "0.5 g");
+  set_entry (EC_STATION_LIST_MEDICATIONS, m, "route", "口服");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (entry_widget (EC_STATION_LIST_MEDICATIONS, m, "morning")), TRUE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (entry_widget (EC_STATION_LIST_MEDICATIONS, m, "evening")), TRUE);
+
+  k1 = add_entry ("add_contact_button", EC_STATION_LIST_CONTACTS);
+  set_entry (EC_STATION_LIST_CONTACTS, k1, "text", "钱大伟");
+  set_entry (EC_STATION_LIST_CONTACTS, k1, "relation", "儿子");
+  set_entry (EC_STATION_LIST_CONTACTS, k1, "phones", "138 0000 2222");
+  k2 = add_entry ("add_contact_button", EC_STATION_LIST_CONTACTS);
+  g_assert_cmpuint (k2, ==, 2);
+  set_entry (EC_STATION_LIST_CONTACTS, k2, "text", "王阿姨");
+  set_entry (EC_STATION_LIST_CONTACTS, k2, "relation", "邻居");
+  set_entry (EC_STATION_LIST_CONTACTS, k2, "phones", "021-5555 0100，139 0000 3333");
+  gtk_switch_set_active (GTK_SWITCH (entry_widget (EC_STATION_LIST_CONTACTS, k2, "nearby")), TRUE);
+  /* The neighbour is called before the son. */
+  press (entry_widget (EC_STATION_LIST_CONTACTS, k2, "up"));
+  title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (entry_widget (EC_STATION_LIST_CONTACTS, 1, "row")));
+  assert_contains (title, "王阿姨");
+  g_assert_false (gtk_widget_is_sensitive (entry_widget (EC_STATION_LIST_CONTACTS, 0, "up")));
+
+  gtk_check_button_set_active (editor_child ("comm_hearing_check"), TRUE);
+  set_row ("comm_notes_row", "左耳能听见，请大声慢说");
+  set_row ("implants_row", "心脏起搏器");
+
+  /* The preview: the card's own summary, the high-criticality allergy first. */
+  wait_editor_label ("preview_label", "⚠ 芒果 (high)");
+  preview = g_strdup (gtk_label_get_text (editor_child ("preview_label")));
+  g_test_message ("preview:\n%s\n%s", preview, gtk_label_get_text (editor_child ("preview_usage_label")));
+  g_assert_true (strstr (preview, "⚠ 芒果 (high)") < strstr (preview, "青霉素"));
+  assert_contains (preview, "Conditions: 高血压");
+  assert_contains (preview, "二甲双胍 0.5 g 早晚");
+  assert_contains (preview, "Call first: 钱小梅 · 女儿 · 139 0000 5678");
+  /* Database only: not in the preview. */
+  g_assert_null (strstr (preview, "喉头水肿"));
+  g_assert_null (strstr (preview, "I10"));
+  g_assert_null (strstr (preview, "王阿姨"));
+  g_assert_cmpint (sscanf (gtk_label_get_text (editor_child ("preview_usage_label")), "%zu of %zu bytes", &used, &cap),
+                   ==, 2);
+  g_assert_cmpuint (cap, ==, ec_card_summary_capacity (EC_TAG_NTAG215));
+  g_assert_cmpuint (used, >, 0);
+  g_assert_cmpuint (used, <=, cap);
+  g_assert_false (gtk_widget_get_visible (editor_child ("preview_omitted_label")));
+
+  g_signal_emit_by_name (editor_child ("save_button"), "clicked");
+  if (!ec_test_wait_until (screen_is, (gpointer) "resident", STEP_MS))
+    g_error ("not saved: %s", gtk_label_get_text (editor_child ("problems_label")));
+  g_assert_true (ec_test_wait_until (widget_shown, (gpointer) "issue_button", STEP_MS));
+
+  r = db_resident ();
+  g_assert_cmpint (r->record_version, >, before->record_version);
+  g_assert_cmpint (r->allergy_status, ==, EC_ALLERGY_STATUS_RECORDED);
+  g_assert_cmpuint (r->allergies->len, ==, 3);
+  /* The two stored allergies are the same entries (same ids and history). */
+  for (guint i = 0; i < 2; i++)
+    {
+      const EcAllergy *o = before->allergies->pdata[i], *n = r->allergies->pdata[i];
+      g_assert_cmpint (n->id, ==, o->id);
+      g_assert_cmpstr (n->substance, ==, o->substance);
+      g_assert_cmpstr (n->updated_by, ==, o->updated_by);
+      g_assert_cmpint (n->updated_at, ==, o->updated_at);
+    }
+  for (guint i = 0; i < r->allergies->len; i++)
+    if (g_strcmp0 (((EcAllergy *) r->allergies->pdata[i])->substance, "芒果") == 0)
+      mango = r->allergies->pdata[i];
+  g_assert_nonnull (mango);
+  g_assert_cmpint (mango->criticality, ==, EC_CRITICALITY_HIGH);
+  g_assert_cmpstr (mango->reaction, ==, "喉头水肿");
+  g_assert_cmpint (mango->severity, ==, EC_SEVERITY_SEVERE);
+  g_assert_cmpint (mango->category, ==, EC_ALLERGY_CATEGORY_FOOD);
+  g_assert_false (mango->confirmed);
+  g_assert_cmpstr (mango->updated_by, ==, STAFF_ID);
+
+  g_assert_cmpuint (r->conditions->len, ==, 1);
+  cond = r->conditions->pdata[0];
+  g_assert_cmpstr (cond->text, ==, "高血压");
+  g_assert_cmpstr (cond->icd10, ==, "I10");
+  g_assert_cmpstr (cond->since, ==, "2015-06");
+
+  g_assert_cmpuint (r->medications->len, ==, 1);
+  med = r->medications->pdata[0];
+  g_assert_cmpstr (med->name, ==, "二甲双胍");
+  g_assert_cmpstr (med->dose, ==, "0.5 g");
+  g_assert_cmpstr (med->route, ==, "口服");
+  g_assert_cmpuint (med->slots, ==, EC_SCHED_MORNING | EC_SCHED_EVENING);
+  g_assert_null (med->schedule_text);
+
+  g_assert_cmpuint (r->contacts->len, ==, 3);
+  c = r->contacts->pdata[0];
+  g_assert_cmpstr (c->name, ==, "钱小梅");
+  g_assert_cmpuint (c->call_order, ==, 1);
+  g_assert_cmpint (c->id, ==, ((EcContact *) before->contacts->pdata[0])->id);
+  c = r->contacts->pdata[1];
+  g_assert_cmpstr (c->name, ==, "王阿姨");
+  g_assert_cmpstr (c->relation, ==, "邻居");
+  g_assert_cmpuint (c->call_order, ==, 2);
+  g_assert_true (c->lives_nearby);
+  g_assert_cmpuint (g_strv_length (c->phones), ==, 2);
+  g_assert_cmpstr (c->phones[0], ==, "021-5555 0100");
+  g_assert_cmpstr (c->phones[1], ==, "139 0000 3333");
+  c = r->contacts->pdata[2];
+  g_assert_cmpstr (c->name, ==, "钱大伟");
+  g_assert_cmpuint (c->call_order, ==, 3);
+  g_assert_false (c->lives_nearby);
+
+  g_assert_cmpuint (r->comm_needs, ==, EC_COMM_HEARING);
+  g_assert_cmpstr (r->comm_notes, ==, "左耳能听见，请大声慢说");
+  g_assert_cmpstr (r->implants, ==, "心脏起搏器");
+
+  /* The preview's byte count is the size of the summary the card gets. */
+  summary = ec_card_summary_from_resident (r, EC_TAG_NTAG215);
+  g_assert_cmpuint (ec_card_summary_size (summary), ==, used);
+
+  /* Opened again, the form shows all of it. */
+  click ("edit_button");
+  wait_screen ("edit");
+  g_assert_cmpuint (n_entries (EC_STATION_LIST_CONTACTS), ==, 3);
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (entry_widget (EC_STATION_LIST_CONTACTS, 1, "nearby"))));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (entry_widget (EC_STATION_LIST_MEDICATIONS, 0, "evening"))));
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (entry_widget (EC_STATION_LIST_MEDICATIONS, 0, "noon"))));
+  g_assert_true (gtk_check_button_get_active (editor_child ("comm_hearing_check")));
+  title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (entry_widget (EC_STATION_LIST_CONDITIONS, 0, "row")));
+  assert_contains (title, "高血压 · I10 · since 2015-06");
+  expect = g_strdup (gtk_editable_get_text (GTK_EDITABLE (editor_child ("implants_row"))));
+  g_assert_cmpstr (expect, ==, "心脏起搏器");
+  press (editor_child ("cancel_button"));
+  wait_screen ("resident");
   g_assert_true (ec_test_wait_until (widget_shown, (gpointer) "issue_button", STEP_MS));
 }
 
@@ -887,6 +1247,8 @@ main (int    argc,
   g_test_add_func ("/ec/kiosk/station/language-switch", test_language_switch);
   g_test_add_func ("/ec/kiosk/station/register", test_register);
   g_test_add_func ("/ec/kiosk/station/edit-with-photo", test_edit_with_photo);
+  g_test_add_func ("/ec/kiosk/station/edit-validation", test_edit_validation);
+  g_test_add_func ("/ec/kiosk/station/edit-full-record", test_edit_full_record);
   g_test_add_func ("/ec/kiosk/station/issue", test_issue);
   g_test_add_func ("/ec/kiosk/station/replace", test_replace);
   g_test_add_func ("/ec/kiosk/station/card-face-pdf", test_card_face_pdf);

@@ -7,9 +7,45 @@
 #include <string.h>
 #include <time.h>
 
+#include "ec-card.h"
 #include "ec-card-face.h"
 #include "ec-db.h"
 #include "ec-i18n.h"
+
+#define N_LISTS 4
+#define N_SLOTS 4
+
+/* The card the preview measures against: the smallest tag that carries a summary. */
+#define PREVIEW_TAG EC_TAG_NTAG215
+
+/* One entry of a list (an allergy, a condition, a medication or a contact): an
+ * AdwExpanderRow whose title sums the entry up, with one row per field. The Entry is
+ * the row's data; its widgets live as long as the row. */
+typedef struct
+{
+  EcStationEditor *editor;      /* not owned; the editor owns the row */
+  EcStationList    list;
+  gint64           id;          /* the stored entry's id, 0 for a new entry */
+  gboolean         dead;        /* being removed: its widgets may be gone */
+  AdwExpanderRow  *row;
+  AdwEntryRow     *text;        /* substance / condition / medication / contact name */
+  AdwEntryRow     *reaction;
+  AdwEntryRow     *icd10;
+  AdwEntryRow     *since;
+  AdwEntryRow     *dose;
+  AdwEntryRow     *route;
+  AdwEntryRow     *schedule;
+  AdwEntryRow     *relation;
+  AdwEntryRow     *phones;
+  AdwComboRow     *category;
+  AdwComboRow     *criticality;
+  AdwComboRow     *severity;
+  AdwComboRow     *verification;
+  GtkCheckButton  *slots[N_SLOTS];
+  GtkSwitch       *nearby;
+  GtkWidget       *up;
+  GtkWidget       *remove;
+} Entry;
 
 struct _EcStationEditor
 {
@@ -18,32 +54,40 @@ struct _EcStationEditor
   EcResident          *base;     /* what is being edited (a new one has id 0) */
   GBytes              *photo;
   char                *photo_mime;
+  GPtrArray           *rows[N_LISTS];   /* AdwExpanderRow (a reference each), in order */
+  guint                preview_source;
+  gboolean             disposing;
 
   /* Template children */
   AdwEntryRow         *address_row;
+  AdwPreferencesGroup *allergies_group;
   AdwComboRow         *allergy_status_row;
-  AdwEntryRow         *allergies_row;
   AdwComboRow         *blood_row;
   AdwEntryRow         *building_row;
-  AdwEntryRow         *conditions_row;
-  AdwEntryRow         *contact1_name_row;
-  AdwEntryRow         *contact1_phone_row;
-  AdwEntryRow         *contact1_relation_row;
-  AdwEntryRow         *contact2_name_row;
-  AdwEntryRow         *contact2_phone_row;
-  AdwEntryRow         *contact2_relation_row;
+  GtkCheckButton      *comm_dementia_check;
+  GtkCheckButton      *comm_hearing_check;
+  GtkCheckButton      *comm_language_check;
+  AdwEntryRow         *comm_notes_row;
+  GtkCheckButton      *comm_speech_check;
+  GtkCheckButton      *comm_vision_check;
+  AdwPreferencesGroup *conditions_group;
+  AdwPreferencesGroup *contacts_group;
   AdwEntryRow         *directive_row;
   AdwComboRow         *dnr_row;
   AdwEntryRow         *dob_row;
   AdwEntryRow         *gp_row;
+  AdwEntryRow         *implants_row;
   AdwEntryRow         *language_row;
-  AdwEntryRow         *medications_row;
+  AdwPreferencesGroup *medications_group;
   AdwEntryRow         *name_pinyin_row;
   AdwEntryRow         *name_zh_row;
   AdwEntryRow         *notes_row;
   AdwEntryRow         *phone_row;
   GtkImage            *photo_image;
   GtkLabel            *photo_label;
+  GtkLabel            *preview_label;
+  GtkLabel            *preview_omitted_label;
+  GtkLabel            *preview_usage_label;
   GtkLabel            *problems_label;
   AdwComboRow         *sex_row;
   AdwEntryRow         *social_worker_row;
@@ -114,6 +158,60 @@ check_phone (const char *what,
                                                   "instead of 11."), what, phone, (guint) n));
 }
 
+
+/* An ICD-10 code: a letter, two digits, optionally a dot and up to ten letters or
+ * digits (the WHO's E11.9, the national clinical edition's I10.x00x002). */
+static gboolean
+icd10_ok (const char *code)
+{
+  gsize n = strlen (code);
+
+  if (n < 3 || !g_ascii_isupper (code[0]) || !g_ascii_isdigit (code[1]) || !g_ascii_isdigit (code[2]))
+    return FALSE;
+  if (n == 3)
+    return TRUE;
+  if (code[3] != '.' || n == 4 || n > 14)
+    return FALSE;
+  for (gsize i = 4; i < n; i++)
+    if (!g_ascii_isalnum (code[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* "YYYY", "YYYY-MM" or "YYYY-MM-DD" → the first day it names. */
+static gboolean
+parse_since (const char *s,
+             GDate      *out)
+{
+  int y, m = 1;
+  char tail;
+  gsize n = strlen (s);
+
+  if (n == 10)
+    return parse_date (s, out);
+  if (n == 4 && sscanf (s, "%4d%c", &y, &tail) == 1 && g_ascii_isdigit (s[0]) && g_ascii_isdigit (s[3]))
+    ;
+  else if (n == 7 && sscanf (s, "%4d-%2d%c", &y, &m, &tail) == 2 && g_ascii_isdigit (s[5]) && g_ascii_isdigit (s[6]))
+    ;
+  else
+    return FALSE;
+  if (!g_date_valid_dmy (1, (GDateMonth) m, (GDateYear) y))
+    return FALSE;
+  g_date_set_dmy (out, 1, (GDateMonth) m, (GDateYear) y);
+  return TRUE;
+}
+
+static gboolean
+is_blank (const char *s)
+{
+  if (s == NULL)
+    return TRUE;
+  for (; *s; s++)
+    if (!g_ascii_isspace (*s))
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 ec_station_validate_resident (const EcResident *r,
                               const char       *today,
@@ -121,9 +219,15 @@ ec_station_validate_resident (const EcResident *r,
 {
   guint before = problems->len;
   guint good_contacts = 0;
+  GDate now;
 
   g_autofree char *name = g_strstrip (g_strdup (r->name_zh != NULL ? r->name_zh : ""));
 
+  if (today == NULL || !parse_date (today, &now))
+    {
+      g_date_clear (&now, 1);
+      g_date_set_time_t (&now, time (NULL));
+    }
   if (*name == '\0')
     g_ptr_array_add (problems, g_strdup (_("The name in Chinese characters is required: it is what the card and "
                                            "every kiosk show first.")));
@@ -137,23 +241,15 @@ ec_station_validate_resident (const EcResident *r,
         }
   if (r->date_of_birth != NULL && *r->date_of_birth)
     {
-      GDate dob, now;
+      GDate dob;
       if (!parse_date (r->date_of_birth, &dob))
         g_ptr_array_add (problems, g_strdup_printf (_("Date of birth: “%s” is not a date. Write it as "
                                                       "YYYY-MM-DD, for example 1942-03-18."), r->date_of_birth));
-      else
-        {
-          if (today == NULL || !parse_date (today, &now))
-            {
-              g_date_clear (&now, 1);
-              g_date_set_time_t (&now, time (NULL));
-            }
-          if (g_date_compare (&dob, &now) > 0)
-            g_ptr_array_add (problems, g_strdup_printf (_("Date of birth: %s is in the future."), r->date_of_birth));
-          else if (g_date_get_year (&dob) < 1900)
-            g_ptr_array_add (problems, g_strdup_printf (_("Date of birth: %s is before 1900; check the year."),
-                                                        r->date_of_birth));
-        }
+      else if (g_date_compare (&dob, &now) > 0)
+        g_ptr_array_add (problems, g_strdup_printf (_("Date of birth: %s is in the future."), r->date_of_birth));
+      else if (g_date_get_year (&dob) < 1900)
+        g_ptr_array_add (problems, g_strdup_printf (_("Date of birth: %s is before 1900; check the year."),
+                                                    r->date_of_birth));
     }
   if (r->phone != NULL && *r->phone)
     check_phone (_("Resident's phone"), r->phone, problems);
@@ -164,6 +260,50 @@ ec_station_validate_resident (const EcResident *r,
   if (r->allergy_status != EC_ALLERGY_STATUS_RECORDED && r->allergies != NULL && r->allergies->len > 0)
     g_ptr_array_add (problems, g_strdup (_("Allergies are listed but the allergy status is not “recorded”. "
                                            "Choose “recorded”, or clear the list.")));
+  for (guint i = 0; r->allergies != NULL && i < r->allergies->len; i++)
+    {
+      const EcAllergy *a = r->allergies->pdata[i];
+      if (is_blank (a->substance))
+        g_ptr_array_add (problems, g_strdup_printf (_("Allergy %u has no substance: write what the resident is "
+                                                      "allergic to (for example 青霉素), or remove the entry."),
+                                                    i + 1));
+    }
+
+  for (guint i = 0; r->conditions != NULL && i < r->conditions->len; i++)
+    {
+      const EcCondition *c = r->conditions->pdata[i];
+      g_autofree char *what = g_strdup_printf (_("Condition %u (%s)"), i + 1, c->text != NULL ? c->text : "?");
+      GDate since;
+
+      if (is_blank (c->text))
+        g_ptr_array_add (problems, g_strdup_printf (_("Condition %u has no name: write the condition (for "
+                                                      "example 高血压), or remove the entry."), i + 1));
+      if (!is_blank (c->icd10) && !icd10_ok (c->icd10))
+        g_ptr_array_add (problems, g_strdup_printf (_("%s: “%s” is not an ICD-10 code. Write a capital letter "
+                                                      "and two digits, optionally a dot and more, for example "
+                                                      "I10 or E11.9; or leave the code empty."),
+                                                    what, c->icd10));
+      if (!is_blank (c->since))
+        {
+          if (!parse_since (c->since, &since))
+            g_ptr_array_add (problems, g_strdup_printf (_("%s: since “%s” is not a date. Write YYYY, YYYY-MM "
+                                                          "or YYYY-MM-DD, for example 2015 or 2015-06-01."),
+                                                        what, c->since));
+          else if (g_date_compare (&since, &now) > 0)
+            g_ptr_array_add (problems, g_strdup_printf (_("%s: since %s is in the future."), what, c->since));
+          else if (g_date_get_year (&since) < 1900)
+            g_ptr_array_add (problems, g_strdup_printf (_("%s: since %s is before 1900; check the year."),
+                                                        what, c->since));
+        }
+    }
+
+  for (guint i = 0; r->medications != NULL && i < r->medications->len; i++)
+    {
+      const EcMedication *m = r->medications->pdata[i];
+      if (is_blank (m->name))
+        g_ptr_array_add (problems, g_strdup_printf (_("Medication %u has no name: write the medicine (for "
+                                                      "example 二甲双胍), or remove the entry."), i + 1));
+    }
 
   for (guint i = 0; r->contacts != NULL && i < r->contacts->len; i++)
     {
@@ -171,9 +311,12 @@ ec_station_validate_resident (const EcResident *r,
       g_autofree char *what = g_strdup_printf (_("Contact %u (%s)"), i + 1, c->name != NULL ? c->name : "?");
       guint n_phones = c->phones != NULL ? g_strv_length (c->phones) : 0;
 
-      if (c->name == NULL || *c->name == '\0')
+      if ((c->name == NULL || *c->name == '\0') && n_phones > 0)
         g_ptr_array_add (problems, g_strdup_printf (_("Contact %u has a phone number but no name."), i + 1));
-      if (n_phones == 0)
+      else if (c->name == NULL || *c->name == '\0')
+        g_ptr_array_add (problems, g_strdup_printf (_("Contact %u has neither a name nor a phone number: fill "
+                                                      "them in, or remove the entry."), i + 1));
+      else if (n_phones == 0)
         g_ptr_array_add (problems, g_strdup_printf (_("%s: a phone number is required, or the responder "
                                                       "cannot call."), what));
       for (guint k = 0; k < n_phones; k++)
@@ -186,6 +329,7 @@ ec_station_validate_resident (const EcResident *r,
                                            "required: it is whom the responder calls.")));
   return problems->len == before;
 }
+
 
 /* ------------------------------------------------------------------------- */
 /* Copying a resident (the editor keeps its base until the save succeeds) */
@@ -268,8 +412,9 @@ resident_copy (const EcResident *r)
   return c;
 }
 
+
 /* ------------------------------------------------------------------------- */
-/* Form <-> resident */
+/* Form helpers */
 
 static void
 set_text (AdwEntryRow *row,
@@ -311,22 +456,539 @@ split_list (AdwEntryRow *row)
   return g_strv_builder_end (b);
 }
 
-static char *
-join_field (GPtrArray *list,
-            gsize      offset)
+static void
+replace_str (char **field,
+             char  *value)
 {
-  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-  g_auto(GStrv) v = NULL;
-
-  for (guint i = 0; i < list->len; i++)
-    {
-      const char *s = G_STRUCT_MEMBER (const char *, list->pdata[i], offset);
-      if (s != NULL)
-        g_strv_builder_add (b, s);
-    }
-  v = g_strv_builder_end (b);
-  return g_strjoinv (", ", v);
+  g_free (*field);
+  *field = value;
 }
+
+/* The labels of the coded fields, in the order of their enums (ec-record.h). */
+static const char *const category_labels[] = {
+  N_("medication"), N_("food"), N_("environment"), N_("biologic"), NULL
+};
+static const char *const criticality_labels[] = {
+  N_("unable to assess"), N_("low"), N_("high"), NULL
+};
+static const char *const severity_labels[] = {
+  N_("severity unknown"), N_("mild"), N_("moderate"), N_("severe"), NULL
+};
+static const char *const verification_labels[] = {
+  N_("confirmed"), N_("suspected"), NULL
+};
+static const char *const slot_labels[N_SLOTS] = {
+  N_("morning 早"), N_("noon 中"), N_("evening 晚"), N_("bedtime 睡前"),
+};
+static const guint slot_bits[N_SLOTS] = {
+  EC_SCHED_MORNING, EC_SCHED_NOON, EC_SCHED_EVENING, EC_SCHED_NIGHT,
+};
+static const char *const slot_names[N_SLOTS] = { "morning", "noon", "evening", "night" };
+
+static guint
+label_count (const char *const *labels)
+{
+  guint n = 0;
+
+  while (labels[n] != NULL)
+    n++;
+  return n;
+}
+
+/* The text a combo row shows for item @index of its string list. */
+static const char *
+combo_item (AdwComboRow *row,
+            guint        index)
+{
+  GListModel *model = adw_combo_row_get_model (row);
+
+  if (model == NULL || !GTK_IS_STRING_LIST (model) || index >= g_list_model_get_n_items (model))
+    return "";
+  return gtk_string_list_get_string (GTK_STRING_LIST (model), index);
+}
+
+static guint
+combo_selected (AdwComboRow *row)
+{
+  guint v = adw_combo_row_get_selected (row);
+
+  return v == GTK_INVALID_LIST_POSITION ? 0 : v;
+}
+
+static void
+schedule_preview (EcStationEditor *self);
+static void
+update_preview (EcStationEditor *self);
+
+/* ------------------------------------------------------------------------- */
+/* The per-entry editors */
+
+static Entry *
+entry_of (gpointer row)
+{
+  return g_object_get_data (G_OBJECT (row), "ec-entry");
+}
+
+static guint
+entry_index (Entry *e)
+{
+  guint index = 0;
+
+  g_ptr_array_find (e->editor->rows[e->list], e->row, &index);
+  return index;
+}
+
+static void
+add_part (GPtrArray  *parts,
+          char       *text)
+{
+  if (text != NULL && *text != '\0')
+    g_ptr_array_add (parts, text);
+  else
+    g_free (text);
+}
+
+static char *
+join_parts (GPtrArray *parts)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < parts->len; i++)
+    {
+      if (i > 0)
+        g_string_append (s, " · ");
+      g_string_append (s, parts->pdata[i]);
+    }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static char *
+slots_text (guint slots)
+{
+  GString *s = g_string_new (NULL);
+
+  /* As the card writes them (ec-card.c). */
+  if (slots & EC_SCHED_MORNING)
+    g_string_append (s, "早");
+  if (slots & EC_SCHED_NOON)
+    g_string_append (s, "中");
+  if (slots & EC_SCHED_EVENING)
+    g_string_append (s, "晚");
+  if (slots & EC_SCHED_NIGHT)
+    g_string_append (s, "睡前");
+  return g_string_free (s, FALSE);
+}
+
+static guint
+entry_slots (Entry *e)
+{
+  guint slots = 0;
+
+  for (guint i = 0; i < N_SLOTS; i++)
+    if (gtk_check_button_get_active (e->slots[i]))
+      slots |= slot_bits[i];
+  return slots;
+}
+
+/* The row's title sums the entry up ("青霉素 · high · 皮疹"); the subtitle has the rest. */
+static void
+entry_update_title (Entry *e)
+{
+  g_autoptr(GPtrArray) title = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) sub = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *text = get_text (e->text);
+  g_autofree char *t = NULL, *s = NULL, *te = NULL, *se = NULL;
+  const char *missing = NULL;
+
+  switch (e->list)
+    {
+    case EC_STATION_LIST_ALLERGIES:
+      missing = _("New allergy: write the substance");
+      add_part (title, g_strdup (text));
+      add_part (title, g_strdup (combo_item (e->criticality, combo_selected (e->criticality))));
+      add_part (title, get_text (e->reaction));
+      add_part (sub, g_strdup (combo_item (e->category, combo_selected (e->category))));
+      add_part (sub, g_strdup (combo_item (e->severity, combo_selected (e->severity))));
+      add_part (sub, g_strdup (combo_item (e->verification, combo_selected (e->verification))));
+      break;
+    case EC_STATION_LIST_CONDITIONS:
+      missing = _("New condition: write its name");
+      add_part (title, g_strdup (text));
+      add_part (title, get_text (e->icd10));
+      {
+        g_autofree char *since = get_text (e->since);
+        if (since != NULL)
+          add_part (title, g_strdup_printf (_("since %s"), since));
+      }
+      break;
+    case EC_STATION_LIST_MEDICATIONS:
+      missing = _("New medication: write its name");
+      add_part (title, g_strdup (text));
+      add_part (title, get_text (e->dose));
+      add_part (title, slots_text (entry_slots (e)));
+      add_part (title, get_text (e->schedule));
+      add_part (sub, get_text (e->route));
+      break;
+    case EC_STATION_LIST_CONTACTS:
+    default:
+      missing = _("New contact: write the name");
+      add_part (title, g_strdup (text != NULL ? text : missing));
+      add_part (title, get_text (e->relation));
+      add_part (title, get_text (e->phones));
+      if (gtk_switch_get_active (e->nearby))
+        add_part (sub, g_strdup (_("lives nearby")));
+      missing = NULL;   /* the title always has the call order */
+      break;
+    }
+  t = text != NULL || missing == NULL ? join_parts (title) : g_strdup (missing);
+  if (e->list == EC_STATION_LIST_CONTACTS)
+    {
+      /* The call order comes first: it is what the list is about. */
+      g_autofree char *plain = g_steal_pointer (&t);
+      t = g_strdup_printf (_("Call %u: %s"), entry_index (e) + 1, plain);
+    }
+  s = join_parts (sub);
+  te = g_markup_escape_text (t, -1);
+  se = g_markup_escape_text (s, -1);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (e->row), te);
+  adw_expander_row_set_subtitle (e->row, se);
+}
+
+static void
+on_entry_changed_cb (Entry *e)
+{
+  if (e->dead || e->editor->disposing)
+    return;
+  entry_update_title (e);
+  schedule_preview (e->editor);
+}
+
+static AdwEntryRow *
+add_entry_row (Entry      *e,
+               const char *title,
+               const char *text)
+{
+  AdwEntryRow *row = ADW_ENTRY_ROW (adw_entry_row_new ());
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  set_text (row, text);
+  g_signal_connect_swapped (row, "changed", G_CALLBACK (on_entry_changed_cb), e);
+  adw_expander_row_add_row (e->row, GTK_WIDGET (row));
+  return row;
+}
+
+static AdwComboRow *
+add_combo_row (Entry             *e,
+               const char        *title,
+               const char *const *labels,
+               guint              selected)
+{
+  AdwComboRow *row = ADW_COMBO_ROW (adw_combo_row_new ());
+  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
+
+  for (guint i = 0; labels[i] != NULL; i++)
+    gtk_string_list_append (model, _(labels[i]));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_combo_row_set_model (row, G_LIST_MODEL (model));
+  adw_combo_row_set_selected (row, selected < label_count (labels) ? selected : 0);
+  g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (on_entry_changed_cb), e);
+  adw_expander_row_add_row (e->row, GTK_WIDGET (row));
+  return row;
+}
+
+static GtkWidget *
+action_button (const char *icon,
+               const char *label)
+{
+  GtkWidget *button = gtk_button_new ();
+  GtkWidget *content = adw_button_content_new ();
+
+  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), icon);
+  adw_button_content_set_label (ADW_BUTTON_CONTENT (content), label);
+  adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
+  gtk_button_set_child (GTK_BUTTON (button), content);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "ec-station-entry-action");
+  return button;
+}
+
+static void relayout (EcStationEditor *self, EcStationList list);
+static AdwPreferencesGroup *list_group (EcStationEditor *self, EcStationList list);
+
+static void
+on_entry_remove_clicked_cb (Entry *e)
+{
+  EcStationEditor *self = e->editor;
+  EcStationList list = e->list;
+  AdwExpanderRow *row = e->row;
+  guint index = 0;
+
+  if (e->dead || !g_ptr_array_find (self->rows[list], row, &index))
+    return;
+  e->dead = TRUE;
+  adw_preferences_group_remove (list_group (self, list), GTK_WIDGET (row));
+  /* The row (and @e, its data) may be gone after this. */
+  g_ptr_array_remove_index (self->rows[list], index);
+  relayout (self, list);
+  schedule_preview (self);
+}
+
+static void
+on_entry_up_clicked_cb (Entry *e)
+{
+  EcStationEditor *self = e->editor;
+  guint index = 0;
+
+  if (e->dead || !g_ptr_array_find (self->rows[e->list], e->row, &index) || index == 0)
+    return;
+  self->rows[e->list]->pdata[index] = self->rows[e->list]->pdata[index - 1];
+  self->rows[e->list]->pdata[index - 1] = e->row;
+  relayout (self, e->list);
+  schedule_preview (self);
+}
+
+/* A new entry editor for @list, filled from @src (an EcAllergy, EcCondition,
+ * EcMedication or EcContact; NULL for an empty one). Returns a new reference. */
+static AdwExpanderRow *
+entry_new (EcStationEditor *self,
+           EcStationList    list,
+           gconstpointer    src)
+{
+  Entry *e = g_new0 (Entry, 1);
+
+  e->editor = self;
+  e->list = list;
+  e->row = ADW_EXPANDER_ROW (g_object_ref_sink (adw_expander_row_new ()));
+  g_object_set_data_full (G_OBJECT (e->row), "ec-entry", e, g_free);
+  gtk_widget_add_css_class (GTK_WIDGET (e->row), "ec-station-entry");
+
+  switch (list)
+    {
+    case EC_STATION_LIST_ALLERGIES:
+      {
+        const EcAllergy *a = src;
+        e->id = a != NULL ? a->id : 0;
+        e->text = add_entry_row (e, _("Substance (required), e.g. 青霉素"), a != NULL ? a->substance : NULL);
+        e->criticality = add_combo_row (e, _("Criticality: harm a new exposure could do"), criticality_labels,
+                                        a != NULL ? (guint) a->criticality : EC_CRITICALITY_UNABLE_TO_ASSESS);
+        e->reaction = add_entry_row (e, _("Reaction, e.g. 皮疹、呼吸困难"), a != NULL ? a->reaction : NULL);
+        e->severity = add_combo_row (e, _("How bad the reaction was"), severity_labels,
+                                     a != NULL ? (guint) a->severity : EC_SEVERITY_UNKNOWN);
+        e->category = add_combo_row (e, _("Category"), category_labels,
+                                     a != NULL ? (guint) a->category : EC_ALLERGY_CATEGORY_MEDICATION);
+        e->verification = add_combo_row (e, _("Confirmed or suspected"), verification_labels,
+                                         a == NULL || a->confirmed ? 0 : 1);
+        break;
+      }
+    case EC_STATION_LIST_CONDITIONS:
+      {
+        const EcCondition *c = src;
+        e->id = c != NULL ? c->id : 0;
+        e->text = add_entry_row (e, _("Condition (required), e.g. 高血压"), c != NULL ? c->text : NULL);
+        e->icd10 = add_entry_row (e, _("ICD-10 code (optional), e.g. I10"), c != NULL ? c->icd10 : NULL);
+        e->since = add_entry_row (e, _("Since (optional): YYYY or YYYY-MM-DD"), c != NULL ? c->since : NULL);
+        break;
+      }
+    case EC_STATION_LIST_MEDICATIONS:
+      {
+        const EcMedication *m = src;
+        GtkWidget *times = adw_action_row_new ();
+        GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+
+        e->id = m != NULL ? m->id : 0;
+        e->text = add_entry_row (e, _("Medicine (required), e.g. 二甲双胍"), m != NULL ? m->name : NULL);
+        e->dose = add_entry_row (e, _("Dose, e.g. 0.5 g"), m != NULL ? m->dose : NULL);
+        e->route = add_entry_row (e, _("Route, e.g. 口服 (by mouth)"), m != NULL ? m->route : NULL);
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (times), _("When"));
+        for (guint i = 0; i < N_SLOTS; i++)
+          {
+            e->slots[i] = GTK_CHECK_BUTTON (gtk_check_button_new_with_label (_(slot_labels[i])));
+            gtk_check_button_set_active (e->slots[i], m != NULL && (m->slots & slot_bits[i]) != 0);
+            g_signal_connect_swapped (e->slots[i], "toggled", G_CALLBACK (on_entry_changed_cb), e);
+            gtk_box_append (GTK_BOX (box), GTK_WIDGET (e->slots[i]));
+          }
+        gtk_widget_add_css_class (box, "ec-station-slots");
+        adw_action_row_add_suffix (ADW_ACTION_ROW (times), box);
+        adw_expander_row_add_row (e->row, times);
+        e->schedule = add_entry_row (e, _("Schedule in words, when the times above do not say it"),
+                                     m != NULL ? m->schedule_text : NULL);
+        break;
+      }
+    case EC_STATION_LIST_CONTACTS:
+    default:
+      {
+        const EcContact *c = src;
+        GtkWidget *nearby = adw_action_row_new ();
+        g_autofree char *phones = c != NULL && c->phones != NULL ? g_strjoinv (", ", c->phones) : NULL;
+
+        e->id = c != NULL ? c->id : 0;
+        e->text = add_entry_row (e, _("Name (required)"), c != NULL ? c->name : NULL);
+        e->relation = add_entry_row (e, _("Relation, e.g. 女儿 (daughter)"), c != NULL ? c->relation : NULL);
+        e->phones = add_entry_row (e, _("Phone numbers (required; several: separate with commas)"), phones);
+        adw_entry_row_set_input_purpose (e->phones, GTK_INPUT_PURPOSE_PHONE);
+        e->nearby = GTK_SWITCH (gtk_switch_new ());
+        gtk_widget_set_valign (GTK_WIDGET (e->nearby), GTK_ALIGN_CENTER);
+        gtk_switch_set_active (e->nearby, c != NULL && c->lives_nearby);
+        g_signal_connect_swapped (e->nearby, "notify::active", G_CALLBACK (on_entry_changed_cb), e);
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (nearby), _("Lives nearby (can come quickly)"));
+        adw_action_row_add_suffix (ADW_ACTION_ROW (nearby), GTK_WIDGET (e->nearby));
+        adw_action_row_set_activatable_widget (ADW_ACTION_ROW (nearby), GTK_WIDGET (e->nearby));
+        adw_expander_row_add_row (e->row, nearby);
+        e->up = action_button ("go-up-symbolic", _("Call earlier"));
+        g_signal_connect_swapped (e->up, "clicked", G_CALLBACK (on_entry_up_clicked_cb), e);
+        adw_expander_row_add_action (e->row, e->up);
+        break;
+      }
+    }
+  e->remove = action_button ("user-trash-symbolic", _("Remove"));
+  g_signal_connect_swapped (e->remove, "clicked", G_CALLBACK (on_entry_remove_clicked_cb), e);
+  adw_expander_row_add_action (e->row, e->remove);
+  entry_update_title (e);
+  return e->row;
+}
+
+static AdwPreferencesGroup *
+list_group (EcStationEditor *self,
+            EcStationList    list)
+{
+  switch (list)
+    {
+    case EC_STATION_LIST_ALLERGIES:
+      return self->allergies_group;
+    case EC_STATION_LIST_CONDITIONS:
+      return self->conditions_group;
+    case EC_STATION_LIST_MEDICATIONS:
+      return self->medications_group;
+    case EC_STATION_LIST_CONTACTS:
+    default:
+      return self->contacts_group;
+    }
+}
+
+/* Put the rows of @list into its group in their order (after a move or removal). */
+static void
+relayout (EcStationEditor *self,
+          EcStationList    list)
+{
+  GPtrArray *rows = self->rows[list];
+  AdwPreferencesGroup *group = list_group (self, list);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (gtk_widget_get_parent (rows->pdata[i]) != NULL)
+      adw_preferences_group_remove (group, rows->pdata[i]);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Entry *e = entry_of (rows->pdata[i]);
+      adw_preferences_group_add (group, rows->pdata[i]);
+      if (e->up != NULL)
+        gtk_widget_set_sensitive (e->up, i > 0);
+      entry_update_title (e);
+    }
+}
+
+static void
+clear_list (EcStationEditor *self,
+            EcStationList    list)
+{
+  GPtrArray *rows = self->rows[list];
+  AdwPreferencesGroup *group = list_group (self, list);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      entry_of (rows->pdata[i])->dead = TRUE;
+      if (group != NULL && gtk_widget_get_parent (rows->pdata[i]) != NULL)
+        adw_preferences_group_remove (group, rows->pdata[i]);
+    }
+  g_ptr_array_set_size (rows, 0);
+}
+
+static void
+append_entry (EcStationEditor *self,
+              EcStationList    list,
+              gconstpointer    src)
+{
+  AdwExpanderRow *row = entry_new (self, list, src);
+  Entry *e = entry_of (row);
+
+  g_ptr_array_add (self->rows[list], row);
+  adw_preferences_group_add (list_group (self, list), GTK_WIDGET (row));
+  if (e->up != NULL)
+    gtk_widget_set_sensitive (e->up, self->rows[list]->len > 1);
+  entry_update_title (e);
+}
+
+guint
+ec_station_editor_add_entry (EcStationEditor *self,
+                             EcStationList    list)
+{
+  AdwExpanderRow *row;
+
+  g_return_val_if_fail (EC_IS_STATION_EDITOR (self), 0);
+  g_return_val_if_fail ((guint) list < N_LISTS, 0);
+
+  append_entry (self, list, NULL);
+  row = g_ptr_array_index (self->rows[list], self->rows[list]->len - 1);
+  adw_expander_row_set_expanded (row, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (entry_of (row)->text));
+  schedule_preview (self);
+  return self->rows[list]->len - 1;
+}
+
+guint
+ec_station_editor_get_n_entries (EcStationEditor *self,
+                                 EcStationList    list)
+{
+  g_return_val_if_fail (EC_IS_STATION_EDITOR (self), 0);
+  g_return_val_if_fail ((guint) list < N_LISTS, 0);
+  return self->rows[list]->len;
+}
+
+GtkWidget *
+ec_station_editor_get_entry_widget (EcStationEditor *self,
+                                    EcStationList    list,
+                                    guint            index,
+                                    const char      *field)
+{
+  Entry *e;
+  const struct { const char *name; gsize offset; } fields[] = {
+    { "text", G_STRUCT_OFFSET (Entry, text) }, { "reaction", G_STRUCT_OFFSET (Entry, reaction) },
+    { "icd10", G_STRUCT_OFFSET (Entry, icd10) }, { "since", G_STRUCT_OFFSET (Entry, since) },
+    { "dose", G_STRUCT_OFFSET (Entry, dose) }, { "route", G_STRUCT_OFFSET (Entry, route) },
+    { "schedule", G_STRUCT_OFFSET (Entry, schedule) }, { "relation", G_STRUCT_OFFSET (Entry, relation) },
+    { "phones", G_STRUCT_OFFSET (Entry, phones) }, { "category", G_STRUCT_OFFSET (Entry, category) },
+    { "criticality", G_STRUCT_OFFSET (Entry, criticality) }, { "severity", G_STRUCT_OFFSET (Entry, severity) },
+    { "verification", G_STRUCT_OFFSET (Entry, verification) }, { "nearby", G_STRUCT_OFFSET (Entry, nearby) },
+    { "up", G_STRUCT_OFFSET (Entry, up) }, { "remove", G_STRUCT_OFFSET (Entry, remove) },
+    { "row", G_STRUCT_OFFSET (Entry, row) },
+  };
+
+  g_return_val_if_fail (EC_IS_STATION_EDITOR (self), NULL);
+  g_return_val_if_fail ((guint) list < N_LISTS, NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  if (index >= self->rows[list]->len)
+    return NULL;
+  e = entry_of (self->rows[list]->pdata[index]);
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (strcmp (field, fields[i].name) == 0)
+      return G_STRUCT_MEMBER (GtkWidget *, e, fields[i].offset);
+  for (guint i = 0; i < N_SLOTS; i++)
+    if (strcmp (field, slot_names[i]) == 0)
+      return e->slots[i] != NULL ? GTK_WIDGET (e->slots[i]) : NULL;
+  return NULL;
+}
+
+static void
+on_add_button_clicked_cb (EcStationEditor *self,
+                          GtkButton       *button)
+{
+  for (guint i = 0; i < N_LISTS; i++)
+    if (adw_preferences_group_get_header_suffix (list_group (self, i)) == GTK_WIDGET (button))
+      ec_station_editor_add_entry (self, i);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Form <-> resident */
 
 static void
 show_photo (EcStationEditor *self)
@@ -374,13 +1036,35 @@ ec_station_editor_show_error (EcStationEditor *self,
   show_problems (self, p);
 }
 
+static GtkCheckButton *
+comm_check (EcStationEditor *self,
+            guint            bit)
+{
+  switch (bit)
+    {
+    case EC_COMM_HEARING:
+      return self->comm_hearing_check;
+    case EC_COMM_SPEECH:
+      return self->comm_speech_check;
+    case EC_COMM_DEMENTIA:
+      return self->comm_dementia_check;
+    case EC_COMM_VISION:
+      return self->comm_vision_check;
+    case EC_COMM_LANGUAGE:
+    default:
+      return self->comm_language_check;
+    }
+}
+
+static const guint comm_bits[] = {
+  EC_COMM_HEARING, EC_COMM_SPEECH, EC_COMM_DEMENTIA, EC_COMM_VISION, EC_COMM_LANGUAGE,
+};
+
 void
 ec_station_editor_set_resident (EcStationEditor *self,
                                 EcResident      *resident)
 {
   EcResident *r;
-  const EcContact *c1 = NULL, *c2 = NULL;
-  g_autofree char *allergies = NULL, *conditions = NULL, *medications = NULL;
 
   g_return_if_fail (EC_IS_STATION_EDITOR (self));
 
@@ -400,38 +1084,43 @@ ec_station_editor_set_resident (EcStationEditor *self,
   adw_combo_row_set_selected (self->blood_row, (guint) r->blood_type);
   /* A new resident's allergy status must be chosen on purpose. */
   adw_combo_row_set_selected (self->allergy_status_row, r->id == 0 ? 0 : (guint) r->allergy_status + 1);
-  allergies = join_field (r->allergies, G_STRUCT_OFFSET (EcAllergy, substance));
-  conditions = join_field (r->conditions, G_STRUCT_OFFSET (EcCondition, text));
-  medications = join_field (r->medications, G_STRUCT_OFFSET (EcMedication, name));
-  set_text (self->allergies_row, allergies);
-  set_text (self->conditions_row, conditions);
-  set_text (self->medications_row, medications);
   adw_combo_row_set_selected (self->dnr_row, (guint) r->dnr);
   adw_combo_row_set_selected (self->wandering_row, (guint) r->wandering);
-  if (r->contacts->len > 0)
-    c1 = r->contacts->pdata[0];
-  if (r->contacts->len > 1)
-    c2 = r->contacts->pdata[1];
-  {
-    g_autofree char *p1 = c1 != NULL && c1->phones != NULL ? g_strjoinv (", ", c1->phones) : NULL;
-    g_autofree char *p2 = c2 != NULL && c2->phones != NULL ? g_strjoinv (", ", c2->phones) : NULL;
-    set_text (self->contact1_name_row, c1 != NULL ? c1->name : NULL);
-    set_text (self->contact1_relation_row, c1 != NULL ? c1->relation : NULL);
-    set_text (self->contact1_phone_row, p1);
-    set_text (self->contact2_name_row, c2 != NULL ? c2->name : NULL);
-    set_text (self->contact2_relation_row, c2 != NULL ? c2->relation : NULL);
-    set_text (self->contact2_phone_row, p2);
-  }
+
+  for (guint l = 0; l < N_LISTS; l++)
+    clear_list (self, l);
+  for (guint i = 0; i < r->allergies->len; i++)
+    append_entry (self, EC_STATION_LIST_ALLERGIES, r->allergies->pdata[i]);
+  for (guint i = 0; i < r->conditions->len; i++)
+    append_entry (self, EC_STATION_LIST_CONDITIONS, r->conditions->pdata[i]);
+  for (guint i = 0; i < r->medications->len; i++)
+    append_entry (self, EC_STATION_LIST_MEDICATIONS, r->medications->pdata[i]);
+  for (guint i = 0; i < r->contacts->len; i++)
+    append_entry (self, EC_STATION_LIST_CONTACTS, r->contacts->pdata[i]);
+  /* Every resident needs a first contact: a new form starts with its editor open. */
+  if (r->contacts->len == 0)
+    {
+      append_entry (self, EC_STATION_LIST_CONTACTS, NULL);
+      adw_expander_row_set_expanded (g_ptr_array_index (self->rows[EC_STATION_LIST_CONTACTS], 0), TRUE);
+    }
+
   set_text (self->phone_row, r->phone);
   set_text (self->building_row, r->building_unit);
   set_text (self->address_row, r->address);
   set_text (self->language_row, r->language);
+  set_text (self->implants_row, r->implants);
+  for (gsize i = 0; i < G_N_ELEMENTS (comm_bits); i++)
+    gtk_check_button_set_active (comm_check (self, comm_bits[i]), (r->comm_needs & comm_bits[i]) != 0);
+  set_text (self->comm_notes_row, r->comm_notes);
   set_text (self->directive_row, r->directive_location);
   set_text (self->gp_row, r->gp);
   set_text (self->social_worker_row, r->social_worker);
   set_text (self->notes_row, r->notes);
   show_photo (self);
   show_problems (self, NULL);
+  /* At once, not on the next turn: after clear() nothing personal stays on screen. */
+  g_clear_handle_id (&self->preview_source, g_source_remove);
+  update_preview (self);
 }
 
 void
@@ -442,144 +1131,188 @@ ec_station_editor_clear (EcStationEditor *self)
   g_clear_pointer (&self->base, ec_resident_free);
 }
 
+/* The history stamp of the stored entry @id of @list (kept for an entry the form
+ * still has; the database restamps what changed). */
 static void
-replace_str (char       **field,
-             char        *value)
+base_stamp (EcStationEditor *self,
+            EcStationList    list,
+            gint64           id,
+            gint64          *updated_at,
+            char           **updated_by)
 {
-  g_free (*field);
-  *field = value;
-}
+  const EcResident *b = self->base;
 
-/* Rebuild a list from the texts, keeping entries whose text did not change (their
- * details and history stay). */
-static void
-merge_list (GPtrArray      *list,
-            GStrv           texts,
-            gsize           text_offset,
-            gpointer      (*make) (const char *text),
-            GDestroyNotify  free_func)
-{
-  g_autoptr(GPtrArray) old = g_ptr_array_new_with_free_func (free_func);
-
-  /* Move the old entries out without freeing them. */
-  for (guint i = 0; i < list->len; i++)
-    g_ptr_array_add (old, list->pdata[i]);
-  g_ptr_array_set_free_func (list, NULL);
-  g_ptr_array_set_size (list, 0);
-  g_ptr_array_set_free_func (list, free_func);
-  for (guint i = 0; texts[i] != NULL; i++)
+  if (id <= 0)
+    return;
+  switch (list)
     {
-      gpointer keep = NULL;
-      for (guint k = 0; k < old->len && keep == NULL; k++)
-        if (old->pdata[k] != NULL && g_strcmp0 (G_STRUCT_MEMBER (const char *, old->pdata[k], text_offset), texts[i]) == 0)
+    case EC_STATION_LIST_ALLERGIES:
+      for (guint i = 0; i < b->allergies->len; i++)
+        if (((EcAllergy *) b->allergies->pdata[i])->id == id)
           {
-            keep = old->pdata[k];
-            old->pdata[k] = NULL;
+            *updated_at = ((EcAllergy *) b->allergies->pdata[i])->updated_at;
+            replace_str (updated_by, g_strdup (((EcAllergy *) b->allergies->pdata[i])->updated_by));
           }
-      g_ptr_array_add (list, keep != NULL ? keep : make (texts[i]));
+      break;
+    case EC_STATION_LIST_CONDITIONS:
+      for (guint i = 0; i < b->conditions->len; i++)
+        if (((EcCondition *) b->conditions->pdata[i])->id == id)
+          {
+            *updated_at = ((EcCondition *) b->conditions->pdata[i])->updated_at;
+            replace_str (updated_by, g_strdup (((EcCondition *) b->conditions->pdata[i])->updated_by));
+          }
+      break;
+    case EC_STATION_LIST_MEDICATIONS:
+      for (guint i = 0; i < b->medications->len; i++)
+        if (((EcMedication *) b->medications->pdata[i])->id == id)
+          {
+            *updated_at = ((EcMedication *) b->medications->pdata[i])->updated_at;
+            replace_str (updated_by, g_strdup (((EcMedication *) b->medications->pdata[i])->updated_by));
+          }
+      break;
+    case EC_STATION_LIST_CONTACTS:
+    default:
+      for (guint i = 0; i < b->contacts->len; i++)
+        if (((EcContact *) b->contacts->pdata[i])->id == id)
+          {
+            *updated_at = ((EcContact *) b->contacts->pdata[i])->updated_at;
+            replace_str (updated_by, g_strdup (((EcContact *) b->contacts->pdata[i])->updated_by));
+          }
+      break;
     }
-  /* What is left in @old was removed from the form: freed here. */
 }
 
-static gpointer
-make_allergy (const char *text)
+/* "i10" → "I10"; the clinical edition's lower-case extensions stay as written. */
+static char *
+get_icd10 (AdwEntryRow *row)
 {
-  EcAllergy *a = ec_allergy_new ();
-  a->substance = g_strdup (text);
-  a->category = EC_ALLERGY_CATEGORY_MEDICATION;
-  a->criticality = EC_CRITICALITY_UNABLE_TO_ASSESS;
-  return a;
-}
+  char *code = get_text (row);
 
-static gpointer
-make_condition (const char *text)
-{
-  EcCondition *c = ec_condition_new ();
-  c->text = g_strdup (text);
-  return c;
-}
-
-static gpointer
-make_medication (const char *text)
-{
-  EcMedication *m = ec_medication_new ();
-  m->name = g_strdup (text);
-  return m;
+  if (code != NULL)
+    code[0] = g_ascii_toupper (code[0]);
+  return code;
 }
 
 static void
-set_contact (EcResident  *r,
-             guint        index,
-             AdwEntryRow *name_row,
-             AdwEntryRow *relation_row,
-             AdwEntryRow *phone_row)
+read_lists (EcStationEditor *self,
+            EcResident      *r)
 {
-  g_autofree char *name = get_text (name_row);
-  g_auto(GStrv) phones = split_list (phone_row);
-  EcContact *c;
+  GPtrArray *rows;
 
-  if (name == NULL && phones[0] == NULL)
+  g_ptr_array_set_size (r->allergies, 0);
+  g_ptr_array_set_size (r->conditions, 0);
+  g_ptr_array_set_size (r->medications, 0);
+  g_ptr_array_set_size (r->contacts, 0);
+
+  rows = self->rows[EC_STATION_LIST_ALLERGIES];
+  for (guint i = 0; i < rows->len; i++)
     {
-      if (index < r->contacts->len)
-        g_ptr_array_remove_index (r->contacts, index);
-      return;
+      Entry *e = entry_of (rows->pdata[i]);
+      g_autoptr(EcAllergy) a = ec_allergy_new ();
+
+      a->substance = get_text (e->text);
+      a->reaction = get_text (e->reaction);
+      if (a->substance == NULL && a->reaction == NULL)
+        continue;   /* an untouched new entry */
+      a->id = e->id;
+      a->category = (EcAllergyCategory) combo_selected (e->category);
+      a->criticality = (EcCriticality) combo_selected (e->criticality);
+      a->severity = (EcSeverity) combo_selected (e->severity);
+      a->confirmed = combo_selected (e->verification) == 0;
+      base_stamp (self, EC_STATION_LIST_ALLERGIES, a->id, &a->updated_at, &a->updated_by);
+      g_ptr_array_add (r->allergies, g_steal_pointer (&a));
     }
-  if (index < r->contacts->len)
-    c = r->contacts->pdata[index];
-  else
+  rows = self->rows[EC_STATION_LIST_CONDITIONS];
+  for (guint i = 0; i < rows->len; i++)
     {
-      c = ec_contact_new ();
-      g_ptr_array_add (r->contacts, c);
+      Entry *e = entry_of (rows->pdata[i]);
+      g_autoptr(EcCondition) c = ec_condition_new ();
+
+      c->text = get_text (e->text);
+      c->icd10 = get_icd10 (e->icd10);
+      c->since = get_text (e->since);
+      if (c->text == NULL && c->icd10 == NULL && c->since == NULL)
+        continue;
+      c->id = e->id;
+      base_stamp (self, EC_STATION_LIST_CONDITIONS, c->id, &c->updated_at, &c->updated_by);
+      g_ptr_array_add (r->conditions, g_steal_pointer (&c));
     }
-  replace_str (&c->name, g_steal_pointer (&name));
-  replace_str (&c->relation, get_text (relation_row));
-  g_strfreev (c->phones);
-  c->phones = g_steal_pointer (&phones);
-  c->call_order = index + 1;
+  rows = self->rows[EC_STATION_LIST_MEDICATIONS];
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Entry *e = entry_of (rows->pdata[i]);
+      g_autoptr(EcMedication) m = ec_medication_new ();
+
+      m->name = get_text (e->text);
+      m->dose = get_text (e->dose);
+      m->route = get_text (e->route);
+      m->slots = entry_slots (e);
+      m->schedule_text = get_text (e->schedule);
+      if (m->name == NULL && m->dose == NULL && m->route == NULL && m->slots == 0 && m->schedule_text == NULL)
+        continue;
+      m->id = e->id;
+      base_stamp (self, EC_STATION_LIST_MEDICATIONS, m->id, &m->updated_at, &m->updated_by);
+      g_ptr_array_add (r->medications, g_steal_pointer (&m));
+    }
+  rows = self->rows[EC_STATION_LIST_CONTACTS];
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Entry *e = entry_of (rows->pdata[i]);
+      g_autoptr(EcContact) c = ec_contact_new ();
+
+      c->name = get_text (e->text);
+      c->relation = get_text (e->relation);
+      c->phones = split_list (e->phones);
+      if (c->name == NULL && c->relation == NULL && c->phones[0] == NULL)
+        continue;
+      c->id = e->id;
+      c->lives_nearby = gtk_switch_get_active (e->nearby);
+      c->call_order = r->contacts->len + 1;
+      base_stamp (self, EC_STATION_LIST_CONTACTS, c->id, &c->updated_at, &c->updated_by);
+      g_ptr_array_add (r->contacts, g_steal_pointer (&c));
+    }
 }
 
-EcResident *
-ec_station_editor_take_resident (EcStationEditor *self)
+/* The resident as the form says (not validated). A missing allergy status is added
+ * to @problems (may be NULL) and left as the base had it. */
+static EcResident *
+form_to_resident (EcStationEditor *self,
+                  GPtrArray       *problems)
 {
-  g_autoptr(EcResident) r = NULL;
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) allergies = NULL, conditions = NULL, medications = NULL;
+  EcResident *r;
   guint status;
-
-  g_return_val_if_fail (EC_IS_STATION_EDITOR (self), NULL);
 
   if (self->base == NULL)
     self->base = ec_resident_new ();
   r = resident_copy (self->base);
   replace_str (&r->name_zh, get_text (self->name_zh_row));
   replace_str (&r->name_pinyin, get_text (self->name_pinyin_row));
-  r->sex = (EcSex) adw_combo_row_get_selected (self->sex_row);
+  r->sex = (EcSex) combo_selected (self->sex_row);
   replace_str (&r->date_of_birth, get_text (self->dob_row));
-  r->blood_type = (EcBloodType) adw_combo_row_get_selected (self->blood_row);
+  r->blood_type = (EcBloodType) combo_selected (self->blood_row);
   status = adw_combo_row_get_selected (self->allergy_status_row);
   if (status == 0 || status == GTK_INVALID_LIST_POSITION)
-    g_ptr_array_add (problems, g_strdup (_("Allergies: choose whether they are not known, none known, or recorded. "
-                                           "A blank is never allowed: a responder must know whether anyone asked.")));
+    {
+      if (problems != NULL)
+        g_ptr_array_add (problems, g_strdup (_("Allergies: choose whether they are not known, none known, or "
+                                               "recorded. A blank is never allowed: a responder must know "
+                                               "whether anyone asked.")));
+    }
   else
     r->allergy_status = (EcAllergyStatus) (status - 1);
-  allergies = split_list (self->allergies_row);
-  conditions = split_list (self->conditions_row);
-  medications = split_list (self->medications_row);
-  merge_list (r->allergies, allergies, G_STRUCT_OFFSET (EcAllergy, substance), make_allergy,
-              (GDestroyNotify) ec_allergy_free);
-  merge_list (r->conditions, conditions, G_STRUCT_OFFSET (EcCondition, text), make_condition,
-              (GDestroyNotify) ec_condition_free);
-  merge_list (r->medications, medications, G_STRUCT_OFFSET (EcMedication, name), make_medication,
-              (GDestroyNotify) ec_medication_free);
-  r->dnr = (EcDnrStatus) adw_combo_row_get_selected (self->dnr_row);
-  r->wandering = (EcWanderingRisk) adw_combo_row_get_selected (self->wandering_row);
-  /* The second contact first, so removing it does not shift the first. */
-  set_contact (r, 1, self->contact2_name_row, self->contact2_relation_row, self->contact2_phone_row);
-  set_contact (r, 0, self->contact1_name_row, self->contact1_relation_row, self->contact1_phone_row);
+  r->dnr = (EcDnrStatus) combo_selected (self->dnr_row);
+  r->wandering = (EcWanderingRisk) combo_selected (self->wandering_row);
+  read_lists (self, r);
   replace_str (&r->phone, get_text (self->phone_row));
   replace_str (&r->building_unit, get_text (self->building_row));
   replace_str (&r->address, get_text (self->address_row));
   replace_str (&r->language, get_text (self->language_row));
+  replace_str (&r->implants, get_text (self->implants_row));
+  r->comm_needs = 0;
+  for (gsize i = 0; i < G_N_ELEMENTS (comm_bits); i++)
+    if (gtk_check_button_get_active (comm_check (self, comm_bits[i])))
+      r->comm_needs |= comm_bits[i];
+  replace_str (&r->comm_notes, get_text (self->comm_notes_row));
   replace_str (&r->directive_location, get_text (self->directive_row));
   replace_str (&r->gp, get_text (self->gp_row));
   replace_str (&r->social_worker, get_text (self->social_worker_row));
@@ -588,13 +1321,209 @@ ec_station_editor_take_resident (EcStationEditor *self)
   g_clear_pointer (&r->photo_mime, g_free);
   r->photo = self->photo != NULL ? g_bytes_ref (self->photo) : NULL;
   r->photo_mime = g_strdup (self->photo_mime);
+  return r;
+}
 
+EcResident *
+ec_station_editor_take_resident (EcStationEditor *self)
+{
+  g_autoptr(EcResident) r = NULL;
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (EC_IS_STATION_EDITOR (self), NULL);
+
+  r = form_to_resident (self, problems);
   ec_station_validate_resident (r, NULL, problems);
   show_problems (self, problems);
   if (problems->len > 0)
     return NULL;
   return g_steal_pointer (&r);
 }
+
+/* ------------------------------------------------------------------------- */
+/* The card preview: the core's own summary of the form, as an NTAG215 carries it */
+
+/* Append to @missing the texts of @all that are not (even shortened) on the card. */
+static void
+find_missing (GPtrArray *missing,
+              GPtrArray *all,
+              GPtrArray *on_card)
+{
+  g_autofree gboolean *used = g_new0 (gboolean, on_card->len + 1);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      const char *t = all->pdata[i];
+      gboolean found = FALSE;
+
+      for (guint k = 0; k < on_card->len && !found; k++)
+        if (!used[k] && (g_str_has_prefix (t, on_card->pdata[k]) || g_str_has_prefix (on_card->pdata[k], t)))
+          used[k] = found = TRUE;
+      if (!found)
+        g_ptr_array_add (missing, g_strdup (t));
+    }
+}
+
+static void
+update_preview (EcStationEditor *self)
+{
+  g_autoptr(EcResident) r = form_to_resident (self, NULL);
+  g_autoptr(EcCardSummary) s = ec_card_summary_from_resident (r, PREVIEW_TAG);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+  g_autoptr(GPtrArray) on_card = g_ptr_array_new ();
+  g_autofree char *line = NULL, *usage = NULL;
+  gsize cap = ec_card_summary_capacity (PREVIEW_TAG), used;
+
+  if (s == NULL)
+    return;
+  used = ec_card_summary_size (s);
+
+  /* Who */
+  add_part (parts, g_strdup (s->name != NULL ? s->name : _("(no name yet)")));
+  add_part (parts, g_strdup (s->name_latin));
+  if (s->birth_year != 0)
+    add_part (parts, g_strdup_printf (_("born %u"), (guint) s->birth_year));
+  if (s->sex != EC_SEX_UNKNOWN)
+    add_part (parts, g_strdup (combo_item (self->sex_row, (guint) s->sex)));
+  if (s->blood_type != EC_BLOOD_UNKNOWN)
+    add_part (parts, g_strdup_printf (_("blood type %s"), combo_item (self->blood_row, (guint) s->blood_type)));
+  line = join_parts (parts);
+  g_string_append (text, line);
+  g_ptr_array_set_size (parts, 0);
+
+  /* Allergies, as the card orders them (high criticality first) */
+  g_string_append_c (text, '\n');
+  if (s->allergy_status == EC_ALLERGY_STATUS_UNKNOWN)
+    g_string_append (text, _("Allergies: not known"));
+  else if (s->allergy_status == EC_ALLERGY_STATUS_NONE_KNOWN)
+    g_string_append (text, _("Allergies: none known"));
+  else
+    {
+      for (guint i = 0; i < s->allergies->len; i++)
+        {
+          const EcCardAllergy *a = s->allergies->pdata[i];
+          const char *crit = (guint) a->criticality < label_count (criticality_labels)
+                             ? _(criticality_labels[a->criticality]) : "";
+          add_part (parts, g_strdup_printf (a->criticality == EC_CRITICALITY_HIGH ? "⚠ %s (%s)" : "%s (%s)",
+                                            a->substance, crit));
+        }
+      g_free (line);
+      line = join_parts (parts);
+      g_string_append_printf (text, _("Allergies: %s"), line);
+      g_ptr_array_set_size (parts, 0);
+    }
+
+  /* Conditions, medications */
+  for (guint i = 0; i < s->conditions->len; i++)
+    add_part (parts, g_strdup (s->conditions->pdata[i]));
+  g_free (line);
+  line = join_parts (parts);
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, _("Conditions: %s"), parts->len > 0 ? line : _("none listed"));
+  g_ptr_array_set_size (parts, 0);
+  for (guint i = 0; i < s->medications->len; i++)
+    add_part (parts, g_strdup (s->medications->pdata[i]));
+  g_free (line);
+  line = join_parts (parts);
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, _("Medications: %s"), parts->len > 0 ? line : _("none listed"));
+  g_ptr_array_set_size (parts, 0);
+
+  /* The first contact */
+  add_part (parts, g_strdup (s->contact_name));
+  add_part (parts, g_strdup (s->contact_relation));
+  add_part (parts, g_strdup (s->contact_phone));
+  g_free (line);
+  line = join_parts (parts);
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, _("Call first: %s"), parts->len > 0 ? line : _("nobody yet"));
+  g_ptr_array_set_size (parts, 0);
+
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, _("Resuscitation wishes: %s · Risk of wandering off: %s"),
+                          combo_item (self->dnr_row, (guint) s->dnr),
+                          combo_item (self->wandering_row, (guint) s->wandering));
+  gtk_label_set_label (self->preview_label, text->str);
+
+  usage = g_strdup_printf (_("%zu of %zu bytes of an NTAG215 card used."), used, cap);
+  gtk_label_set_label (self->preview_usage_label, usage);
+
+  /* What does not fit: named, so staff can shorten or reorder. */
+  if (s->omitted & EC_CARD_OMITTED_ALLERGIES)
+    {
+      g_ptr_array_set_size (all, 0);
+      g_ptr_array_set_size (on_card, 0);
+      for (guint i = 0; i < r->allergies->len; i++)
+        if (((EcAllergy *) r->allergies->pdata[i])->substance != NULL)
+          g_ptr_array_add (all, ((EcAllergy *) r->allergies->pdata[i])->substance);
+      for (guint i = 0; i < s->allergies->len; i++)
+        g_ptr_array_add (on_card, ((EcCardAllergy *) s->allergies->pdata[i])->substance);
+      find_missing (missing, all, on_card);
+    }
+  if (s->omitted & EC_CARD_OMITTED_CONDITIONS)
+    {
+      g_ptr_array_set_size (all, 0);
+      for (guint i = 0; i < r->conditions->len; i++)
+        if (((EcCondition *) r->conditions->pdata[i])->text != NULL)
+          g_ptr_array_add (all, ((EcCondition *) r->conditions->pdata[i])->text);
+      find_missing (missing, all, s->conditions);
+    }
+  if (s->omitted & EC_CARD_OMITTED_MEDICATIONS)
+    {
+      g_ptr_array_set_size (all, 0);
+      for (guint i = 0; i < r->medications->len; i++)
+        if (((EcMedication *) r->medications->pdata[i])->name != NULL)
+          g_ptr_array_add (all, ((EcMedication *) r->medications->pdata[i])->name);
+      find_missing (missing, all, s->medications);
+    }
+  g_string_truncate (text, 0);
+  if (missing->len > 0)
+    {
+      g_free (line);
+      line = join_parts (missing);
+      g_string_append_printf (text, _("No room on the card for: %s. They stay in the station database; a "
+                                      "kiosk shows “more in the record”. Put the most important entries first."),
+                              line);
+    }
+  if (s->omitted & EC_CARD_OMITTED_TEXT)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append_printf (text, _("Some text is longer than %d bytes and is shortened on the card."),
+                              EC_CARD_TEXT_MAX);
+    }
+  gtk_label_set_label (self->preview_omitted_label, text->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->preview_omitted_label), text->len > 0);
+}
+
+static gboolean
+preview_idle_cb (gpointer data)
+{
+  EcStationEditor *self = data;
+
+  self->preview_source = 0;
+  update_preview (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* String building only (no crypto, no disk): at most once per main-loop turn. */
+static void
+schedule_preview (EcStationEditor *self)
+{
+  if (self->disposing || self->preview_source != 0)
+    return;
+  self->preview_source = g_idle_add (preview_idle_cb, self);
+}
+
+static void
+on_form_changed_cb (EcStationEditor *self)
+{
+  schedule_preview (self);
+}
+
 
 /* ------------------------------------------------------------------------- */
 /* Photo */
@@ -709,11 +1638,22 @@ on_cancel_button_clicked_cb (EcStationEditor *self,
   g_signal_emit (self, signals[CANCEL], 0);
 }
 
+
 /* ------------------------------------------------------------------------- */
 
 static void
 ec_station_editor_dispose (GObject *object)
 {
+  EcStationEditor *self = EC_STATION_EDITOR (object);
+
+  self->disposing = TRUE;
+  g_clear_handle_id (&self->preview_source, g_source_remove);
+  for (guint l = 0; l < N_LISTS; l++)
+    if (self->rows[l] != NULL)
+      {
+        clear_list (self, l);
+        g_clear_pointer (&self->rows[l], g_ptr_array_unref);
+      }
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_STATION_EDITOR);
   G_OBJECT_CLASS (ec_station_editor_parent_class)->dispose (object);
 }
@@ -747,39 +1687,51 @@ ec_station_editor_class_init (EcStationEditorClass *klass)
   g_type_ensure (ADW_TYPE_PREFERENCES_GROUP);
   g_type_ensure (ADW_TYPE_ENTRY_ROW);
   g_type_ensure (ADW_TYPE_COMBO_ROW);
+  g_type_ensure (ADW_TYPE_ACTION_ROW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/eldercard/Kiosk/ui/ec-station-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, address_row);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, allergies_group);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, allergy_status_row);
-  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, allergies_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, blood_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, building_row);
-  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, conditions_row);
-  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, contact1_name_row);
-  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, contact1_phone_row);
-  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, contact1_relation_row);
-  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, contact2_name_row);
-  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, contact2_phone_row);
-  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, contact2_relation_row);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, comm_dementia_check);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, comm_hearing_check);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, comm_language_check);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, comm_notes_row);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, comm_speech_check);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, comm_vision_check);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, conditions_group);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, contacts_group);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, directive_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, dnr_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, dob_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, gp_row);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, implants_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, language_row);
-  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, medications_row);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, medications_group);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, name_pinyin_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, name_zh_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, notes_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, phone_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, photo_image);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, photo_label);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, preview_label);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, preview_omitted_label);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, preview_usage_label);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, problems_label);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, sex_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, social_worker_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, title_label);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, wandering_row);
   /* Not kept in the struct; bound so tests can press them. */
+  gtk_widget_class_bind_template_child_full (widget_class, "add_allergy_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "add_condition_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "add_contact_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "add_medication_button", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "cancel_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "preview_group", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "save_button", FALSE, 0);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_photo_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_photo_remove_button_clicked_cb);
@@ -790,6 +1742,23 @@ static void
 ec_station_editor_init (EcStationEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  for (guint l = 0; l < N_LISTS; l++)
+    self->rows[l] = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* The preview follows everything that goes on the card (the lists' entries
+   * schedule it themselves). */
+  {
+    AdwEntryRow *entries[] = { self->name_zh_row, self->name_pinyin_row, self->dob_row };
+    AdwComboRow *combos[] = {
+      self->sex_row, self->blood_row, self->allergy_status_row, self->dnr_row, self->wandering_row,
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (entries); i++)
+      g_signal_connect_swapped (entries[i], "changed", G_CALLBACK (on_form_changed_cb), self);
+    for (gsize i = 0; i < G_N_ELEMENTS (combos); i++)
+      g_signal_connect_swapped (combos[i], "notify::selected", G_CALLBACK (on_form_changed_cb), self);
+  }
+  ec_station_editor_set_resident (self, NULL);
 }
 
 GtkWidget *

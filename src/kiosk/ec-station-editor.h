@@ -31,6 +31,33 @@ void        ec_station_editor_clear         (EcStationEditor  *self);
 gboolean    ec_station_editor_set_photo_file (EcStationEditor *self,
                                              const char       *path);
 
+/* The lists of per-entry editors in the form. */
+typedef enum
+{
+  EC_STATION_LIST_ALLERGIES = 0,
+  EC_STATION_LIST_CONDITIONS,
+  EC_STATION_LIST_MEDICATIONS,
+  EC_STATION_LIST_CONTACTS,
+} EcStationList;
+
+/* Add an empty entry at the end of @list, opened (what its Add button does); returns
+ * its index. */
+guint       ec_station_editor_add_entry     (EcStationEditor  *self,
+                                             EcStationList     list);
+guint       ec_station_editor_get_n_entries (EcStationEditor  *self,
+                                             EcStationList     list);
+/* A control of entry @index of @list, for tests and the screenshot tool: "row" (the
+ * entry's AdwExpanderRow); entry rows "text" (substance, condition, medication or
+ * contact name), "reaction", "icd10", "since", "dose", "route", "schedule",
+ * "relation", "phones"; combo rows "category", "criticality", "severity",
+ * "verification" (0 confirmed, 1 suspected); check buttons "morning", "noon",
+ * "evening", "night"; the switch "nearby"; buttons "up", "remove". NULL when that
+ * entry has no such control. */
+GtkWidget  *ec_station_editor_get_entry_widget (EcStationEditor *self,
+                                                EcStationList    list,
+                                                guint            index,
+                                                const char      *field);
+
 /* Check @r as the form does: one translated sentence per problem appended to
  * @problems (char *). TRUE when there is none. @today is "YYYY-MM-DD" (NULL = now). */
 gboolean    ec_station_validate_resident    (const EcResident *r,
