@@ -306,7 +306,7 @@ sync_status (int    argc,
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &o.db, N_("The database"), N_("FILE") },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, N_("The kiosk configuration ([data] max-age-days)"), N_("FILE") },
-    { "max-age-days", 0, 0, G_OPTION_ARG_INT, &o.max_age_days, N_("Warn when the data is older (default: the config's, 7)"), N_("N") },
+    { "max-age-days", 0, 0, G_OPTION_ARG_INT, &o.max_age_days, N_("Warn when the data is older than N days (default: the config's [data] max-age-days, else 7)"), N_("N") },
     { "station", 's', 0, G_OPTION_ARG_INT, &o.station, N_("Also show the last bundle this station exported"), N_("ID") },
     { NULL }
   };

@@ -1484,8 +1484,9 @@ update_preview (EcStationEditor *self)
     {
       g_free (line);
       line = join_parts (missing);
-      g_string_append_printf (text, _("No room on the card for: %s. They stay in the station database; a "
-                                      "kiosk shows “more in the record”. Put the most important entries first."),
+      g_string_append_printf (text, _("No room on the card for: %s. They stay in the station database; a kiosk "
+                                      "reading only the card says that some entries did not fit. Put the most "
+                                      "important entries first."),
                               line);
     }
   if (s->omitted & EC_CARD_OMITTED_TEXT)
