@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* kiosk-test-util.h: helpers shared by the kiosk tests, the screenshot tool and the
+/* kiosk-test-util.h: helpers shared by the kiosk tests, the screenshot tools and the
  * benchmark: iterate the main context with a deadline, read the visible text of a
- * widget tree, render a widget to PNG. Header-only (static functions). */
+ * widget tree, find widgets, assert on what a screen shows, render a widget to PNG,
+ * start and stop the emulator. Header-only (static functions); the kiosk itself is
+ * not needed here (that is kiosk-test-harness.h). */
 #pragma once
 
 #include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <gtk/gtk.h>
 
 /* Iterate the default main context until @done (polled after each iteration) returns
@@ -112,12 +117,11 @@ emulator_child_setup (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
-/* Start $EC_BUILD_DIR/pn532-emu with @link and @control and wait (≤ 10 s) for its
- * "ready" line. Extra arguments (e.g. "--pace", "115200") end with NULL. */
+/* ec_test_start_emulator() with the extra arguments as a va_list. */
 static G_GNUC_UNUSED GPid
-ec_test_start_emulator (const char *link,
-                        const char *control,
-                        ...)
+ec_test_start_emulator_valist (const char *link,
+                               const char *control,
+                               va_list     ap)
 {
   g_autofree char *emu_path = g_build_filename (EC_BUILD_DIR, "pn532-emu", NULL);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -126,7 +130,6 @@ ec_test_start_emulator (const char *link,
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   int out_fd = -1;
   GPid pid = 0;
-  va_list ap;
   const char *arg;
 
   g_ptr_array_add (argv, emu_path);
@@ -134,10 +137,8 @@ ec_test_start_emulator (const char *link,
   g_ptr_array_add (argv, (gpointer) link);
   g_ptr_array_add (argv, (gpointer) "--control");
   g_ptr_array_add (argv, (gpointer) control);
-  va_start (ap, control);
   while ((arg = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (argv, (gpointer) arg);
-  va_end (ap);
   g_ptr_array_add (argv, NULL);
 
   if (!g_spawn_async_with_pipes (NULL, (char **) argv->pdata, NULL,
@@ -157,6 +158,33 @@ ec_test_start_emulator (const char *link,
         break;
     }
   return pid;
+}
+
+/* Start $EC_BUILD_DIR/pn532-emu with @link and @control and wait (≤ 10 s) for its
+ * "ready" line. Extra arguments (e.g. "--pace", "115200") end with NULL. */
+static G_GNUC_UNUSED GPid
+ec_test_start_emulator (const char *link,
+                        const char *control,
+                        ...)
+{
+  va_list ap;
+  GPid pid;
+
+  va_start (ap, control);
+  pid = ec_test_start_emulator_valist (link, control, ap);
+  va_end (ap);
+  return pid;
+}
+
+/* Stop an emulator ec_test_start_emulator() started, and reap it. */
+static G_GNUC_UNUSED void
+ec_test_stop_emulator (GPid pid)
+{
+  if (pid <= 0)
+    return;
+  kill (pid, SIGTERM);
+  waitpid (pid, NULL, 0);
+  g_spawn_close_pid (pid);
 }
 
 /* Send one control command to the emulator (through `pn532-emu ctl`); returns the
@@ -181,4 +209,184 @@ ec_test_emulator_ctl (const char *control,
   if (!g_spawn_check_wait_status (status, NULL))
     g_error ("pn532-emu ctl %s: %s", command, out);
   return g_strstrip (out);
+}
+
+/* Remove @dir and everything below it (a test's mktemp directory). */
+static G_GNUC_UNUSED gboolean
+ec_test_remove_tree (const char *dir)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+
+  return system (cmd) == 0;
+}
+
+/* Xvfb has no session bus: GTK warns about it (and about the missing settings portal);
+ * that is the test environment, not a kiosk fault. Everything else stays fatal. For
+ * g_test_log_set_fatal_handler(). */
+static G_GNUC_UNUSED gboolean
+ec_test_ignore_environment_warnings (const char     *domain,
+                                     GLogLevelFlags  level,
+                                     const char     *message,
+                                     gpointer        data)
+{
+  return !(strstr (message, "session bus") != NULL || strstr (message, "dbus-launch") != NULL
+           || strstr (message, "Settings portal") != NULL);
+}
+
+/* Fail the test unless @text (what a screen shows) contains @needle. */
+static G_GNUC_UNUSED void
+ec_test_assert_contains (const char *text,
+                         const char *needle)
+{
+  if (strstr (text, needle) == NULL)
+    g_error ("expected “%s” on screen; the screen shows:\n%s", needle, text);
+}
+
+/* Fail the test if @text contains @needle (a NULL @needle is never there). */
+static G_GNUC_UNUSED void
+ec_test_assert_lacks (const char *text,
+                      const char *needle)
+{
+  if (needle != NULL && strstr (text, needle) != NULL)
+    g_error ("did not expect “%s” on screen; the screen shows:\n%s", needle, text);
+}
+
+/* The first widget (depth first, @widget included) whose widget name is @name. */
+static G_GNUC_UNUSED GtkWidget *
+ec_test_find_named (GtkWidget  *widget,
+                    const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ec_test_find_named (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The first widget (depth first, @widget included) of @type. */
+static G_GNUC_UNUSED GtkWidget *
+ec_test_find_of_type (GtkWidget *widget,
+                      GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ec_test_find_of_type (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The first widget (depth first, @widget included) with the CSS class @css_class. */
+static G_GNUC_UNUSED GtkWidget *
+ec_test_find_with_class (GtkWidget  *widget,
+                         const char *css_class)
+{
+  if (gtk_widget_has_css_class (widget, css_class))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ec_test_find_with_class (child, css_class);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A screenshot tool's shot: let the window settle for @settle_ms (layout, the stack
+ * transition, fonts, the feedback flash), then render @window into @out_dir/@format….
+ * Prints the path written, or the reason (prefixed with @tool) why not; returns
+ * whether it was written. */
+G_GNUC_PRINTF (5, 6)
+static G_GNUC_UNUSED gboolean
+ec_test_shoot (GtkWidget  *window,
+               const char *tool,
+               guint       settle_ms,
+               const char *out_dir,
+               const char *format,
+               ...)
+{
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  file = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  path = g_build_filename (out_dir, file, NULL);
+  ec_test_spin (settle_ms);
+  if (!ec_test_save_png (window, path, &error))
+    {
+      g_printerr ("%s: %s\n", tool, error->message);
+      return FALSE;
+    }
+  g_print ("  %s\n", path);
+  return TRUE;
+}
+
+/* The first visible toplevel window of @type (a dialog), or NULL. */
+static G_GNUC_UNUSED GtkWindow *
+ec_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return GTK_WINDOW (w);
+    }
+  return NULL;
+}
+
+static G_GNUC_UNUSED gboolean
+ec_test_toplevel_shown_cb (gpointer data)
+{
+  return ec_test_find_toplevel ((GType) GPOINTER_TO_SIZE (data)) != NULL;
+}
+
+/* Wait (≤ @timeout_ms) for a visible toplevel of @type; returns it, or NULL. */
+static G_GNUC_UNUSED GtkWindow *
+ec_test_wait_toplevel (GType type,
+                       guint timeout_ms)
+{
+  if (!ec_test_wait_until (ec_test_toplevel_shown_cb, GSIZE_TO_POINTER (type), timeout_ms))
+    return NULL;
+  return ec_test_find_toplevel (type);
+}
+
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *needle;
+} EcTestTextWait;
+
+static G_GNUC_UNUSED gboolean
+ec_test_text_shown_cb (gpointer data)
+{
+  const EcTestTextWait *w = data;
+  g_autofree char *text = ec_test_visible_text (w->widget);
+
+  return strstr (text, w->needle) != NULL;
+}
+
+/* Wait (≤ @timeout_ms) until the visible text under @widget contains @needle. */
+static G_GNUC_UNUSED gboolean
+ec_test_wait_text (GtkWidget  *widget,
+                   const char *needle,
+                   guint       timeout_ms)
+{
+  EcTestTextWait w = { widget, needle };
+
+  return ec_test_wait_until (ec_test_text_shown_cb, &w, timeout_ms);
 }

@@ -7,19 +7,14 @@
  * what the audit log holds. Runs under xvfb-run. */
 #define G_LOG_DOMAIN "test-kiosk-nurse"
 
-#include <locale.h>
-#include <signal.h>
-#include <sys/wait.h>
-
 #include "ec-db.h"
 #include "ec-init.h"
 #include "ec-kiosk-application.h"
 #include "ec-kiosk-i18n.h"
 #include "ec-kiosk-window.h"
 #include "ec-nurse-page.h"
-#include "kiosk-demo-fixture.h"
 #include "kiosk-nurse-fixture.h"
-#include "kiosk-test-util.h"
+#include "kiosk-test-harness.h"
 
 /* Generous bounds: a sanitizer build under a loaded CI machine is slow. */
 #define READER_READY_MS 15000
@@ -30,33 +25,7 @@
 #define NONE_KNOWN_CARD "02-valid-no-known-allergies"
 #define UNKNOWN_CARD    "03-valid-allergies-unknown"
 
-static struct
-{
-  char              *dir;
-  EcDemoFixture     *demo;
-  GPid               emu_pid;
-  char              *link;
-  char              *control;
-  EcConfig          *config;
-  EcKioskController *controller;
-  EcKioskWindow     *window;
-} T;
-
-/* ------------------------------------------------------------------------- */
-
-static void
-emu (const char *command)
-{
-  g_autofree char *answer = ec_test_emulator_ctl (T.control, command);
-
-  g_test_message ("emulator: %s → %s", command, answer);
-}
-
-static char *
-window_text (void)
-{
-  return ec_test_visible_text (GTK_WIDGET (T.window));
-}
+static EcKioskHarness T;
 
 static EcNursePage *
 nurse_page (void)
@@ -69,118 +38,19 @@ nurse_page (void)
 }
 
 static gboolean
-screen_is (gpointer data)
-{
-  return ec_kiosk_controller_get_screen (T.controller) == (EcKioskScreen) GPOINTER_TO_INT (data);
-}
-
-static gboolean
-reader_ready (gpointer data)
-{
-  return ec_kiosk_controller_get_reader_state (T.controller) == EC_KIOSK_READER_READY;
-}
-
-static gboolean
-screen_settled (gpointer data)
-{
-  EcKioskScreen s = ec_kiosk_controller_get_screen (T.controller);
-  return s == EC_KIOSK_SCREEN_RECORD || s == EC_KIOSK_SCREEN_PROBLEM;
-}
-
-static gboolean
 verdict_shown (gpointer data)
 {
   return ec_nurse_page_get_state (nurse_page ()) == EC_NURSE_PAGE_VERDICT;
-}
-
-static const EcDemoCard *
-demo_card_by_file (const char *file)
-{
-  for (guint i = 0; i < T.demo->n_cards; i++)
-    if (g_str_equal (T.demo->cards[i].file, file))
-      return &T.demo->cards[i];
-  g_assert_not_reached ();
 }
 
 /* Take any card away, put the demo card @file on the reader, wait for the record. */
 static void
 tap_card (const char *file)
 {
-  g_autofree char *cmd = g_strdup_printf ("place-image %s/cards/%s.tag", T.demo->dir, file);
-
-  emu ("remove");
-  ec_kiosk_controller_clear (T.controller);
-  ec_test_spin (300);   /* the reader notices the empty field */
-  emu (cmd);
-  g_assert_true (ec_test_wait_until (screen_settled, NULL, CARD_MS));
-  ec_test_spin (50);
+  ec_kiosk_harness_tap_card (&T, file, CARD_MS);
   g_assert_cmpint (ec_kiosk_controller_get_screen (T.controller), ==, EC_KIOSK_SCREEN_RECORD);
   g_assert_cmpuint (ec_kiosk_controller_get_result (T.controller)->resident->id, ==,
-                    demo_card_by_file (file)->resident);
-}
-
-static void
-assert_text_contains (const char *text,
-                      const char *needle)
-{
-  if (strstr (text, needle) == NULL)
-    g_error ("expected “%s” on screen; the screen shows:\n%s", needle, text);
-}
-
-static void
-assert_text_lacks (const char *text,
-                   const char *needle)
-{
-  if (needle != NULL && strstr (text, needle) != NULL)
-    g_error ("did not expect “%s” on screen; the screen shows:\n%s", needle, text);
-}
-
-static GtkWidget *
-find_named (GtkWidget  *widget,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_of_type (GtkWidget *widget,
-              GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_of_type (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_with_class (GtkWidget  *widget,
-                 const char *css_class)
-{
-  if (gtk_widget_has_css_class (widget, css_class))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_with_class (child, css_class);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+                    ec_kiosk_harness_card (&T, file)->resident);
 }
 
 static gboolean
@@ -192,7 +62,7 @@ allocated (gpointer data)
 static GtkWidget *
 page_widget (const char *name)
 {
-  GtkWidget *w = find_named (GTK_WIDGET (nurse_page ()), name);
+  GtkWidget *w = ec_test_find_named (GTK_WIDGET (nurse_page ()), name);
 
   g_assert_nonnull (w);
   return w;
@@ -226,7 +96,7 @@ check_drug (const char *drug)
   press ("nurse-check-button");
   g_assert_true (ec_test_wait_until (verdict_shown, NULL, CHECK_MS));
   ec_test_spin (50);
-  return window_text ();
+  return ec_kiosk_harness_text (&T);
 }
 
 static GPtrArray *
@@ -249,18 +119,18 @@ audit_entries (EcResidentId  resident,
 static void
 test_record_first (void)
 {
-  const EcDemoCard *c = demo_card_by_file (PENICILLIN_CARD);
+  const EcDemoCard *c = ec_kiosk_harness_card (&T, PENICILLIN_CARD);
   g_autoptr(GPtrArray) views = NULL;
   g_autofree char *text = NULL;
   const EcAuditEntry *last;
   const char *high, *meds, *drug;
 
-  g_assert_true (ec_test_wait_until (reader_ready, NULL, READER_READY_MS));
+  g_assert_true (ec_kiosk_test_wait_reader (T.controller, EC_KIOSK_READER_READY, READER_READY_MS));
   tap_card (PENICILLIN_CARD);
   g_assert_true (ec_kiosk_window_get_visible_page (T.window) == GTK_WIDGET (nurse_page ()));
   g_assert_cmpint (ec_nurse_page_get_state (nurse_page ()), ==, EC_NURSE_PAGE_RECORD);
-  text = window_text ();
-  assert_text_contains (text, c->name);
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, c->name);
   /* Allergies first (the high-criticality penicillin allergy on top), then the
    * medications, then the drug field. */
   high = strstr (text, "青霉素 — HIGH RISK");
@@ -268,11 +138,11 @@ test_record_first (void)
   drug = strstr (text, "Drug to give");
   if (high == NULL || meds == NULL || drug == NULL || !(high < meds && meds < drug))
     g_error ("expected the allergy, then medications, then the drug field; the screen shows:\n%s", text);
-  assert_text_contains (text, "ALLERG");
+  ec_test_assert_contains (text, "ALLERG");
   /* The card was re-issued after the allergy was added: not out of date. */
-  assert_text_lacks (text, "Card out of date");
+  ec_test_assert_lacks (text, "Card out of date");
   /* Least data for the role: no contacts or directive on the nurse's screen. */
-  assert_text_lacks (text, "Emergency contacts");
+  ec_test_assert_lacks (text, "Emergency contacts");
   /* The read is audited as a nurse's check, with the kiosk's role. */
   views = audit_entries (c->resident, "view");
   g_assert_cmpuint (views->len, >, 0);
@@ -292,7 +162,7 @@ test_suggestions (void)
   tap_card (PENICILLIN_CARD);
   type_into ("nurse-drug-entry", "阿莫");
   g_assert_cmpuint (ec_nurse_page_get_n_suggestions (nurse_page ()), >=, 1);
-  list = GTK_LIST_BOX (find_of_type (GTK_WIDGET (nurse_page ()), GTK_TYPE_LIST_BOX));
+  list = GTK_LIST_BOX (ec_test_find_of_type (GTK_WIDGET (nurse_page ()), GTK_TYPE_LIST_BOX));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (list)));
   ec_test_spin (100);
   row = gtk_list_box_get_row_at_index (list, 0);
@@ -301,7 +171,7 @@ test_suggestions (void)
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (row)), >=, 48);
   {
     g_autofree char *rows = ec_test_visible_text (GTK_WIDGET (list));
-    assert_text_contains (rows, "阿莫西林");
+    ec_test_assert_contains (rows, "阿莫西林");
   }
   /* Touching a suggestion puts the drug's name in the field. */
   g_signal_emit_by_name (list, "row-activated", row);
@@ -320,7 +190,7 @@ test_suggestions (void)
 static void
 test_stop_amoxicillin (void)
 {
-  const EcDemoCard *c = demo_card_by_file (PENICILLIN_CARD);
+  const EcDemoCard *c = ec_kiosk_harness_card (&T, PENICILLIN_CARD);
   g_autoptr(GPtrArray) checks = NULL;
   g_autofree char *text = NULL;
   const EcAllergyVerdict *v;
@@ -334,18 +204,18 @@ test_stop_amoxicillin (void)
   g_assert_cmpint (v->verdict, ==, EC_VERDICT_STOP);
   /* In words, not colour alone: the headline, the matched allergy with its
    * criticality and past reaction, the reason, the local practice, the disclaimer. */
-  assert_text_contains (text, "STOP — do not inject");
-  assert_text_contains (text, "阿莫西林");
-  assert_text_contains (text, "allergy 青霉素 — HIGH RISK");
-  assert_text_contains (text, "past reaction");
-  assert_text_contains (text, "skin test");
-  assert_text_contains (text, "Source:");
-  assert_text_contains (text, "The nurse's judgement and the prescription decide.");
+  ec_test_assert_contains (text, "STOP — do not inject");
+  ec_test_assert_contains (text, "阿莫西林");
+  ec_test_assert_contains (text, "allergy 青霉素 — HIGH RISK");
+  ec_test_assert_contains (text, "past reaction");
+  ec_test_assert_contains (text, "skin test");
+  ec_test_assert_contains (text, "Source:");
+  ec_test_assert_contains (text, "The nurse's judgement and the prescription decide.");
   /* The verdict fills the page: the record part is not on screen. */
-  assert_text_lacks (text, "Drug to give");
-  assert_text_lacks (text, "No recorded conflict");
+  ec_test_assert_lacks (text, "Drug to give");
+  ec_test_assert_lacks (text, "No recorded conflict");
   /* And in colour, over most of the window's height. */
-  verdict_box = find_with_class (GTK_WIDGET (nurse_page ()), "ec-verdict");
+  verdict_box = ec_test_find_with_class (GTK_WIDGET (nurse_page ()), "ec-verdict");
   g_assert_nonnull (verdict_box);
   g_assert_true (gtk_widget_has_css_class (verdict_box, "ec-verdict-stop"));
   g_assert_true (gtk_widget_get_mapped (verdict_box));
@@ -365,14 +235,14 @@ test_stop_amoxicillin (void)
 static gboolean
 outcome_recorded (gpointer data)
 {
-  g_autofree char *text = window_text ();
+  g_autofree char *text = ec_kiosk_harness_text (&T);
   return strstr (text, "Recorded in the audit log") != NULL || strstr (text, "Not recorded") != NULL;
 }
 
 static void
 test_record_withheld (void)
 {
-  const EcDemoCard *c = demo_card_by_file (PENICILLIN_CARD);
+  const EcDemoCard *c = ec_kiosk_harness_card (&T, PENICILLIN_CARD);
   g_autoptr(GPtrArray) before = audit_entries (c->resident, "injection-withheld");
   g_autoptr(GPtrArray) after = NULL;
   g_autofree char *text = NULL;
@@ -381,16 +251,16 @@ test_record_withheld (void)
 
   tap_card (PENICILLIN_CARD);
   text = check_drug ("阿莫西林");
-  assert_text_contains (text, "STOP — do not inject");
+  ec_test_assert_contains (text, "STOP — do not inject");
   /* No nurse id, no record. */
   g_assert_false (gtk_widget_is_sensitive (page_widget ("nurse-withheld-button")));
   type_into ("nurse-dose-entry", "0.5 g");
   type_into ("nurse-id-entry", "N007");
   press ("nurse-withheld-button");
   g_assert_true (ec_test_wait_until (outcome_recorded, NULL, CHECK_MS));
-  screen = window_text ();
-  assert_text_contains (screen, "Recorded in the audit log: injection withheld");
-  assert_text_contains (screen, "N007");
+  screen = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (screen, "Recorded in the audit log: injection withheld");
+  ec_test_assert_contains (screen, "N007");
   /* Once only. */
   g_assert_false (gtk_widget_is_sensitive (page_widget ("nurse-withheld-button")));
   g_assert_false (gtk_widget_is_sensitive (page_widget ("nurse-given-button")));
@@ -415,30 +285,10 @@ test_record_withheld (void)
   }
 }
 
-static GtkWindow *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();   /* owned by GTK */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return GTK_WINDOW (w);
-    }
-  return NULL;
-}
-
-static gboolean
-message_dialog_shown (gpointer data)
-{
-  return find_message_dialog () != NULL;
-}
-
 static void
 test_given_after_stop_asks (void)
 {
-  const EcDemoCard *c = demo_card_by_file (PENICILLIN_CARD);
+  const EcDemoCard *c = ec_kiosk_harness_card (&T, PENICILLIN_CARD);
   g_autoptr(GPtrArray) before = audit_entries (c->resident, "injection-given");
   g_autoptr(GPtrArray) cancelled = NULL, after = NULL;
   g_autofree char *text = NULL;
@@ -453,8 +303,8 @@ test_given_after_stop_asks (void)
   type_into ("nurse-dose-entry", "0.5 g");
   /* After a STOP, "given" is asked for twice; cancelling records nothing. */
   press ("nurse-given-button");
-  g_assert_true (ec_test_wait_until (message_dialog_shown, NULL, 2000));
-  dialog = find_message_dialog ();
+  dialog = ec_test_wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, 2000);
+  g_assert_nonnull (dialog);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   gtk_window_destroy (dialog);
   ec_test_spin (200);
@@ -462,13 +312,13 @@ test_given_after_stop_asks (void)
   g_assert_cmpuint (cancelled->len, ==, before->len);
 
   press ("nurse-given-button");
-  g_assert_true (ec_test_wait_until (message_dialog_shown, NULL, 2000));
-  dialog = find_message_dialog ();
+  dialog = ec_test_wait_toplevel (ADW_TYPE_MESSAGE_DIALOG, 2000);
+  g_assert_nonnull (dialog);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "given");
   gtk_window_destroy (dialog);
   g_assert_true (ec_test_wait_until (outcome_recorded, NULL, CHECK_MS));
-  text = window_text ();
-  assert_text_contains (text, "Recorded in the audit log: injection given");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, "Recorded in the audit log: injection given");
   after = audit_entries (c->resident, "injection-given");
   g_assert_cmpuint (after->len, ==, before->len + 1);
   last = g_ptr_array_index (after, after->len - 1);
@@ -482,17 +332,17 @@ test_no_recorded_conflict (void)
   g_autofree char *text = NULL;
 
   tap_card (NONE_KNOWN_CARD);
-  text = window_text ();
-  assert_text_contains (text, "No known allergies");
-  assert_text_lacks (text, "Allergies unknown");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, "No known allergies");
+  ec_test_assert_lacks (text, "Allergies unknown");
   g_clear_pointer (&text, g_free);
   text = check_drug ("维生素B12");
   g_assert_cmpint (ec_nurse_page_get_verdict (nurse_page ())->verdict, ==, EC_VERDICT_NO_RECORDED_CONFLICT);
-  assert_text_contains (text, "No recorded conflict");
-  assert_text_contains (text, "This does not mean the drug is safe.");
-  assert_text_contains (text, "The nurse's judgement and the prescription decide.");
-  assert_text_lacks (text, "STOP");
-  assert_text_lacks (text, "CAUTION");
+  ec_test_assert_contains (text, "No recorded conflict");
+  ec_test_assert_contains (text, "This does not mean the drug is safe.");
+  ec_test_assert_contains (text, "The nurse's judgement and the prescription decide.");
+  ec_test_assert_lacks (text, "STOP");
+  ec_test_assert_lacks (text, "CAUTION");
 }
 
 static void
@@ -501,15 +351,15 @@ test_allergies_unknown_caution (void)
   g_autofree char *text = NULL;
 
   tap_card (UNKNOWN_CARD);
-  text = window_text ();
-  assert_text_contains (text, "Allergies unknown");
-  assert_text_lacks (text, "No known allergies");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, "Allergies unknown");
+  ec_test_assert_lacks (text, "No known allergies");
   g_clear_pointer (&text, g_free);
   /* "Allergies unknown" is never "no recorded conflict". */
   text = check_drug ("amoxicillin");
   g_assert_cmpint (ec_nurse_page_get_verdict (nurse_page ())->verdict, ==, EC_VERDICT_CAUTION);
-  assert_text_contains (text, "CAUTION");
-  assert_text_lacks (text, "No recorded conflict");
+  ec_test_assert_contains (text, "CAUTION");
+  ec_test_assert_lacks (text, "No recorded conflict");
 }
 
 static void
@@ -520,29 +370,29 @@ test_unknown_drug (void)
   tap_card (NONE_KNOWN_CARD);
   text = check_drug ("XYZ-12345");
   g_assert_cmpint (ec_nurse_page_get_verdict (nurse_page ())->verdict, ==, EC_VERDICT_UNKNOWN_DRUG);
-  assert_text_contains (text, "Not in the table: check manually");
-  assert_text_contains (text, "XYZ-12345");
+  ec_test_assert_contains (text, "Not in the table: check manually");
+  ec_test_assert_contains (text, "XYZ-12345");
   /* What to check it against is on the same screen. */
-  assert_text_contains (text, "No known allergies");
-  assert_text_contains (text, "Current medications");
-  assert_text_contains (text, "The nurse's judgement and the prescription decide.");
-  assert_text_lacks (text, "No recorded conflict");
+  ec_test_assert_contains (text, "No known allergies");
+  ec_test_assert_contains (text, "Current medications");
+  ec_test_assert_contains (text, "The nurse's judgement and the prescription decide.");
+  ec_test_assert_lacks (text, "No recorded conflict");
 
   /* Back to the record for another drug. */
   press ("nurse-back-button");
   ec_test_spin (50);
   g_assert_cmpint (ec_nurse_page_get_state (nurse_page ()), ==, EC_NURSE_PAGE_RECORD);
   g_clear_pointer (&text, g_free);
-  text = window_text ();
-  assert_text_contains (text, "Drug to give");
-  assert_text_lacks (text, "Not in the table");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, "Drug to give");
+  ec_test_assert_lacks (text, "Not in the table");
 }
 
 static void
 test_new_tap_replaces_verdict (void)
 {
-  const EcDemoCard *a = demo_card_by_file (PENICILLIN_CARD);
-  const EcDemoCard *b = demo_card_by_file (NONE_KNOWN_CARD);
+  const EcDemoCard *a = ec_kiosk_harness_card (&T, PENICILLIN_CARD);
+  const EcDemoCard *b = ec_kiosk_harness_card (&T, NONE_KNOWN_CARD);
   g_autofree char *text = NULL;
 
   tap_card (a->file);
@@ -550,39 +400,39 @@ test_new_tap_replaces_verdict (void)
   tap_card (b->file);
   g_assert_cmpint (ec_nurse_page_get_state (nurse_page ()), ==, EC_NURSE_PAGE_RECORD);
   g_assert_null (ec_nurse_page_get_verdict (nurse_page ()));
-  text = window_text ();
-  assert_text_contains (text, b->name);
-  assert_text_lacks (text, a->name);
-  assert_text_lacks (text, "STOP");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, b->name);
+  ec_test_assert_lacks (text, a->name);
+  ec_test_assert_lacks (text, "STOP");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_widget ("nurse-drug-entry"))), ==, "");
 }
 
 static void
 test_idle_clear (void)
 {
-  const EcDemoCard *c = demo_card_by_file (PENICILLIN_CARD);
+  const EcDemoCard *c = ec_kiosk_harness_card (&T, PENICILLIN_CARD);
   g_autofree char *text = NULL;
 
   tap_card (c->file);
   g_free (check_drug ("阿莫西林"));
   type_into ("nurse-id-entry", "N007");
   ec_kiosk_controller_set_idle_timeout (T.controller, 1);
-  g_assert_true (ec_test_wait_until (screen_is, GINT_TO_POINTER (EC_KIOSK_SCREEN_WAITING), 5000));
+  g_assert_true (ec_kiosk_test_wait_screen (T.controller, EC_KIOSK_SCREEN_WAITING, 5000));
   ec_test_spin (50);
-  text = window_text ();
-  assert_text_contains (text, "Tap a card");
-  assert_text_lacks (text, c->name);
-  assert_text_lacks (text, "STOP");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, "Tap a card");
+  ec_test_assert_lacks (text, c->name);
+  ec_test_assert_lacks (text, "STOP");
   /* Nothing of the resident or the nurse's work is left in the page either. */
   g_assert_cmpint (ec_nurse_page_get_state (nurse_page ()), ==, EC_NURSE_PAGE_EMPTY);
   g_assert_null (ec_nurse_page_get_verdict (nurse_page ()));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_widget ("nurse-id-entry"))), ==, "");
   {
     g_autofree char *hidden = ec_test_visible_text (GTK_WIDGET (nurse_page ()));
-    assert_text_lacks (hidden, c->name);
+    ec_test_assert_lacks (hidden, c->name);
   }
   ec_kiosk_controller_set_idle_timeout (T.controller, 60);
-  emu ("remove");
+  ec_kiosk_harness_emu (&T, "remove");
 }
 
 static void
@@ -598,9 +448,9 @@ test_language_switch_during_check (void)
   ec_kiosk_window_set_language (T.window, "en");
   ec_test_spin (500);
   g_assert_cmpint (ec_nurse_page_get_state (nurse_page ()), ==, EC_NURSE_PAGE_RECORD);
-  text = window_text ();
-  assert_text_contains (text, "Drug to give");
-  assert_text_lacks (text, "STOP");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, "Drug to give");
+  ec_test_assert_lacks (text, "STOP");
   g_free (check_drug ("阿莫西林"));
   g_assert_cmpint (ec_nurse_page_get_verdict (nurse_page ())->verdict, ==, EC_VERDICT_STOP);
 }
@@ -614,32 +464,19 @@ test_chinese (void)
   ec_kiosk_window_set_language (T.window, "zh");
   ec_test_spin (50);
   tap_card (PENICILLIN_CARD);
-  text = window_text ();
-  assert_text_contains (text, "当前用药");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, "当前用药");
   g_clear_pointer (&text, g_free);
   text = check_drug ("阿莫西林");
-  assert_text_contains (text, "停止 — 不要注射");
-  assert_text_contains (text, "以护士判断和处方为准。");
-  assert_text_lacks (text, "STOP — do not inject");
+  ec_test_assert_contains (text, "停止 — 不要注射");
+  ec_test_assert_contains (text, "以护士判断和处方为准。");
+  ec_test_assert_lacks (text, "STOP — do not inject");
   ec_kiosk_controller_clear (T.controller);
   ec_kiosk_window_set_language (T.window, "en");
   ec_test_spin (50);
 }
 
 /* ------------------------------------------------------------------------- */
-
-
-/* Xvfb has no session bus: GTK warns about it (and about the missing settings portal);
- * that is the test environment, not a kiosk fault. Everything else stays fatal. */
-static gboolean
-ignore_environment_warnings (const char     *domain,
-                             GLogLevelFlags  level,
-                             const char     *message,
-                             gpointer        data)
-{
-  return !(strstr (message, "session bus") != NULL || strstr (message, "dbus-launch") != NULL
-           || strstr (message, "Settings portal") != NULL);
-}
 
 int
 main (int    argc,
@@ -648,39 +485,14 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   int rc;
 
-  setlocale (LC_ALL, "");
-  g_setenv ("LIBNFC_AUTO_SCAN", "false", TRUE);
-  g_setenv ("PANGO_LANGUAGE", "zh-cn:en", FALSE);
-  g_test_init (&argc, &argv, NULL);
-  gtk_init ();
-  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
-  g_test_log_set_fatal_handler (ignore_environment_warnings, NULL);
-  ec_kiosk_ui_init ();
-  ec_kiosk_i18n_init ("en");
-
-  T.dir = g_dir_make_tmp ("test-kiosk-nurse-XXXXXX", &error);
-  g_assert_no_error (error);
-  {
-    g_autofree char *demo_dir = g_build_filename (T.dir, "demo", NULL);
-    T.demo = ec_demo_fixture_create (demo_dir, 60, &error);
-    g_assert_no_error (error);
-  }
+  ec_kiosk_test_init (&argc, &argv, TRUE);
+  ec_kiosk_harness_create_demo (&T, "test-kiosk-nurse-XXXXXX", 60);
   g_assert_true (ec_nurse_fixture_give_penicillin_allergy (T.demo, &error));
   g_assert_no_error (error);
-  T.link = g_build_filename (T.dir, "reader", NULL);
-  T.control = g_build_filename (T.dir, "emulator.sock", NULL);
-  T.emu_pid = ec_test_start_emulator (T.link, T.control, NULL);
-
-  T.config = ec_config_new ();
-  g_assert_true (ec_config_load_file (T.config, T.demo->conf_path, &error));
-  g_assert_no_error (error);
-  g_free (T.config->device);
-  T.config->device = g_strdup_printf ("pn532_uart:%s", T.link);
+  ec_kiosk_harness_start_emulator (&T, NULL, NULL);
+  ec_kiosk_harness_load_config (&T);
   T.config->role = EC_ROLE_NURSE;
-  T.controller = ec_kiosk_controller_new (T.config);
-  T.window = ec_kiosk_window_new (NULL, T.controller, T.config, FALSE);
-  gtk_window_present (GTK_WINDOW (T.window));
-  ec_kiosk_controller_start (T.controller);
+  ec_kiosk_harness_open (&T, TRUE);
 
   g_test_add_func ("/ec/kiosk/nurse/record-first", test_record_first);
   g_test_add_func ("/ec/kiosk/nurse/suggestions", test_suggestions);
@@ -697,22 +509,6 @@ main (int    argc,
 
   rc = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (T.window));
-  ec_kiosk_controller_stop (T.controller);
-  ec_test_spin (100);
-  g_assert_finalize_object (g_steal_pointer (&T.controller));
-  kill (T.emu_pid, SIGTERM);
-  waitpid (T.emu_pid, NULL, 0);
-  g_spawn_close_pid (T.emu_pid);
-  ec_demo_fixture_free (T.demo);
-  ec_config_free (T.config);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", T.dir);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", T.dir);
-  }
-  g_free (T.dir);
-  g_free (T.link);
-  g_free (T.control);
+  ec_kiosk_harness_close (&T, 100);
   return rc;
 }

@@ -5,9 +5,6 @@
  * would see: the visible labels of the window's widget tree. Runs under xvfb-run. */
 #define G_LOG_DOMAIN "test-kiosk"
 
-#include <locale.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <sodium.h>
 
 #include "ec-db.h"
@@ -18,111 +15,13 @@
 #include "ec-kiosk-window.h"
 #include "ec-lookup-page.h"
 #include "ec-reason-dialog.h"
-#include "kiosk-demo-fixture.h"
-#include "kiosk-test-util.h"
+#include "kiosk-test-harness.h"
 
 /* Generous bounds: a sanitizer build under a loaded CI machine is slow. */
 #define READER_READY_MS 15000
 #define CARD_MS         10000
 
-static struct
-{
-  char              *dir;
-  EcDemoFixture     *demo;
-  GPid               emu_pid;
-  char              *link;
-  char              *control;
-  EcConfig          *config;
-  EcKioskController *controller;
-  EcKioskWindow     *window;
-} T;
-
-/* ------------------------------------------------------------------------- */
-
-static void
-emu (const char *command)
-{
-  g_autofree char *answer = ec_test_emulator_ctl (T.control, command);
-
-  g_test_message ("emulator: %s → %s", command, answer);
-}
-
-static char *
-window_text (void)
-{
-  return ec_test_visible_text (GTK_WIDGET (T.window));
-}
-
-static gboolean
-screen_is (gpointer data)
-{
-  return ec_kiosk_controller_get_screen (T.controller) == (EcKioskScreen) GPOINTER_TO_INT (data);
-}
-
-static gboolean
-reader_is (gpointer data)
-{
-  return ec_kiosk_controller_get_reader_state (T.controller) == (EcKioskReaderState) GPOINTER_TO_INT (data);
-}
-
-static gboolean
-reader_not_ready (gpointer data)
-{
-  return ec_kiosk_controller_get_reader_state (T.controller) != EC_KIOSK_READER_READY;
-}
-
-static gboolean
-screen_settled (gpointer data)
-{
-  EcKioskScreen s = ec_kiosk_controller_get_screen (T.controller);
-  return s == EC_KIOSK_SCREEN_RECORD || s == EC_KIOSK_SCREEN_PROBLEM;
-}
-
-/* Take any card away and put @file (a demo card) or @command on the reader; wait for
- * the record or problem screen. */
-static void
-tap (const char *command)
-{
-  emu ("remove");
-  ec_kiosk_controller_clear (T.controller);
-  ec_test_spin (300);   /* the reader notices the empty field */
-  ec_kiosk_controller_clear (T.controller);   /* drop an answer that was still on its way */
-  emu (command);
-  g_assert_true (ec_test_wait_until (screen_settled, NULL, CARD_MS));
-  ec_test_spin (50);    /* the stack switches, labels are set */
-}
-
-static void
-tap_card (const char *file)
-{
-  g_autofree char *cmd = g_strdup_printf ("place-image %s/cards/%s.tag", T.demo->dir, file);
-  tap (cmd);
-}
-
-static const EcDemoCard *
-demo_card_by_file (const char *file)
-{
-  for (guint i = 0; i < T.demo->n_cards; i++)
-    if (g_str_equal (T.demo->cards[i].file, file))
-      return &T.demo->cards[i];
-  g_assert_not_reached ();
-}
-
-static void
-assert_text_contains (const char *text,
-                      const char *needle)
-{
-  if (strstr (text, needle) == NULL)
-    g_error ("expected “%s” on screen; the screen shows:\n%s", needle, text);
-}
-
-static void
-assert_text_lacks (const char *text,
-                   const char *needle)
-{
-  if (needle != NULL && strstr (text, needle) != NULL)
-    g_error ("did not expect “%s” on screen; the screen shows:\n%s", needle, text);
-}
+static EcKioskHarness T;
 
 /* The phone as the screen groups it (139 0000 1234) or as stored. */
 static void
@@ -178,17 +77,17 @@ test_touch_targets (void)
   ec_test_spin (100);
   n = check_touch_targets (GTK_WIDGET (T.window));
   g_assert_cmpuint (n, >=, 3);   /* language, staff menu, search */
-  tap_card ("01-valid-allergies");
+  ec_kiosk_harness_tap_card (&T, "01-valid-allergies", CARD_MS);
   ec_test_spin (200);
   g_assert_cmpuint (check_touch_targets (GTK_WIDGET (T.window)), >=, 4);
-  tap_card ("05-forged");
+  ec_kiosk_harness_tap_card (&T, "05-forged", CARD_MS);
   ec_test_spin (200);
   g_assert_cmpuint (check_touch_targets (GTK_WIDGET (T.window)), >=, 4);
   ec_kiosk_controller_open_lookup (T.controller);
   ec_lookup_page_search (EC_LOOKUP_PAGE (ec_kiosk_window_get_page (T.window, EC_KIOSK_SCREEN_LOOKUP)), "wang");
   ec_test_spin (500);
   g_assert_cmpuint (check_touch_targets (GTK_WIDGET (T.window)), >=, 3);
-  emu ("remove");
+  ec_kiosk_harness_emu (&T, "remove");
   ec_kiosk_controller_clear (T.controller);
 }
 
@@ -197,40 +96,40 @@ test_reader_ready (void)
 {
   g_autofree char *text = NULL;
 
-  g_assert_true (ec_test_wait_until (reader_is, GINT_TO_POINTER (EC_KIOSK_READER_READY), READER_READY_MS));
+  g_assert_true (ec_kiosk_test_wait_reader (T.controller, EC_KIOSK_READER_READY, READER_READY_MS));
   ec_test_spin (50);
   g_assert_cmpint (ec_kiosk_controller_get_screen (T.controller), ==, EC_KIOSK_SCREEN_WAITING);
-  text = window_text ();
-  assert_text_contains (text, "Tap a card");
-  assert_text_contains (text, "Reader ready");
-  assert_text_contains (text, "Search residents");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, "Tap a card");
+  ec_test_assert_contains (text, "Reader ready");
+  ec_test_assert_contains (text, "Search residents");
 }
 
 static void
 check_record_card (const char *file)
 {
-  const EcDemoCard *c = demo_card_by_file (file);
+  const EcDemoCard *c = ec_kiosk_harness_card (&T, file);
   EcKioskResult *r;
   g_autofree char *text = NULL;
 
-  tap_card (file);
+  ec_kiosk_harness_tap_card (&T, file, CARD_MS);
   g_assert_cmpint (ec_kiosk_controller_get_screen (T.controller), ==, EC_KIOSK_SCREEN_RECORD);
   r = ec_kiosk_controller_get_result (T.controller);
   g_assert_cmpuint (r->resident->id, ==, c->resident);
   g_assert_true (ec_kiosk_window_get_visible_page (T.window)
                  == ec_kiosk_window_get_page (T.window, EC_KIOSK_SCREEN_RECORD));
-  text = window_text ();
-  assert_text_contains (text, c->name);
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, c->name);
   if (c->first_allergy != NULL)
     {
-      assert_text_contains (text, c->first_allergy);
+      ec_test_assert_contains (text, c->first_allergy);
       /* The demo's first card holder has a high-criticality allergy. */
       if (g_str_equal (file, "01-valid-allergies"))
-        assert_text_contains (text, "HIGH RISK");
+        ec_test_assert_contains (text, "HIGH RISK");
     }
   if (c->first_contact_phone != NULL)
     assert_phone_shown (text, c->first_contact_phone);
-  assert_text_contains (text, "Emergency contacts (call in this order)");
+  ec_test_assert_contains (text, "Emergency contacts (call in this order)");
 }
 
 static void
@@ -239,10 +138,10 @@ test_card_valid_allergies (void)
   g_autofree char *text = NULL;
 
   check_record_card ("01-valid-allergies");
-  text = window_text ();
-  assert_text_lacks (text, "No known allergies");
-  assert_text_lacks (text, "Allergies unknown");
-  assert_text_lacks (text, "Card out of date");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_lacks (text, "No known allergies");
+  ec_test_assert_lacks (text, "Allergies unknown");
+  ec_test_assert_lacks (text, "Card out of date");
 }
 
 static void
@@ -251,9 +150,9 @@ test_card_no_known_allergies (void)
   g_autofree char *text = NULL;
 
   check_record_card ("02-valid-no-known-allergies");
-  text = window_text ();
-  assert_text_contains (text, "No known allergies");
-  assert_text_lacks (text, "Allergies unknown");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, "No known allergies");
+  ec_test_assert_lacks (text, "Allergies unknown");
 }
 
 static void
@@ -262,9 +161,9 @@ test_card_allergies_unknown (void)
   g_autofree char *text = NULL;
 
   check_record_card ("03-valid-allergies-unknown");
-  text = window_text ();
-  assert_text_contains (text, "Allergies unknown");
-  assert_text_lacks (text, "No known allergies");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, "Allergies unknown");
+  ec_test_assert_lacks (text, "No known allergies");
 }
 
 static void
@@ -274,8 +173,8 @@ test_card_out_of_date (void)
 
   check_record_card ("04-valid-card-out-of-date");
   g_assert_true (ec_kiosk_controller_get_result (T.controller)->card_outdated);
-  text = window_text ();
-  assert_text_contains (text, "Card out of date");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, "Card out of date");
 }
 
 typedef struct
@@ -293,42 +192,42 @@ test_card_problem (gconstpointer data)
   EcKioskResult *r;
 
   if (g_str_has_prefix (pc->command, "place"))
-    tap (pc->command);
+    ec_kiosk_harness_tap (&T, pc->command, CARD_MS);
   else
-    tap_card (pc->command);
+    ec_kiosk_harness_tap_card (&T, pc->command, CARD_MS);
   g_assert_cmpint (ec_kiosk_controller_get_screen (T.controller), ==, EC_KIOSK_SCREEN_PROBLEM);
   r = ec_kiosk_controller_get_result (T.controller);
   g_assert_cmpstr (ec_kiosk_problem_to_string (r->problem), ==, ec_kiosk_problem_to_string (pc->problem));
-  text = window_text ();
-  assert_text_contains (text, pc->title);
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, pc->title);
   /* Never a dead end: the next step and manual lookup are on screen. */
-  assert_text_contains (text, "Search residents");
+  ec_test_assert_contains (text, "Search residents");
   if (pc->problem != EC_KIOSK_PROBLEM_NOT_IN_DATABASE)
     {
-      assert_text_contains (text, "What to do now");
+      ec_test_assert_contains (text, "What to do now");
       /* Refused cards show no resident data at all. */
       g_assert_null (r->resident);
       for (guint i = 0; i < T.demo->n_cards; i++)
-        assert_text_lacks (text, T.demo->cards[i].name);
+        ec_test_assert_lacks (text, T.demo->cards[i].name);
     }
 }
 
 static void
 test_card_not_in_database (void)
 {
-  const EcDemoCard *c = demo_card_by_file ("08-not-in-database");
+  const EcDemoCard *c = ec_kiosk_harness_card (&T, "08-not-in-database");
   g_autofree char *text = NULL;
   EcKioskResult *r;
 
-  tap_card ("08-not-in-database");
+  ec_kiosk_harness_tap_card (&T, "08-not-in-database", CARD_MS);
   r = ec_kiosk_controller_get_result (T.controller);
   g_assert_cmpint (r->problem, ==, EC_KIOSK_PROBLEM_NOT_IN_DATABASE);
   g_assert_cmpint (r->source, ==, EC_KIOSK_SOURCE_CARD_SUMMARY);
-  text = window_text ();
+  text = ec_kiosk_harness_text (&T);
   /* The card's own summary, marked as such. */
-  assert_text_contains (text, "Resident not in this kiosk's records");
-  assert_text_contains (text, "shown from the card itself");
-  assert_text_contains (text, c->name);
+  ec_test_assert_contains (text, "Resident not in this kiosk's records");
+  ec_test_assert_contains (text, "shown from the card itself");
+  ec_test_assert_contains (text, c->name);
   if (c->first_contact_phone != NULL)
     assert_phone_shown (text, c->first_contact_phone);
 }
@@ -336,25 +235,25 @@ test_card_not_in_database (void)
 static void
 test_new_tap_replaces_record (void)
 {
-  const EcDemoCard *a = demo_card_by_file ("01-valid-allergies");
-  const EcDemoCard *b = demo_card_by_file ("02-valid-no-known-allergies");
+  const EcDemoCard *a = ec_kiosk_harness_card (&T, "01-valid-allergies");
+  const EcDemoCard *b = ec_kiosk_harness_card (&T, "02-valid-no-known-allergies");
   g_autofree char *text = NULL;
 
-  tap_card ("01-valid-allergies");
+  ec_kiosk_harness_tap_card (&T, "01-valid-allergies", CARD_MS);
   /* The next card: the first resident's record must be gone from the screen at once. */
-  emu ("remove");
+  ec_kiosk_harness_emu (&T, "remove");
   ec_test_spin (300);
   {
-    g_autofree char *cmd = g_strdup_printf ("place-image %s/cards/%s.tag", T.demo->dir, b->file);
-    emu (cmd);
+    g_autofree char *cmd = ec_kiosk_harness_place_card_command (&T, b->file);
+    ec_kiosk_harness_emu (&T, cmd);
   }
-  g_assert_true (ec_test_wait_until (screen_is, GINT_TO_POINTER (EC_KIOSK_SCREEN_READING), CARD_MS)
+  g_assert_true (ec_kiosk_test_wait_screen (T.controller, EC_KIOSK_SCREEN_READING, CARD_MS)
                  || ec_kiosk_controller_get_result (T.controller)->resident->id == b->resident);
-  g_assert_true (ec_test_wait_until (screen_settled, NULL, CARD_MS));
+  g_assert_true (ec_kiosk_test_wait_settled (T.controller, CARD_MS));
   ec_test_spin (50);
-  text = window_text ();
-  assert_text_contains (text, b->name);
-  assert_text_lacks (text, a->name);
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, b->name);
+  ec_test_assert_lacks (text, a->name);
 }
 
 static void
@@ -373,27 +272,27 @@ on_screen_time_cb (EcKioskController *controller,
 static void
 test_idle_clear (void)
 {
-  const EcDemoCard *c = demo_card_by_file ("01-valid-allergies");
+  const EcDemoCard *c = ec_kiosk_harness_card (&T, "01-valid-allergies");
   g_autofree char *text = NULL;
   gint64 times[2] = { 0, 0 };   /* record shown, back to waiting */
   gulong id;
 
   ec_kiosk_controller_set_idle_timeout (T.controller, 1);
   id = g_signal_connect (T.controller, "notify::screen", G_CALLBACK (on_screen_time_cb), times);
-  tap_card (c->file);
+  ec_kiosk_harness_tap_card (&T, c->file, CARD_MS);
   g_assert_cmpint (ec_kiosk_controller_get_screen (T.controller), ==, EC_KIOSK_SCREEN_RECORD);
-  g_assert_true (ec_test_wait_until (screen_is, GINT_TO_POINTER (EC_KIOSK_SCREEN_WAITING), 5000));
+  g_assert_true (ec_kiosk_test_wait_screen (T.controller, EC_KIOSK_SCREEN_WAITING, 5000));
   g_signal_handler_disconnect (T.controller, id);
   /* Cleared by the timeout (1 s after the record appeared), not earlier. */
   g_assert_cmpint (times[0], >, 0);
   g_assert_cmpint (times[1] - times[0], >=, 900 * 1000);   /* the record renders after the timer starts */
   ec_test_spin (50);
-  text = window_text ();
-  assert_text_contains (text, "Tap a card");
-  assert_text_lacks (text, c->name);
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, "Tap a card");
+  ec_test_assert_lacks (text, c->name);
   g_assert_null (ec_kiosk_controller_get_result (T.controller));
   ec_kiosk_controller_set_idle_timeout (T.controller, 60);
-  emu ("remove");
+  ec_kiosk_harness_emu (&T, "remove");
 }
 
 static void
@@ -401,27 +300,27 @@ test_unplug_replug (void)
 {
   g_autofree char *lost = NULL, *back = NULL;
 
-  g_assert_true (ec_test_wait_until (reader_is, GINT_TO_POINTER (EC_KIOSK_READER_READY), READER_READY_MS));
-  emu ("unplug");
-  g_assert_true (ec_test_wait_until (reader_not_ready, NULL, READER_READY_MS));
+  g_assert_true (ec_kiosk_test_wait_reader (T.controller, EC_KIOSK_READER_READY, READER_READY_MS));
+  ec_kiosk_harness_emu (&T, "unplug");
+  g_assert_true (ec_kiosk_test_wait_reader_not (T.controller, EC_KIOSK_READER_READY, READER_READY_MS));
   ec_test_spin (50);
-  lost = window_text ();
+  lost = ec_kiosk_harness_text (&T);
   if (ec_kiosk_controller_get_reader_state (T.controller) == EC_KIOSK_READER_LOST)
-    assert_text_contains (lost, "Reader lost, reconnecting");
+    ec_test_assert_contains (lost, "Reader lost, reconnecting");
   else
-    assert_text_contains (lost, "No card reader");
-  assert_text_lacks (lost, "Reader ready");
+    ec_test_assert_contains (lost, "No card reader");
+  ec_test_assert_lacks (lost, "Reader ready");
   /* The UI stays responsive meanwhile: manual lookup opens at once. */
   ec_kiosk_controller_open_lookup (T.controller);
   ec_test_spin (50);
   g_assert_cmpint (ec_kiosk_controller_get_screen (T.controller), ==, EC_KIOSK_SCREEN_LOOKUP);
   ec_kiosk_controller_clear (T.controller);
 
-  emu ("replug");
-  g_assert_true (ec_test_wait_until (reader_is, GINT_TO_POINTER (EC_KIOSK_READER_READY), READER_READY_MS));
+  ec_kiosk_harness_emu (&T, "replug");
+  g_assert_true (ec_kiosk_test_wait_reader (T.controller, EC_KIOSK_READER_READY, READER_READY_MS));
   ec_test_spin (50);
-  back = window_text ();
-  assert_text_contains (back, "Reader ready");
+  back = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (back, "Reader ready");
   /* And cards read again. */
   check_record_card ("02-valid-no-known-allergies");
 }
@@ -434,13 +333,13 @@ test_reader_stall (void)
 
   /* No card in the field: a read of a card left there from the previous test could
    * otherwise finish late, after the recovery, and be taken for the next tap. */
-  emu ("remove");
+  ec_kiosk_harness_emu (&T, "remove");
   ec_kiosk_controller_clear (T.controller);
-  g_assert_true (ec_test_wait_until (reader_is, GINT_TO_POINTER (EC_KIOSK_READER_READY), READER_READY_MS));
+  g_assert_true (ec_kiosk_test_wait_reader (T.controller, EC_KIOSK_READER_READY, READER_READY_MS));
   ec_test_spin (300);
   /* The reader stops answering altogether (a hung USB reader). */
-  emu ("stall");
-  g_assert_true (ec_test_wait_until (reader_not_ready, NULL, READER_READY_MS));
+  ec_kiosk_harness_emu (&T, "stall");
+  g_assert_true (ec_kiosk_test_wait_reader_not (T.controller, EC_KIOSK_READER_READY, READER_READY_MS));
   /* The main loop never waited on it: a screen change is immediate. */
   t0 = g_get_monotonic_time ();
   ec_kiosk_controller_open_lookup (T.controller);
@@ -449,13 +348,13 @@ test_reader_stall (void)
   g_assert_cmpint (g_get_monotonic_time () - t0, <, 2 * G_USEC_PER_SEC);
   ec_kiosk_controller_clear (T.controller);
   ec_test_spin (50);
-  text = window_text ();
-  assert_text_lacks (text, "Reader ready");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_lacks (text, "Reader ready");
   /* It answers again: the kiosk recovers by itself and reads cards. */
-  emu ("unstall");
-  g_assert_true (ec_test_wait_until (reader_is, GINT_TO_POINTER (EC_KIOSK_READER_READY), READER_READY_MS));
+  ec_kiosk_harness_emu (&T, "unstall");
+  g_assert_true (ec_kiosk_test_wait_reader (T.controller, EC_KIOSK_READER_READY, READER_READY_MS));
   check_record_card ("03-valid-allergies-unknown");
-  emu ("remove");
+  ec_kiosk_harness_emu (&T, "remove");
 }
 
 static void
@@ -466,24 +365,24 @@ test_language_switch (void)
   ec_kiosk_controller_clear (T.controller);
   ec_kiosk_window_set_language (T.window, "zh");
   ec_test_spin (50);
-  zh = window_text ();
-  assert_text_contains (zh, "请刷卡");
-  assert_text_contains (zh, "读卡器就绪");
-  assert_text_lacks (zh, "Tap a card");
+  zh = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (zh, "请刷卡");
+  ec_test_assert_contains (zh, "读卡器就绪");
+  ec_test_assert_lacks (zh, "Tap a card");
 
   /* The record re-renders in the new language too. */
-  tap_card ("02-valid-no-known-allergies");
+  ec_kiosk_harness_tap_card (&T, "02-valid-no-known-allergies", CARD_MS);
   {
-    g_autofree char *rec = window_text ();
-    assert_text_contains (rec, "无已知过敏");
-    assert_text_contains (rec, "紧急联系人");
+    g_autofree char *rec = ec_kiosk_harness_text (&T);
+    ec_test_assert_contains (rec, "无已知过敏");
+    ec_test_assert_contains (rec, "紧急联系人");
   }
 
   ec_kiosk_window_set_language (T.window, "en");
   ec_test_spin (50);
-  en = window_text ();
-  assert_text_contains (en, "No known allergies");
-  assert_text_lacks (en, "无已知过敏");
+  en = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (en, "No known allergies");
+  ec_test_assert_lacks (en, "无已知过敏");
   ec_kiosk_controller_clear (T.controller);
 }
 
@@ -493,30 +392,10 @@ lookup_has_results (gpointer data)
   return ec_lookup_page_get_n_results (data) > 0;
 }
 
-static GtkWindow *
-find_reason_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();   /* owned by GTK */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-      if (EC_IS_REASON_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return GTK_WINDOW (w);
-    }
-  return NULL;
-}
-
-static gboolean
-reason_dialog_shown (gpointer data)
-{
-  return find_reason_dialog () != NULL;
-}
-
 static void
 test_manual_lookup (void)
 {
-  const EcDemoCard *c = demo_card_by_file ("01-valid-allergies");
+  const EcDemoCard *c = ec_kiosk_harness_card (&T, "01-valid-allergies");
   g_autoptr(EcDb) db = NULL;
   g_autoptr(EcResident) r = NULL;
   g_autoptr(GPtrArray) audit = NULL;
@@ -542,7 +421,7 @@ test_manual_lookup (void)
   g_assert_true (ec_test_wait_until (lookup_has_results, page, CARD_MS));
   ec_test_spin (50);
   text = ec_test_visible_text (page);
-  assert_text_contains (text, c->name);
+  ec_test_assert_contains (text, c->name);
 
   /* Touch the resident's row: the reason dialog comes first. */
   {
@@ -570,20 +449,20 @@ test_manual_lookup (void)
     g_assert_nonnull (row);
     g_signal_emit_by_name (list, "row-activated", row);
   }
-  g_assert_true (ec_test_wait_until (reason_dialog_shown, NULL, 2000));
-  dialog = find_reason_dialog ();
+  dialog = ec_test_wait_toplevel (EC_TYPE_REASON_DIALOG, 2000);
+  g_assert_nonnull (dialog);
   /* No reason, no record: "open" is disabled until one is given. */
   g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "open"));
   ec_reason_dialog_choose (EC_REASON_DIALOG (dialog), 0);
   g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "open"));
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "open");
-  g_assert_true (ec_test_wait_until (screen_is, GINT_TO_POINTER (EC_KIOSK_SCREEN_RECORD), CARD_MS));
+  g_assert_true (ec_kiosk_test_wait_screen (T.controller, EC_KIOSK_SCREEN_RECORD, CARD_MS));
   ec_test_spin (50);
   g_clear_pointer (&text, g_free);
-  text = window_text ();
-  assert_text_contains (text, c->name);
-  assert_text_contains (text, "Opened by manual search");
-  assert_text_contains (text, "card missing");
+  text = ec_kiosk_harness_text (&T);
+  ec_test_assert_contains (text, c->name);
+  ec_test_assert_contains (text, "Opened by manual search");
+  ec_test_assert_contains (text, "card missing");
 
   /* Audited as emergency access, with the reason and the kiosk's role. */
   g_assert_true (ec_db_audit_list (db, &filter, &audit, &error));
@@ -605,7 +484,7 @@ test_manual_lookup (void)
 static void
 test_card_view_audited (void)
 {
-  const EcDemoCard *c = demo_card_by_file ("02-valid-no-known-allergies");
+  const EcDemoCard *c = ec_kiosk_harness_card (&T, "02-valid-no-known-allergies");
   g_autoptr(EcDb) db = NULL;
   g_autoptr(GPtrArray) before = NULL, after = NULL;
   g_autoptr(GError) error = NULL;
@@ -615,7 +494,7 @@ test_card_view_audited (void)
   db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
   g_assert_no_error (error);
   g_assert_true (ec_db_audit_list (db, &filter, &before, &error));
-  tap_card (c->file);
+  ec_kiosk_harness_tap_card (&T, c->file, CARD_MS);
   g_assert_true (ec_db_audit_list (db, &filter, &after, &error));
   g_assert_cmpuint (after->len, ==, before->len + 1);
   last = g_ptr_array_index (after, after->len - 1);
@@ -629,24 +508,24 @@ test_card_view_audited (void)
 static void
 test_demo_panel (void)
 {
-  const EcDemoCard *c = demo_card_by_file ("02-valid-no-known-allergies");
+  const EcDemoCard *c = ec_kiosk_harness_card (&T, "02-valid-no-known-allergies");
   GtkWidget *panel = ec_demo_panel_new (T.demo->dir);
-  g_autofree char *cmd = g_strdup_printf ("place-image %s/cards/%s.tag", T.demo->dir, c->file);
+  g_autofree char *cmd = ec_kiosk_harness_place_card_command (&T, c->file);
   g_autofree char *text = NULL;
 
   /* Ten demo cards and the unsupported one, as buttons beside the screens. */
   g_assert_cmpuint (ec_demo_panel_get_n_cards (EC_DEMO_PANEL (panel)), ==, T.demo->n_cards + 1);
   ec_kiosk_window_set_side_panel (T.window, panel);
   text = ec_test_visible_text (panel);
-  assert_text_contains (text, "Valid card, no known allergies");
-  assert_text_contains (text, "Unplug the reader");
+  ec_test_assert_contains (text, "Valid card, no known allergies");
+  ec_test_assert_contains (text, "Unplug the reader");
 
   /* A button press goes through the emulator's control socket to the real reader. */
-  emu ("remove");
+  ec_kiosk_harness_emu (&T, "remove");
   ec_kiosk_controller_clear (T.controller);
   ec_test_spin (300);
   ec_demo_panel_send (EC_DEMO_PANEL (panel), cmd);
-  g_assert_true (ec_test_wait_until (screen_settled, NULL, CARD_MS));
+  g_assert_true (ec_kiosk_test_wait_settled (T.controller, CARD_MS));
   g_assert_cmpuint (ec_kiosk_controller_get_result (T.controller)->resident->id, ==, c->resident);
   ec_demo_panel_send (EC_DEMO_PANEL (panel), "remove");
   ec_test_spin (300);
@@ -697,14 +576,6 @@ spare_close (Spare *sp)
   g_assert_finalize_object (sp->controller);
 }
 
-static gboolean
-spare_settled (gpointer data)
-{
-  Spare *sp = data;
-  EcKioskScreen s = ec_kiosk_controller_get_screen (sp->controller);
-  return s == EC_KIOSK_SCREEN_RECORD || s == EC_KIOSK_SCREEN_PROBLEM;
-}
-
 static void
 test_no_keys (void)
 {
@@ -716,12 +587,12 @@ test_no_keys (void)
   g_assert_cmpint (g_mkdir_with_parents (empty, 0700), ==, 0);
   spare_open (&sp, empty, NULL, NULL);
   ec_kiosk_controller_submit_image_file (sp.controller, card);
-  g_assert_true (ec_test_wait_until (spare_settled, &sp, CARD_MS));
+  g_assert_true (ec_kiosk_test_wait_settled (sp.controller, CARD_MS));
   ec_test_spin (50);
   g_assert_cmpint (ec_kiosk_controller_get_result (sp.controller)->problem, ==, EC_KIOSK_PROBLEM_NOT_SET_UP);
   text = ec_test_visible_text (GTK_WIDGET (sp.window));
-  assert_text_contains (text, "Kiosk not set up");
-  assert_text_lacks (text, demo_card_by_file ("01-valid-allergies")->name);
+  ec_test_assert_contains (text, "Kiosk not set up");
+  ec_test_assert_lacks (text, ec_kiosk_harness_card (&T, "01-valid-allergies")->name);
   spare_close (&sp);
 }
 
@@ -731,22 +602,22 @@ test_database_unavailable (void)
   g_autofree char *missing = g_build_filename (T.dir, "no-such-dir", "eldercard.db", NULL);
   g_autofree char *card = g_build_filename (T.demo->dir, "cards", "01-valid-allergies.tag", NULL);
   g_autofree char *text = NULL;
-  const EcDemoCard *c = demo_card_by_file ("01-valid-allergies");
+  const EcDemoCard *c = ec_kiosk_harness_card (&T, "01-valid-allergies");
   EcKioskResult *r;
   Spare sp;
 
   /* A genuine card and no database: fail open on care — the card's own summary. */
   spare_open (&sp, NULL, missing, NULL);
   ec_kiosk_controller_submit_image_file (sp.controller, card);
-  g_assert_true (ec_test_wait_until (spare_settled, &sp, CARD_MS));
+  g_assert_true (ec_kiosk_test_wait_settled (sp.controller, CARD_MS));
   ec_test_spin (50);
   r = ec_kiosk_controller_get_result (sp.controller);
   g_assert_cmpint (r->problem, ==, EC_KIOSK_PROBLEM_DATABASE);
   g_assert_cmpint (r->source, ==, EC_KIOSK_SOURCE_CARD_SUMMARY);
   text = ec_test_visible_text (GTK_WIDGET (sp.window));
-  assert_text_contains (text, "Records cannot be opened");
-  assert_text_contains (text, c->name);
-  assert_text_contains (text, c->first_allergy);
+  ec_test_assert_contains (text, "Records cannot be opened");
+  ec_test_assert_contains (text, c->name);
+  ec_test_assert_contains (text, c->first_allergy);
   spare_close (&sp);
 }
 
@@ -770,9 +641,9 @@ test_no_reader (void)
   g_assert_true (ec_test_wait_until (spare_reader_none, &sp, READER_READY_MS));
   ec_test_spin (50);
   text = ec_test_visible_text (GTK_WIDGET (sp.window));
-  assert_text_contains (text, "No card reader");
-  assert_text_contains (text, "Plug the USB card reader in");
-  assert_text_contains (text, "No card? Search residents");
+  ec_test_assert_contains (text, "No card reader");
+  ec_test_assert_contains (text, "Plug the USB card reader in");
+  ec_test_assert_contains (text, "No card? Search residents");
   spare_close (&sp);
 }
 
@@ -855,59 +726,18 @@ test_kiosk_mode_refuses_close (void)
 
 /* ------------------------------------------------------------------------- */
 
-/* Xvfb has no session bus: GTK warns about it (and about the missing settings portal);
- * that is the test environment, not a kiosk fault. Everything else stays fatal. */
-static gboolean
-ignore_environment_warnings (const char     *domain,
-                             GLogLevelFlags  level,
-                             const char     *message,
-                             gpointer        data)
-{
-  return !(strstr (message, "session bus") != NULL || strstr (message, "dbus-launch") != NULL
-           || strstr (message, "Settings portal") != NULL);
-}
-
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
   int rc;
 
-  setlocale (LC_ALL, "");
-  g_setenv ("LIBNFC_AUTO_SCAN", "false", TRUE);
-  g_setenv ("PANGO_LANGUAGE", "zh-cn:en", FALSE);
-  g_test_init (&argc, &argv, NULL);
-  gtk_init ();
-  /* Criticals stay fatal; GTK's warnings about Xvfb's missing session bus and
-   * settings portal are not the kiosk's (and GTK logs them structured, which the
-   * test fatal handler never sees). */
-  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
-  g_test_log_set_fatal_handler (ignore_environment_warnings, NULL);
-  ec_kiosk_ui_init ();
-  ec_kiosk_i18n_init ("en");
-
-  T.dir = g_dir_make_tmp ("test-kiosk-XXXXXX", &error);
-  g_assert_no_error (error);
-  {
-    g_autofree char *demo_dir = g_build_filename (T.dir, "demo", NULL);
-    T.demo = ec_demo_fixture_create (demo_dir, 60, &error);
-    g_assert_no_error (error);
-  }
-  T.link = g_build_filename (T.dir, "reader", NULL);
+  ec_kiosk_test_init (&argc, &argv, TRUE);
+  ec_kiosk_harness_create_demo (&T, "test-kiosk-XXXXXX", 60);
   /* Where the demo panel (demo.ini) expects the emulator's control socket. */
-  T.control = g_build_filename (T.demo->dir, "emulator.sock", NULL);
-  T.emu_pid = ec_test_start_emulator (T.link, T.control, NULL);
-
-  T.config = ec_config_new ();
-  g_assert_true (ec_config_load_file (T.config, T.demo->conf_path, &error));
-  g_assert_no_error (error);
-  g_free (T.config->device);
-  T.config->device = g_strdup_printf ("pn532_uart:%s", T.link);
-  T.controller = ec_kiosk_controller_new (T.config);
-  T.window = ec_kiosk_window_new (NULL, T.controller, T.config, FALSE);
-  gtk_window_present (GTK_WINDOW (T.window));
-  ec_kiosk_controller_start (T.controller);
+  ec_kiosk_harness_start_emulator (&T, T.demo->dir, NULL);
+  ec_kiosk_harness_load_config (&T);
+  ec_kiosk_harness_open (&T, TRUE);
 
   g_test_add_func ("/ec/kiosk/reader-ready", test_reader_ready);
   g_test_add_func ("/ec/kiosk/card/valid-allergies", test_card_valid_allergies);
@@ -949,22 +779,6 @@ main (int    argc,
 
   rc = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (T.window));
-  ec_kiosk_controller_stop (T.controller);
-  ec_test_spin (50);
-  g_assert_finalize_object (g_steal_pointer (&T.controller));
-  kill (T.emu_pid, SIGTERM);
-  waitpid (T.emu_pid, NULL, 0);
-  g_spawn_close_pid (T.emu_pid);
-  ec_demo_fixture_free (T.demo);
-  ec_config_free (T.config);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", T.dir);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", T.dir);
-  }
-  g_free (T.dir);
-  g_free (T.link);
-  g_free (T.control);
+  ec_kiosk_harness_close (&T, 50);
   return rc;
 }

@@ -6,124 +6,28 @@
 #define G_LOG_DOMAIN "test-kiosk-station"
 
 #include <cairo.h>
-#include <locale.h>
 #include <stdio.h>
-#include <signal.h>
-#include <sys/wait.h>
 
 #include "ec-card.h"
 #include "ec-db.h"
 #include "ec-init.h"
-#include "ec-kiosk-application.h"
-#include "ec-kiosk-i18n.h"
-#include "ec-kiosk-window.h"
-#include "ec-staff.h"
-#include "ec-station-editor.h"
-#include "ec-station-page.h"
-#include "kiosk-demo-fixture.h"
-#include "kiosk-test-util.h"
+#include "kiosk-station-test.h"
 
 #define STEP_MS  20000   /* generous: a sanitizer build on a loaded CI machine is slow */
-
-/* Fictional staff; PINs that pass the policy. */
-#define ADMIN_ID   "A001"
-#define ADMIN_PIN  "739154"
-#define STAFF_ID   "S0012"
-#define STAFF_PIN  "582946"
-#define LOCK_ID    "S0099"
-#define LOCK_PIN   "604917"
 
 #define NEW_NAME   "钱淑芬"
 #define OLD_UID    "04ee5a00000001"
 #define NEW_UID    "04ee5a00000002"
 #define THIRD_UID  "04ee5a00000003"
 
-static struct
-{
-  char              *dir;
-  EcDemoFixture     *demo;
-  GPid               emu_pid;
-  char              *link;
-  char              *control;
-  EcConfig          *config;
-  EcKioskController *controller;
-  EcKioskWindow     *window;
-  EcStationPage     *page;
-  EcResidentId       new_resident;
-  char              *old_card;     /* the first card's image, after the replacement */
-} T;
-
-/* ------------------------------------------------------------------------- */
-
-static char *
-emu (const char *command)
-{
-  char *answer = ec_test_emulator_ctl (T.control, command);
-
-  g_test_message ("emulator: %s → %s", command, answer);
-  return answer;
-}
-
-static gpointer
-child (const char *name)
-{
-  gpointer w = gtk_widget_get_template_child (GTK_WIDGET (T.page), EC_TYPE_STATION_PAGE, name);
-
-  g_assert_nonnull (w);
-  return w;
-}
-
-static gpointer
-editor_child (const char *name)
-{
-  GtkWidget *editor = gtk_stack_get_child_by_name (child ("stack"), "edit");
-  gpointer w = gtk_widget_get_template_child (editor, EC_TYPE_STATION_EDITOR, name);
-
-  g_assert_nonnull (w);
-  return w;
-}
-
-static const char *
-label_text (const char *name)
-{
-  return gtk_label_get_text (GTK_LABEL (child (name)));
-}
-
-static void
-click (const char *name)
-{
-  GtkWidget *b = child (name);
-
-  g_assert_true (gtk_widget_get_visible (b));
-  g_assert_true (gtk_widget_is_sensitive (b));
-  g_signal_emit_by_name (b, "clicked");
-}
+static EcKioskHarness T;
+static EcResidentId new_resident;
+static char *old_card;     /* the first card's image, after the replacement */
 
 static char *
 page_text (void)
 {
-  return ec_test_visible_text (GTK_WIDGET (T.page));
-}
-
-static void
-assert_contains (const char *text,
-                 const char *needle)
-{
-  if (strstr (text, needle) == NULL)
-    g_error ("expected “%s”; the screen shows:\n%s", needle, text);
-}
-
-typedef struct
-{
-  const char *label;
-  const char *needle;
-} LabelWait;
-
-static gboolean
-label_has (gpointer data)
-{
-  const LabelWait *w = data;
-  return strstr (label_text (w->label), w->needle) != NULL;
+  return ec_test_visible_text (GTK_WIDGET (station_page));
 }
 
 /* Wait until the label @name shows @needle. */
@@ -131,32 +35,15 @@ static void
 wait_label (const char *name,
             const char *needle)
 {
-  LabelWait w = { name, needle };
-
-  if (!ec_test_wait_until (label_has, &w, STEP_MS))
+  if (!station_wait_label (name, needle, STEP_MS))
     g_error ("“%s” did not show “%s”; it shows “%s”", name, needle, label_text (name));
-}
-
-static gboolean
-screen_is (gpointer data)
-{
-  return g_strcmp0 (ec_station_page_get_screen (T.page), data) == 0;
 }
 
 static void
 wait_screen (const char *screen)
 {
-  if (!ec_test_wait_until (screen_is, (gpointer) screen, STEP_MS))
-    g_error ("station page did not reach “%s” (shows “%s”)", screen, ec_station_page_get_screen (T.page));
-}
-
-static void
-sign_in (const char *id,
-         const char *pin)
-{
-  gtk_editable_set_text (GTK_EDITABLE (child ("staff_entry")), id);
-  ec_station_page_press_keys (T.page, pin);
-  click ("signin_button");
+  if (!station_wait_screen (screen, STEP_MS))
+    g_error ("station page did not reach “%s” (shows “%s”)", screen, ec_station_page_get_screen (station_page));
 }
 
 static void
@@ -170,43 +57,6 @@ static gboolean
 list_nonempty (gpointer data)
 {
   return gtk_widget_get_first_child (GTK_WIDGET (child (data))) != NULL;
-}
-
-static void
-set_row (const char *name,
-         const char *text)
-{
-  gtk_editable_set_text (GTK_EDITABLE (editor_child (name)), text);
-}
-
-static GtkWidget *
-entry_widget (EcStationList list,
-              guint         index,
-              const char   *field)
-{
-  GtkWidget *editor = gtk_stack_get_child_by_name (child ("stack"), "edit");
-  GtkWidget *w = ec_station_editor_get_entry_widget (EC_STATION_EDITOR (editor), list, index, field);
-
-  if (w == NULL)
-    g_error ("entry %u of list %d has no “%s”", index, (int) list, field);
-  return w;
-}
-
-static void
-set_entry (EcStationList list,
-           guint         index,
-           const char   *field,
-           const char   *text)
-{
-  gtk_editable_set_text (GTK_EDITABLE (entry_widget (list, index, field)), text);
-}
-
-static guint
-n_entries (EcStationList list)
-{
-  GtkWidget *editor = gtk_stack_get_child_by_name (child ("stack"), "edit");
-
-  return ec_station_editor_get_n_entries (EC_STATION_EDITOR (editor), list);
 }
 
 /* Press an editor's button as a person does (it must be on screen and enabled). */
@@ -238,27 +88,12 @@ save_problems (void)
   return g_strdup (gtk_label_get_text (editor_child ("problems_label")));
 }
 
-typedef struct
-{
-  const char *label;
-  const char *needle;
-} EditorLabelWait;
-
-static gboolean
-editor_label_has (gpointer data)
-{
-  const EditorLabelWait *w = data;
-  return strstr (gtk_label_get_text (editor_child (w->label)), w->needle) != NULL;
-}
-
 /* The card preview is rebuilt on the main loop: wait until @label shows @needle. */
 static void
 wait_editor_label (const char *label,
                    const char *needle)
 {
-  EditorLabelWait w = { label, needle };
-
-  if (!ec_test_wait_until (editor_label_has, &w, STEP_MS))
+  if (!station_wait_editor_label (label, needle, STEP_MS))
     g_error ("“%s” did not show “%s”; it shows “%s”", label, needle,
              gtk_label_get_text (editor_child (label)));
 }
@@ -270,7 +105,7 @@ wait_editor_label (const char *label,
 static void
 test_lockout (void)
 {
-  EcStationContext *ctx = ec_station_page_get_context (T.page);
+  EcStationContext *ctx = ec_station_page_get_context (station_page);
 
   wait_screen ("signin");
   for (guint i = 1; i <= 5; i++)
@@ -280,11 +115,11 @@ test_lockout (void)
       wait_label ("signin_message", i < 5 ? expect : "is locked for 30 s");
     }
   /* The PIN pad is cleared after every attempt. */
-  assert_contains (label_text ("pin_label"), "○ ○ ○ ○ ○ ○");
+  ec_test_assert_contains (label_text ("pin_label"), "○ ○ ○ ○ ○ ○");
 
   sign_in (LOCK_ID, LOCK_PIN);
   wait_label ("signin_message", "Try again in");
-  g_assert_cmpstr (ec_station_page_get_screen (T.page), ==, "signin");
+  g_assert_cmpstr (ec_station_page_get_screen (station_page), ==, "signin");
 
   ec_station_context_set_clock_offset (ctx, 31);
   sign_in (LOCK_ID, LOCK_PIN);
@@ -303,11 +138,11 @@ test_staff_no_audit (void)
   wait_screen ("home");
   g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "results", STEP_MS));
   text = page_text ();
-  assert_contains (text, "Signed in: 张社工 (S0012, ");
+  ec_test_assert_contains (text, "Signed in: 张社工 (S0012, ");
   g_assert_false (gtk_widget_get_visible (child ("audit_button")));
-  g_assert_false (ec_station_page_open_audit (T.page));
-  g_assert_cmpstr (ec_station_page_get_screen (T.page), ==, "home");
-  assert_contains (label_text ("home_message"), "Only station administrators");
+  g_assert_false (ec_station_page_open_audit (station_page));
+  g_assert_cmpstr (ec_station_page_get_screen (station_page), ==, "home");
+  ec_test_assert_contains (label_text ("home_message"), "Only station administrators");
 }
 
 static gboolean
@@ -324,15 +159,15 @@ test_language_switch (void)
   g_autofree char *text = NULL;
 
   ec_kiosk_window_set_language (T.window, "zh");
-  g_assert_true (ec_test_wait_until (station_page_visible, T.page, STEP_MS));
-  T.page = g_object_get_data (G_OBJECT (T.window), "ec-station-page");
+  g_assert_true (ec_test_wait_until (station_page_visible, station_page, STEP_MS));
+  station_page = g_object_get_data (G_OBJECT (T.window), "ec-station-page");
   wait_screen ("home");
   text = page_text ();
-  assert_contains (text, "已登录：张社工（S0012，");
-  assert_contains (text, "新居民");
+  ec_test_assert_contains (text, "已登录：张社工（S0012，");
+  ec_test_assert_contains (text, "新居民");
   ec_kiosk_window_set_language (T.window, "en");
-  g_assert_true (ec_test_wait_until (station_page_visible, T.page, STEP_MS));
-  T.page = g_object_get_data (G_OBJECT (T.window), "ec-station-page");
+  g_assert_true (ec_test_wait_until (station_page_visible, station_page, STEP_MS));
+  station_page = g_object_get_data (G_OBJECT (T.window), "ec-station-page");
   wait_screen ("home");
 }
 
@@ -356,10 +191,10 @@ test_register (void)
   set_entry (EC_STATION_LIST_CONTACTS, 0, "text", "钱小梅");
   set_entry (EC_STATION_LIST_CONTACTS, 0, "phones", "12345");
   problems = save_problems ();
-  assert_contains (problems, "Allergies: choose");
-  assert_contains (problems, "“1941-13-02” is not a date");
-  assert_contains (problems, "has 5 digits");
-  g_assert_cmpstr (ec_station_page_get_screen (T.page), ==, "edit");
+  ec_test_assert_contains (problems, "Allergies: choose");
+  ec_test_assert_contains (problems, "“1941-13-02” is not a date");
+  ec_test_assert_contains (problems, "has 5 digits");
+  g_assert_cmpstr (ec_station_page_get_screen (station_page), ==, "edit");
 
   set_row ("dob_row", "1941-03-02");
   set_entry (EC_STATION_LIST_CONTACTS, 0, "relation", "女儿");
@@ -369,15 +204,15 @@ test_register (void)
   set_entry (EC_STATION_LIST_ALLERGIES, add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES), "text", "花生");
   adw_combo_row_set_selected (editor_child ("blood_row"), 7);            /* O+ */
   g_signal_emit_by_name (editor_child ("save_button"), "clicked");
-  if (!ec_test_wait_until (screen_is, (gpointer) "resident", STEP_MS))
+  if (!station_wait_screen ("resident", STEP_MS))
     g_error ("not saved: %s (page %p, window's %p)", gtk_label_get_text (editor_child ("problems_label")),
-             (void *) T.page, g_object_get_data (G_OBJECT (T.window), "ec-station-page"));
+             (void *) station_page, g_object_get_data (G_OBJECT (T.window), "ec-station-page"));
   wait_label ("resident_name", NEW_NAME);
   wait_label ("resident_info", "resident number");
   g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
   {
     g_autofree char *cards = ec_test_visible_text (child ("cards_list"));
-    assert_contains (cards, "No card issued yet");
+    ec_test_assert_contains (cards, "No card issued yet");
   }
   g_assert_true (gtk_widget_get_visible (child ("issue_button")));
   g_assert_false (gtk_widget_get_visible (child ("revoke_button")));
@@ -386,8 +221,8 @@ test_register (void)
   g_assert_no_error (error);
   g_assert_true (ec_db_audit_list (db, &filter, &entries, &error));
   g_assert_cmpuint (entries->len, ==, 1);
-  T.new_resident = ((EcAuditEntry *) entries->pdata[0])->resident_id;
-  g_assert_cmpuint (T.new_resident, !=, 0);
+  new_resident = ((EcAuditEntry *) entries->pdata[0])->resident_id;
+  g_assert_cmpuint (new_resident, !=, 0);
 }
 
 static gboolean
@@ -436,18 +271,18 @@ test_edit_with_photo (void)
 
   click ("edit_button");
   wait_screen ("edit");
-  editor = gtk_stack_get_child_by_name (child ("stack"), "edit");
+  editor = GTK_WIDGET (station_editor ());
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editor_child ("name_zh_row"))), ==, NEW_NAME);
   g_assert_cmpuint (adw_combo_row_get_selected (editor_child ("allergy_status_row")), ==, 3);
   set_row ("phone_row", "138 0000 123");
   g_signal_emit_by_name (editor_child ("save_button"), "clicked");
-  assert_contains (gtk_label_get_text (editor_child ("problems_label")), "looks like a mobile number but has 10 digits");
+  ec_test_assert_contains (gtk_label_get_text (editor_child ("problems_label")), "looks like a mobile number but has 10 digits");
   set_row ("phone_row", "138 0000 1234");
 
   g_assert_false (ec_station_editor_set_photo_file (EC_STATION_EDITOR (editor), txt));
-  assert_contains (gtk_label_get_text (editor_child ("problems_label")), "neither PNG nor JPEG");
+  ec_test_assert_contains (gtk_label_get_text (editor_child ("problems_label")), "neither PNG nor JPEG");
   g_assert_true (ec_station_editor_set_photo_file (EC_STATION_EDITOR (editor), png));
-  assert_contains (gtk_label_get_text (editor_child ("photo_label")), "image/png");
+  ec_test_assert_contains (gtk_label_get_text (editor_child ("photo_label")), "image/png");
   g_signal_emit_by_name (editor_child ("save_button"), "clicked");
   wait_screen ("resident");
   wait_label ("resident_info", "138 0000 1234");
@@ -456,7 +291,7 @@ test_edit_with_photo (void)
   g_assert_no_error (error);
   g_assert_true (ec_db_audit_list (db, &filter, &entries, &error));
   g_assert_cmpuint (entries->len, ==, 1);
-  g_assert_true (ec_db_get_resident (db, T.new_resident, &actor, EC_DB_PURPOSE_EXPORT, NULL, &r, &error));
+  g_assert_true (ec_db_get_resident (db, new_resident, &actor, EC_DB_PURPOSE_EXPORT, NULL, &r, &error));
   g_assert_nonnull (r->photo);
   g_assert_cmpstr (r->photo_mime, ==, "image/png");
   g_assert_cmpstr (r->phone, ==, "138 0000 1234");
@@ -480,7 +315,7 @@ db_resident (void)
 
   db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
   g_assert_no_error (error);
-  g_assert_true (ec_db_get_resident (db, T.new_resident, &actor, EC_DB_PURPOSE_EXPORT, NULL, &r, &error));
+  g_assert_true (ec_db_get_resident (db, new_resident, &actor, EC_DB_PURPOSE_EXPORT, NULL, &r, &error));
   g_assert_no_error (error);
   return r;
 }
@@ -520,17 +355,17 @@ test_edit_validation (void)
 
   problems = save_problems ();
   g_test_message ("problems: %s", problems);
-  assert_contains (problems, "Allergy 3 has no substance: write what the resident is allergic to");
-  assert_contains (problems, "Condition 1 (高血压): “10I” is not an ICD-10 code");
-  assert_contains (problems, "Condition 1 (高血压): since “2015-13” is not a date");
-  assert_contains (problems, "Condition 2 (冠心病): since 2999 is in the future");
+  ec_test_assert_contains (problems, "Allergy 3 has no substance: write what the resident is allergic to");
+  ec_test_assert_contains (problems, "Condition 1 (高血压): “10I” is not an ICD-10 code");
+  ec_test_assert_contains (problems, "Condition 1 (高血压): since “2015-13” is not a date");
+  ec_test_assert_contains (problems, "Condition 2 (冠心病): since 2999 is in the future");
   /* A good code is not complained about. */
   g_assert_null (strstr (problems, "“I25.1”"));
-  assert_contains (problems, "Medication 1 has no name");
-  assert_contains (problems, "Contact 2 (钱大伟): a phone number is required");
-  assert_contains (problems, "Contact 3 (王阿姨): “139 0000 12” looks like a mobile number but has 9 digits");
+  ec_test_assert_contains (problems, "Medication 1 has no name");
+  ec_test_assert_contains (problems, "Contact 2 (钱大伟): a phone number is required");
+  ec_test_assert_contains (problems, "Contact 3 (王阿姨): “139 0000 12” looks like a mobile number but has 9 digits");
   g_assert_null (strstr (problems, "021-5555 0100"));
-  g_assert_cmpstr (ec_station_page_get_screen (T.page), ==, "edit");
+  g_assert_cmpstr (ec_station_page_get_screen (station_page), ==, "edit");
 
   /* More medications than an NTAG215 holds: the preview says which stay off the card. */
   set_entry (EC_STATION_LIST_MEDICATIONS, m, "text", "硝苯地平控释片第一种");
@@ -543,7 +378,7 @@ test_edit_validation (void)
     }
   wait_editor_label ("preview_omitted_label", "No room on the card for:");
   g_assert_true (gtk_widget_get_visible (editor_child ("preview_omitted_label")));
-  assert_contains (gtk_label_get_text (editor_child ("preview_omitted_label")), "硝苯地平控释片第14种");
+  ec_test_assert_contains (gtk_label_get_text (editor_child ("preview_omitted_label")), "硝苯地平控释片第14种");
   g_assert_null (strstr (gtk_label_get_text (editor_child ("preview_omitted_label")), "第一种"));
 
   /* Removing entries: the list shrinks and the preview follows. */
@@ -585,7 +420,7 @@ test_edit_full_record (void)
   /* The stored entries are shown, summed up in their titles. */
   g_assert_cmpuint (n_entries (EC_STATION_LIST_ALLERGIES), ==, 2);
   title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, 0, "row")));
-  assert_contains (title, "青霉素");
+  ec_test_assert_contains (title, "青霉素");
 
   a = add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES);
   set_entry (EC_STATION_LIST_ALLERGIES, a, "text", "芒果");
@@ -598,7 +433,7 @@ test_edit_full_record (void)
                               EC_ALLERGY_CATEGORY_FOOD);
   adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "verification")), 1);
   title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "row")));
-  assert_contains (title, "芒果 · high · 喉头水肿");
+  ec_test_assert_contains (title, "芒果 · high · 喉头水肿");
 
   k = add_entry ("add_condition_button", EC_STATION_LIST_CONDITIONS);
   set_entry (EC_STATION_LIST_CONDITIONS, k, "text", "高血压");
@@ -625,7 +460,7 @@ test_edit_full_record (void)
   /* The neighbour is called before the son. */
   press (entry_widget (EC_STATION_LIST_CONTACTS, k2, "up"));
   title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (entry_widget (EC_STATION_LIST_CONTACTS, 1, "row")));
-  assert_contains (title, "王阿姨");
+  ec_test_assert_contains (title, "王阿姨");
   g_assert_false (gtk_widget_is_sensitive (entry_widget (EC_STATION_LIST_CONTACTS, 0, "up")));
 
   gtk_check_button_set_active (editor_child ("comm_hearing_check"), TRUE);
@@ -637,9 +472,9 @@ test_edit_full_record (void)
   preview = g_strdup (gtk_label_get_text (editor_child ("preview_label")));
   g_test_message ("preview:\n%s\n%s", preview, gtk_label_get_text (editor_child ("preview_usage_label")));
   g_assert_true (strstr (preview, "⚠ 芒果 (high)") < strstr (preview, "青霉素"));
-  assert_contains (preview, "Conditions: 高血压");
-  assert_contains (preview, "二甲双胍 0.5 g 早晚");
-  assert_contains (preview, "Call first: 钱小梅 · 女儿 · 139 0000 5678");
+  ec_test_assert_contains (preview, "Conditions: 高血压");
+  ec_test_assert_contains (preview, "二甲双胍 0.5 g 早晚");
+  ec_test_assert_contains (preview, "Call first: 钱小梅 · 女儿 · 139 0000 5678");
   /* Database only: not in the preview. */
   g_assert_null (strstr (preview, "喉头水肿"));
   g_assert_null (strstr (preview, "I10"));
@@ -652,7 +487,7 @@ test_edit_full_record (void)
   g_assert_false (gtk_widget_get_visible (editor_child ("preview_omitted_label")));
 
   g_signal_emit_by_name (editor_child ("save_button"), "clicked");
-  if (!ec_test_wait_until (screen_is, (gpointer) "resident", STEP_MS))
+  if (!station_wait_screen ("resident", STEP_MS))
     g_error ("not saved: %s", gtk_label_get_text (editor_child ("problems_label")));
   g_assert_true (ec_test_wait_until (widget_shown, (gpointer) "issue_button", STEP_MS));
 
@@ -729,7 +564,7 @@ test_edit_full_record (void)
   g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (entry_widget (EC_STATION_LIST_MEDICATIONS, 0, "noon"))));
   g_assert_true (gtk_check_button_get_active (editor_child ("comm_hearing_check")));
   title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (entry_widget (EC_STATION_LIST_CONDITIONS, 0, "row")));
-  assert_contains (title, "高血压 · I10 · since 2015-06");
+  ec_test_assert_contains (title, "高血压 · I10 · since 2015-06");
   expect = g_strdup (gtk_editable_get_text (GTK_EDITABLE (editor_child ("implants_row"))));
   g_assert_cmpstr (expect, ==, "心脏起搏器");
   press (editor_child ("cancel_button"));
@@ -755,9 +590,9 @@ pull_card_cb (GtkLabel   *label,
     return;
   pull->pulled = TRUE;
   cmd = g_strdup_printf ("save %s", pull->path);
-  g_free (emu (cmd));
-  g_free (emu ("remove"));
-  g_free (emu ("pace 115200"));
+  ec_kiosk_harness_emu (&T, cmd);
+  ec_kiosk_harness_emu (&T, "remove");
+  ec_kiosk_harness_emu (&T, "pace 115200");
 }
 
 /* Issuing: the passphrase once; a card that is not blank and one of the wrong type
@@ -772,7 +607,7 @@ test_issue (void)
 
   /* Not blank: a demo card of someone else. */
   cmd = g_strdup_printf ("place-image %s/cards/01-valid-allergies.tag", T.demo->dir);
-  g_free (emu (cmd));
+  ec_kiosk_harness_emu (&T, cmd);
   click ("issue_button");
   wait_screen ("key");
   gtk_editable_set_text (GTK_EDITABLE (child ("passphrase_row")), "not the passphrase");
@@ -787,20 +622,20 @@ test_issue (void)
   g_assert_true (gtk_widget_get_visible (child ("retry_button")));
 
   /* Wrong type. */
-  g_free (emu ("remove"));
-  g_free (emu ("place-mfc1k"));
+  ec_kiosk_harness_emu (&T, "remove");
+  ec_kiosk_harness_emu (&T, "place-mfc1k");
   click ("retry_button");
   wait_label ("issue_result", "wrong type of card");
 
   /* A blank NTAG215, pulled away in the middle of writing (kept as it is then). */
-  g_free (emu ("remove"));
-  g_free (emu ("place ntag215 " OLD_UID));
+  ec_kiosk_harness_emu (&T, "remove");
+  ec_kiosk_harness_emu (&T, "place ntag215 " OLD_UID);
   {
     PullData pull = { saved, FALSE };
     gulong id = g_signal_connect (child ("stage_write"), "notify::label", G_CALLBACK (pull_card_cb), &pull);
     /* A slow link for this run (about 0.1 s per page written), so that the card is
      * surely taken away while the body is being written, however loaded the machine. */
-    g_free (emu ("pace 2400"));
+    ec_kiosk_harness_emu (&T, "pace 2400");
     click ("retry_button");
     wait_label ("issue_result", "the same card back");
     g_signal_handler_disconnect (child ("stage_write"), id);
@@ -815,11 +650,11 @@ test_issue (void)
   }
   g_free (cmd);
   cmd = g_strdup_printf ("place-image %s", saved);
-  g_free (emu (cmd));
+  ec_kiosk_harness_emu (&T, cmd);
   click ("retry_button");
   wait_label ("issue_message", "written, checked and locked");
   text = g_strdup (label_text ("stage_lock"));
-  assert_contains (text, "✔");
+  ec_test_assert_contains (text, "✔");
   wait_label ("issue_result", "Confirmed: the new card reads back as " NEW_NAME);
 
   /* Back on the resident's page: the card in the history, issued by S0012. */
@@ -829,8 +664,8 @@ test_issue (void)
   ec_test_spin (200);
   g_free (text);
   text = ec_test_visible_text (child ("cards_list"));
-  assert_contains (text, OLD_UID " · active");
-  assert_contains (text, "by S0012");
+  ec_test_assert_contains (text, OLD_UID " · active");
+  ec_test_assert_contains (text, "by S0012");
   g_assert_true (gtk_widget_get_visible (child ("replace_damaged_button")));
 }
 
@@ -841,11 +676,11 @@ test_replace (void)
   g_autofree char *cmd = NULL;
   g_autofree char *text = NULL;
 
-  T.old_card = g_build_filename (T.dir, "old.tag", NULL);
-  cmd = g_strdup_printf ("save %s", T.old_card);
-  g_free (emu (cmd));
-  g_free (emu ("remove"));
-  g_free (emu ("place ntag215 " NEW_UID));
+  old_card = g_build_filename (T.dir, "old.tag", NULL);
+  cmd = g_strdup_printf ("save %s", old_card);
+  ec_kiosk_harness_emu (&T, cmd);
+  ec_kiosk_harness_emu (&T, "remove");
+  ec_kiosk_harness_emu (&T, "place ntag215 " NEW_UID);
   /* The key stays unlocked for this sign-in: no passphrase page. */
   click ("replace_damaged_button");
   wait_screen ("issue");
@@ -855,8 +690,8 @@ test_replace (void)
   g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
   ec_test_spin (200);
   text = ec_test_visible_text (child ("cards_list"));
-  assert_contains (text, NEW_UID " · active");
-  assert_contains (text, OLD_UID " · replaced");
+  ec_test_assert_contains (text, NEW_UID " · active");
+  ec_test_assert_contains (text, OLD_UID " · replaced");
 }
 
 /* The card face PDF: ID-1 page size and the resident's name. */
@@ -875,12 +710,12 @@ test_card_face_pdf (void)
       g_test_skip ("pdfinfo (poppler-utils) is not installed");
       return;
     }
-  ec_station_page_save_card_face (T.page, pdf);
+  ec_station_page_save_card_face (station_page, pdf);
   wait_label ("resident_message", "Card face saved");
   g_assert_true (g_spawn_sync (NULL, (char **) info_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &info, NULL,
                                &status, &error));
   g_assert_no_error (error);
-  assert_contains (info, "Pages:           1");
+  ec_test_assert_contains (info, "Pages:           1");
   {
     const char *size = strstr (info, "Page size:");
     double w = 0, h = 0;
@@ -892,8 +727,8 @@ test_card_face_pdf (void)
   }
   g_assert_true (g_spawn_sync (NULL, (char **) text_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &text, NULL,
                                &status, &error));
-  assert_contains (text, NEW_NAME);
-  assert_contains (text, "Qian Shufen");
+  ec_test_assert_contains (text, NEW_NAME);
+  ec_test_assert_contains (text, "Qian Shufen");
   /* Nothing medical on the face. */
   g_assert_null (strstr (text, "青霉素"));
 
@@ -905,7 +740,7 @@ test_card_face_pdf (void)
   g_free (info);
   g_free (text);
   g_unlink (pdf);
-  ec_station_page_print_to_file (T.page, pdf);
+  ec_station_page_print_to_file (station_page, pdf);
   wait_label ("resident_message", "Card face sent to the printer");
   g_assert_true (g_spawn_sync (NULL, (char **) info_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &info, NULL,
                                &status, &error));
@@ -919,7 +754,7 @@ test_card_face_pdf (void)
   }
   g_assert_true (g_spawn_sync (NULL, (char **) text_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &text, NULL,
                                &status, &error));
-  assert_contains (text, NEW_NAME);
+  ec_test_assert_contains (text, NEW_NAME);
 }
 
 /* Idle sign-out: the page goes back to sign-in, nothing personal stays, the key is
@@ -927,7 +762,7 @@ test_card_face_pdf (void)
 static void
 test_idle_sign_out (void)
 {
-  EcStationContext *ctx = ec_station_page_get_context (T.page);
+  EcStationContext *ctx = ec_station_page_get_context (station_page);
   g_autofree char *text = NULL;
 
   g_assert_true (ec_station_context_has_station_key (ctx));
@@ -967,38 +802,19 @@ test_admin_audit (void)
   wait_label ("audit_message", "entries match");
   ec_test_spin (100);
   text = ec_test_visible_text (child ("audit_list"));
-  assert_contains (text, "resident-add");
-  assert_contains (text, "card-issue");
-  assert_contains (text, "staff-signout  —  idle-timeout");
+  ec_test_assert_contains (text, "resident-add");
+  ec_test_assert_contains (text, "card-issue");
+  ec_test_assert_contains (text, "staff-signout  —  idle-timeout");
   g_assert_null (strstr (text, ADMIN_ID " ("));
-  ec_station_page_export_audit (T.page, export);
+  ec_station_page_export_audit (station_page, export);
   wait_label ("audit_message", "Exported");
   g_assert_true (g_file_get_contents (export, &csv, NULL, NULL));
   g_assert_true (g_str_has_prefix (csv, "seq,at,actor_role,actor_id,action,"));
-  assert_contains (csv, "\"resident-add\"");
+  ec_test_assert_contains (csv, "\"resident-add\"");
   g_assert_true (g_file_test (checkpoint, G_FILE_TEST_EXISTS));
   click ("audit_back_button");
   wait_screen ("home");
   sign_out ();
-}
-
-static gboolean
-controller_settled (gpointer data)
-{
-  EcKioskScreen s = ec_kiosk_controller_get_screen (T.controller);
-  return s == EC_KIOSK_SCREEN_RECORD || s == EC_KIOSK_SCREEN_PROBLEM;
-}
-
-static gboolean
-reader_ready (gpointer data)
-{
-  return ec_kiosk_controller_get_reader_state (T.controller) == EC_KIOSK_READER_READY;
-}
-
-static gboolean
-controller_shows (gpointer data)
-{
-  return ec_kiosk_controller_get_screen (T.controller) == (EcKioskScreen) GPOINTER_TO_INT (data);
 }
 
 /* Take any card away, put the card on, wait for @expect (a read that started while
@@ -1007,12 +823,12 @@ static void
 tap (const char   *command,
      EcKioskScreen expect)
 {
-  g_free (emu ("remove"));
+  ec_kiosk_harness_emu (&T, "remove");
   ec_kiosk_controller_clear (T.controller);
   ec_test_spin (300);
-  g_free (emu (command));
-  g_assert_true (ec_test_wait_until (controller_settled, NULL, STEP_MS));
-  g_assert_true (ec_test_wait_until (controller_shows, GINT_TO_POINTER (expect), STEP_MS));
+  ec_kiosk_harness_emu (&T, command);
+  g_assert_true (ec_kiosk_test_wait_settled (T.controller, STEP_MS));
+  g_assert_true (ec_kiosk_test_wait_screen (T.controller, expect, STEP_MS));
   ec_test_spin (50);
 }
 
@@ -1050,22 +866,22 @@ test_kiosk_sees_cards (void)
   g_autofree char *text = NULL;
   EcKioskResult *r;
 
-  g_free (emu (cmd));
+  ec_kiosk_harness_emu (&T, cmd);
   click ("exit_button");
-  g_assert_true (ec_kiosk_window_get_visible_page (T.window) != GTK_WIDGET (T.page));
-  g_assert_true (ec_test_wait_until (reader_ready, NULL, STEP_MS));
+  g_assert_true (ec_kiosk_window_get_visible_page (T.window) != GTK_WIDGET (station_page));
+  g_assert_true (ec_kiosk_test_wait_reader (T.controller, EC_KIOSK_READER_READY, STEP_MS));
 
   g_free (cmd);
   cmd = g_strdup_printf ("place-image %s", saved);
   tap (cmd, EC_KIOSK_SCREEN_RECORD);
   g_assert_true (ec_test_wait_until (record_of_new_resident, NULL, STEP_MS));
   r = ec_kiosk_controller_get_result (T.controller);
-  g_assert_cmpuint (r->resident->id, ==, T.new_resident);
+  g_assert_cmpuint (r->resident->id, ==, new_resident);
   text = ec_test_visible_text (GTK_WIDGET (T.window));
-  assert_contains (text, NEW_NAME);
+  ec_test_assert_contains (text, NEW_NAME);
 
   g_free (cmd);
-  cmd = g_strdup_printf ("place-image %s", T.old_card);
+  cmd = g_strdup_printf ("place-image %s", old_card);
   tap (cmd, EC_KIOSK_SCREEN_PROBLEM);
   g_assert_true (ec_test_wait_until (problem_replaced, NULL, STEP_MS));
   ec_kiosk_controller_clear (T.controller);
@@ -1102,17 +918,17 @@ test_replace_lost_and_revoke (void)
   AdwMessageDialog *dialog;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (T.window), "station.open", NULL));
-  g_assert_true (ec_kiosk_window_get_visible_page (T.window) == GTK_WIDGET (T.page));
+  g_assert_true (ec_kiosk_window_get_visible_page (T.window) == GTK_WIDGET (station_page));
   wait_screen ("signin");
   sign_in (STAFF_ID, STAFF_PIN);
   wait_screen ("home");
-  ec_station_page_open_resident (T.page, T.new_resident);
+  ec_station_page_open_resident (station_page, new_resident);
   wait_label ("resident_info", "resident number");
   g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
   ec_test_spin (200);
 
-  g_free (emu ("remove"));
-  g_free (emu ("place ntag215 " THIRD_UID));
+  ec_kiosk_harness_emu (&T, "remove");
+  ec_kiosk_harness_emu (&T, "place ntag215 " THIRD_UID);
   click ("replace_lost_button");
   /* A new sign-in: the key must be unlocked again. */
   wait_screen ("key");
@@ -1121,33 +937,33 @@ test_replace_lost_and_revoke (void)
   wait_screen ("issue");
   wait_label ("issue_result", "Confirmed: the new card reads back as " NEW_NAME " (card 3)");
   cmd = g_strdup_printf ("save %s", saved);
-  g_free (emu (cmd));
+  ec_kiosk_harness_emu (&T, cmd);
   click ("issue_done_button");
   wait_screen ("resident");
   g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
   ec_test_spin (300);
   text = ec_test_visible_text (child ("cards_list"));
-  assert_contains (text, THIRD_UID " · active");
-  assert_contains (text, NEW_UID " · lost");
-  assert_contains (text, OLD_UID " · replaced");
+  ec_test_assert_contains (text, THIRD_UID " · active");
+  ec_test_assert_contains (text, NEW_UID " · lost");
+  ec_test_assert_contains (text, OLD_UID " · replaced");
 
   click ("revoke_button");
   g_assert_true (ec_test_wait_until (dialog_shown, NULL, STEP_MS));
   dialog = find_dialog ();
-  assert_contains (adw_message_dialog_get_body (dialog), THIRD_UID);
+  ec_test_assert_contains (adw_message_dialog_get_body (dialog), THIRD_UID);
   adw_message_dialog_response (dialog, "revoke");
   wait_label ("resident_message", "The card is revoked");
   g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
   ec_test_spin (300);
   g_free (text);
   text = ec_test_visible_text (child ("cards_list"));
-  assert_contains (text, THIRD_UID " · revoked");
+  ec_test_assert_contains (text, THIRD_UID " · revoked");
   g_assert_true (gtk_widget_get_visible (child ("issue_button")));
 
   click ("signout_button");
   wait_screen ("signin");
   click ("exit_button");
-  g_assert_true (ec_test_wait_until (reader_ready, NULL, STEP_MS));
+  g_assert_true (ec_kiosk_test_wait_reader (T.controller, EC_KIOSK_READER_READY, STEP_MS));
   g_free (cmd);
   cmd = g_strdup_printf ("place-image %s", saved);
   tap (cmd, EC_KIOSK_SCREEN_PROBLEM);
@@ -1160,87 +976,18 @@ test_replace_lost_and_revoke (void)
   ec_kiosk_controller_clear (T.controller);
 }
 
-/* ------------------------------------------------------------------------- */
-
-static gboolean
-ignore_environment_warnings (const char     *domain,
-                             GLogLevelFlags  level,
-                             const char     *message,
-                             gpointer        data)
-{
-  return !(strstr (message, "session bus") != NULL || strstr (message, "dbus-launch") != NULL
-           || strstr (message, "Settings portal") != NULL);
-}
-
-static void
-add_staff (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *pepper_path = g_build_filename (T.config->keys_dir, EC_PEPPER_FILE_NAME, NULL);
-  g_autoptr(EcPepper) pepper = ec_pepper_load_or_create (pepper_path, &error);
-  g_autoptr(EcDb) db = NULL;
-  EcActor actor = { EC_ROLE_ADMIN, "test-setup" };
-
-  g_assert_no_error (error);
-  db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
-  g_assert_no_error (error);
-  g_assert_true (ec_staff_create (db, ADMIN_ID, "李主任", EC_ROLE_ADMIN, ADMIN_PIN, pepper, &actor, &error));
-  g_assert_true (ec_staff_create (db, STAFF_ID, "张社工", EC_ROLE_STAFF, STAFF_PIN, pepper, &actor, &error));
-  g_assert_true (ec_staff_create (db, LOCK_ID, "赵社工", EC_ROLE_STAFF, LOCK_PIN, pepper, &actor, &error));
-  g_assert_no_error (error);
-}
-
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
   int rc;
 
-  setlocale (LC_ALL, "");
-  g_setenv ("LIBNFC_AUTO_SCAN", "false", TRUE);
-  g_setenv ("PANGO_LANGUAGE", "zh-cn:en", FALSE);
   g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
-  g_test_init (&argc, &argv, NULL);
-  gtk_init ();
-  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
-  g_test_log_set_fatal_handler (ignore_environment_warnings, NULL);
-  ec_kiosk_ui_init ();
-  ec_kiosk_i18n_init ("en");
-
-  T.dir = g_dir_make_tmp ("test-kiosk-station-XXXXXX", &error);
-  g_assert_no_error (error);
-  {
-    g_autofree char *demo_dir = g_build_filename (T.dir, "demo", NULL);
-    T.demo = ec_demo_fixture_create (demo_dir, 40, &error);
-    g_assert_no_error (error);
-  }
-  T.link = g_build_filename (T.dir, "reader", NULL);
-  T.control = g_build_filename (T.dir, "emulator.sock", NULL);
-  /* At a real PN532 UART's speed: writing takes as long as on a station. */
-  T.emu_pid = ec_test_start_emulator (T.link, T.control, "--pace", "115200", NULL);
-
-  T.config = ec_config_new ();
-  g_assert_true (ec_config_load_file (T.config, T.demo->conf_path, &error));
-  g_assert_no_error (error);
-  g_free (T.config->device);
-  T.config->device = g_strdup_printf ("pn532_uart:%s", T.link);
-  /* A station computer has the full key directory (station key, pepper). */
-  g_free (T.config->keys_dir);
-  T.config->keys_dir = g_build_filename (T.demo->dir, "keys", NULL);
-  T.config->role = EC_ROLE_STAFF;
-  add_staff ();
-
-  T.controller = ec_kiosk_controller_new (T.config);
-  T.window = ec_kiosk_window_new (NULL, T.controller, T.config, FALSE);
-  gtk_window_present (GTK_WINDOW (T.window));
-  ec_kiosk_controller_start (T.controller);
-  T.page = ec_station_install (T.window, T.config, TRUE);
-  g_assert_nonnull (T.page);
-  g_assert_null (ec_station_context_get_setup_error (ec_station_page_get_context (T.page)));
-  g_assert_cmpuint (ec_station_context_get_station_id (ec_station_page_get_context (T.page)), ==, 1);
-  ec_station_context_set_card_wait (ec_station_page_get_context (T.page), 4000);
-  g_assert_true (ec_kiosk_window_get_visible_page (T.window) == GTK_WIDGET (T.page));
+  ec_kiosk_test_init (&argc, &argv, TRUE);
+  ec_station_test_setup (&T, "test-kiosk-station-XXXXXX", "test-setup");
+  g_assert_null (ec_station_context_get_setup_error (ec_station_page_get_context (station_page)));
+  g_assert_cmpuint (ec_station_context_get_station_id (ec_station_page_get_context (station_page)), ==, 1);
+  g_assert_true (ec_kiosk_window_get_visible_page (T.window) == GTK_WIDGET (station_page));
 
   g_test_add_func ("/ec/kiosk/station/lockout", test_lockout);
   g_test_add_func ("/ec/kiosk/station/staff-no-audit", test_staff_no_audit);
@@ -1259,23 +1006,7 @@ main (int    argc,
 
   rc = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (T.window));
-  ec_kiosk_controller_stop (T.controller);
-  ec_test_spin (200);
-  g_assert_finalize_object (g_steal_pointer (&T.controller));
-  kill (T.emu_pid, SIGTERM);
-  waitpid (T.emu_pid, NULL, 0);
-  g_spawn_close_pid (T.emu_pid);
-  ec_demo_fixture_free (T.demo);
-  ec_config_free (T.config);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", T.dir);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", T.dir);
-  }
-  g_free (T.dir);
-  g_free (T.link);
-  g_free (T.control);
-  g_free (T.old_card);
+  ec_kiosk_harness_close (&T, 200);
+  g_free (old_card);
   return rc;
 }

@@ -6,60 +6,26 @@
  * the controller's card path (the same verification and lookup a tap runs). */
 #define G_LOG_DOMAIN "test-kiosk-sync"
 
-#include <locale.h>
 #include <string.h>
 
 #include "ec-db.h"
 #include "ec-init.h"
-#include "ec-kiosk-application.h"
-#include "ec-kiosk-i18n.h"
-#include "ec-kiosk-window.h"
 #include "ec-sync.h"
-#include "kiosk-demo-fixture.h"
-#include "kiosk-test-util.h"
+#include "kiosk-test-harness.h"
 
 #define WAIT_MS 10000
 
-static struct
-{
-  char              *dir;
-  EcDemoFixture     *demo;
-  char              *kiosk_db;
-  char              *kiosk_keys;
-  EcConfig          *config;
-  EcKioskController *controller;
-  EcKioskWindow     *window;
-} T;
+static EcKioskHarness T;     /* no emulator: cards go in as image files */
+static char *kiosk_db_path;
+static char *kiosk_keys_dir;
 
 static const EcActor station_actor = { EC_ROLE_STAFF, "S0002" };
 static const EcActor importer = { EC_ROLE_ADMIN, "kiosk-admin" };
 
-static gboolean
-screen_settled (gpointer data)
-{
-  EcKioskScreen s = ec_kiosk_controller_get_screen (T.controller);
-  return s == EC_KIOSK_SCREEN_RECORD || s == EC_KIOSK_SCREEN_PROBLEM;
-}
-
-typedef struct
-{
-  const char *needle;
-} TextWait;
-
-static gboolean
-waiting_shows (gpointer data)
-{
-  const TextWait *w = data;
-  g_autofree char *text = ec_test_visible_text (GTK_WIDGET (T.window));
-  return strstr (text, w->needle) != NULL;
-}
-
 static void
 assert_waiting_shows (const char *needle)
 {
-  TextWait w = { needle };
-
-  if (!ec_test_wait_until (waiting_shows, &w, WAIT_MS))
+  if (!ec_test_wait_text (GTK_WIDGET (T.window), needle, WAIT_MS))
     {
       g_autofree char *text = ec_test_visible_text (GTK_WIDGET (T.window));
       g_error ("expected “%s” on the Waiting screen; it shows:\n%s", needle, text);
@@ -78,9 +44,9 @@ station_to_kiosk (void)
   g_autofree char *bundle = g_build_filename (T.dir, "update.ecbundle", NULL);
   g_autoptr(EcStationKey) station = ec_station_key_unlock (keys, 1, pass, &error);
   g_autoptr(EcReadKey) read_key = ec_read_key_load (rk_path, &error);
-  g_autoptr(EcKeyring) ring = ec_keyring_load (T.kiosk_keys, &error);
+  g_autoptr(EcKeyring) ring = ec_keyring_load (kiosk_keys_dir, &error);
   g_autoptr(EcDb) station_db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
-  g_autoptr(EcDb) kiosk_db = ec_db_open (T.kiosk_db, EC_DB_OPEN_READ_WRITE, &error);
+  g_autoptr(EcDb) kiosk_db = ec_db_open (kiosk_db_path, EC_DB_OPEN_READ_WRITE, &error);
 
   g_assert_no_error (error);
   g_assert_true (ec_sync_export_bundle (station_db, station, read_key, EC_ROLE_RESPONDER, NULL, &station_actor,
@@ -99,7 +65,7 @@ tap (const char *file)
   ec_test_spin (20);
   ec_kiosk_controller_card_detected (T.controller);
   ec_kiosk_controller_submit_image_file (T.controller, path);
-  g_assert_true (ec_test_wait_until (screen_settled, NULL, WAIT_MS));
+  g_assert_true (ec_kiosk_test_wait_settled (T.controller, WAIT_MS));
   ec_test_spin (30);
   return ec_kiosk_controller_get_result (T.controller);
 }
@@ -172,16 +138,6 @@ test_revocation_travels (void)
   ec_kiosk_controller_clear (T.controller);
 }
 
-static gboolean
-ignore_environment_warnings (const char     *domain,
-                             GLogLevelFlags  level,
-                             const char     *message,
-                             gpointer        data)
-{
-  return !(strstr (message, "session bus") != NULL || strstr (message, "dbus-launch") != NULL
-           || strstr (message, "Settings portal") != NULL);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -189,40 +145,24 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   int rc;
 
-  setlocale (LC_ALL, "");
-  g_setenv ("LIBNFC_AUTO_SCAN", "false", TRUE);
-  g_test_init (&argc, &argv, NULL);
-  gtk_init ();
-  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
-  g_test_log_set_fatal_handler (ignore_environment_warnings, NULL);
-  ec_kiosk_ui_init ();
-  ec_kiosk_i18n_init ("en");
-
-  T.dir = g_dir_make_tmp ("test-kiosk-sync-XXXXXX", &error);
-  g_assert_no_error (error);
+  ec_kiosk_test_init (&argc, &argv, FALSE);
+  ec_kiosk_harness_create_demo (&T, "test-kiosk-sync-XXXXXX", 60);
+  kiosk_keys_dir = g_build_filename (T.demo->dir, "kiosk-keys", NULL);
+  kiosk_db_path = g_build_filename (T.dir, "kiosk.db", NULL);
   {
-    g_autofree char *demo_dir = g_build_filename (T.dir, "demo", NULL);
-    T.demo = ec_demo_fixture_create (demo_dir, 60, &error);
-    g_assert_no_error (error);
-  }
-  T.kiosk_keys = g_build_filename (T.demo->dir, "kiosk-keys", NULL);
-  T.kiosk_db = g_build_filename (T.dir, "kiosk.db", NULL);
-  {
-    g_autoptr(EcDb) db = ec_db_open (T.kiosk_db, EC_DB_OPEN_CREATE, &error);
+    g_autoptr(EcDb) db = ec_db_open (kiosk_db_path, EC_DB_OPEN_CREATE, &error);
     g_assert_no_error (error);
   }
 
   T.config = ec_config_new ();
   g_free (T.config->db_path);
-  T.config->db_path = g_strdup (T.kiosk_db);
+  T.config->db_path = g_strdup (kiosk_db_path);
   g_free (T.config->keys_dir);
-  T.config->keys_dir = g_strdup (T.kiosk_keys);
+  T.config->keys_dir = g_strdup (kiosk_keys_dir);
   g_free (T.config->kiosk_id);
   T.config->kiosk_id = g_strdup ("kiosk-07");
   T.config->max_age_days = 7;
-  T.controller = ec_kiosk_controller_new (T.config);
-  T.window = ec_kiosk_window_new (NULL, T.controller, T.config, FALSE);
-  gtk_window_present (GTK_WINDOW (T.window));
+  ec_kiosk_harness_open (&T, FALSE);
 
   g_test_add_func ("/ec/kiosk-sync/1-before-any-bundle", test_before_any_bundle);
   g_test_add_func ("/ec/kiosk-sync/2-after-bundle", test_after_bundle);
@@ -230,19 +170,8 @@ main (int    argc,
 
   rc = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (T.window));
-  ec_kiosk_controller_stop (T.controller);
-  ec_test_spin (100);
-  g_assert_finalize_object (g_steal_pointer (&T.controller));
-  ec_demo_fixture_free (T.demo);
-  ec_config_free (T.config);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", T.dir);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", T.dir);
-  }
-  g_free (T.dir);
-  g_free (T.kiosk_db);
-  g_free (T.kiosk_keys);
+  ec_kiosk_harness_close (&T, 100);
+  g_free (kiosk_db_path);
+  g_free (kiosk_keys_dir);
   return rc;
 }
