@@ -29,6 +29,7 @@
 #include "ec-csv.h"
 #include "ec-error.h"
 #include "ec-i18n.h"
+#include "ec-photo.h"
 
 /* Field options: long name -> CSV column. */
 typedef struct
@@ -132,7 +133,7 @@ field_group (FieldValues *v)
   entries[N_FIELD_OPTS].long_name = "photo";
   entries[N_FIELD_OPTS].arg = G_OPTION_ARG_FILENAME;
   entries[N_FIELD_OPTS].arg_data = &v->photo;
-  entries[N_FIELD_OPTS].description = N_("Photo, JPEG or PNG, at most 256 KiB");
+  entries[N_FIELD_OPTS].description = N_("Photo: any JPEG or PNG (or other picture) from a phone or camera; reduced to 600 × 800, without location data");
   entries[N_FIELD_OPTS].arg_description = "FILE";
   for (int k = 0; k < 4; k++)
     {
@@ -171,6 +172,7 @@ given (const FieldValues *v, gsize i)
 static EcResident *
 resident_from_options (const FieldValues *v,
                        const char        *fallback_name,
+                       char             **photo_note,
                        GError           **error)
 {
   g_autoptr(GString) header = g_string_new (NULL);
@@ -196,26 +198,27 @@ resident_from_options (const FieldValues *v,
     }
   if (v->photo != NULL)
     {
-      g_autofree char *data = NULL;
+      /* As the kiosk does: a phone's photo is reduced to 600 × 800, turned upright
+       * and stripped of its EXIF (GPS position); one that already fits is kept. */
+      g_autoptr(GBytes) photo = NULL;
+      g_autofree char *mime = NULL;
       g_autofree char *b64 = NULL;
-      gsize len = 0;
-      const char *mime = NULL;
+      g_autofree char *what = NULL;
+      EcPhotoPrepareInfo info;
 
-      if (!g_file_get_contents (v->photo, &data, &len, error))
-        return NULL;
-      if (len >= 3 && memcmp (data, "\xff\xd8\xff", 3) == 0)
-        mime = "image/jpeg";
-      else if (len >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0)
-        mime = "image/png";
-      if (mime == NULL)
+      if (!ec_photo_prepare_file (v->photo, EC_PHOTO_PREPARE_WIDTH, EC_PHOTO_PREPARE_HEIGHT,
+                                  EC_DB_PHOTO_MAX_BYTES, &photo, &mime, &info, &local))
         {
-          g_set_error (error, EC_IMPORT_ERROR, EC_IMPORT_ERROR_ENUM,
-                       _("%s is neither a JPEG nor a PNG image"), v->photo);
+          g_autofree char *name = g_filename_display_name (v->photo);
+          g_set_error (error, local->domain, local->code, _("--photo %s: %s"), name, local->message);
           return NULL;
         }
-      b64 = g_base64_encode ((const guchar *) data, len);
+      b64 = g_base64_encode (g_bytes_get_data (photo, NULL), g_bytes_get_size (photo));
       g_string_append_printf (header, "%sphoto_mime,photo_base64", header->len ? "," : "");
       g_string_append_printf (row, "%s%s,%s", row->len ? "," : "", mime, b64);
+      what = ec_photo_prepare_describe (&info, mime);
+      if (photo_note != NULL)
+        *photo_note = g_strdup_printf (_("Photo: %s"), what);
     }
   if (header->len == 0)
     {
@@ -459,6 +462,7 @@ resident_add_edit (EcDb *db, const EcActor *actor, gboolean edit, const char *id
   g_autoptr(EcResident) parsed = NULL;
   g_autoptr(EcResident) current = NULL;
   g_autofree char *ids = NULL;
+  g_autofree char *photo_note = NULL;
   EcResidentId id = 0;
 
   if (edit)
@@ -468,7 +472,7 @@ resident_add_edit (EcDb *db, const EcActor *actor, gboolean edit, const char *id
       if (!ec_db_get_resident (db, id, actor, EC_DB_PURPOSE_EDIT, NULL, &current, &error))
         return ec_cli_fail (error);
     }
-  parsed = resident_from_options (v, edit ? current->name_zh : NULL, &error);
+  parsed = resident_from_options (v, edit ? current->name_zh : NULL, &photo_note, &error);
   if (parsed == NULL)
     return ec_cli_fail (error);
   if (edit)
@@ -478,6 +482,8 @@ resident_add_edit (EcDb *db, const EcActor *actor, gboolean edit, const char *id
         return ec_cli_fail (error);
       ids = ec_resident_id_to_string (current->id);
       printf (_("%s %s updated (record version %lld)\n"), ids, current->name_zh, (long long) current->record_version);
+      if (photo_note != NULL)
+        printf ("%s\n", photo_note);
       return 0;
     }
   if (!ec_db_resident_add (db, parsed, actor, &error))
@@ -486,6 +492,8 @@ resident_add_edit (EcDb *db, const EcActor *actor, gboolean edit, const char *id
   /* The id alone on stdout's first line, for scripts. */
   printf ("%s\n", ids);
   g_printerr (_("added %s (%s)\n"), parsed->name_zh, ids);
+  if (photo_note != NULL)
+    g_printerr ("%s\n", photo_note);
   return 0;
 }
 
