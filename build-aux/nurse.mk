@@ -8,7 +8,7 @@
 
 NURSE_SHOTS := $(BUILDDIR)/kiosk-nurse-screenshots
 
-$(NURSE_SHOTS): tests/kiosk-nurse-screenshots.c tests/kiosk-nurse-fixture.h tests/kiosk-test-util.h tests/kiosk-demo-fixture.h $(LIBKIOSK) $(LIBCORE)
+$(NURSE_SHOTS): tests/kiosk-nurse-screenshots.c tests/kiosk-nurse-fixture.h tests/kiosk-test-util.h tests/kiosk-test-harness.h tests/kiosk-demo-fixture.h $(LIBKIOSK) $(LIBCORE)
 	$(CC) $(COMMON_CFLAGS) -Itests -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	  -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_LIBS)
 

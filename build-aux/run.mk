@@ -16,11 +16,11 @@ KIOSK_TOOL_LIBS  := $(KIOSK_LIBS) $(shell $(PKG_CONFIG) --libs cairo 2>/dev/null
 $(KIOSK_DEMO_SETUP): tests/kiosk-demo-setup.c tests/kiosk-demo-fixture.h $(LIBCORE)
 	$(CC) $(COMMON_CFLAGS) -Itests $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(CORE_LIBS)
 
-$(KIOSK_SHOTS): tests/kiosk-screenshots.c tests/kiosk-test-util.h tests/kiosk-demo-fixture.h $(LIBKIOSK) $(LIBCORE)
+$(KIOSK_SHOTS): tests/kiosk-screenshots.c tests/kiosk-test-util.h tests/kiosk-test-harness.h tests/kiosk-demo-fixture.h $(LIBKIOSK) $(LIBCORE)
 	$(CC) $(COMMON_CFLAGS) -Itests -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	  -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_TOOL_LIBS)
 
-$(KIOSK_BENCH): tests/kiosk-bench.c tests/kiosk-test-util.h tests/kiosk-demo-fixture.h $(LIBKIOSK) $(LIBCORE)
+$(KIOSK_BENCH): tests/kiosk-bench.c tests/kiosk-test-util.h tests/kiosk-test-harness.h tests/kiosk-demo-fixture.h $(LIBKIOSK) $(LIBCORE)
 	$(CC) $(COMMON_CFLAGS) -Itests -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	  -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_TOOL_LIBS)
 

@@ -26,11 +26,7 @@
 #include <gio/gunixsocketaddress.h>
 
 #include "ec-init.h"
-#include "ec-kiosk-application.h"
-#include "ec-kiosk-i18n.h"
-#include "ec-kiosk-window.h"
-#include "kiosk-demo-fixture.h"
-#include "kiosk-test-util.h"
+#include "kiosk-test-harness.h"
 
 static EcKioskController *controller;
 static EcKioskWindow *window;
@@ -49,18 +45,6 @@ static gboolean
 painted (gpointer data)
 {
   return painted_screen == (EcKioskScreen) GPOINTER_TO_INT (data) && painted_at > 0;
-}
-
-static gboolean
-reader_ready (gpointer data)
-{
-  return ec_kiosk_controller_get_reader_state (controller) == EC_KIOSK_READER_READY;
-}
-
-static gboolean
-screen_is (gpointer data)
-{
-  return ec_kiosk_controller_get_screen (controller) == (EcKioskScreen) GPOINTER_TO_INT (data);
 }
 
 /* CPU seconds (user + system) and RSS (KiB) of a process from /proc. */
@@ -162,7 +146,7 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) taps = g_array_new (FALSE, FALSE, sizeof (double));
   double sum_detect = 0, sum_read = 0, sum_worker = 0, sum_paint = 0, sum_reader = 0;
-  g_autofree char *tmp = NULL, *demo_dir = NULL, *link = NULL, *control = NULL, *rm = NULL;
+  g_autofree char *tmp = NULL, *demo_dir = NULL, *link = NULL, *control = NULL;
   const char *idle_env = g_getenv ("EC_KIOSK_BENCH_IDLE_SECONDS");
   guint idle_s = idle_env != NULL ? (guint) atoi (idle_env) : 60;
   const char *cards[] = { "01-valid-allergies", "02-valid-no-known-allergies", "03-valid-allergies-unknown" };
@@ -208,7 +192,7 @@ main (int    argc,
   if (!ec_test_wait_until (painted, GINT_TO_POINTER (EC_KIOSK_SCREEN_WAITING), 20000))
     g_error ("the Waiting screen was never painted");
   cold_ms = (double) (painted_at - t0) / 1000.0;
-  if (!ec_test_wait_until (reader_ready, NULL, 20000))
+  if (!ec_kiosk_test_wait_reader (controller, EC_KIOSK_READER_READY, 20000))
     g_error ("the reader never became ready");
 
   /* 2. card placed → record painted, on the paced emulator. */
@@ -253,7 +237,7 @@ main (int    argc,
   /* 3. idle CPU on the Waiting screen, card removed. */
   ctl (control, "remove", NULL);
   ec_kiosk_controller_clear (controller);
-  ec_test_wait_until (screen_is, GINT_TO_POINTER (EC_KIOSK_SCREEN_WAITING), 2000);
+  ec_kiosk_test_wait_screen (controller, EC_KIOSK_SCREEN_WAITING, 2000);
   ec_test_spin (1000);
   helper = find_helper ();
   proc_stats (getpid (), &kiosk_cpu0, &rss_idle);
@@ -298,10 +282,8 @@ main (int    argc,
   gtk_window_destroy (GTK_WINDOW (window));
   ec_kiosk_controller_stop (controller);
   g_clear_object (&controller);
-  kill (emu_pid, SIGTERM);
-  waitpid (emu_pid, NULL, 0);
-  rm = g_strdup_printf ("rm -rf '%s'", tmp);
-  if (system (rm) != 0)
+  ec_test_stop_emulator (emu_pid);
+  if (!ec_test_remove_tree (tmp))
     g_printerr ("kiosk-bench: could not remove %s\n", tmp);
   return 0;
 }

@@ -9,19 +9,11 @@
  *   kiosk-nurse-screenshots OUT_DIR */
 #define G_LOG_DOMAIN "kiosk-nurse-screenshots"
 
-#include <locale.h>
-#include <signal.h>
-#include <sys/wait.h>
-
 #include "ec-db.h"
 #include "ec-init.h"
-#include "ec-kiosk-application.h"
-#include "ec-kiosk-i18n.h"
-#include "ec-kiosk-window.h"
 #include "ec-nurse-page.h"
-#include "kiosk-demo-fixture.h"
 #include "kiosk-nurse-fixture.h"
-#include "kiosk-test-util.h"
+#include "kiosk-test-harness.h"
 
 static EcKioskController *controller;
 static EcKioskWindow *window;
@@ -29,34 +21,13 @@ static const char *out_dir;
 static const char *demo_dir;
 static guint n_written;
 
+/* Let layout, the stack transition, the fonts and the feedback flash settle. */
 static void
 shoot (const char *name)
 {
-  g_autofree char *file = g_strdup_printf ("%s-nurse-%s.png", ec_kiosk_i18n_get_language (), name);
-  g_autofree char *path = g_build_filename (out_dir, file, NULL);
-  g_autoptr(GError) error = NULL;
-
-  /* Let layout, the stack transition, the fonts and the feedback flash settle. */
-  ec_test_spin (1100);
-  if (!ec_test_save_png (GTK_WIDGET (window), path, &error))
-    g_printerr ("kiosk-nurse-screenshots: %s\n", error->message);
-  else
-    {
-      g_print ("  %s\n", path);
-      n_written++;
-    }
-}
-
-static gboolean
-reader_ready (gpointer data)
-{
-  return ec_kiosk_controller_get_reader_state (controller) == EC_KIOSK_READER_READY;
-}
-
-static gboolean
-record_shown (gpointer data)
-{
-  return ec_kiosk_controller_get_screen (controller) == EC_KIOSK_SCREEN_RECORD;
+  if (ec_test_shoot (GTK_WIDGET (window), "kiosk-nurse-screenshots", 1100, out_dir, "%s-nurse-%s.png",
+                     ec_kiosk_i18n_get_language (), name))
+    n_written++;
 }
 
 static EcNursePage *
@@ -71,22 +42,6 @@ verdict_shown (gpointer data)
   return ec_nurse_page_get_state (nurse_page ()) == EC_NURSE_PAGE_VERDICT;
 }
 
-static GtkWidget *
-find_named (GtkWidget  *widget,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 tap (const char *card)
 {
@@ -95,14 +50,14 @@ tap (const char *card)
 
   ec_kiosk_controller_clear (controller);
   ec_kiosk_controller_submit_image_file (controller, path);
-  ec_test_wait_until (record_shown, NULL, 5000);
+  ec_kiosk_test_wait_screen (controller, EC_KIOSK_SCREEN_RECORD, 5000);
   ec_test_spin (100);
 }
 
 static void
 type_drug (const char *drug)
 {
-  gtk_editable_set_text (GTK_EDITABLE (find_named (GTK_WIDGET (nurse_page ()), "nurse-drug-entry")), drug);
+  gtk_editable_set_text (GTK_EDITABLE (ec_test_find_named (GTK_WIDGET (nurse_page ()), "nurse-drug-entry")), drug);
   ec_test_spin (50);
 }
 
@@ -110,7 +65,7 @@ static void
 check (const char *drug)
 {
   type_drug (drug);
-  g_signal_emit_by_name (find_named (GTK_WIDGET (nurse_page ()), "nurse-check-button"), "clicked");
+  g_signal_emit_by_name (ec_test_find_named (GTK_WIDGET (nurse_page ()), "nurse-check-button"), "clicked");
   ec_test_wait_until (verdict_shown, NULL, 5000);
 }
 
@@ -125,8 +80,8 @@ shoot_language (const char *lang)
   shoot ("suggestions");
   check ("阿莫西林");
   shoot ("stop");
-  gtk_editable_set_text (GTK_EDITABLE (find_named (GTK_WIDGET (nurse_page ()), "nurse-dose-entry")), "0.5 g");
-  gtk_editable_set_text (GTK_EDITABLE (find_named (GTK_WIDGET (nurse_page ()), "nurse-id-entry")), "N007");
+  gtk_editable_set_text (GTK_EDITABLE (ec_test_find_named (GTK_WIDGET (nurse_page ()), "nurse-dose-entry")), "0.5 g");
+  gtk_editable_set_text (GTK_EDITABLE (ec_test_find_named (GTK_WIDGET (nurse_page ()), "nurse-id-entry")), "N007");
 
   tap ("03-valid-allergies-unknown");
   check ("阿莫西林");
@@ -150,7 +105,7 @@ main (int    argc,
   g_autoptr(EcConfig) config = ec_config_new ();
   g_autoptr(EcDemoFixture) demo = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *tmp = NULL, *dir = NULL, *rm = NULL, *link = NULL, *control = NULL;
+  g_autofree char *tmp = NULL, *dir = NULL, *link = NULL, *control = NULL;
   GPid emu_pid;
 
   setlocale (LC_ALL, "");
@@ -196,7 +151,7 @@ main (int    argc,
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 860);
   gtk_window_present (GTK_WINDOW (window));
   ec_kiosk_controller_start (controller);
-  ec_test_wait_until (reader_ready, NULL, 15000);
+  ec_kiosk_test_wait_reader (controller, EC_KIOSK_READER_READY, 15000);
   ec_test_spin (500);
 
   shoot_language ("zh");
@@ -205,10 +160,8 @@ main (int    argc,
   gtk_window_destroy (GTK_WINDOW (window));
   ec_kiosk_controller_stop (controller);
   g_clear_object (&controller);
-  kill (emu_pid, SIGTERM);
-  waitpid (emu_pid, NULL, 0);
-  rm = g_strdup_printf ("rm -rf '%s'", tmp);
-  if (system (rm) != 0)
+  ec_test_stop_emulator (emu_pid);
+  if (!ec_test_remove_tree (tmp))
     g_printerr ("kiosk-nurse-screenshots: could not remove %s\n", tmp);
   g_print ("%u nurse screenshots written to %s\n", n_written, out_dir);
   return n_written > 0 ? 0 : 1;

@@ -7,19 +7,11 @@
  *   kiosk-screenshots OUT_DIR */
 #define G_LOG_DOMAIN "kiosk-screenshots"
 
-#include <locale.h>
-#include <signal.h>
-#include <sys/wait.h>
-
 #include "ec-db.h"
 #include "ec-demo-panel.h"
 #include "ec-init.h"
-#include "kiosk-demo-fixture.h"
-#include "ec-kiosk-application.h"
-#include "ec-kiosk-i18n.h"
-#include "ec-kiosk-window.h"
 #include "ec-lookup-page.h"
-#include "kiosk-test-util.h"
+#include "kiosk-test-harness.h"
 
 static EcKioskController *controller;
 static char *control;
@@ -34,22 +26,13 @@ screen_settled (gpointer data)
   return screen != EC_KIOSK_SCREEN_READING || GPOINTER_TO_INT (data);
 }
 
+/* Let layout, the stack transition, the fonts and the feedback flash settle. */
 static void
 shoot (const char *name)
 {
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", ec_kiosk_i18n_get_language (), name);
-  g_autofree char *path = g_build_filename (out_dir, file, NULL);
-  g_autoptr(GError) error = NULL;
-
-  /* Let layout, the stack transition, the fonts and the feedback flash settle. */
-  ec_test_spin (1100);
-  if (!ec_test_save_png (GTK_WIDGET (window), path, &error))
-    g_printerr ("kiosk-screenshots: %s\n", error->message);
-  else
-    {
-      g_print ("  %s\n", path);
-      n_written++;
-    }
+  if (ec_test_shoot (GTK_WIDGET (window), "kiosk-screenshots", 1100, out_dir, "%s-%s.png",
+                     ec_kiosk_i18n_get_language (), name))
+    n_written++;
 }
 
 static int
@@ -57,24 +40,6 @@ compare_names (gconstpointer a,
                gconstpointer b)
 {
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
-static gboolean
-reader_ready (gpointer data)
-{
-  return ec_kiosk_controller_get_reader_state (controller) == EC_KIOSK_READER_READY;
-}
-
-static gboolean
-reader_not_ready (gpointer data)
-{
-  return ec_kiosk_controller_get_reader_state (controller) != EC_KIOSK_READER_READY;
-}
-
-static gboolean
-screen_is_problem (gpointer data)
-{
-  return ec_kiosk_controller_get_screen (controller) == EC_KIOSK_SCREEN_PROBLEM;
 }
 
 static EcResidentId
@@ -124,17 +89,17 @@ shoot_language (const char *lang,
 
   /* The unsupported card is the emulator's MIFARE Classic, through the real reader. */
   g_free (ec_test_emulator_ctl (control, "place-mfc1k"));
-  ec_test_wait_until (screen_is_problem, NULL, 10000);
+  ec_kiosk_test_wait_screen (controller, EC_KIOSK_SCREEN_PROBLEM, 10000);
   shoot ("card-11-unsupported");
   g_free (ec_test_emulator_ctl (control, "remove"));
   ec_kiosk_controller_clear (controller);
 
   /* The reader unplugged. */
   g_free (ec_test_emulator_ctl (control, "unplug"));
-  ec_test_wait_until (reader_not_ready, NULL, 15000);
+  ec_kiosk_test_wait_reader_not (controller, EC_KIOSK_READER_READY, 15000);
   shoot ("waiting-reader-lost");
   g_free (ec_test_emulator_ctl (control, "replug"));
-  ec_test_wait_until (reader_ready, NULL, 15000);
+  ec_kiosk_test_wait_reader (controller, EC_KIOSK_READER_READY, 15000);
 
   ec_kiosk_controller_open_lookup (controller);
   {
@@ -161,7 +126,7 @@ main (int    argc,
   g_autoptr(EcConfig) config = ec_config_new ();
   g_autoptr(EcDemoFixture) demo = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *tmp = NULL, *demo_dir = NULL, *rm = NULL, *link = NULL;
+  g_autofree char *tmp = NULL, *demo_dir = NULL, *link = NULL;
   GPid emu_pid;
 
   setlocale (LC_ALL, "");
@@ -205,7 +170,7 @@ main (int    argc,
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 860);
   gtk_window_present (GTK_WINDOW (window));
   ec_kiosk_controller_start (controller);
-  ec_test_wait_until (reader_ready, NULL, 15000);
+  ec_kiosk_test_wait_reader (controller, EC_KIOSK_READER_READY, 15000);
   ec_test_spin (500);
 
   shoot_language ("zh", demo_dir, config->db_path);
@@ -226,10 +191,8 @@ main (int    argc,
   ec_kiosk_controller_stop (controller);
   g_clear_object (&controller);
   g_free (control);
-  kill (emu_pid, SIGTERM);
-  waitpid (emu_pid, NULL, 0);
-  rm = g_strdup_printf ("rm -rf '%s'", tmp);
-  if (system (rm) != 0)
+  ec_test_stop_emulator (emu_pid);
+  if (!ec_test_remove_tree (tmp))
     g_printerr ("kiosk-screenshots: could not remove %s\n", tmp);
   g_print ("%u screenshots written to %s\n", n_written, out_dir);
   return n_written > 0 ? 0 : 1;

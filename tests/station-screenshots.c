@@ -7,147 +7,51 @@
  *   station-screenshots OUT_DIR zh|en */
 #define G_LOG_DOMAIN "station-screenshots"
 
-#include <locale.h>
-#include <signal.h>
 #include <stdio.h>
-#include <sys/wait.h>
 
 #include "ec-db.h"
 #include "ec-init.h"
-#include "ec-kiosk-application.h"
-#include "ec-kiosk-i18n.h"
-#include "ec-kiosk-window.h"
-#include "ec-staff.h"
-#include "ec-station-editor.h"
-#include "ec-station-page.h"
-#include "kiosk-demo-fixture.h"
-#include "kiosk-test-util.h"
+#include "kiosk-station-test.h"
 
 #define WAIT_MS 20000
 
-static EcKioskWindow *window;
-static EcStationPage *page;
+static EcKioskHarness H;
 static const char *out_dir;
-static char *control;
 static guint n_written;
-
-static gpointer
-child (const char *name)
-{
-  return gtk_widget_get_template_child (GTK_WIDGET (page), EC_TYPE_STATION_PAGE, name);
-}
-
-static gpointer
-editor_child (const char *name)
-{
-  GtkWidget *editor = gtk_stack_get_child_by_name (child ("stack"), "edit");
-  return gtk_widget_get_template_child (editor, EC_TYPE_STATION_EDITOR, name);
-}
 
 static void
 emu (const char *command)
 {
-  g_free (ec_test_emulator_ctl (control, command));
-}
-
-static gboolean
-screen_is (gpointer data)
-{
-  return g_strcmp0 (ec_station_page_get_screen (page), data) == 0;
-}
-
-typedef struct
-{
-  const char *label;
-  const char *needle;
-} LabelWait;
-
-static gboolean
-label_has (gpointer data)
-{
-  const LabelWait *w = data;
-  return strstr (gtk_label_get_text (child (w->label)), w->needle) != NULL;
+  g_free (ec_test_emulator_ctl (H.control, command));
 }
 
 static void
 wait_label (const char *label,
             const char *needle)
 {
-  LabelWait w = { label, needle };
-
-  if (!ec_test_wait_until (label_has, &w, WAIT_MS))
+  if (!station_wait_label (label, needle, WAIT_MS))
     g_printerr ("station-screenshots: %s never showed “%s”\n", label, needle);
 }
 
 static void
 wait_screen (const char *screen)
 {
-  if (!ec_test_wait_until (screen_is, (gpointer) screen, WAIT_MS))
+  if (!station_wait_screen (screen, WAIT_MS))
     g_printerr ("station-screenshots: never reached %s\n", screen);
 }
 
 static void
 shoot (const char *name)
 {
-  g_autofree char *file = g_strdup_printf ("%s-station-%s.png", ec_kiosk_i18n_get_language (), name);
-  g_autofree char *path = g_build_filename (out_dir, file, NULL);
-  g_autoptr(GError) error = NULL;
-
-  ec_test_spin (900);
-  if (!ec_test_save_png (GTK_WIDGET (window), path, &error))
-    g_printerr ("station-screenshots: %s\n", error->message);
-  else
-    {
-      g_print ("  %s\n", path);
-      n_written++;
-    }
-}
-
-static void
-sign_in (const char *id,
-         const char *pin)
-{
-  gtk_editable_set_text (GTK_EDITABLE (child ("staff_entry")), id);
-  ec_station_page_press_keys (page, pin);
-  g_signal_emit_by_name (child ("signin_button"), "clicked");
-}
-
-static void
-click (const char *name)
-{
-  g_signal_emit_by_name (child (name), "clicked");
-}
-
-static void
-set_row (const char *name,
-         const char *text)
-{
-  gtk_editable_set_text (GTK_EDITABLE (editor_child (name)), text);
-}
-
-static GtkWidget *
-entry_widget (EcStationList list,
-              guint         index,
-              const char   *field)
-{
-  GtkWidget *editor = gtk_stack_get_child_by_name (child ("stack"), "edit");
-  return ec_station_editor_get_entry_widget (EC_STATION_EDITOR (editor), list, index, field);
+  if (ec_test_shoot (GTK_WIDGET (H.window), "station-screenshots", 900, out_dir, "%s-station-%s.png",
+                     ec_kiosk_i18n_get_language (), name))
+    n_written++;
 }
 
 static guint
 add_entry (EcStationList list)
 {
-  GtkWidget *editor = gtk_stack_get_child_by_name (child ("stack"), "edit");
-  return ec_station_editor_add_entry (EC_STATION_EDITOR (editor), list);
-}
-
-static void
-set_entry (EcStationList list,
-           guint         index,
-           const char   *field,
-           const char   *text)
-{
-  gtk_editable_set_text (GTK_EDITABLE (entry_widget (list, index, field)), text);
+  return ec_station_editor_add_entry (station_editor (), list);
 }
 
 static void
@@ -211,12 +115,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EcDemoFixture) demo = NULL;
-  g_autoptr(EcConfig) config = NULL;
-  g_autoptr(EcKioskController) controller = NULL;
-  g_autofree char *dir = NULL, *link = NULL, *saved = NULL, *cmd = NULL;
-  GPid emu_pid;
+  g_autofree char *saved = NULL, *cmd = NULL;
 
   if (argc != 3 || (!g_str_equal (argv[2], "zh") && !g_str_equal (argv[2], "en")))
     {
@@ -232,55 +131,21 @@ main (int    argc,
   ec_kiosk_i18n_init (argv[2]);
   g_mkdir_with_parents (out_dir, 0755);
 
-  dir = g_dir_make_tmp ("station-shots-XXXXXX", &error);
-  g_assert_no_error (error);
-  {
-    g_autofree char *demo_dir = g_build_filename (dir, "demo", NULL);
-    demo = ec_demo_fixture_create (demo_dir, 40, &error);
-    g_assert_no_error (error);
-  }
-  link = g_build_filename (dir, "reader", NULL);
-  control = g_build_filename (dir, "emulator.sock", NULL);
-  emu_pid = ec_test_start_emulator (link, control, "--pace", "115200", NULL);
-
-  config = ec_config_new ();
-  g_assert_true (ec_config_load_file (config, demo->conf_path, &error));
-  g_free (config->device);
-  config->device = g_strdup_printf ("pn532_uart:%s", link);
-  g_free (config->keys_dir);
-  config->keys_dir = g_build_filename (demo->dir, "keys", NULL);
-  config->role = EC_ROLE_STAFF;
-  {
-    g_autofree char *pepper_path = g_build_filename (config->keys_dir, EC_PEPPER_FILE_NAME, NULL);
-    g_autoptr(EcPepper) pepper = ec_pepper_load_or_create (pepper_path, &error);
-    g_autoptr(EcDb) db = ec_db_open (demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
-    EcActor actor = { EC_ROLE_ADMIN, "demo-setup" };
-    g_assert_no_error (error);
-    g_assert_true (ec_staff_create (db, "A001", "李主任", EC_ROLE_ADMIN, "739154", pepper, &actor, &error));
-    g_assert_true (ec_staff_create (db, "S0012", "张社工", EC_ROLE_STAFF, "582946", pepper, &actor, &error));
-    g_assert_true (ec_staff_create (db, "S0099", "赵社工", EC_ROLE_STAFF, "604917", pepper, &actor, &error));
-  }
-
-  controller = ec_kiosk_controller_new (config);
-  window = ec_kiosk_window_new (NULL, controller, config, FALSE);
-  gtk_window_present (GTK_WINDOW (window));
-  ec_kiosk_controller_start (controller);
-  page = ec_station_install (window, config, TRUE);
-  ec_station_context_set_card_wait (ec_station_page_get_context (page), 4000);
+  ec_station_test_setup (&H, "station-shots-XXXXXX", "demo-setup");
 
   g_print ("station-screenshots (%s):\n", argv[2]);
   shoot ("signin");
 
   for (guint i = 0; i < 5; i++)
     {
-      sign_in ("S0099", "918273");
+      sign_in (LOCK_ID, "918273");
       ec_test_spin (400);
     }
   wait_label ("signin_message", "30");
   shoot ("lockout");
   gtk_editable_set_text (GTK_EDITABLE (child ("staff_entry")), "");
 
-  sign_in ("S0012", "582946");
+  sign_in (STAFF_ID, STAFF_PIN);
   wait_screen ("home");
   ec_test_spin (500);
   shoot ("residents");
@@ -366,7 +231,7 @@ main (int    argc,
   shoot ("key");
 
   /* Pulled away mid-write, then put back. */
-  saved = g_build_filename (dir, "pulled.tag", NULL);
+  saved = g_build_filename (H.dir, "pulled.tag", NULL);
   {
     PullData pull = { saved, FALSE };
     gulong id = g_signal_connect (child ("stage_write"), "notify::label", G_CALLBACK (pull_card_cb), &pull);
@@ -391,27 +256,16 @@ main (int    argc,
 
   click ("signout_button");
   wait_screen ("signin");
-  sign_in ("A001", "739154");
+  sign_in (ADMIN_ID, ADMIN_PIN);
   wait_screen ("home");
-  ec_station_page_open_audit (page);
+  ec_station_page_open_audit (station_page);
   wait_label ("audit_chain_label", "✔");
   ec_test_spin (500);
   shoot ("audit");
   click ("signout_button");
   wait_screen ("signin");
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  ec_kiosk_controller_stop (controller);
-  ec_test_spin (200);
-  kill (emu_pid, SIGTERM);
-  waitpid (emu_pid, NULL, 0);
-  g_spawn_close_pid (emu_pid);
-  {
-    g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", dir);
-    if (system (rm) != 0)
-      g_printerr ("station-screenshots: could not remove %s\n", dir);
-  }
-  g_free (control);
+  ec_kiosk_harness_close (&H, 200);
   g_print ("%u screenshots\n", n_written);
   return n_written == 13 ? 0 : 1;
 }
