@@ -8,135 +8,13 @@
 
 #include <string.h>
 #include <glib/gstdio.h>
-#include <gdk-pixbuf/gdk-pixbuf.h>
 
 #include "ec-db.h"
 #include "ec-error.h"
 #include "ec-photo.h"
+#include "ec-test-phone-photo.h"
 
 static char *tmpdir;
-
-/* A photograph-like picture: the left half reddish, the right half bluish, a vertical
- * gradient, and a little noise (so JPEG sizes look like a camera's). */
-static GdkPixbuf *
-draw (int      width,
-      int      height,
-      gboolean alpha)
-{
-  GdkPixbuf *p = gdk_pixbuf_new (GDK_COLORSPACE_RGB, alpha, 8, width, height);
-  guint8 *px = gdk_pixbuf_get_pixels (p);
-  int stride = gdk_pixbuf_get_rowstride (p);
-  int channels = gdk_pixbuf_get_n_channels (p);
-  guint32 seed = 12345;
-
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        guint8 *q = px + (gsize) y * (gsize) stride + (gsize) x * (gsize) channels;
-        int noise;
-
-        seed = seed * 1103515245u + 12345u;
-        noise = (int) ((seed >> 16) & 15);
-        q[0] = (guint8) ((x < width / 2 ? 200 : 30) + noise);
-        q[1] = (guint8) (y * 200 / height + noise);
-        q[2] = (guint8) ((x < width / 2 ? 30 : 200) + noise);
-        if (alpha)   /* a transparent frame 100 px wide around an opaque middle */
-          q[3] = (x < 100 || y < 100 || x >= width - 100 || y >= height - 100) ? 0 : 255;
-      }
-  return p;
-}
-
-static GBytes *
-encode (GdkPixbuf  *p,
-        const char *type,
-        const char *quality)
-{
-  g_autoptr(GError) error = NULL;
-  char *buf = NULL;
-  gsize len = 0;
-  gboolean ok;
-
-  if (quality != NULL)
-    ok = gdk_pixbuf_save_to_buffer (p, &buf, &len, type, &error, "quality", quality, NULL);
-  else
-    ok = gdk_pixbuf_save_to_buffer (p, &buf, &len, type, &error, NULL);
-  g_assert_no_error (error);
-  g_assert_true (ok);
-  return g_bytes_new_take (buf, len);
-}
-
-static void
-put_le16 (GByteArray *a, guint v)
-{
-  guint8 b[2] = { (guint8) (v & 0xff), (guint8) (v >> 8) };
-  g_byte_array_append (a, b, 2);
-}
-
-static void
-put_le32 (GByteArray *a, guint32 v)
-{
-  guint8 b[4] = { (guint8) v, (guint8) (v >> 8), (guint8) (v >> 16), (guint8) (v >> 24) };
-  g_byte_array_append (a, b, 4);
-}
-
-static void
-ifd_entry (GByteArray *a, guint tag, guint type, guint32 count, guint32 value)
-{
-  put_le16 (a, tag);
-  put_le16 (a, type);
-  put_le32 (a, count);
-  put_le32 (a, value);
-}
-
-/* An EXIF APP1 segment as a phone writes it: Orientation = 6 (the camera was held
- * upright: rotate 90° clockwise to show) and a GPS position (31° 14′ N, 121° 28′ E,
- * fictional), spliced in after SOI. */
-static GBytes *
-with_exif (GBytes *jpeg)
-{
-  g_autoptr(GByteArray) tiff = g_byte_array_new ();
-  GByteArray *out = g_byte_array_new ();
-  const guint8 *data;
-  gsize len;
-  guint8 seg[4];
-
-  /* TIFF header; IFD0 at 8: 2 entries (2 + 2 × 12 + 4 = 30) -> GPS IFD at 38:
-   * 4 entries (2 + 4 × 12 + 4 = 54) -> rationals at 92. */
-  g_byte_array_append (tiff, (const guint8 *) "II*\0", 4);
-  put_le32 (tiff, 8);
-  put_le16 (tiff, 2);
-  ifd_entry (tiff, 0x0112, 3, 1, 6);           /* Orientation: SHORT 6 */
-  ifd_entry (tiff, 0x8825, 4, 1, 38);          /* GPSInfo IFD pointer */
-  put_le32 (tiff, 0);
-  put_le16 (tiff, 4);
-  ifd_entry (tiff, 0x0001, 2, 2, 'N');         /* GPSLatitudeRef "N" */
-  ifd_entry (tiff, 0x0002, 5, 3, 92);          /* GPSLatitude: 3 RATIONAL */
-  ifd_entry (tiff, 0x0003, 2, 2, 'E');         /* GPSLongitudeRef "E" */
-  ifd_entry (tiff, 0x0004, 5, 3, 116);         /* GPSLongitude: 3 RATIONAL */
-  put_le32 (tiff, 0);
-  g_assert_cmpuint (tiff->len, ==, 92);
-  put_le32 (tiff, 31); put_le32 (tiff, 1);
-  put_le32 (tiff, 14); put_le32 (tiff, 1);
-  put_le32 (tiff, 0); put_le32 (tiff, 1);
-  put_le32 (tiff, 121); put_le32 (tiff, 1);
-  put_le32 (tiff, 28); put_le32 (tiff, 1);
-  put_le32 (tiff, 0); put_le32 (tiff, 1);
-
-  data = g_bytes_get_data (jpeg, &len);
-  g_assert_cmpuint (len, >, 2);
-  g_assert_cmpuint (data[0], ==, 0xff);
-  g_assert_cmpuint (data[1], ==, 0xd8);
-  g_byte_array_append (out, data, 2);
-  seg[0] = 0xff;
-  seg[1] = 0xe1;
-  seg[2] = (guint8) ((2 + 6 + tiff->len) >> 8);
-  seg[3] = (guint8) ((2 + 6 + tiff->len) & 0xff);
-  g_byte_array_append (out, seg, 4);
-  g_byte_array_append (out, (const guint8 *) "Exif\0\0", 6);
-  g_byte_array_append (out, tiff->data, tiff->len);
-  g_byte_array_append (out, data + 2, (guint) (len - 2));
-  return g_byte_array_free_to_bytes (out);
-}
 
 static char *
 write_file (const char *name,
@@ -214,8 +92,8 @@ pixel (GdkPixbuf *p, int x, int y)
 static void
 test_phone_jpeg (void)
 {
-  g_autoptr(GdkPixbuf) src = draw (4000, 3000, FALSE);
-  g_autoptr(GBytes) jpeg = encode (src, "jpeg", "95");
+  g_autoptr(GdkPixbuf) src = ec_test_draw_photo (4000, 3000, FALSE);
+  g_autoptr(GBytes) jpeg = ec_test_encode (src, "jpeg", "95");
   g_autofree char *path = write_file ("phone.jpg", jpeg);
   g_autoptr(GBytes) out = NULL;
   g_autofree char *mime = NULL;
@@ -253,9 +131,9 @@ test_phone_jpeg (void)
 static void
 test_exif_rotated (void)
 {
-  g_autoptr(GdkPixbuf) src = draw (4000, 3000, FALSE);
-  g_autoptr(GBytes) plain = encode (src, "jpeg", "95");
-  g_autoptr(GBytes) jpeg = with_exif (plain);
+  g_autoptr(GdkPixbuf) src = ec_test_draw_photo (4000, 3000, FALSE);
+  g_autoptr(GBytes) plain = ec_test_encode (src, "jpeg", "95");
+  g_autoptr(GBytes) jpeg = ec_test_with_exif (plain);
   g_autofree char *path = write_file ("upright.jpg", jpeg);
   g_autoptr(GBytes) out = NULL;
   g_autoptr(GdkPixbuf) shown = NULL;
@@ -289,8 +167,8 @@ test_exif_rotated (void)
 static void
 test_png_alpha (void)
 {
-  g_autoptr(GdkPixbuf) src = draw (3000, 2000, TRUE);
-  g_autoptr(GBytes) png = encode (src, "png", NULL);
+  g_autoptr(GdkPixbuf) src = ec_test_draw_photo (3000, 2000, TRUE);
+  g_autoptr(GBytes) png = ec_test_encode (src, "png", NULL);
   g_autofree char *path = write_file ("drawing.png", png);
   g_autoptr(GBytes) out = NULL;
   g_autoptr(GdkPixbuf) shown = NULL;
@@ -318,9 +196,9 @@ test_png_alpha (void)
 static void
 test_small_kept (void)
 {
-  g_autoptr(GdkPixbuf) src = draw (300, 400, FALSE);
-  g_autoptr(GBytes) jpeg = encode (src, "jpeg", "85");
-  g_autoptr(GBytes) tagged = with_exif (jpeg);
+  g_autoptr(GdkPixbuf) src = ec_test_draw_photo (300, 400, FALSE);
+  g_autoptr(GBytes) jpeg = ec_test_encode (src, "jpeg", "85");
+  g_autoptr(GBytes) tagged = ec_test_with_exif (jpeg);
   g_autofree char *path = write_file ("small.jpg", jpeg);
   g_autofree char *tagged_path = write_file ("small-gps.jpg", tagged);
   g_autoptr(GBytes) out = NULL;
@@ -367,9 +245,9 @@ assert_refused (const char *path,
 static void
 test_refused (void)
 {
-  g_autoptr(GdkPixbuf) src = draw (1200, 900, FALSE);
-  g_autoptr(GBytes) jpeg = encode (src, "jpeg", "95");
-  g_autoptr(GBytes) png = encode (src, "png", NULL);
+  g_autoptr(GdkPixbuf) src = ec_test_draw_photo (1200, 900, FALSE);
+  g_autoptr(GBytes) jpeg = ec_test_encode (src, "jpeg", "95");
+  g_autoptr(GBytes) png = ec_test_encode (src, "png", NULL);
   g_autoptr(GBytes) cut = g_bytes_new_from_bytes (jpeg, 0, g_bytes_get_size (jpeg) / 2);
   g_autoptr(GBytes) cut_png = g_bytes_new_from_bytes (png, 0, g_bytes_get_size (png) * 2 / 3);
   g_autoptr(GBytes) text = g_bytes_new_static ("王秀英 1941-03-08\n", strlen ("王秀英 1941-03-08\n"));
@@ -391,8 +269,8 @@ test_refused (void)
 static void
 test_too_small_limit (void)
 {
-  g_autoptr(GdkPixbuf) src = draw (1200, 900, FALSE);
-  g_autoptr(GBytes) jpeg = encode (src, "jpeg", "95");
+  g_autoptr(GdkPixbuf) src = ec_test_draw_photo (1200, 900, FALSE);
+  g_autoptr(GBytes) jpeg = ec_test_encode (src, "jpeg", "95");
   g_autofree char *path = write_file ("limit.jpg", jpeg);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) out = NULL;
@@ -413,9 +291,9 @@ main (int argc, char **argv)
    * EXIF orientation 6 and a GPS position) to the given file and exit. */
   if (g_getenv ("EC_TEST_WRITE_PHONE_JPEG") != NULL)
     {
-      g_autoptr(GdkPixbuf) src = draw (4000, 3000, FALSE);
-      g_autoptr(GBytes) plain = encode (src, "jpeg", "95");
-      g_autoptr(GBytes) jpeg = with_exif (plain);
+      g_autoptr(GdkPixbuf) src = ec_test_draw_photo (4000, 3000, FALSE);
+      g_autoptr(GBytes) plain = ec_test_encode (src, "jpeg", "95");
+      g_autoptr(GBytes) jpeg = ec_test_with_exif (plain);
 
       if (!g_file_set_contents (g_getenv ("EC_TEST_WRITE_PHONE_JPEG"), g_bytes_get_data (jpeg, NULL),
                                 (gssize) g_bytes_get_size (jpeg), &error))

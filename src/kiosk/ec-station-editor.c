@@ -11,6 +11,7 @@
 #include "ec-card-face.h"
 #include "ec-db.h"
 #include "ec-i18n.h"
+#include "ec-photo.h"
 
 #define N_LISTS 4
 #define N_SLOTS 4
@@ -54,6 +55,8 @@ struct _EcStationEditor
   EcResident          *base;     /* what is being edited (a new one has id 0) */
   GBytes              *photo;
   char                *photo_mime;
+  char                *photo_note;      /* what preparing the chosen file did, or NULL */
+  GCancellable        *photo_cancel;    /* a photo being prepared in a worker thread */
   GPtrArray           *rows[N_LISTS];   /* AdwExpanderRow (a reference each), in order */
   guint                preview_source;
   gboolean             disposing;
@@ -990,14 +993,20 @@ on_add_button_clicked_cb (EcStationEditor *self,
 /* ------------------------------------------------------------------------- */
 /* Form <-> resident */
 
+static void photo_cancel_pending (EcStationEditor *self);
+
 static void
 show_photo (EcStationEditor *self)
 {
   if (self->photo != NULL)
     {
       g_autoptr(GdkTexture) t = gdk_texture_new_from_bytes (self->photo, NULL);
-      g_autofree char *text = g_strdup_printf (_("Photo: %s, %zu KiB"), self->photo_mime != NULL ? self->photo_mime : "?",
-                                               g_bytes_get_size (self->photo) / 1024);
+      g_autofree char *text =
+        self->photo_note != NULL
+          /* TRANSLATORS: %s is "image/jpeg, 84.2 KiB (reduced from 4032 × 3024, 3.1 MiB)" */
+          ? g_strdup_printf (_("Photo: %s"), self->photo_note)
+          : g_strdup_printf (_("Photo: %s, %zu KiB"), self->photo_mime != NULL ? self->photo_mime : "?",
+                             g_bytes_get_size (self->photo) / 1024);
       if (t != NULL)
         gtk_image_set_from_paintable (self->photo_image, GDK_PAINTABLE (t));
       gtk_label_set_label (self->photo_label, text);
@@ -1071,8 +1080,10 @@ ec_station_editor_set_resident (EcStationEditor *self,
   g_clear_pointer (&self->base, ec_resident_free);
   self->base = resident != NULL ? resident : ec_resident_new ();
   r = self->base;
+  photo_cancel_pending (self);
   g_clear_pointer (&self->photo, g_bytes_unref);
   g_clear_pointer (&self->photo_mime, g_free);
+  g_clear_pointer (&self->photo_note, g_free);
   self->photo = r->photo != NULL ? g_bytes_ref (r->photo) : NULL;
   self->photo_mime = g_strdup (r->photo_mime);
 
@@ -1529,56 +1540,193 @@ on_form_changed_cb (EcStationEditor *self)
 /* ------------------------------------------------------------------------- */
 /* Photo */
 
-gboolean
-ec_station_editor_set_photo_file (EcStationEditor *self,
-                                  const char      *path)
+/* Preparing runs in a worker thread (a phone's 12 MP JPEG takes a tenth of a second
+ * to several, on a slow station computer); Save waits for it. */
+static GtkWidget *
+save_button (EcStationEditor *self)
 {
-  g_autofree char *data = NULL;
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (self), EC_TYPE_STATION_EDITOR, "save_button"));
+}
+
+static void
+photo_set_busy (EcStationEditor *self,
+                gboolean         busy)
+{
+  GtkWidget *save = save_button (self);
+
+  if (save != NULL)
+    gtk_widget_set_sensitive (save, !busy);
+  if (busy)
+    gtk_label_set_label (self->photo_label, _("Preparing the photo…"));
+}
+
+/* Forget a photo being prepared: its result will not be used. */
+static void
+photo_cancel_pending (EcStationEditor *self)
+{
+  if (self->photo_cancel == NULL)
+    return;
+  g_cancellable_cancel (self->photo_cancel);
+  g_clear_object (&self->photo_cancel);
+  if (!self->disposing)
+    photo_set_busy (self, FALSE);
+}
+
+typedef struct
+{
+  GBytes             *bytes;
+  char               *mime;
+  EcPhotoPrepareInfo  info;
+} Prepared;
+
+static void
+prepared_free (gpointer data)
+{
+  Prepared *p = data;
+
+  g_clear_pointer (&p->bytes, g_bytes_unref);
+  g_free (p->mime);
+  g_free (p);
+}
+
+static Prepared *
+prepare (const char  *path,
+         GError     **error)
+{
+  Prepared *p = g_new0 (Prepared, 1);
+
+  if (!ec_photo_prepare_file (path, EC_PHOTO_PREPARE_WIDTH, EC_PHOTO_PREPARE_HEIGHT,
+                              EC_DB_PHOTO_MAX_BYTES, &p->bytes, &p->mime, &p->info, error))
+    {
+      prepared_free (p);
+      return NULL;
+    }
+  return p;
+}
+
+/* The prepared photo (or why there is none) into the form: decoded once as the card
+ * face will (the same check as a stored photo), then shown with what was done. */
+static gboolean
+photo_apply (EcStationEditor *self,
+             Prepared        *p,
+             const GError    *prepare_error)
+{
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   cairo_surface_t *surface;
-  gsize len = 0;
-  EcPhotoInfo info;
-  const char *mime;
 
-  g_return_val_if_fail (EC_IS_STATION_EDITOR (self), FALSE);
-
-  if (!g_file_get_contents (path, &data, &len, &error))
+  if (p == NULL)
     {
-      ec_station_editor_show_error (self, error->message);
-      return FALSE;
-    }
-  if (len > EC_DB_PHOTO_MAX_BYTES)
-    {
-      g_autofree char *msg = g_strdup_printf (_("The photo is %zu KiB; at most %d KiB fit in the database. "
-                                                "Make it smaller (for example 300 × 400 pixels) and choose it again."),
-                                              len / 1024, EC_DB_PHOTO_MAX_BYTES / 1024);
+      g_autofree char *msg = g_strdup_printf (_("This photo cannot be used: %s"), prepare_error->message);
+      show_photo (self);
       ec_station_editor_show_error (self, msg);
       return FALSE;
     }
-  if (!ec_photo_probe ((const guint8 *) data, len, &info, &error))
-    {
-      g_autofree char *msg = g_strdup_printf (_("This photo cannot be used: %s"), error->message);
-      ec_station_editor_show_error (self, msg);
-      return FALSE;
-    }
-  mime = ec_photo_mime_type (info.format);
-  bytes = g_bytes_new_take (g_steal_pointer (&data), len);
-  surface = ec_card_face_load_photo (bytes, &error);
-  if (surface == NULL && !(info.format == EC_PHOTO_JPEG && !ec_card_face_supports_jpeg ()))
+  surface = ec_card_face_load_photo (p->bytes, &error);
+  if (surface == NULL && !(g_strcmp0 (p->mime, "image/jpeg") == 0 && !ec_card_face_supports_jpeg ()))
     {
       g_autofree char *msg = g_strdup_printf (_("The photo cannot be read: %s"), error->message);
+      show_photo (self);
       ec_station_editor_show_error (self, msg);
       return FALSE;
     }
   g_clear_pointer (&surface, cairo_surface_destroy);
   g_clear_pointer (&self->photo, g_bytes_unref);
   g_free (self->photo_mime);
-  self->photo = g_steal_pointer (&bytes);
-  self->photo_mime = g_strdup (mime);
+  g_free (self->photo_note);
+  self->photo = g_steal_pointer (&p->bytes);
+  self->photo_mime = g_steal_pointer (&p->mime);
+  self->photo_note = ec_photo_prepare_describe (&p->info, self->photo_mime);
   show_photo (self);
   show_problems (self, NULL);
   return TRUE;
+}
+
+gboolean
+ec_station_editor_set_photo_file (EcStationEditor *self,
+                                  const char      *path)
+{
+  g_autoptr(GError) error = NULL;
+  Prepared *p;
+  gboolean ok;
+
+  g_return_val_if_fail (EC_IS_STATION_EDITOR (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  photo_cancel_pending (self);
+  p = prepare (path, &error);
+  ok = photo_apply (self, p, error);
+  if (p != NULL)
+    prepared_free (p);
+  return ok;
+}
+
+static void
+prepare_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+  Prepared *p = prepare (task_data, &error);
+
+  if (p == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, p, prepared_free);
+}
+
+static void
+prepare_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  EcStationEditor *self = EC_STATION_EDITOR (source);
+  g_autoptr(GError) error = NULL;
+  Prepared *p;
+
+  /* Cancelled: another photo was chosen, the form was cleared or is gone. The
+   * cancellable's owner has set the form as it should be. */
+  if (g_task_get_cancellable (G_TASK (result)) != self->photo_cancel || self->disposing)
+    {
+      p = g_task_propagate_pointer (G_TASK (result), NULL);
+      if (p != NULL)
+        prepared_free (p);
+      return;
+    }
+  g_clear_object (&self->photo_cancel);
+  photo_set_busy (self, FALSE);
+  p = g_task_propagate_pointer (G_TASK (result), &error);
+  photo_apply (self, p, error);
+  if (p != NULL)
+    prepared_free (p);
+}
+
+void
+ec_station_editor_set_photo_file_async (EcStationEditor *self,
+                                        const char      *path)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (EC_IS_STATION_EDITOR (self));
+  g_return_if_fail (path != NULL);
+
+  photo_cancel_pending (self);
+  self->photo_cancel = g_cancellable_new ();
+  show_problems (self, NULL);
+  photo_set_busy (self, TRUE);
+  task = g_task_new (self, self->photo_cancel, prepare_done_cb, NULL);
+  g_task_set_source_tag (task, ec_station_editor_set_photo_file_async);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  /* The result is ignored once cancelled; the thread itself runs to its end. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, prepare_thread);
+}
+
+gboolean
+ec_station_editor_get_photo_busy (EcStationEditor *self)
+{
+  g_return_val_if_fail (EC_IS_STATION_EDITOR (self), FALSE);
+  return self->photo_cancel != NULL;
 }
 
 static void
@@ -1593,7 +1741,7 @@ on_photo_chooser_response_cb (GtkNativeDialog *chooser,
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
       g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
       if (path != NULL)
-        ec_station_editor_set_photo_file (self, path);
+        ec_station_editor_set_photo_file_async (self, path);
     }
   g_object_unref (chooser);
 }
@@ -1608,9 +1756,9 @@ on_photo_button_clicked_cb (EcStationEditor *self,
                                  GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
 
-  gtk_file_filter_set_name (filter, _("Photos (PNG, JPEG)"));
-  gtk_file_filter_add_mime_type (filter, "image/png");
-  gtk_file_filter_add_mime_type (filter, "image/jpeg");
+  /* Any photo from a phone or a camera: it is prepared for the card. */
+  gtk_file_filter_set_name (filter, _("Photos"));
+  gtk_file_filter_add_pixbuf_formats (filter);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   g_signal_connect_object (chooser, "response", G_CALLBACK (on_photo_chooser_response_cb), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
@@ -1620,8 +1768,10 @@ static void
 on_photo_remove_button_clicked_cb (EcStationEditor *self,
                                    GtkButton       *button)
 {
+  photo_cancel_pending (self);
   g_clear_pointer (&self->photo, g_bytes_unref);
   g_clear_pointer (&self->photo_mime, g_free);
+  g_clear_pointer (&self->photo_note, g_free);
   show_photo (self);
 }
 
@@ -1629,6 +1779,8 @@ static void
 on_save_button_clicked_cb (EcStationEditor *self,
                            GtkButton       *button)
 {
+  if (self->photo_cancel != NULL)   /* the photo is still being prepared */
+    return;
   g_signal_emit (self, signals[SAVE], 0);
 }
 
@@ -1649,6 +1801,7 @@ ec_station_editor_dispose (GObject *object)
 
   self->disposing = TRUE;
   g_clear_handle_id (&self->preview_source, g_source_remove);
+  photo_cancel_pending (self);
   for (guint l = 0; l < N_LISTS; l++)
     if (self->rows[l] != NULL)
       {
@@ -1667,6 +1820,7 @@ ec_station_editor_finalize (GObject *object)
   g_clear_pointer (&self->base, ec_resident_free);
   g_clear_pointer (&self->photo, g_bytes_unref);
   g_free (self->photo_mime);
+  g_free (self->photo_note);
   G_OBJECT_CLASS (ec_station_editor_parent_class)->finalize (object);
 }
 

@@ -27,9 +27,19 @@ void        ec_station_editor_show_error    (EcStationEditor  *self,
                                              const char       *message);
 /* Forget everything personal. */
 void        ec_station_editor_clear         (EcStationEditor  *self);
-/* Use the photo at @path (what the file chooser does); FALSE with the reason shown. */
+/* Use the photo at @path, prepared for the card by ec_photo_prepare_file() (reduced
+ * to 600 × 800, upright, without metadata; kept as it is when it already fits):
+ * blocking; FALSE with the reason shown. */
 gboolean    ec_station_editor_set_photo_file (EcStationEditor *self,
                                              const char       *path);
+/* The same in a worker thread (what the file chooser does): the photo label says
+ * "Preparing the photo…" and Save waits until it is done; then the photo or the
+ * reason is shown. Choosing another photo, removing it or clearing the form forgets
+ * the one being prepared. */
+void        ec_station_editor_set_photo_file_async (EcStationEditor *self,
+                                                    const char      *path);
+/* Whether a photo is being prepared. */
+gboolean    ec_station_editor_get_photo_busy (EcStationEditor *self);
 
 /* The lists of per-entry editors in the form. */
 typedef enum
