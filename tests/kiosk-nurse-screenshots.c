@@ -15,17 +15,15 @@
 #include "kiosk-nurse-fixture.h"
 #include "kiosk-test-harness.h"
 
-static EcKioskController *controller;
-static EcKioskWindow *window;
+static EcKioskHarness H;
 static const char *out_dir;
-static const char *demo_dir;
 static guint n_written;
 
 /* Let layout, the stack transition, the fonts and the feedback flash settle. */
 static void
 shoot (const char *name)
 {
-  if (ec_test_shoot (GTK_WIDGET (window), "kiosk-nurse-screenshots", 1100, out_dir, "%s-nurse-%s.png",
+  if (ec_test_shoot (GTK_WIDGET (H.window), "kiosk-nurse-screenshots", 1100, out_dir, "%s-nurse-%s.png",
                      ec_kiosk_i18n_get_language (), name))
     n_written++;
 }
@@ -33,7 +31,7 @@ shoot (const char *name)
 static EcNursePage *
 nurse_page (void)
 {
-  return EC_NURSE_PAGE (ec_kiosk_window_get_page (window, EC_KIOSK_SCREEN_RECORD));
+  return EC_NURSE_PAGE (ec_kiosk_window_get_page (H.window, EC_KIOSK_SCREEN_RECORD));
 }
 
 static gboolean
@@ -46,11 +44,11 @@ static void
 tap (const char *card)
 {
   g_autofree char *file = g_strconcat (card, ".tag", NULL);
-  g_autofree char *path = g_build_filename (demo_dir, "cards", file, NULL);
+  g_autofree char *path = g_build_filename (H.demo->dir, "cards", file, NULL);
 
-  ec_kiosk_controller_clear (controller);
-  ec_kiosk_controller_submit_image_file (controller, path);
-  ec_kiosk_test_wait_screen (controller, EC_KIOSK_SCREEN_RECORD, 5000);
+  ec_kiosk_controller_clear (H.controller);
+  ec_kiosk_controller_submit_image_file (H.controller, path);
+  ec_kiosk_test_wait_screen (H.controller, EC_KIOSK_SCREEN_RECORD, 5000);
   ec_test_spin (100);
 }
 
@@ -72,7 +70,7 @@ check (const char *drug)
 static void
 shoot_language (const char *lang)
 {
-  ec_kiosk_window_set_language (window, lang);
+  ec_kiosk_window_set_language (H.window, lang);
 
   tap ("01-valid-allergies");
   shoot ("record");
@@ -95,74 +93,39 @@ shoot_language (const char *lang)
   check ("鱼腥草注射液");
   shoot ("unknown-drug");
 
-  ec_kiosk_controller_clear (controller);
+  ec_kiosk_controller_clear (H.controller);
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(EcConfig) config = ec_config_new ();
-  g_autoptr(EcDemoFixture) demo = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *tmp = NULL, *dir = NULL, *link = NULL, *control = NULL;
-  GPid emu_pid;
 
-  setlocale (LC_ALL, "");
-  g_setenv ("PANGO_LANGUAGE", "zh-cn:en", FALSE);
   if (argc != 2)
     {
       g_printerr ("usage: kiosk-nurse-screenshots OUT_DIR\n");
       return 2;
     }
   out_dir = argv[1];
-  g_mkdir_with_parents (out_dir, 0755);
-  ec_init ();
-  tmp = g_dir_make_tmp ("kiosk-nurse-screenshots-XXXXXX", &error);
-  if (tmp == NULL)
+  ec_kiosk_tool_init (out_dir, "zh", TRUE);
+  ec_kiosk_harness_create_demo (&H, "kiosk-nurse-screenshots-XXXXXX", 60);
+  if (!ec_nurse_fixture_give_penicillin_allergy (H.demo, &error))
     {
       g_printerr ("kiosk-nurse-screenshots: %s\n", error->message);
       return 1;
     }
-  dir = g_build_filename (tmp, "demo", NULL);
-  demo_dir = dir;
-  demo = ec_demo_fixture_create (dir, 60, &error);
-  if (demo == NULL || !ec_nurse_fixture_give_penicillin_allergy (demo, &error)
-      || !ec_config_load_file (config, demo->conf_path, &error))
-    {
-      g_printerr ("kiosk-nurse-screenshots: %s\n", error->message);
-      return 1;
-    }
-
-  gtk_init ();
-  ec_kiosk_ui_init ();
-  ec_kiosk_i18n_init ("zh");
-
-  link = g_build_filename (tmp, "reader", NULL);
-  control = g_build_filename (tmp, "emulator.sock", NULL);
-  g_setenv ("LIBNFC_AUTO_SCAN", "false", TRUE);
-  emu_pid = ec_test_start_emulator (link, control, NULL);
-  g_free (config->device);
-  config->device = g_strdup_printf ("pn532_uart:%s", link);
-  config->role = EC_ROLE_NURSE;
-
-  controller = ec_kiosk_controller_new (config);
-  window = ec_kiosk_window_new (NULL, controller, config, FALSE);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 860);
-  gtk_window_present (GTK_WINDOW (window));
-  ec_kiosk_controller_start (controller);
-  ec_kiosk_test_wait_reader (controller, EC_KIOSK_READER_READY, 15000);
+  ec_kiosk_harness_start_emulator (&H, NULL, NULL);
+  ec_kiosk_harness_load_config (&H);
+  H.config->role = EC_ROLE_NURSE;
+  ec_kiosk_harness_open_sized (&H, TRUE, 1280, 860);
+  ec_kiosk_test_wait_reader (H.controller, EC_KIOSK_READER_READY, 15000);
   ec_test_spin (500);
 
   shoot_language ("zh");
   shoot_language ("en");
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  ec_kiosk_controller_stop (controller);
-  g_clear_object (&controller);
-  ec_test_stop_emulator (emu_pid);
-  if (!ec_test_remove_tree (tmp))
-    g_printerr ("kiosk-nurse-screenshots: could not remove %s\n", tmp);
+  ec_kiosk_harness_close (&H, 200);
   g_print ("%u nurse screenshots written to %s\n", n_written, out_dir);
   return n_written > 0 ? 0 : 1;
 }

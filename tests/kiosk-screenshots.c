@@ -13,16 +13,14 @@
 #include "ec-lookup-page.h"
 #include "kiosk-test-harness.h"
 
-static EcKioskController *controller;
-static char *control;
-static EcKioskWindow *window;
+static EcKioskHarness H;
 static const char *out_dir;
 static guint n_written;
 
 static gboolean
 screen_settled (gpointer data)
 {
-  EcKioskScreen screen = ec_kiosk_controller_get_screen (controller);
+  EcKioskScreen screen = ec_kiosk_controller_get_screen (H.controller);
   return screen != EC_KIOSK_SCREEN_READING || GPOINTER_TO_INT (data);
 }
 
@@ -30,7 +28,7 @@ screen_settled (gpointer data)
 static void
 shoot (const char *name)
 {
-  if (ec_test_shoot (GTK_WIDGET (window), "kiosk-screenshots", 1100, out_dir, "%s-%s.png",
+  if (ec_test_shoot (GTK_WIDGET (H.window), "kiosk-screenshots", 1100, out_dir, "%s-%s.png",
                      ec_kiosk_i18n_get_language (), name))
     n_written++;
 }
@@ -63,11 +61,11 @@ shoot_language (const char *lang,
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   EcResidentId id;
 
-  ec_kiosk_window_set_language (window, lang);
-  ec_kiosk_controller_clear (controller);
+  ec_kiosk_window_set_language (H.window, lang);
+  ec_kiosk_controller_clear (H.controller);
   shoot ("waiting");
 
-  ec_kiosk_controller_card_detected (controller);
+  ec_kiosk_controller_card_detected (H.controller);
   shoot ("reading");
 
   /* Every demo card, in name order: record and problem screens. */
@@ -82,28 +80,28 @@ shoot_language (const char *lang,
       g_autofree char *stem = g_strndup (n, strlen (n) - 4);
       g_autofree char *shot = g_strconcat ("card-", stem, NULL);
 
-      ec_kiosk_controller_submit_image_file (controller, path);
+      ec_kiosk_controller_submit_image_file (H.controller, path);
       ec_test_wait_until (screen_settled, NULL, 5000);
       shoot (shot);
     }
 
   /* The unsupported card is the emulator's MIFARE Classic, through the real reader. */
-  g_free (ec_test_emulator_ctl (control, "place-mfc1k"));
-  ec_kiosk_test_wait_screen (controller, EC_KIOSK_SCREEN_PROBLEM, 10000);
+  g_free (ec_test_emulator_ctl (H.control, "place-mfc1k"));
+  ec_kiosk_test_wait_screen (H.controller, EC_KIOSK_SCREEN_PROBLEM, 10000);
   shoot ("card-11-unsupported");
-  g_free (ec_test_emulator_ctl (control, "remove"));
-  ec_kiosk_controller_clear (controller);
+  g_free (ec_test_emulator_ctl (H.control, "remove"));
+  ec_kiosk_controller_clear (H.controller);
 
   /* The reader unplugged. */
-  g_free (ec_test_emulator_ctl (control, "unplug"));
-  ec_kiosk_test_wait_reader_not (controller, EC_KIOSK_READER_READY, 15000);
+  g_free (ec_test_emulator_ctl (H.control, "unplug"));
+  ec_kiosk_test_wait_reader_not (H.controller, EC_KIOSK_READER_READY, 15000);
   shoot ("waiting-reader-lost");
-  g_free (ec_test_emulator_ctl (control, "replug"));
-  ec_kiosk_test_wait_reader (controller, EC_KIOSK_READER_READY, 15000);
+  g_free (ec_test_emulator_ctl (H.control, "replug"));
+  ec_kiosk_test_wait_reader (H.controller, EC_KIOSK_READER_READY, 15000);
 
-  ec_kiosk_controller_open_lookup (controller);
+  ec_kiosk_controller_open_lookup (H.controller);
   {
-    GtkWidget *page = ec_kiosk_window_get_page (window, EC_KIOSK_SCREEN_LOOKUP);
+    GtkWidget *page = ec_kiosk_window_get_page (H.window, EC_KIOSK_SCREEN_LOOKUP);
     ec_lookup_page_search (EC_LOOKUP_PAGE (page), "wang");
     ec_test_spin (600);
   }
@@ -112,88 +110,47 @@ shoot_language (const char *lang,
   id = first_resident (db_path);
   if (id != 0)
     {
-      ec_kiosk_controller_open_manual (controller, id, "card missing");
+      ec_kiosk_controller_open_manual (H.controller, id, "card missing");
       ec_test_wait_until (screen_settled, NULL, 5000);
       shoot ("manual-record");
     }
-  ec_kiosk_controller_clear (controller);
+  ec_kiosk_controller_clear (H.controller);
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(EcConfig) config = ec_config_new ();
-  g_autoptr(EcDemoFixture) demo = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *tmp = NULL, *demo_dir = NULL, *link = NULL;
-  GPid emu_pid;
-
-  setlocale (LC_ALL, "");
-  g_setenv ("PANGO_LANGUAGE", "zh-cn:en", FALSE);
   if (argc != 2)
     {
       g_printerr ("usage: kiosk-screenshots OUT_DIR\n");
       return 2;
     }
   out_dir = argv[1];
-  g_mkdir_with_parents (out_dir, 0755);
-  ec_init ();
-  tmp = g_dir_make_tmp ("kiosk-screenshots-XXXXXX", &error);
-  if (tmp == NULL)
-    {
-      g_printerr ("kiosk-screenshots: %s\n", error->message);
-      return 1;
-    }
-  demo_dir = g_build_filename (tmp, "demo", NULL);
-  demo = ec_demo_fixture_create (demo_dir, 60, &error);
-  if (demo == NULL || !ec_config_load_file (config, demo->conf_path, &error))
-    {
-      g_printerr ("kiosk-screenshots: %s\n", error->message);
-      return 1;
-    }
-
-  gtk_init ();
-  ec_kiosk_ui_init ();
-  ec_kiosk_i18n_init ("zh");
-
+  ec_kiosk_tool_init (out_dir, "zh", TRUE);
+  ec_kiosk_harness_create_demo (&H, "kiosk-screenshots-XXXXXX", 60);
   /* The emulated reader, so the pictures show "Reader ready". */
-  link = g_build_filename (tmp, "reader", NULL);
-  control = g_build_filename (tmp, "emulator.sock", NULL);
-  g_setenv ("LIBNFC_AUTO_SCAN", "false", TRUE);
-  emu_pid = ec_test_start_emulator (link, control, NULL);
-  g_free (config->device);
-  config->device = g_strdup_printf ("pn532_uart:%s", link);
-
-  controller = ec_kiosk_controller_new (config);
-  window = ec_kiosk_window_new (NULL, controller, config, FALSE);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 860);
-  gtk_window_present (GTK_WINDOW (window));
-  ec_kiosk_controller_start (controller);
-  ec_kiosk_test_wait_reader (controller, EC_KIOSK_READER_READY, 15000);
+  ec_kiosk_harness_start_emulator (&H, NULL, NULL);
+  ec_kiosk_harness_load_config (&H);
+  ec_kiosk_harness_open_sized (&H, TRUE, 1280, 860);
+  ec_kiosk_test_wait_reader (H.controller, EC_KIOSK_READER_READY, 15000);
   ec_test_spin (500);
 
-  shoot_language ("zh", demo_dir, config->db_path);
-  shoot_language ("en", demo_dir, config->db_path);
+  shoot_language ("zh", H.demo->dir, H.config->db_path);
+  shoot_language ("en", H.demo->dir, H.config->db_path);
 
   /* make run: the kiosk with its demo panel, a card just tapped. */
-  ec_kiosk_window_set_language (window, "zh");
-  ec_kiosk_window_set_side_panel (window, ec_demo_panel_new (demo_dir));
+  ec_kiosk_window_set_language (H.window, "zh");
+  ec_kiosk_window_set_side_panel (H.window, ec_demo_panel_new (H.demo->dir));
   {
-    g_autofree char *path = g_build_filename (demo_dir, "cards", "01-valid-allergies.tag", NULL);
-    ec_kiosk_controller_submit_image_file (controller, path);
+    g_autofree char *path = g_build_filename (H.demo->dir, "cards", "01-valid-allergies.tag", NULL);
+    ec_kiosk_controller_submit_image_file (H.controller, path);
     ec_test_wait_until (screen_settled, NULL, 5000);
   }
   shoot ("demo-panel");
-  ec_kiosk_window_set_side_panel (window, NULL);
+  ec_kiosk_window_set_side_panel (H.window, NULL);
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  ec_kiosk_controller_stop (controller);
-  g_clear_object (&controller);
-  g_free (control);
-  ec_test_stop_emulator (emu_pid);
-  if (!ec_test_remove_tree (tmp))
-    g_printerr ("kiosk-screenshots: could not remove %s\n", tmp);
+  ec_kiosk_harness_close (&H, 200);
   g_print ("%u screenshots written to %s\n", n_written, out_dir);
   return n_written > 0 ? 0 : 1;
 }

@@ -13,11 +13,14 @@
  *   ec_kiosk_harness_open (&T, TRUE);
  *   … g_test_run () …
  *   ec_kiosk_harness_close (&T, 100);
- */
+ *
+ * A screenshot tool does the same after ec_kiosk_tool_init() instead of
+ * ec_kiosk_test_init(), and opens the window at the pictures' size. */
 #pragma once
 
 #include <locale.h>
 
+#include "ec-init.h"
 #include "ec-kiosk-application.h"
 #include "ec-kiosk-i18n.h"
 #include "ec-kiosk-window.h"
@@ -55,6 +58,25 @@ ec_kiosk_test_init (int        *argc,
   g_test_log_set_fatal_handler (ec_test_ignore_environment_warnings, NULL);
   ec_kiosk_ui_init ();
   ec_kiosk_i18n_init ("en");
+}
+
+/* main()'s preamble for a screenshot tool (no GLib test): locale, (with @cjk_fonts)
+ * Chinese fonts first, no libnfc auto-scan, @out_dir made, the core library, GTK,
+ * the kiosk's UI in @lang. */
+static G_GNUC_UNUSED void
+ec_kiosk_tool_init (const char *out_dir,
+                    const char *lang,
+                    gboolean    cjk_fonts)
+{
+  setlocale (LC_ALL, "");
+  if (cjk_fonts)
+    g_setenv ("PANGO_LANGUAGE", "zh-cn:en", FALSE);
+  g_setenv ("LIBNFC_AUTO_SCAN", "false", TRUE);
+  g_mkdir_with_parents (out_dir, 0755);
+  ec_init ();
+  gtk_init ();
+  ec_kiosk_ui_init ();
+  ec_kiosk_i18n_init (lang);
 }
 
 /* A mktemp directory from @tmpl with the demo community of @n_residents in it. */
@@ -107,17 +129,28 @@ ec_kiosk_harness_load_config (EcKioskHarness *h)
     }
 }
 
-/* The controller and its window (not in kiosk mode), presented; with @start the
- * controller starts its reader. */
+/* The controller and its window (not in kiosk mode; @width × @height when they are
+ * > 0), presented; with @start the controller starts its reader. */
+static G_GNUC_UNUSED void
+ec_kiosk_harness_open_sized (EcKioskHarness *h,
+                             gboolean        start,
+                             int             width,
+                             int             height)
+{
+  h->controller = ec_kiosk_controller_new (h->config);
+  h->window = ec_kiosk_window_new (NULL, h->controller, h->config, FALSE);
+  if (width > 0 && height > 0)
+    gtk_window_set_default_size (GTK_WINDOW (h->window), width, height);
+  gtk_window_present (GTK_WINDOW (h->window));
+  if (start)
+    ec_kiosk_controller_start (h->controller);
+}
+
 static G_GNUC_UNUSED void
 ec_kiosk_harness_open (EcKioskHarness *h,
                        gboolean        start)
 {
-  h->controller = ec_kiosk_controller_new (h->config);
-  h->window = ec_kiosk_window_new (NULL, h->controller, h->config, FALSE);
-  gtk_window_present (GTK_WINDOW (h->window));
-  if (start)
-    ec_kiosk_controller_start (h->controller);
+  ec_kiosk_harness_open_sized (h, start, 0, 0);
 }
 
 /* Close the window, stop the controller, let its workers finish for @settle_ms and
@@ -180,10 +213,18 @@ ec_kiosk_harness_text (EcKioskHarness *h)
 
 /* -- Bounded waits on a controller ---------------------------------------- */
 
+typedef enum
+{
+  EC_KIOSK_TEST_SCREEN_IS,
+  EC_KIOSK_TEST_READER_IS,
+  EC_KIOSK_TEST_READER_IS_NOT,
+} EcKioskTestWaitKind;
+
 typedef struct
 {
-  EcKioskController *controller;
-  int                value;
+  EcKioskController   *controller;
+  EcKioskTestWaitKind  kind;
+  int                  value;
 } EcKioskTestWait;
 
 static G_GNUC_UNUSED gboolean
@@ -194,24 +235,20 @@ ec_kiosk_test_settled_cb (gpointer data)
 }
 
 static G_GNUC_UNUSED gboolean
-ec_kiosk_test_screen_cb (gpointer data)
+ec_kiosk_test_wait_cb (gpointer data)
 {
   const EcKioskTestWait *w = data;
-  return ec_kiosk_controller_get_screen (w->controller) == (EcKioskScreen) w->value;
-}
 
-static G_GNUC_UNUSED gboolean
-ec_kiosk_test_reader_cb (gpointer data)
-{
-  const EcKioskTestWait *w = data;
-  return ec_kiosk_controller_get_reader_state (w->controller) == (EcKioskReaderState) w->value;
-}
-
-static G_GNUC_UNUSED gboolean
-ec_kiosk_test_reader_not_cb (gpointer data)
-{
-  const EcKioskTestWait *w = data;
-  return ec_kiosk_controller_get_reader_state (w->controller) != (EcKioskReaderState) w->value;
+  switch (w->kind)
+    {
+    case EC_KIOSK_TEST_SCREEN_IS:
+      return ec_kiosk_controller_get_screen (w->controller) == (EcKioskScreen) w->value;
+    case EC_KIOSK_TEST_READER_IS:
+      return ec_kiosk_controller_get_reader_state (w->controller) == (EcKioskReaderState) w->value;
+    case EC_KIOSK_TEST_READER_IS_NOT:
+      return ec_kiosk_controller_get_reader_state (w->controller) != (EcKioskReaderState) w->value;
+    }
+  g_assert_not_reached ();
 }
 
 /* Wait (≤ @timeout_ms) until @controller shows a record or a problem. */
@@ -228,8 +265,8 @@ ec_kiosk_test_wait_screen (EcKioskController *controller,
                            EcKioskScreen      screen,
                            guint              timeout_ms)
 {
-  EcKioskTestWait w = { controller, (int) screen };
-  return ec_test_wait_until (ec_kiosk_test_screen_cb, &w, timeout_ms);
+  EcKioskTestWait w = { controller, EC_KIOSK_TEST_SCREEN_IS, (int) screen };
+  return ec_test_wait_until (ec_kiosk_test_wait_cb, &w, timeout_ms);
 }
 
 /* Wait (≤ @timeout_ms) until @controller's reader is in @state. */
@@ -238,8 +275,8 @@ ec_kiosk_test_wait_reader (EcKioskController  *controller,
                            EcKioskReaderState  state,
                            guint               timeout_ms)
 {
-  EcKioskTestWait w = { controller, (int) state };
-  return ec_test_wait_until (ec_kiosk_test_reader_cb, &w, timeout_ms);
+  EcKioskTestWait w = { controller, EC_KIOSK_TEST_READER_IS, (int) state };
+  return ec_test_wait_until (ec_kiosk_test_wait_cb, &w, timeout_ms);
 }
 
 /* Wait (≤ @timeout_ms) until @controller's reader is no longer in @state. */
@@ -248,8 +285,8 @@ ec_kiosk_test_wait_reader_not (EcKioskController  *controller,
                                EcKioskReaderState  state,
                                guint               timeout_ms)
 {
-  EcKioskTestWait w = { controller, (int) state };
-  return ec_test_wait_until (ec_kiosk_test_reader_not_cb, &w, timeout_ms);
+  EcKioskTestWait w = { controller, EC_KIOSK_TEST_READER_IS_NOT, (int) state };
+  return ec_test_wait_until (ec_kiosk_test_wait_cb, &w, timeout_ms);
 }
 
 /* -- Cards on the emulated reader ----------------------------------------- */

@@ -251,21 +251,55 @@ ec_test_assert_lacks (const char *text,
     g_error ("did not expect “%s” on screen; the screen shows:\n%s", needle, text);
 }
 
+/* Whether @widget is the one a search looks for. */
+typedef gboolean (*EcTestWidgetMatch) (GtkWidget     *widget,
+                                       gconstpointer  data);
+
+/* The first widget (depth first, @widget included) @match accepts, or NULL. */
+static G_GNUC_UNUSED GtkWidget *
+ec_test_find (GtkWidget         *widget,
+              EcTestWidgetMatch  match,
+              gconstpointer      data)
+{
+  if (match (widget, data))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ec_test_find (child, match, data);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static G_GNUC_UNUSED gboolean
+ec_test_match_name (GtkWidget     *widget,
+                    gconstpointer  name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+static G_GNUC_UNUSED gboolean
+ec_test_match_type (GtkWidget     *widget,
+                    gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, (GType) GPOINTER_TO_SIZE (type));
+}
+
+static G_GNUC_UNUSED gboolean
+ec_test_match_css_class (GtkWidget     *widget,
+                         gconstpointer  css_class)
+{
+  return gtk_widget_has_css_class (widget, css_class);
+}
+
 /* The first widget (depth first, @widget included) whose widget name is @name. */
 static G_GNUC_UNUSED GtkWidget *
 ec_test_find_named (GtkWidget  *widget,
                     const char *name)
 {
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = ec_test_find_named (child, name);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return ec_test_find (widget, ec_test_match_name, name);
 }
 
 /* The first widget (depth first, @widget included) of @type. */
@@ -273,16 +307,7 @@ static G_GNUC_UNUSED GtkWidget *
 ec_test_find_of_type (GtkWidget *widget,
                       GType      type)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = ec_test_find_of_type (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return ec_test_find (widget, ec_test_match_type, GSIZE_TO_POINTER (type));
 }
 
 /* The first widget (depth first, @widget included) with the CSS class @css_class. */
@@ -290,16 +315,7 @@ static G_GNUC_UNUSED GtkWidget *
 ec_test_find_with_class (GtkWidget  *widget,
                          const char *css_class)
 {
-  if (gtk_widget_has_css_class (widget, css_class))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = ec_test_find_with_class (child, css_class);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return ec_test_find (widget, ec_test_match_css_class, css_class);
 }
 
 /* A screenshot tool's shot: let the window settle for @settle_ms (layout, the stack

@@ -123,13 +123,8 @@ main (int    argc,
       return 2;
     }
   out_dir = argv[1];
-  setlocale (LC_ALL, "");
-  g_setenv ("LIBNFC_AUTO_SCAN", "false", TRUE);
   g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
-  gtk_init ();
-  ec_kiosk_ui_init ();
-  ec_kiosk_i18n_init (argv[2]);
-  g_mkdir_with_parents (out_dir, 0755);
+  ec_kiosk_tool_init (out_dir, argv[2], FALSE);
 
   ec_station_test_setup (&H, "station-shots-XXXXXX", "demo-setup");
 
