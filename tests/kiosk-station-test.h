@@ -201,3 +201,30 @@ station_wait_editor_label (const char *name,
   StationLabelWait w = { TRUE, name, needle };
   return ec_test_wait_until (station_label_has, &w, timeout_ms);
 }
+
+/* A card pulled away mid-write: connect ec_station_test_pull_card_cb to the "write"
+ * stage label's notify::label with one of these. */
+typedef struct
+{
+  EcKioskHarness *harness;
+  const char     *path;     /* where the card is kept */
+  gboolean        pulled;
+} EcStationTestPull;
+
+/* When writing starts: keep the card as it is at that moment (in @pull->path), and
+ * take it away; the emulator's pace goes back to a real UART's. */
+static G_GNUC_UNUSED void
+ec_station_test_pull_card_cb (GtkLabel          *label,
+                              GParamSpec        *pspec,
+                              EcStationTestPull *pull)
+{
+  g_autofree char *cmd = NULL;
+
+  if (pull->pulled || !g_str_has_prefix (gtk_label_get_text (label), "▶"))
+    return;
+  pull->pulled = TRUE;
+  cmd = g_strdup_printf ("save %s", pull->path);
+  ec_kiosk_harness_emu (pull->harness, cmd);
+  ec_kiosk_harness_emu (pull->harness, "remove");
+  ec_kiosk_harness_emu (pull->harness, "pace 115200");
+}

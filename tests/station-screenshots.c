@@ -20,12 +20,6 @@ static const char *out_dir;
 static guint n_written;
 
 static void
-emu (const char *command)
-{
-  g_free (ec_test_emulator_ctl (H.control, command));
-}
-
-static void
 wait_label (const char *label,
             const char *needle)
 {
@@ -81,28 +75,6 @@ scroll_to (GtkWidget *target)
   ec_test_spin (300);   /* laid out */
   if (sw != NULL && clamp != NULL && gtk_widget_translate_coordinates (target, clamp, 0, 0, &x, &y))
     gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (sw)), y - 12);
-}
-
-typedef struct
-{
-  const char *path;
-  gboolean    pulled;
-} PullData;
-
-static void
-pull_card_cb (GtkLabel   *label,
-              GParamSpec *pspec,
-              PullData   *pull)
-{
-  g_autofree char *cmd = NULL;
-
-  if (pull->pulled || !g_str_has_prefix (gtk_label_get_text (label), "▶"))
-    return;
-  pull->pulled = TRUE;
-  cmd = g_strdup_printf ("save %s", pull->path);
-  emu (cmd);
-  emu ("remove");
-  emu ("pace 115200");
 }
 
 static gboolean
@@ -220,7 +192,7 @@ main (int    argc,
   ec_test_spin (300);
   shoot ("resident-new");
 
-  emu ("place ntag215 04ee5a00000001");
+  ec_kiosk_harness_emu (&H, "place ntag215 04ee5a00000001");
   click ("issue_button");
   wait_screen ("key");
   shoot ("key");
@@ -228,9 +200,9 @@ main (int    argc,
   /* Pulled away mid-write, then put back. */
   saved = g_build_filename (H.dir, "pulled.tag", NULL);
   {
-    PullData pull = { saved, FALSE };
-    gulong id = g_signal_connect (child ("stage_write"), "notify::label", G_CALLBACK (pull_card_cb), &pull);
-    emu ("pace 2400");
+    EcStationTestPull pull = { &H, saved, FALSE };
+    gulong id = g_signal_connect (child ("stage_write"), "notify::label", G_CALLBACK (ec_station_test_pull_card_cb), &pull);
+    ec_kiosk_harness_emu (&H, "pace 2400");
     gtk_editable_set_text (GTK_EDITABLE (child ("passphrase_row")), EC_DEMO_PASSPHRASE);
     click ("unlock_button");
     wait_screen ("issue");
@@ -240,7 +212,7 @@ main (int    argc,
   }
   shoot ("pulled");
   cmd = g_strdup_printf ("place-image %s", saved);
-  emu (cmd);
+  ec_kiosk_harness_emu (&H, cmd);
   click ("retry_button");
   wait_label ("issue_result", "钱淑芬");
   shoot ("issued");

@@ -572,29 +572,6 @@ test_edit_full_record (void)
   g_assert_true (ec_test_wait_until (widget_shown, (gpointer) "issue_button", STEP_MS));
 }
 
-typedef struct
-{
-  const char *path;
-  gboolean    pulled;
-} PullData;
-
-/* When writing starts: keep the card as it is at that moment, and take it away. */
-static void
-pull_card_cb (GtkLabel   *label,
-              GParamSpec *pspec,
-              PullData   *pull)
-{
-  g_autofree char *cmd = NULL;
-
-  if (pull->pulled || !g_str_has_prefix (gtk_label_get_text (label), "▶"))
-    return;
-  pull->pulled = TRUE;
-  cmd = g_strdup_printf ("save %s", pull->path);
-  ec_kiosk_harness_emu (&T, cmd);
-  ec_kiosk_harness_emu (&T, "remove");
-  ec_kiosk_harness_emu (&T, "pace 115200");
-}
-
 /* Issuing: the passphrase once; a card that is not blank and one of the wrong type
  * are refused plainly; a card pulled away mid-write is put back and Retry finishes
  * it; the confirming tap reads back as the new resident. */
@@ -631,8 +608,8 @@ test_issue (void)
   ec_kiosk_harness_emu (&T, "remove");
   ec_kiosk_harness_emu (&T, "place ntag215 " OLD_UID);
   {
-    PullData pull = { saved, FALSE };
-    gulong id = g_signal_connect (child ("stage_write"), "notify::label", G_CALLBACK (pull_card_cb), &pull);
+    EcStationTestPull pull = { &T, saved, FALSE };
+    gulong id = g_signal_connect (child ("stage_write"), "notify::label", G_CALLBACK (ec_station_test_pull_card_cb), &pull);
     /* A slow link for this run (about 0.1 s per page written), so that the card is
      * surely taken away while the body is being written, however loaded the machine. */
     ec_kiosk_harness_emu (&T, "pace 2400");
@@ -694,6 +671,20 @@ test_replace (void)
   ec_test_assert_contains (text, OLD_UID " · replaced");
 }
 
+/* pdfinfo's @info says one ID-1 page: 85.60 × 53.98 mm = 242.65 × 153.01 pt (± @epsilon). */
+static void
+assert_id1_page (const char *info,
+                 double      epsilon)
+{
+  const char *size = strstr (info, "Page size:");
+  double w = 0, h = 0;
+
+  g_assert_nonnull (size);
+  g_assert_cmpint (sscanf (size, "Page size: %lf x %lf pts", &w, &h), ==, 2);
+  g_assert_cmpfloat_with_epsilon (w, 242.65, epsilon);
+  g_assert_cmpfloat_with_epsilon (h, 153.01, epsilon);
+}
+
 /* The card face PDF: ID-1 page size and the resident's name. */
 static void
 test_card_face_pdf (void)
@@ -716,15 +707,7 @@ test_card_face_pdf (void)
                                &status, &error));
   g_assert_no_error (error);
   ec_test_assert_contains (info, "Pages:           1");
-  {
-    const char *size = strstr (info, "Page size:");
-    double w = 0, h = 0;
-    g_assert_nonnull (size);
-    g_assert_cmpint (sscanf (size, "Page size: %lf x %lf pts", &w, &h), ==, 2);
-    /* ID-1: 85.60 × 53.98 mm = 242.65 × 153.01 pt */
-    g_assert_cmpfloat_with_epsilon (w, 242.65, 0.01);
-    g_assert_cmpfloat_with_epsilon (h, 153.01, 0.01);
-  }
+  assert_id1_page (info, 0.01);
   g_assert_true (g_spawn_sync (NULL, (char **) text_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &text, NULL,
                                &status, &error));
   ec_test_assert_contains (text, NEW_NAME);
@@ -744,14 +727,7 @@ test_card_face_pdf (void)
   wait_label ("resident_message", "Card face sent to the printer");
   g_assert_true (g_spawn_sync (NULL, (char **) info_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &info, NULL,
                                &status, &error));
-  {
-    const char *size = strstr (info, "Page size:");
-    double w = 0, h = 0;
-    g_assert_nonnull (size);
-    g_assert_cmpint (sscanf (size, "Page size: %lf x %lf pts", &w, &h), ==, 2);
-    g_assert_cmpfloat_with_epsilon (w, 242.65, 0.05);
-    g_assert_cmpfloat_with_epsilon (h, 153.01, 0.05);
-  }
+  assert_id1_page (info, 0.05);
   g_assert_true (g_spawn_sync (NULL, (char **) text_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &text, NULL,
                                &status, &error));
   ec_test_assert_contains (text, NEW_NAME);
