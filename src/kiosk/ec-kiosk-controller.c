@@ -16,14 +16,15 @@
 
 /* ------------------------------------------------------------------------- */
 /* The worker side: what GTask threads may touch. One database connection, opened
- * lazily by the first worker and used under @lock (EcDb is not thread-safe). */
+ * lazily by the first worker and used under @lock (EcDb is not thread-safe). The
+ * kiosk's role is not here: staff may switch it while a worker runs, so each job
+ * carries the role it was queued under (the role the person on screen had). */
 
 typedef struct
 {
   GMutex   lock;
   char    *db_path;
   char    *keys_dir;
-  EcRole   role;
   char    *actor_id;
   EcDb    *db;
   EcKeyring *keyring;
@@ -78,9 +79,10 @@ backend_get_keyring (Backend  *b,
 }
 
 static EcActor
-backend_actor (Backend *b)
+backend_actor (Backend *b,
+               EcRole   role)
 {
-  EcActor actor = { b->role, b->actor_id };
+  EcActor actor = { role, b->actor_id };
   return actor;
 }
 
@@ -108,6 +110,7 @@ struct _EcKioskController
   GObject             parent_instance;
 
   Backend            *backend;
+  EcRole              role;       /* main thread only; jobs get a copy */
   char               *device;
   guint               idle_timeout;
 
@@ -270,9 +273,9 @@ ec_kiosk_controller_new (const EcConfig *config)
   g_mutex_init (&b->lock);
   b->db_path = g_strdup (config->db_path);
   b->keys_dir = g_strdup (config->keys_dir);
-  b->role = config->role;
   b->actor_id = g_strdup (config->kiosk_id);
   self->backend = b;
+  self->role = config->role;
   self->device = g_strdup (config->device);
   self->idle_timeout = config->idle_timeout;
   return self;
@@ -366,7 +369,27 @@ EcRole
 ec_kiosk_controller_get_role (EcKioskController *self)
 {
   g_return_val_if_fail (EC_IS_KIOSK_CONTROLLER (self), EC_ROLE_RESPONDER);
-  return self->backend->role;
+  return self->role;
+}
+
+void
+ec_kiosk_controller_set_role (EcKioskController *self,
+                              EcRole             role)
+{
+  g_autofree char *detail = NULL;
+
+  g_return_if_fail (EC_IS_KIOSK_CONTROLLER (self));
+  g_return_if_fail (role == EC_ROLE_RESPONDER || role == EC_ROLE_NURSE || role == EC_ROLE_STAFF);
+
+  if (self->role == role)
+    return;
+  /* Audited as the role that was in effect; the entry names both. */
+  detail = g_strdup_printf ("%s -> %s", ec_role_to_string (self->role), ec_role_to_string (role));
+  ec_kiosk_controller_audit (self, "role-change", detail);
+  self->role = role;
+  /* What one role was shown does not stay on screen for the other; an answer still on
+   * its way (queued under the old role) is dropped. */
+  ec_kiosk_controller_clear (self);
 }
 
 const char *
@@ -579,6 +602,7 @@ typedef struct
   EcResidentId  id;
   char         *reason;
   guint         generation;
+  EcRole        role;
 } ManualData;
 
 static void
@@ -599,7 +623,7 @@ manual_worker (GTask        *task,
   g_autoptr(Backend) b = backend_ref (self->backend);
   g_autoptr(GError) error = NULL;
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&b->lock);
-  EcActor actor = backend_actor (b);
+  EcActor actor = backend_actor (b, d->role);
   EcResident *resident = NULL;
   EcKioskResult *r;
   EcDb *db = backend_get_db (b, &error);
@@ -663,6 +687,7 @@ ec_kiosk_controller_open_manual (EcKioskController *self,
   d->id = id;
   d->reason = g_strdup (reason);
   d->generation = generation;
+  d->role = self->role;
   /* The task holds a reference on self until the answer is delivered or dropped. */
   task = g_task_new (self, self->cancellable, request_done_cb, GUINT_TO_POINTER (generation));
   g_task_set_return_on_cancel (task, FALSE);
@@ -680,6 +705,7 @@ typedef struct
   char   *image_path;   /* or a file holding it */
   gint64  read_us;
   guint   reader_read_ms;
+  EcRole  role;         /* set when the job is queued */
 } CardData;
 
 static void
@@ -770,13 +796,14 @@ resident_from_summary (const EcCard        *card,
 /* Log a refused card (no medical data was shown). */
 static void
 audit_refusal (Backend       *b,
+               EcRole         role,
                EcDb          *db,
                EcResidentId   resident_id,
                const char    *uid_hex,
                EcKioskProblem problem,
                const char    *detail)
 {
-  EcActor actor = backend_actor (b);
+  EcActor actor = backend_actor (b, role);
   g_autoptr(GError) error = NULL;
   g_autofree char *text = g_strdup_printf ("uid %s: %s%s%s", uid_hex != NULL ? uid_hex : "?",
                                            ec_kiosk_problem_to_string (problem),
@@ -802,6 +829,7 @@ card_problem (EcKioskProblem  problem,
 
 static EcKioskResult *
 process_card (Backend          *b,
+              EcRole            role,
               const EcTagImage *image)
 {
   g_autoptr(GError) error = NULL;
@@ -809,7 +837,7 @@ process_card (Backend          *b,
   g_autoptr(EcCardRecord) record = NULL;
   g_autofree char *uid_hex = ec_tag_image_uid_hex (image);
   EcResident *resident = NULL;
-  EcActor actor = backend_actor (b);
+  EcActor actor = backend_actor (b, role);
   EcKeyring *ring;
   EcKioskResult *r;
   EcDb *db;
@@ -828,13 +856,13 @@ process_card (Backend          *b,
   if (ring == NULL)
     {
       r = card_problem (EC_KIOSK_PROBLEM_NOT_SET_UP, uid_hex, error->message);
-      audit_refusal (b, db, 0, uid_hex, r->problem, error->message);
+      audit_refusal (b, role, db, 0, uid_hex, r->problem, error->message);
       return r;
     }
   if (!ec_card_verify (image, ring, g_get_real_time () / G_USEC_PER_SEC, &card, &error))
     {
       r = card_problem (problem_for_card_error (error), uid_hex, error->message);
-      audit_refusal (b, db, 0, uid_hex, r->problem, ec_card_error_to_string ((EcCardError) error->code));
+      audit_refusal (b, role, db, 0, uid_hex, r->problem, ec_card_error_to_string ((EcCardError) error->code));
       return r;
     }
 
@@ -867,7 +895,7 @@ process_card (Backend          *b,
                                                      record->status_reason != NULL ? ", " : "",
                                                      record->status_reason != NULL ? record->status_reason : "");
           r = card_problem (p, uid_hex, detail);
-          audit_refusal (b, db, card->header.resident_id, uid_hex, p, ec_card_status_to_string (record->status));
+          audit_refusal (b, role, db, card->header.resident_id, uid_hex, p, ec_card_status_to_string (record->status));
           return r;
         }
     }
@@ -883,14 +911,14 @@ process_card (Backend          *b,
     {
       g_autofree char *detail = g_strdup_printf ("card seq %u, current seq %u", card->header.card_seq, highest);
       r = card_problem (EC_KIOSK_PROBLEM_REPLACED, uid_hex, detail);
-      audit_refusal (b, db, card->header.resident_id, uid_hex, r->problem, detail);
+      audit_refusal (b, role, db, card->header.resident_id, uid_hex, r->problem, detail);
       return r;
     }
 
   if (db != NULL
       && ec_db_get_resident (db, card->header.resident_id, &actor,
                              /* A nurse's tap is read for the allergy check (TEAM-NOTES). */
-                             b->role == EC_ROLE_NURSE ? EC_DB_PURPOSE_NURSE_CHECK : EC_DB_PURPOSE_CARD_TAP,
+                             role == EC_ROLE_NURSE ? EC_DB_PURPOSE_NURSE_CHECK : EC_DB_PURPOSE_CARD_TAP,
                              NULL, &resident, &error))
     {
       r = ec_kiosk_result_new (EC_KIOSK_SCREEN_RECORD, EC_KIOSK_PROBLEM_NONE);
@@ -954,10 +982,10 @@ card_worker (GTask        *task,
   if (image == NULL)
     {
       r = card_problem (EC_KIOSK_PROBLEM_DAMAGED, NULL, error->message);
-      audit_refusal (b, backend_get_db (b, NULL), 0, NULL, r->problem, error->message);
+      audit_refusal (b, d->role, backend_get_db (b, NULL), 0, NULL, r->problem, error->message);
     }
   else
-    r = process_card (b, image);
+    r = process_card (b, d->role, image);
   r->read_us = d->read_us;
   r->reader_read_ms = d->reader_read_ms;
   r->worker_us = g_get_monotonic_time ();
@@ -975,6 +1003,7 @@ submit_card (EcKioskController *self,
   if (self->screen != EC_KIOSK_SCREEN_READING)
     ec_kiosk_controller_card_detected (self);
   generation = self->generation;
+  d->role = self->role;
   task = g_task_new (self, self->cancellable, request_done_cb, GUINT_TO_POINTER (generation));
   g_task_set_source_tag (task, submit_card);
   g_task_set_task_data (task, d, (GDestroyNotify) card_data_free);
@@ -1008,6 +1037,21 @@ ec_kiosk_controller_submit_image_file (EcKioskController *self,
 /* ------------------------------------------------------------------------- */
 /* Audit entries for the kiosk's own events */
 
+typedef struct
+{
+  char   *action;
+  char   *detail;
+  EcRole  role;
+} AuditData;
+
+static void
+audit_data_free (AuditData *d)
+{
+  g_free (d->action);
+  g_free (d->detail);
+  g_free (d);
+}
+
 static void
 audit_worker (GTask        *task,
               gpointer      source_object,
@@ -1015,15 +1059,15 @@ audit_worker (GTask        *task,
               GCancellable *cancellable)
 {
   EcKioskController *self = source_object;
-  char **what = task_data;   /* action, detail */
+  AuditData *what = task_data;
   g_autoptr(Backend) b = backend_ref (self->backend);
   g_autoptr(GError) error = NULL;
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&b->lock);
-  EcActor actor = backend_actor (b);
+  EcActor actor = backend_actor (b, what->role);
   EcDb *db = backend_get_db (b, &error);
 
-  if (db == NULL || !ec_db_audit_append (db, &actor, what[0], 0, NULL, NULL, what[1], &error))
-    g_warning ("cannot audit %s: %s", what[0], error->message);
+  if (db == NULL || !ec_db_audit_append (db, &actor, what->action, 0, NULL, NULL, what->detail, &error))
+    g_warning ("cannot audit %s: %s", what->action, error->message);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -1033,17 +1077,18 @@ ec_kiosk_controller_audit (EcKioskController *self,
                            const char        *detail)
 {
   g_autoptr(GTask) task = NULL;
-  char **what;
+  AuditData *what;
 
   g_return_if_fail (EC_IS_KIOSK_CONTROLLER (self));
   g_return_if_fail (action != NULL);
 
-  what = g_new0 (char *, 3);
-  what[0] = g_strdup (action);
-  what[1] = g_strdup (detail);
+  what = g_new0 (AuditData, 1);
+  what->action = g_strdup (action);
+  what->detail = g_strdup (detail);
+  what->role = self->role;
   task = g_task_new (self, NULL, NULL, NULL);
   g_task_set_source_tag (task, ec_kiosk_controller_audit);
-  g_task_set_task_data (task, what, (GDestroyNotify) g_strfreev);
+  g_task_set_task_data (task, what, (GDestroyNotify) audit_data_free);
   g_task_run_in_thread (task, audit_worker);
 }
 

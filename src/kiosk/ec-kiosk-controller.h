@@ -44,6 +44,11 @@ EcKioskReaderState  ec_kiosk_controller_get_reader_state   (EcKioskController   
 /* The reader's own explanation (technical; the screens add how to fix it). */
 const char         *ec_kiosk_controller_get_reader_message (EcKioskController    *self);
 EcRole              ec_kiosk_controller_get_role           (EcKioskController    *self);
+/* Switch the role (staff, from the kiosk's menu): audited as "role-change", the screen
+ * goes back to WAITING and an answer still on its way is dropped. Requests queued
+ * from now on are read and audited with @role. */
+void                ec_kiosk_controller_set_role           (EcKioskController    *self,
+                                                            EcRole                role);
 const char         *ec_kiosk_controller_get_device         (EcKioskController    *self);
 guint               ec_kiosk_controller_get_idle_timeout   (EcKioskController    *self);
 void                ec_kiosk_controller_set_idle_timeout   (EcKioskController    *self,

@@ -27,6 +27,9 @@ struct _EcKioskWindow
   char                 *exit_pin_hash;
   char                 *station_name;
   char                 *station_phone;
+  char                 *db_path;        /* for a nurse context made on the first switch */
+  char                 *kiosk_id;
+  GSimpleAction        *role_action;    /* win.role: "responder" | "nurse" */
   EcKioskScreen         shown_screen;
   guint                 flash_source;
   guint                 bell_source;
@@ -41,7 +44,7 @@ struct _EcKioskWindow
   GtkWidget            *lookup_page;
   GtkWidget            *nurse_page;     /* role nurse only: the record screen */
   GtkWidget            *side_panel;
-  EcNurseContext       *nurse_context;  /* role nurse only: drug table, outlives the pages */
+  EcNurseContext       *nurse_context;  /* once in role nurse: drug table, outlives the pages */
 
   /* Template children */
   GtkButton            *language_button;
@@ -310,12 +313,18 @@ rebuild_pages (EcKioskWindow *self)
   replace_page (self, &self->record_view, record, "record");
   replace_page (self, &self->problem_page, problem, "problem");
   replace_page (self, &self->lookup_page, lookup, "lookup");
-  if (self->nurse_context != NULL)
+  if (self->nurse_context != NULL && ec_kiosk_controller_get_role (self->controller) == EC_ROLE_NURSE)
     {
       GtkWidget *nurse = ec_nurse_page_new (self->nurse_context);
       g_signal_connect_object (nurse, "lookup-requested", G_CALLBACK (on_page_lookup_requested_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (nurse, "done", G_CALLBACK (on_page_done_cb), self, G_CONNECT_SWAPPED);
       replace_page (self, &self->nurse_page, nurse, "nurse");
+    }
+  else if (self->nurse_page != NULL)
+    {
+      /* Switched back to responder: the record view shows the next tap. */
+      gtk_stack_remove (self->main_stack, self->nurse_page);
+      self->nurse_page = NULL;
     }
   self->shown_screen = EC_KIOSK_SCREEN_WAITING;
   render_topbar (self);
@@ -420,6 +429,28 @@ unlock_worker (GTask        *task,
     g_task_return_boolean (task, TRUE);
 }
 
+/* Check @pin against the exit PIN off the main loop (leaving kiosk mode, switching
+ * the role in kiosk mode). */
+static void
+check_pin_async (EcKioskWindow       *self,
+                 const char          *pin,
+                 gpointer             source_tag,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  UnlockData *d;
+
+  d = g_new0 (UnlockData, 1);
+  d->hash = g_strdup (self->exit_pin_hash);
+  d->pin = g_strdup (pin);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, d, (GDestroyNotify) unlock_data_free);
+  g_task_run_in_thread (task, unlock_worker);
+}
+
 void
 ec_kiosk_window_unlock_async (EcKioskWindow       *self,
                               const char          *pin,
@@ -427,19 +458,10 @@ ec_kiosk_window_unlock_async (EcKioskWindow       *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  UnlockData *d;
-
   g_return_if_fail (EC_IS_KIOSK_WINDOW (self));
   g_return_if_fail (pin != NULL);
 
-  d = g_new0 (UnlockData, 1);
-  d->hash = g_strdup (self->exit_pin_hash);
-  d->pin = g_strdup (pin);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ec_kiosk_window_unlock_async);
-  g_task_set_task_data (task, d, (GDestroyNotify) unlock_data_free);
-  g_task_run_in_thread (task, unlock_worker);
+  check_pin_async (self, pin, ec_kiosk_window_unlock_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -487,16 +509,73 @@ unlock_done_cb (GObject      *source,
     }
 }
 
+static void apply_role (EcKioskWindow *self,
+                        EcRole         role);
+
 static void
-on_unlock_response_cb (AdwMessageDialog *dialog,
-                       const char       *response,
-                       EcKioskWindow    *self)
+role_pin_done_cb (GObject      *source,
+                  GAsyncResult *res,
+                  gpointer      user_data)
+{
+  EcKioskWindow *self = EC_KIOSK_WINDOW (source);
+  EcRole role = (EcRole) GPOINTER_TO_INT (user_data);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (res), &error);
+
+  if (self->controller == NULL)   /* the window went meanwhile */
+    return;
+  if (!ok)
+    {
+      ec_kiosk_controller_audit (self->controller, "role-change-refused", ec_role_to_string (role));
+      gtk_widget_error_bell (GTK_WIDGET (self));
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+  apply_role (self, role);
+}
+
+/* The staff PIN dialog. Its response "unlock" leaves kiosk mode; "switch" switches to
+ * the role stored on the dialog ("ec-role"). */
+static void
+on_pin_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    EcKioskWindow    *self)
 {
   GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
 
   if (g_str_equal (response, "unlock"))
     ec_kiosk_window_unlock_async (self, gtk_editable_get_text (entry), NULL, unlock_done_cb, NULL);
+  else if (g_str_equal (response, "switch"))
+    check_pin_async (self, gtk_editable_get_text (entry), role_pin_done_cb, NULL, role_pin_done_cb,
+                     g_object_get_data (G_OBJECT (dialog), "ec-role"));
   gtk_editable_set_text (entry, "");
+  /* GTK 4.8: a GtkPasswordEntry that still has the focus when its dialog is finalized
+   * is called back after it is gone (notify::has-focus on its GtkText). */
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+}
+
+static void
+present_pin_dialog (EcKioskWindow *self,
+                    const char    *heading,
+                    const char    *response,
+                    const char    *response_label,
+                    int            role)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
+                                                       _("Staff only: enter the exit PIN.")));
+  entry = gtk_password_entry_new ();
+  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), response, response_label, NULL);
+  adw_message_dialog_set_response_appearance (dialog, response, ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, response);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data (G_OBJECT (dialog), "ec-role", GINT_TO_POINTER (role));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_pin_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -504,21 +583,64 @@ unlock_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  EcKioskWindow *self = EC_KIOSK_WINDOW (widget);
-  AdwMessageDialog *dialog;
-  GtkWidget *entry;
+  present_pin_dialog (EC_KIOSK_WINDOW (widget), _("Leave kiosk mode"), "unlock", _("_Unlock"), -1);
+}
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Leave kiosk mode"),
-                                                       _("Staff only: enter the exit PIN.")));
-  entry = gtk_password_entry_new ();
-  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
-  adw_message_dialog_set_extra_child (dialog, entry);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "unlock", _("_Unlock"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "unlock", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "unlock");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_unlock_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+/* ------------------------------------------------------------------------- */
+/* Responder or nurse mode (win.role): a kiosk carried by a nurse switches without a
+ * restart. Station staff (role staff) do not switch. */
+
+static EcNurseContext *
+make_nurse_context (EcKioskWindow *self)
+{
+  g_autoptr(EcConfig) config = ec_config_new ();
+
+  g_free (config->db_path);
+  config->db_path = g_strdup (self->db_path);
+  g_free (config->kiosk_id);
+  config->kiosk_id = g_strdup (self->kiosk_id);
+  config->role = EC_ROLE_NURSE;   /* the nurse's checks are audited as a nurse's */
+  return ec_nurse_context_new (config);
+}
+
+static void
+apply_role (EcKioskWindow *self,
+            EcRole         role)
+{
+  if (role == ec_kiosk_controller_get_role (self->controller))
+    return;
+  if (role == EC_ROLE_NURSE && self->nurse_context == NULL)
+    self->nurse_context = make_nurse_context (self);
+  /* Back to Waiting first: no record read in one role stays on screen in the other. */
+  ec_kiosk_controller_set_role (self->controller, role);
+  g_simple_action_set_state (self->role_action, g_variant_new_string (ec_role_to_string (role)));
+  rebuild_pages (self);
+  adw_toast_overlay_add_toast (self->toast_overlay,
+                               adw_toast_new (role == EC_ROLE_NURSE ? _("Nurse mode: allergies and medications come first.")
+                                                                    : _("Responder mode.")));
+}
+
+static void
+role_action_activate_cb (GSimpleAction *action,
+                         GVariant      *parameter,
+                         EcKioskWindow *self)
+{
+  const char *name = g_variant_get_string (parameter, NULL);
+  EcRole role;
+
+  if (!ec_role_from_string (name, &role) || (role != EC_ROLE_RESPONDER && role != EC_ROLE_NURSE))
+    {
+      g_warning ("win.role: \"%s\" is not responder or nurse", name);
+      return;
+    }
+  if (role == ec_kiosk_controller_get_role (self->controller))
+    return;
+  /* Locked in kiosk mode: the same staff PIN as leaving kiosk mode. */
+  if (ec_kiosk_window_get_locked (self))
+    present_pin_dialog (self, role == EC_ROLE_NURSE ? _("Switch to nurse mode") : _("Switch to responder mode"),
+                        "switch", _("_Switch"), (int) role);
+  else
+    apply_role (self, role);
 }
 
 static void
@@ -580,6 +702,7 @@ ec_kiosk_window_dispose (GObject *object)
   self->waiting_page = self->record_view = self->problem_page = self->lookup_page = NULL;
   self->nurse_page = NULL;
   g_clear_object (&self->nurse_context);
+  g_clear_object (&self->role_action);
   self->side_panel = NULL;
   g_clear_object (&self->controller);
   G_OBJECT_CLASS (ec_kiosk_window_parent_class)->dispose (object);
@@ -593,6 +716,8 @@ ec_kiosk_window_finalize (GObject *object)
   g_free (self->exit_pin_hash);
   g_free (self->station_name);
   g_free (self->station_phone);
+  g_free (self->db_path);
+  g_free (self->kiosk_id);
   G_OBJECT_CLASS (ec_kiosk_window_parent_class)->finalize (object);
 }
 
@@ -660,6 +785,8 @@ ec_kiosk_window_new (GtkApplication    *app,
   self->exit_pin_hash = g_strdup (config->exit_pin_hash);
   self->station_name = g_strdup (config->station_name);
   self->station_phone = g_strdup (config->station_phone);
+  self->db_path = g_strdup (config->db_path);
+  self->kiosk_id = g_strdup (config->kiosk_id);
   self->max_age_days = config->max_age_days;
   /* "3 days ago" becomes "4 days ago" on a kiosk left waiting. */
   self->data_age_source = g_timeout_add_seconds (600, data_age_timeout_cb, self);
@@ -672,6 +799,11 @@ ec_kiosk_window_new (GtkApplication    *app,
   g_signal_connect_object (controller, "feedback", G_CALLBACK (on_controller_feedback_cb), self, G_CONNECT_SWAPPED);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.unlock", kiosk_mode);
+  self->role_action = g_simple_action_new_stateful ("role", G_VARIANT_TYPE_STRING,
+                                                    g_variant_new_string (ec_role_to_string (config->role)));
+  g_simple_action_set_enabled (self->role_action, config->role == EC_ROLE_RESPONDER || config->role == EC_ROLE_NURSE);
+  g_signal_connect_object (self->role_action, "activate", G_CALLBACK (role_action_activate_cb), self, 0);
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (self->role_action));
   if (kiosk_mode)
     {
       gtk_window_set_decorated (GTK_WINDOW (self), FALSE);

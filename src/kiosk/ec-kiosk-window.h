@@ -2,7 +2,12 @@
 /* ec-kiosk-window.h: the kiosk's one window. A top bar (reader state, role, language,
  * staff menu) over a stack of screens that renders the controller's :screen and
  * :result; an optional side panel (the demo panel). In kiosk mode it is full screen
- * without decorations and refuses to close until a staff PIN unlocks it. */
+ * without decorations and refuses to close until a staff PIN unlocks it.
+ *
+ * Actions: win.info, win.unlock (kiosk mode), win.role — stateful, "responder" or
+ * "nurse": switches the controller's role, clears the screen and rebuilds the pages
+ * (the nurse view on the first switch to nurse); locked in kiosk mode it asks for the
+ * exit PIN first. Disabled for role staff. */
 #pragma once
 
 #include <adwaita.h>
