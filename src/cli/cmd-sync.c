@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include <glib.h>
+#include <sodium.h>
 
 #include "cmd-db.h"
 #include "ec-cli.h"
@@ -361,7 +362,7 @@ sync_audit_export (int    argc,
   g_autoptr(EcConfig) config = NULL;
   g_autoptr(EcDb) db = NULL;
   g_autofree char *key = NULL;
-  g_autofree char *head = NULL;
+  char head[17];
   EcSyncAuditReport report = { 0 };
   EcActor actor;
   const char *path;
@@ -399,9 +400,7 @@ sync_audit_export (int    argc,
   actor.id = o.kiosk_id != NULL ? o.kiosk_id : config->kiosk_id;
   if (!ec_sync_audit_export (db, &actor, key, o.from, o.out, &report, &error))
     return ec_cli_fail (error);
-  head = g_malloc0 (17);
-  for (int i = 0; i < 8; i++)
-    g_snprintf (head + 2 * i, 3, "%02x", report.head_hash[i]);
+  sodium_bin2hex (head, sizeof head, report.head_hash, 8);   /* a prefix is enough to compare */
   printf (_("Wrote %s: kiosk %s, audit entries %lld..%lld (%u), head %s…\n"), o.out, report.kiosk_id,
           (long long) report.first_seq, (long long) report.last_seq, report.n_entries, head);
   ec_sync_audit_report_clear (&report);
@@ -417,7 +416,7 @@ sync_audit_import (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(EcDb) db = NULL;
   g_autofree char *actor_storage = NULL;
-  g_autofree char *head = NULL;
+  char head[17];
   EcSyncAuditReport report = { 0 };
   EcActor actor;
   GOptionEntry entries[] = {
@@ -449,9 +448,7 @@ sync_audit_import (int    argc,
       ec_sync_audit_report_clear (&report);
       return 1;
     }
-  head = g_malloc0 (17);
-  for (int i = 0; i < 8; i++)
-    g_snprintf (head + 2 * i, 3, "%02x", report.head_hash[i]);
+  sodium_bin2hex (head, sizeof head, report.head_hash, 8);   /* a prefix is enough to compare */
   printf (_("Imported %s: kiosk %s, audit entries %lld..%lld, %u new, chain head %s…\n"), o.rest[0],
           report.kiosk_id, (long long) report.first_seq, (long long) report.last_seq, report.n_new, head);
   ec_sync_audit_report_clear (&report);
