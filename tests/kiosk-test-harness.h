@@ -327,3 +327,33 @@ ec_kiosk_harness_tap_card (EcKioskHarness *h,
 
   ec_kiosk_harness_tap (h, cmd, timeout_ms);
 }
+
+/* ec_kiosk_harness_tap_card(), and the record screen shows that card's resident. */
+static G_GNUC_UNUSED void
+ec_kiosk_harness_tap_record (EcKioskHarness *h,
+                             const char     *file,
+                             guint           timeout_ms)
+{
+  ec_kiosk_harness_tap_card (h, file, timeout_ms);
+  g_assert_cmpint (ec_kiosk_controller_get_screen (h->controller), ==, EC_KIOSK_SCREEN_RECORD);
+  g_assert_cmpuint (ec_kiosk_controller_get_result (h->controller)->resident->id, ==,
+                    ec_kiosk_harness_card (h, file)->resident);
+}
+
+/* The demo database's audit entries for @resident (0 = any) and @action, oldest
+ * first, read through the core as the station would. */
+static G_GNUC_UNUSED GPtrArray *
+ec_kiosk_harness_audit_entries (EcKioskHarness *h,
+                                EcResidentId    resident,
+                                const char     *action)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcDb) db = ec_db_open (h->demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
+  EcAuditFilter filter = { .resident_id = resident, .action = action };
+  GPtrArray *entries = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (ec_db_audit_list (db, &filter, &entries, &error));
+  g_assert_no_error (error);
+  return entries;
+}

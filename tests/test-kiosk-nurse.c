@@ -43,16 +43,6 @@ verdict_shown (gpointer data)
   return ec_nurse_page_get_state (nurse_page ()) == EC_NURSE_PAGE_VERDICT;
 }
 
-/* Take any card away, put the demo card @file on the reader, wait for the record. */
-static void
-tap_card (const char *file)
-{
-  ec_kiosk_harness_tap_card (&T, file, CARD_MS);
-  g_assert_cmpint (ec_kiosk_controller_get_screen (T.controller), ==, EC_KIOSK_SCREEN_RECORD);
-  g_assert_cmpuint (ec_kiosk_controller_get_result (T.controller)->resident->id, ==,
-                    ec_kiosk_harness_card (&T, file)->resident);
-}
-
 static gboolean
 allocated (gpointer data)
 {
@@ -99,21 +89,6 @@ check_drug (const char *drug)
   return ec_kiosk_harness_text (&T);
 }
 
-static GPtrArray *
-audit_entries (EcResidentId  resident,
-               const char   *action)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
-  EcAuditFilter filter = { .resident_id = resident, .action = action };
-  GPtrArray *entries = NULL;
-
-  g_assert_no_error (error);
-  g_assert_true (ec_db_audit_list (db, &filter, &entries, &error));
-  g_assert_no_error (error);
-  return entries;
-}
-
 /* ------------------------------------------------------------------------- */
 
 static void
@@ -126,7 +101,7 @@ test_record_first (void)
   const char *high, *meds, *drug;
 
   g_assert_true (ec_kiosk_test_wait_reader (T.controller, EC_KIOSK_READER_READY, READER_READY_MS));
-  tap_card (PENICILLIN_CARD);
+  ec_kiosk_harness_tap_record (&T, PENICILLIN_CARD, CARD_MS);
   g_assert_true (ec_kiosk_window_get_visible_page (T.window) == GTK_WIDGET (nurse_page ()));
   g_assert_cmpint (ec_nurse_page_get_state (nurse_page ()), ==, EC_NURSE_PAGE_RECORD);
   text = ec_kiosk_harness_text (&T);
@@ -144,7 +119,7 @@ test_record_first (void)
   /* Least data for the role: no contacts or directive on the nurse's screen. */
   ec_test_assert_lacks (text, "Emergency contacts");
   /* The read is audited as a nurse's check, with the kiosk's role. */
-  views = audit_entries (c->resident, "view");
+  views = ec_kiosk_harness_audit_entries (&T, c->resident, "view");
   g_assert_cmpuint (views->len, >, 0);
   last = g_ptr_array_index (views, views->len - 1);
   g_assert_cmpstr (last->purpose, ==, EC_DB_PURPOSE_NURSE_CHECK);
@@ -159,7 +134,7 @@ test_suggestions (void)
   GtkListBoxRow *row;
   const char *chosen;
 
-  tap_card (PENICILLIN_CARD);
+  ec_kiosk_harness_tap_record (&T, PENICILLIN_CARD, CARD_MS);
   type_into ("nurse-drug-entry", "阿莫");
   g_assert_cmpuint (ec_nurse_page_get_n_suggestions (nurse_page ()), >=, 1);
   list = GTK_LIST_BOX (ec_test_find_of_type (GTK_WIDGET (nurse_page ()), GTK_TYPE_LIST_BOX));
@@ -197,7 +172,7 @@ test_stop_amoxicillin (void)
   GtkWidget *verdict_box;
   const EcAuditEntry *last;
 
-  tap_card (PENICILLIN_CARD);
+  ec_kiosk_harness_tap_record (&T, PENICILLIN_CARD, CARD_MS);
   text = check_drug ("阿莫西林");
   v = ec_nurse_page_get_verdict (nurse_page ());
   g_assert_nonnull (v);
@@ -223,7 +198,7 @@ test_stop_amoxicillin (void)
   g_assert_cmpint (gtk_widget_get_height (verdict_box), >=, gtk_widget_get_height (GTK_WIDGET (T.window)) / 2);
 
   /* The check and its verdict are in the audit log. */
-  checks = audit_entries (c->resident, "allergy-check");
+  checks = ec_kiosk_harness_audit_entries (&T, c->resident, "allergy-check");
   g_assert_cmpuint (checks->len, >, 0);
   last = g_ptr_array_index (checks, checks->len - 1);
   g_assert_nonnull (strstr (last->detail, "verdict=stop"));
@@ -243,13 +218,13 @@ static void
 test_record_withheld (void)
 {
   const EcDemoCard *c = ec_kiosk_harness_card (&T, PENICILLIN_CARD);
-  g_autoptr(GPtrArray) before = audit_entries (c->resident, "injection-withheld");
+  g_autoptr(GPtrArray) before = ec_kiosk_harness_audit_entries (&T, c->resident, "injection-withheld");
   g_autoptr(GPtrArray) after = NULL;
   g_autofree char *text = NULL;
   g_autofree char *screen = NULL;
   const EcAuditEntry *last;
 
-  tap_card (PENICILLIN_CARD);
+  ec_kiosk_harness_tap_record (&T, PENICILLIN_CARD, CARD_MS);
   text = check_drug ("阿莫西林");
   ec_test_assert_contains (text, "STOP — do not inject");
   /* No nurse id, no record. */
@@ -265,7 +240,7 @@ test_record_withheld (void)
   g_assert_false (gtk_widget_is_sensitive (page_widget ("nurse-withheld-button")));
   g_assert_false (gtk_widget_is_sensitive (page_widget ("nurse-given-button")));
 
-  after = audit_entries (c->resident, "injection-withheld");
+  after = ec_kiosk_harness_audit_entries (&T, c->resident, "injection-withheld");
   g_assert_cmpuint (after->len, ==, before->len + 1);
   last = g_ptr_array_index (after, after->len - 1);
   g_test_message ("audit: %s", last->detail);
@@ -289,13 +264,13 @@ static void
 test_given_after_stop_asks (void)
 {
   const EcDemoCard *c = ec_kiosk_harness_card (&T, PENICILLIN_CARD);
-  g_autoptr(GPtrArray) before = audit_entries (c->resident, "injection-given");
+  g_autoptr(GPtrArray) before = ec_kiosk_harness_audit_entries (&T, c->resident, "injection-given");
   g_autoptr(GPtrArray) cancelled = NULL, after = NULL;
   g_autofree char *text = NULL;
   GtkWindow *dialog;
   const EcAuditEntry *last;
 
-  tap_card (PENICILLIN_CARD);
+  ec_kiosk_harness_tap_record (&T, PENICILLIN_CARD, CARD_MS);
   g_free (check_drug ("阿莫西林"));
   type_into ("nurse-id-entry", "N008");
   /* "Given" needs the dose. */
@@ -308,7 +283,7 @@ test_given_after_stop_asks (void)
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   gtk_window_destroy (dialog);
   ec_test_spin (200);
-  cancelled = audit_entries (c->resident, "injection-given");
+  cancelled = ec_kiosk_harness_audit_entries (&T, c->resident, "injection-given");
   g_assert_cmpuint (cancelled->len, ==, before->len);
 
   press ("nurse-given-button");
@@ -319,7 +294,7 @@ test_given_after_stop_asks (void)
   g_assert_true (ec_test_wait_until (outcome_recorded, NULL, CHECK_MS));
   text = ec_kiosk_harness_text (&T);
   ec_test_assert_contains (text, "Recorded in the audit log: injection given");
-  after = audit_entries (c->resident, "injection-given");
+  after = ec_kiosk_harness_audit_entries (&T, c->resident, "injection-given");
   g_assert_cmpuint (after->len, ==, before->len + 1);
   last = g_ptr_array_index (after, after->len - 1);
   g_assert_nonnull (strstr (last->detail, "nurse=\"N008\""));
@@ -331,7 +306,7 @@ test_no_recorded_conflict (void)
 {
   g_autofree char *text = NULL;
 
-  tap_card (NONE_KNOWN_CARD);
+  ec_kiosk_harness_tap_record (&T, NONE_KNOWN_CARD, CARD_MS);
   text = ec_kiosk_harness_text (&T);
   ec_test_assert_contains (text, "No known allergies");
   ec_test_assert_lacks (text, "Allergies unknown");
@@ -350,7 +325,7 @@ test_allergies_unknown_caution (void)
 {
   g_autofree char *text = NULL;
 
-  tap_card (UNKNOWN_CARD);
+  ec_kiosk_harness_tap_record (&T, UNKNOWN_CARD, CARD_MS);
   text = ec_kiosk_harness_text (&T);
   ec_test_assert_contains (text, "Allergies unknown");
   ec_test_assert_lacks (text, "No known allergies");
@@ -367,7 +342,7 @@ test_unknown_drug (void)
 {
   g_autofree char *text = NULL;
 
-  tap_card (NONE_KNOWN_CARD);
+  ec_kiosk_harness_tap_record (&T, NONE_KNOWN_CARD, CARD_MS);
   text = check_drug ("XYZ-12345");
   g_assert_cmpint (ec_nurse_page_get_verdict (nurse_page ())->verdict, ==, EC_VERDICT_UNKNOWN_DRUG);
   ec_test_assert_contains (text, "Not in the table: check manually");
@@ -395,9 +370,9 @@ test_new_tap_replaces_verdict (void)
   const EcDemoCard *b = ec_kiosk_harness_card (&T, NONE_KNOWN_CARD);
   g_autofree char *text = NULL;
 
-  tap_card (a->file);
+  ec_kiosk_harness_tap_record (&T, a->file, CARD_MS);
   g_free (check_drug ("阿莫西林"));
-  tap_card (b->file);
+  ec_kiosk_harness_tap_record (&T, b->file, CARD_MS);
   g_assert_cmpint (ec_nurse_page_get_state (nurse_page ()), ==, EC_NURSE_PAGE_RECORD);
   g_assert_null (ec_nurse_page_get_verdict (nurse_page ()));
   text = ec_kiosk_harness_text (&T);
@@ -413,7 +388,7 @@ test_idle_clear (void)
   const EcDemoCard *c = ec_kiosk_harness_card (&T, PENICILLIN_CARD);
   g_autofree char *text = NULL;
 
-  tap_card (c->file);
+  ec_kiosk_harness_tap_record (&T, c->file, CARD_MS);
   g_free (check_drug ("阿莫西林"));
   type_into ("nurse-id-entry", "N007");
   ec_kiosk_controller_set_idle_timeout (T.controller, 1);
@@ -440,7 +415,7 @@ test_language_switch_during_check (void)
 {
   g_autofree char *text = NULL;
 
-  tap_card (PENICILLIN_CARD);
+  ec_kiosk_harness_tap_record (&T, PENICILLIN_CARD, CARD_MS);
   type_into ("nurse-drug-entry", "阿莫西林");
   /* The answer arrives after the page it was asked for is gone: it is dropped, and
    * the rebuilt page shows the record again, ready for a new check. */
@@ -463,7 +438,7 @@ test_chinese (void)
   ec_kiosk_controller_clear (T.controller);
   ec_kiosk_window_set_language (T.window, "zh");
   ec_test_spin (50);
-  tap_card (PENICILLIN_CARD);
+  ec_kiosk_harness_tap_record (&T, PENICILLIN_CARD, CARD_MS);
   text = ec_kiosk_harness_text (&T);
   ec_test_assert_contains (text, "当前用药");
   g_clear_pointer (&text, g_free);

@@ -45,27 +45,12 @@ action_state (EcKioskWindow *window)
   return g_variant_dup_string (state, NULL);
 }
 
-static GPtrArray *
-audit_entries (EcResidentId  resident,
-               const char   *action)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
-  EcAuditFilter filter = { .resident_id = resident, .action = action };
-  GPtrArray *entries = NULL;
-
-  g_assert_no_error (error);
-  g_assert_true (ec_db_audit_list (db, &filter, &entries, &error));
-  g_assert_no_error (error);
-  return entries;
-}
-
 /* The newest entry @action about @resident (the test fails if there is none). */
 static EcAuditEntry *
 newest_entry (EcResidentId  resident,
               const char   *action)
 {
-  g_autoptr(GPtrArray) entries = audit_entries (resident, action);
+  g_autoptr(GPtrArray) entries = ec_kiosk_harness_audit_entries (&T, resident, action);
   EcAuditEntry *last;
 
   g_assert_cmpuint (entries->len, >, 0);
@@ -83,7 +68,7 @@ static gboolean
 audit_grew_cb (gpointer data)
 {
   const AuditWait *w = data;
-  g_autoptr(GPtrArray) entries = audit_entries (0, w->action);
+  g_autoptr(GPtrArray) entries = ec_kiosk_harness_audit_entries (&T, 0, w->action);
 
   return entries->len > w->more_than;
 }
@@ -91,17 +76,8 @@ audit_grew_cb (gpointer data)
 static guint
 n_entries (const char *action)
 {
-  g_autoptr(GPtrArray) entries = audit_entries (0, action);
+  g_autoptr(GPtrArray) entries = ec_kiosk_harness_audit_entries (&T, 0, action);
   return entries->len;
-}
-
-static void
-tap_card (const char *file)
-{
-  ec_kiosk_harness_tap_card (&T, file, CARD_MS);
-  g_assert_cmpint (ec_kiosk_controller_get_screen (T.controller), ==, EC_KIOSK_SCREEN_RECORD);
-  g_assert_cmpuint (ec_kiosk_controller_get_result (T.controller)->resident->id, ==,
-                    ec_kiosk_harness_card (&T, file)->resident);
 }
 
 static char *
@@ -131,7 +107,7 @@ test_switch_to_nurse (void)
   g_clear_pointer (&state, g_free);
 
   /* A responder's record is on screen when the nurse takes the kiosk over. */
-  tap_card (OTHER_CARD);
+  ec_kiosk_harness_tap_record (&T, OTHER_CARD, CARD_MS);
   g_assert_true (EC_IS_RECORD_VIEW (ec_kiosk_window_get_visible_page (T.window)));
 
   g_assert_true (switch_role (T.window, "nurse"));
@@ -151,7 +127,7 @@ test_switch_to_nurse (void)
 
   /* The next tap shows the nurse view: allergies first, then medications, then the
    * drug field. */
-  tap_card (PENICILLIN_CARD);
+  ec_kiosk_harness_tap_record (&T, PENICILLIN_CARD, CARD_MS);
   page = ec_kiosk_window_get_page (T.window, EC_KIOSK_SCREEN_RECORD);
   g_assert_true (EC_IS_NURSE_PAGE (page));
   g_assert_true (ec_kiosk_window_get_visible_page (T.window) == page);
@@ -185,7 +161,7 @@ test_back_to_responder (void)
   g_autofree char *text = NULL;
   GtkWidget *page;
 
-  tap_card (PENICILLIN_CARD);
+  ec_kiosk_harness_tap_record (&T, PENICILLIN_CARD, CARD_MS);
   g_assert_true (EC_IS_NURSE_PAGE (ec_kiosk_window_get_visible_page (T.window)));
 
   g_assert_true (switch_role (T.window, "responder"));
@@ -200,7 +176,7 @@ test_back_to_responder (void)
   ec_test_assert_lacks (top, "Nurse");
 
   /* The responder's record view shows the next tap, not the nurse view. */
-  tap_card (PENICILLIN_CARD);
+  ec_kiosk_harness_tap_record (&T, PENICILLIN_CARD, CARD_MS);
   page = ec_kiosk_window_get_page (T.window, EC_KIOSK_SCREEN_RECORD);
   g_assert_true (EC_IS_RECORD_VIEW (page));
   g_assert_true (ec_kiosk_window_get_visible_page (T.window) == page);
