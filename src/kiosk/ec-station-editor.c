@@ -1595,25 +1595,35 @@ prepare (const char  *path,
 {
   Prepared *p = g_new0 (Prepared, 1);
 
+  cairo_surface_t *surface;
+  g_autoptr(GError) decode_error = NULL;
+
   if (!ec_photo_prepare_file (path, EC_PHOTO_PREPARE_WIDTH, EC_PHOTO_PREPARE_HEIGHT,
                               EC_DB_PHOTO_MAX_BYTES, &p->bytes, &p->mime, &p->info, error))
     {
       prepared_free (p);
       return NULL;
     }
+  /* Decoded once as the card face will (the same check as a stored photo), here in
+   * the worker rather than on the main loop. */
+  surface = ec_card_face_load_photo (p->bytes, &decode_error);
+  if (surface == NULL && !(g_strcmp0 (p->mime, "image/jpeg") == 0 && !ec_card_face_supports_jpeg ()))
+    {
+      g_propagate_error (error, g_steal_pointer (&decode_error));
+      prepared_free (p);
+      return NULL;
+    }
+  g_clear_pointer (&surface, cairo_surface_destroy);
   return p;
 }
 
-/* The prepared photo (or why there is none) into the form: decoded once as the card
- * face will (the same check as a stored photo), then shown with what was done. */
+/* The prepared photo (or why there is none) into the form, shown with what was
+ * done to it. */
 static gboolean
 photo_apply (EcStationEditor *self,
              Prepared        *p,
              const GError    *prepare_error)
 {
-  g_autoptr(GError) error = NULL;
-  cairo_surface_t *surface;
-
   if (p == NULL)
     {
       g_autofree char *msg = g_strdup_printf (_("This photo cannot be used: %s"), prepare_error->message);
@@ -1621,15 +1631,6 @@ photo_apply (EcStationEditor *self,
       ec_station_editor_show_error (self, msg);
       return FALSE;
     }
-  surface = ec_card_face_load_photo (p->bytes, &error);
-  if (surface == NULL && !(g_strcmp0 (p->mime, "image/jpeg") == 0 && !ec_card_face_supports_jpeg ()))
-    {
-      g_autofree char *msg = g_strdup_printf (_("The photo cannot be read: %s"), error->message);
-      show_photo (self);
-      ec_station_editor_show_error (self, msg);
-      return FALSE;
-    }
-  g_clear_pointer (&surface, cairo_surface_destroy);
   g_clear_pointer (&self->photo, g_bytes_unref);
   g_free (self->photo_mime);
   g_free (self->photo_note);
