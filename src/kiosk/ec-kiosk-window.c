@@ -24,6 +24,7 @@ struct _EcKioskWindow
   EcKioskController    *controller;
   gboolean              kiosk_mode;
   gboolean              unlocked;
+  gboolean              station_available; /* "Station mode" in the staff menu */
   char                 *exit_pin_hash;
   char                 *station_name;
   char                 *station_phone;
@@ -115,6 +116,30 @@ on_controller_feedback_cb (EcKioskWindow     *self,
 
 /* ------------------------------------------------------------------------- */
 /* Rendering */
+
+/* The staff menu, in the current language: rebuilt on every language switch, since a
+ * GMenu's labels are translated once, when they are set. */
+static void
+rebuild_staff_menu (EcKioskWindow *self)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) kiosk = g_menu_new ();
+  g_autoptr(GMenu) roles = g_menu_new ();
+  g_autoptr(GMenuItem) responder = g_menu_item_new (_("Responder mode"), NULL);
+  g_autoptr(GMenuItem) nurse = g_menu_item_new (_("Nurse mode"), NULL);
+
+  if (self->station_available)
+    g_menu_append (kiosk, _("Station mode (staff)…"), "station.open");
+  g_menu_append (kiosk, _("Kiosk information"), "win.info");
+  g_menu_append (kiosk, _("Leave kiosk mode (staff)…"), "win.unlock");
+  g_menu_item_set_action_and_target (responder, "win.role", "s", "responder");
+  g_menu_item_set_action_and_target (nurse, "win.role", "s", "nurse");
+  g_menu_append_item (roles, responder);
+  g_menu_append_item (roles, nurse);
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (kiosk));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (roles));
+  gtk_menu_button_set_menu_model (self->staff_button, G_MENU_MODEL (menu));
+}
 
 static void
 render_topbar (EcKioskWindow *self)
@@ -327,6 +352,7 @@ rebuild_pages (EcKioskWindow *self)
       self->nurse_page = NULL;
     }
   self->shown_screen = EC_KIOSK_SCREEN_WAITING;
+  rebuild_staff_menu (self);
   render_topbar (self);
   render (self);
   refresh_data_age (self);
@@ -869,6 +895,16 @@ ec_kiosk_window_set_language (EcKioskWindow *self,
 
   ec_kiosk_i18n_set_language (language);
   rebuild_pages (self);
+}
+
+void
+ec_kiosk_window_set_station_available (EcKioskWindow *self,
+                                       gboolean       available)
+{
+  g_return_if_fail (EC_IS_KIOSK_WINDOW (self));
+
+  self->station_available = available;
+  rebuild_staff_menu (self);
 }
 
 void

@@ -38,6 +38,9 @@ GtkWidget         *ec_kiosk_window_get_topbar     (EcKioskWindow      *self);
 /* Switch to "zh" or "en" and re-render every screen. */
 void               ec_kiosk_window_set_language   (EcKioskWindow      *self,
                                                    const char         *language);
+/* Offer "Station mode (staff)…" (the action station.open) in the staff menu. */
+void               ec_kiosk_window_set_station_available (EcKioskWindow *self,
+                                                          gboolean       available);
 /* A widget beside the screens (the demo panel); NULL removes it. */
 void               ec_kiosk_window_set_side_panel (EcKioskWindow      *self,
                                                    GtkWidget          *panel);

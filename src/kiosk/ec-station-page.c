@@ -1761,20 +1761,6 @@ keep_kiosk_stopped_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static GtkMenuButton *
-find_menu_button (GtkWidget *widget)
-{
-  if (GTK_IS_MENU_BUTTON (widget))
-    return GTK_MENU_BUTTON (widget);
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkMenuButton *b = find_menu_button (c);
-      if (b != NULL)
-        return b;
-    }
-  return NULL;
-}
-
 EcStationPage *
 ec_station_install (EcKioskWindow  *window,
                     const EcConfig *config,
@@ -1783,7 +1769,6 @@ ec_station_install (EcKioskWindow  *window,
   g_autoptr(EcStationContext) context = NULL;
   g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
   g_autoptr(GSimpleAction) action = g_simple_action_new ("open", NULL);
-  GtkMenuButton *menu_button;
   GtkWidget *page;
 
   g_return_val_if_fail (EC_IS_KIOSK_WINDOW (window), NULL);
@@ -1797,9 +1782,7 @@ ec_station_install (EcKioskWindow  *window,
   g_signal_connect_object (action, "activate", G_CALLBACK (station_open_action), window, 0);
   g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (action));
   gtk_widget_insert_action_group (GTK_WIDGET (window), "station", G_ACTION_GROUP (group));
-  menu_button = find_menu_button (ec_kiosk_window_get_topbar (window));
-  if (menu_button != NULL && G_IS_MENU (gtk_menu_button_get_menu_model (menu_button)))
-    g_menu_prepend (G_MENU (gtk_menu_button_get_menu_model (menu_button)), _("Station mode (staff)…"), "station.open");
+  ec_kiosk_window_set_station_available (window, TRUE);
   if (open)
     {
       ec_station_open (window);
