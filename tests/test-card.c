@@ -17,6 +17,14 @@
 
 static const guint8 test_uid[7] = { 0x04, 0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6 };
 
+static void
+assert_has (const char *text,
+            const char *needle)
+{
+  if (text == NULL || strstr (text, needle) == NULL)
+    g_error ("expected \"%s\" in:\n%s", needle, text != NULL ? text : "(null)");
+}
+
 typedef struct
 {
   EcStationKey *station;
@@ -606,7 +614,9 @@ vector_keyring (void)
 static void
 test_vector_flips (void)
 {
-  static const char *valid[] = { "valid-ntag213.tag", "valid-ntag215.tag", "valid-ntag216.tag" };
+  static const char *valid[] = { "valid-ntag213.tag", "valid-ntag215.tag", "valid-ntag216.tag",
+                                 "valid-contact-first-ntag215.tag", "valid-v2-contact-omitted-ntag215.tag",
+                                 "valid-v2-shortened-ntag216.tag", "valid-v2-no-contact-ntag215.tag" };
   g_autoptr(EcKeyring) ring = vector_keyring ();
 
   for (gsize v = 0; v < G_N_ELEMENTS (valid); v++)
@@ -663,6 +673,47 @@ test_vector_flips (void)
       g_test_message ("%s: %u flips refused, %u flips in unused bytes decode the same card",
                       valid[v], refused, same);
     }
+}
+
+/* The checked-in vectors: summary version 1 (old cards and those version 1 says
+ * whole) and version 2 ones, each with what it was made to show. */
+static void
+test_vector_versions (void)
+{
+  static const struct { const char *name; guint version; const char *shows; } v[] = {
+    { "valid-ntag215.tag", 1, "  contact: 李娜 | 女儿 | +8613800000000\n" },
+    { "valid-ntag216.tag", 1, "  omitted: none\n" },
+    { "valid-contact-first-ntag215.tag", 1, "  contact: 张三 | 儿子 | 13900000000\n" },
+    { "valid-v2-contact-omitted-ntag215.tag", 2, "  contact: recorded, not on this card\n" },
+    { "valid-v2-shortened-ntag216.tag", 2, "  medication: 地高辛片 0.125 mg [shortened]\n" },
+    { "valid-v2-no-contact-ntag215.tag", 2, "  contact: none recorded\n" },
+  };
+  g_autoptr(EcKeyring) ring = vector_keyring ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (v); i++)
+    {
+      g_autofree char *path = g_build_filename (EC_SOURCE_DIR, "cards", "vectors", v[i].name, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(EcTagImage) img = ec_tag_image_load_file (path, &error);
+      g_autoptr(EcCard) card = NULL;
+      g_autofree char *text = NULL;
+
+      g_assert_no_error (error);
+      g_assert_true (ec_card_verify (img, ring, NOW, &card, &error));
+      g_assert_nonnull (card->summary);
+      g_assert_cmpuint (card->summary->version, ==, v[i].version);
+      text = ec_card_to_text (card);
+      assert_has (text, v[i].shows);
+    }
+  /* The contact came before the low-criticality allergies (issue 20). */
+  {
+    g_autofree char *path = g_build_filename (EC_SOURCE_DIR, "cards", "vectors", "valid-contact-first-ntag215.tag", NULL);
+    g_autoptr(EcTagImage) img = ec_tag_image_load_file (path, NULL);
+    g_autoptr(EcCard) card = NULL;
+    g_assert_true (ec_card_verify (img, ring, NOW, &card, NULL));
+    g_assert_true (card->summary->omitted & EC_CARD_OMITTED_ALLERGIES);
+    g_assert_cmpuint (card->summary->allergies->len, <, 12);
+  }
 }
 
 /* ---- one reason each --------------------------------------------------------------- */
@@ -946,14 +997,6 @@ add_medication (EcResident *r,
 }
 
 #define NOTE_PHONE "+86 138 0000 0000 转 8001 (白天)"
-
-static void
-assert_has (const char *text,
-            const char *needle)
-{
-  if (text == NULL || strstr (text, needle) == NULL)
-    g_error ("expected \"%s\" in:\n%s", needle, text != NULL ? text : "(null)");
-}
 
 /* The resident of issue 20: twelve allergies with long names (four high, eight low,
  * a low one recorded first), conditions, medications (one with a long dose text) and
@@ -1288,8 +1331,12 @@ parse_via_card (Keys         *k,
   g_autoptr(GError) error = NULL;
   EcCardHeader h = test_header ();
 
-  while (ec_card_summary_size (filler) + 1 < len)
-    ec_card_summary_add_condition (filler, "x");
+  /* A plaintext of the same padded length: conditions of 'x' up to len − 1 bytes. */
+  while (ec_card_summary_size (filler) + 3 < len)
+    {
+      g_autofree char *x = g_strnfill (MIN (EC_CARD_TEXT_MAX, len - 1 - ec_card_summary_size (filler) - 2), 'x');
+      ec_card_summary_add_condition (filler, x);
+    }
   g_assert_true (ec_card_encode (EC_TAG_NTAG216, test_uid, &h, filler, k->station, k->read_key, &img, &error));
   replace_plaintext (img, k, pt, len);
   g_assert_true (ec_card_verify (img, k->ring, NOW, &card, &error));
@@ -1371,6 +1418,23 @@ test_summary_versions (void)
     s = parse_via_card (k, pt, 32);
     g_assert_nonnull (s);
     g_assert_cmpuint (s->version, ==, 1);
+  }
+  /* The fuzz harness's version 2 seeds are valid plaintexts (so it starts inside the
+   * version 2 parser). */
+  {
+    static const char *seeds[] = { "plaintext-v2-marks.bin", "plaintext-v2-contact-flag.bin" };
+    for (gsize i = 0; i < G_N_ELEMENTS (seeds); i++)
+      {
+        g_autofree char *path = g_build_filename (EC_SOURCE_DIR, "tests", "fuzz", "corpus", "fuzz-card", seeds[i], NULL);
+        g_autofree char *data = NULL;
+        gsize len = 0;
+        g_autoptr(EcCardSummary) s = NULL;
+        g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+        g_assert_cmpint (data[0], ==, 1);          /* the harness's summary target */
+        s = parse_via_card (k, (const guint8 *) data + 1, len - 1);
+        g_assert_nonnull (s);
+        g_assert_cmpuint (s->version, ==, 2);
+      }
   }
   /* The writer: version 1 when that says everything, version 2 otherwise. */
   {
@@ -1509,6 +1573,7 @@ main (int    argc,
   g_test_add_func ("/ec/card/flips/ntag216", test_flips_216);
   g_test_add_func ("/ec/card/truncations", test_truncations);
   g_test_add_func ("/ec/card/vectors/flips-and-truncations", test_vector_flips);
+  g_test_add_func ("/ec/card/vectors/versions", test_vector_versions);
   g_test_add_func ("/ec/card/reasons", test_reasons);
   g_test_add_func ("/ec/card/layout", test_layout);
   g_test_add_func ("/ec/card/from-resident", test_from_resident);
