@@ -152,47 +152,10 @@ ec_record_view_set_station (EcRecordView *self,
 /* ------------------------------------------------------------------------- */
 /* Building blocks */
 
-static int
-allergy_rank (const EcAllergy *a)
-{
-  switch (a->criticality)
-    {
-    case EC_CRITICALITY_HIGH:
-      return 0;
-    case EC_CRITICALITY_UNABLE_TO_ASSESS:
-      return 1;
-    case EC_CRITICALITY_LOW:
-    default:
-      return 2;
-    }
-}
-
-static int
-compare_allergies (gconstpointer a,
-                   gconstpointer b)
-{
-  const EcAllergy *x = *(EcAllergy * const *) a;
-  const EcAllergy *y = *(EcAllergy * const *) b;
-
-  return allergy_rank (x) - allergy_rank (y);
-}
-
-/* "青霉素 — 高风险 — 既往反应：过敏性休克 (严重) · 疑似" */
 char *
 ec_record_view_describe_allergy (const EcAllergy *a)
 {
-  GString *line = g_string_new (NULL);
-  const char *severity = ec_kiosk_severity_label (a->severity);
-
-  g_string_append_printf (line, "%s — %s", a->substance != NULL ? a->substance : "?",
-                          ec_kiosk_criticality_label (a->criticality));
-  if (a->reaction != NULL && *a->reaction)
-    g_string_append_printf (line, _(" — past reaction: %s"), a->reaction);
-  if (severity != NULL)
-    g_string_append_printf (line, " (%s)", severity);
-  if (!a->confirmed)
-    g_string_append_printf (line, " · %s", _("suspected"));
-  return g_string_free (line, FALSE);
+  return ec_label_allergy (a);
 }
 
 void
@@ -228,10 +191,7 @@ ec_record_view_fill_allergy_banner (GtkBox          *banner_box,
 
   g_return_if_fail (allergies != NULL);
   gtk_widget_add_css_class (banner, "ec-allergy-recorded");
-  sorted = g_ptr_array_new ();
-  for (guint i = 0; i < allergies->len; i++)
-    g_ptr_array_add (sorted, g_ptr_array_index (allergies, i));
-  g_ptr_array_sort (sorted, compare_allergies); /* stable: keeps the recorded order per rank */
+  sorted = ec_label_allergies_sorted (allergies);
 
   {
     GtkWidget *head = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
