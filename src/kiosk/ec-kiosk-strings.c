@@ -85,6 +85,8 @@ ec_kiosk_problem_title (EcKioskProblem problem)
       return _("Resident not in this kiosk's records");
     case EC_KIOSK_PROBLEM_DATABASE:
       return _("Records cannot be opened");
+    case EC_KIOSK_PROBLEM_REMOVED:
+      return _("Record removed at the station");
     case EC_KIOSK_PROBLEM_NONE:
     default:
       return "";
@@ -120,6 +122,9 @@ ec_kiosk_problem_sentence (EcKioskProblem problem)
                "Below is the short summary stored on the card itself.");
     case EC_KIOSK_PROBLEM_DATABASE:
       return _("The kiosk cannot read its resident records right now.");
+    case EC_KIOSK_PROBLEM_REMOVED:
+      return _("The card is genuine, but this person's record was removed at the service station. "
+               "Below is the short summary stored on the card itself, as it was when the card was written.");
     case EC_KIOSK_PROBLEM_NONE:
     default:
       return "";
@@ -154,6 +159,9 @@ ec_kiosk_problem_next_step (EcKioskProblem problem)
                "card, and tell the service station so they can update this kiosk.");
     case EC_KIOSK_PROBLEM_DATABASE:
       return _("Call the service station. If the resident's card is at hand, its summary can still be shown.");
+    case EC_KIOSK_PROBLEM_REMOVED:
+      return _("Confirm who the person is by asking or from papers. Call the contact on the card, "
+               "and tell the service station that this card is still in use.");
     case EC_KIOSK_PROBLEM_NONE:
     default:
       return "";
@@ -181,6 +189,7 @@ ec_kiosk_problem_icon (EcKioskProblem problem)
     case EC_KIOSK_PROBLEM_DAMAGED:
     case EC_KIOSK_PROBLEM_NOT_IN_DATABASE:
     case EC_KIOSK_PROBLEM_DATABASE:
+    case EC_KIOSK_PROBLEM_REMOVED:
     case EC_KIOSK_PROBLEM_NONE:
     default:
       return "dialog-warning-symbolic";
