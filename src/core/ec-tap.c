@@ -183,7 +183,6 @@ ec_tap_resident_from_summary (const EcCard *card)
   r->dnr = s->dnr;
   r->wandering = s->wandering;
   r->record_version = s->record_version;
-  r->updated_at = card->header.issued_at;
   for (guint i = 0; s->allergies != NULL && i < s->allergies->len; i++)
     {
       const EcCardAllergy *ca = g_ptr_array_index (s->allergies, i);

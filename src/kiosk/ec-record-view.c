@@ -8,7 +8,15 @@
 #include "ec-i18n.h"
 #include "ec-kiosk-strings.h"
 #include "ec-kiosk-widgets.h"
+#include "ec-labels.h"
 #include "ec-qr.h"
+
+/* Until the card format names it (EcCardOmitted): the first contact did not fit. */
+#ifndef EC_CARD_HAS_OMITTED_CONTACT
+#define OMITTED_CONTACT (1u << 4)
+#else
+#define OMITTED_CONTACT EC_CARD_OMITTED_CONTACT
+#endif
 
 struct _EcRecordView
 {
@@ -163,6 +171,15 @@ ec_record_view_fill_allergy_banner (GtkBox          *banner_box,
                                     EcAllergyStatus  shown,
                                     GPtrArray       *allergies)
 {
+  ec_record_view_fill_allergy_banner_full (banner_box, shown, allergies, FALSE);
+}
+
+void
+ec_record_view_fill_allergy_banner_full (GtkBox          *banner_box,
+                                         EcAllergyStatus  shown,
+                                         GPtrArray       *allergies,
+                                         gboolean         incomplete)
+{
   GtkWidget *banner = GTK_WIDGET (banner_box);
   g_autoptr(GPtrArray) sorted = NULL;
 
@@ -196,9 +213,12 @@ ec_record_view_fill_allergy_banner (GtkBox          *banner_box,
   {
     GtkWidget *head = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
     GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-    g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "ALLERGY (%u)", "ALLERGIES (%u)",
-                                                           sorted->len),
-                                              sorted->len);
+    g_autofree char *title = incomplete
+      ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "ALLERGY (%u on the card, may be incomplete)",
+                                      "ALLERGIES (%u on the card, may be incomplete)", sorted->len),
+                         sorted->len)
+      : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "ALLERGY (%u)", "ALLERGIES (%u)", sorted->len),
+                         sorted->len);
 
     gtk_image_set_pixel_size (GTK_IMAGE (icon), 40);
     gtk_box_append (GTK_BOX (head), icon);
@@ -213,11 +233,14 @@ ec_record_view_fill_allergy_banner (GtkBox          *banner_box,
       gtk_box_append (banner_box,
                       ec_kiosk_make_label (line, a->criticality == EC_CRITICALITY_HIGH ? "ec-allergy-high" : "ec-allergy-item"));
     }
+  if (incomplete)
+    gtk_box_append (banner_box, ec_kiosk_make_label (_("More in the record at the station."), "ec-allergy-item"));
 }
 
 static void
 render_allergies (EcRecordView     *self,
-                  const EcResident *r)
+                  const EcResident *r,
+                  gboolean          incomplete)
 {
   EcAllergyStatus shown = r->allergy_status;
 
@@ -227,7 +250,17 @@ render_allergies (EcRecordView     *self,
       && (r->allergies == NULL || r->allergies->len == 0))
     shown = EC_ALLERGY_STATUS_UNKNOWN;
   ec_kiosk_box_remove_all (self->allergy_banner);
-  ec_record_view_fill_allergy_banner (self->allergy_banner, shown, r->allergies);
+  ec_record_view_fill_allergy_banner_full (self->allergy_banner, shown, r->allergies,
+                                           incomplete && shown == EC_ALLERGY_STATUS_RECORDED);
+}
+
+/* The summary a card result carries (NULL for a database record or a manual lookup). */
+static const EcCardSummary *
+result_summary (const EcKioskResult *result)
+{
+  if (result->source != EC_KIOSK_SOURCE_CARD_SUMMARY || result->tap == NULL || result->tap->card == NULL)
+    return NULL;
+  return result->tap->card->summary;
 }
 
 static char *
@@ -243,7 +276,8 @@ format_phone (const char *phone)
 
 static GtkWidget *
 make_contact (const EcContact *c,
-              guint            position)
+              guint            position,
+              gboolean         from_card)
 {
   GtkWidget *frame = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   g_autofree char *head = NULL;
@@ -261,7 +295,7 @@ make_contact (const EcContact *c,
     {
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 16);
       g_autofree char *shown = format_phone (c->phones[i]);
-      g_autofree char *uri = ec_qr_tel_uri (c->phones[i]);
+      g_autofree char *uri = ec_qr_tel_uri (c->phones[i]);   /* NULL: not one whole number */
       GtkWidget *number = ec_kiosk_make_label (shown, "ec-phone");
 
       /* A number is never broken across lines. */
@@ -286,8 +320,52 @@ make_contact (const EcContact *c,
             }
         }
       gtk_box_append (GTK_BOX (frame), row);
+      if (uri == NULL)
+        gtk_box_append (GTK_BOX (frame),
+                        ec_kiosk_make_label (_("Not a whole phone number: check it before dialling."), "ec-contact-note"));
     }
+  if (c->phones == NULL || c->phones[0] == NULL)
+    gtk_box_append (GTK_BOX (frame),
+                    ec_kiosk_make_label (from_card ? _("Phone number not on the card: ask the service station.")
+                                                   : _("No phone number recorded."),
+                                         "ec-contact-note"));
   return frame;
+}
+
+/* The card's life-critical items, one per line: what a card newer than this kiosk's
+ * data says (DNR, allergies, the contact). */
+static char *
+describe_card_items (const EcCardSummary *s)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "%s %s", _("Resuscitation (card):"), ec_label_dnr (s->dnr));
+  g_string_append_printf (out, "\n%s ", _("Allergies (card):"));
+  if (s->allergy_status == EC_ALLERGY_STATUS_NONE_KNOWN)
+    g_string_append (out, _("No known allergies"));
+  else if (s->allergy_status == EC_ALLERGY_STATUS_UNKNOWN
+           || s->allergies == NULL || s->allergies->len == 0)
+    g_string_append (out, _("Allergies unknown"));
+  else
+    for (guint i = 0; i < s->allergies->len; i++)
+      {
+        const EcCardAllergy *a = g_ptr_array_index (s->allergies, i);
+        g_string_append_printf (out, "%s%s — %s", i > 0 ? "; " : "", a->substance,
+                                ec_label_criticality (a->criticality));
+      }
+  if (s->omitted & EC_CARD_OMITTED_ALLERGIES)
+    g_string_append_printf (out, " (%s)", _("more in the record at the station"));
+  g_string_append_printf (out, "\n%s ", _("Contact (card):"));
+  if (s->contact_name == NULL && s->contact_phone == NULL)
+    g_string_append (out, _("no contact recorded"));
+  else
+    {
+      g_string_append (out, s->contact_name != NULL ? s->contact_name : "?");
+      if (s->contact_relation != NULL)
+        g_string_append_printf (out, " (%s)", s->contact_relation);
+      g_string_append_printf (out, " %s", s->contact_phone != NULL ? s->contact_phone : _("phone number not on the card"));
+    }
+  return g_string_free (out, FALSE);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -303,12 +381,17 @@ ec_record_view_set_result (EcRecordView  *self,
   g_autoptr(GString) footer = g_string_new (NULL);
   g_autofree char *comm = NULL;
   g_autofree char *updated = NULL;
+  const EcCardSummary *summary;
+  const EcTapResult *tap;
+  gboolean cut;
   int age;
 
   g_return_if_fail (EC_IS_RECORD_VIEW (self));
   g_return_if_fail (result != NULL && result->resident != NULL);
 
   r = result->resident;
+  tap = result->tap;
+  summary = result_summary (result);
   ec_kiosk_box_remove_all (self->notice_box);
   ec_kiosk_box_remove_all (self->conditions_box);
   ec_kiosk_box_remove_all (self->medications_box);
@@ -317,11 +400,16 @@ ec_record_view_set_result (EcRecordView  *self,
   /* Where this comes from, before anything else. */
   if (result->source == EC_KIOSK_SOURCE_CARD_SUMMARY)
     {
+      g_autofree char *written = tap != NULL && tap->card != NULL ? ec_label_date (tap->card->header.issued_at)
+                                                                  : g_strdup ("—");
+      g_autofree char *card_age = g_strdup_printf (_("This card was written on %s; the record may have changed since."),
+                                              written);
       g_autofree char *title = g_strdup_printf (_("%s: shown from the card itself"),
                                                 ec_kiosk_problem_title (result->problem));
-      g_autofree char *body = g_strdup_printf ("%s %s\n%s", ec_kiosk_problem_sentence (result->problem),
+      g_autofree char *body = g_strdup_printf ("%s %s%s%s\n%s", ec_kiosk_problem_sentence (result->problem), card_age,
+                                               result->omitted != 0 ? " " : "",
                                                result->omitted != 0
-                                               ? _("Some allergies, conditions or medicines did not fit on the card.")
+                                               ? _("Some items did not fit on the card: they are in the record at the station.")
                                                : "",
                                                ec_kiosk_problem_next_step (result->problem));
       gtk_box_append (self->notice_box,
@@ -334,6 +422,31 @@ ec_record_view_set_result (EcRecordView  *self,
       gtk_box_append (self->notice_box,
                       ec_kiosk_make_notice ("ec-notice-source", "system-search-symbolic",
                                             _("No card: confirm who this is from the photo"), body));
+    }
+  /* Revocation fails open on care, never silently. */
+  if (tap != NULL && (tap->unchecked & EC_TAP_UNCHECKED_STATUS))
+    {
+      g_autofree char *body =
+        g_strdup_printf (_("This kiosk could not check whether this card was revoked, reported lost or "
+                           "replaced (%s). Confirm who this person is before relying on what is shown."),
+                         tap->unchecked_reason != NULL ? tap->unchecked_reason : "—");
+      gtk_box_append (self->notice_box,
+                      ec_kiosk_make_notice ("ec-notice-warning", "dialog-warning-symbolic",
+                                            _("Revocation could not be checked"), body));
+    }
+  /* A card newer than this kiosk's data: its life-critical items win. */
+  if (tap != NULL && tap->card_newer && tap->card != NULL && tap->card->summary != NULL)
+    {
+      g_autofree char *written = ec_label_date (tap->card->header.issued_at);
+      g_autofree char *items = describe_card_items (tap->card->summary);
+      g_autofree char *body =
+        g_strdup_printf (_("The card (written %s) holds version %u of the record; this kiosk has only version %u. "
+                           "Trust the card's items:\n%s\nThe record below is this kiosk's older data. "
+                           "Tell the service station to update this kiosk."),
+                         written, (guint) tap->card_record_version, (guint) tap->db_record_version, items);
+      gtk_box_append (self->notice_box,
+                      ec_kiosk_make_notice ("ec-notice-warning", "document-open-recent-symbolic",
+                                            _("This kiosk's data is older than the card"), body));
     }
   if (result->card_outdated)
     {
@@ -348,7 +461,7 @@ ec_record_view_set_result (EcRecordView  *self,
   gtk_widget_set_visible (GTK_WIDGET (self->notice_box),
                           gtk_widget_get_first_child (GTK_WIDGET (self->notice_box)) != NULL);
 
-  render_allergies (self, r);
+  render_allergies (self, r, summary != NULL && (summary->omitted & EC_CARD_OMITTED_ALLERGIES));
 
   /* Identity */
   if (result->photo != NULL)
@@ -371,8 +484,11 @@ ec_record_view_set_result (EcRecordView  *self,
     g_string_append_printf (facts, g_dngettext (GETTEXT_PACKAGE, "%d year", "%d years", (gulong) age), age);
   else
     g_string_append (facts, _("age unknown"));
-  g_string_append_printf (facts, " · %s · %s %s", ec_kiosk_sex_label (r->sex), _("blood type"),
-                          ec_kiosk_blood_label (r->blood_type));
+  if (r->blood_type == EC_BLOOD_UNKNOWN)   /* "blood type unknown" is already a phrase */
+    g_string_append_printf (facts, " · %s · %s", ec_kiosk_sex_label (r->sex), ec_kiosk_blood_label (r->blood_type));
+  else
+    g_string_append_printf (facts, " · %s · %s %s", ec_kiosk_sex_label (r->sex), _("blood type"),
+                            ec_kiosk_blood_label (r->blood_type));
   gtk_label_set_label (self->facts_label, facts->str);
   {
     g_autoptr(GString) addr = g_string_new (NULL);
@@ -398,9 +514,12 @@ ec_record_view_set_result (EcRecordView  *self,
       gtk_widget_remove_css_class (GTK_WIDGET (self->directive_label), "ec-directive-set");
   }
 
-  /* Conditions */
-  if (r->conditions == NULL || r->conditions->len == 0)
-    gtk_box_append (self->conditions_box, ec_kiosk_make_label (_("None recorded"), "dim-label"));
+  /* Conditions: a list the card had to leave out is never "none recorded". */
+  cut = summary != NULL && (summary->omitted & EC_CARD_OMITTED_CONDITIONS);
+  if ((r->conditions == NULL || r->conditions->len == 0) && (r->implants == NULL || !*r->implants))
+    gtk_box_append (self->conditions_box,
+                    ec_kiosk_make_label (cut ? _("Not on the card: see the record at the station.") : _("None recorded"),
+                                         cut ? "ec-item" : "dim-label"));
   for (guint i = 0; r->conditions != NULL && i < r->conditions->len; i++)
     {
       const EcCondition *c = g_ptr_array_index (r->conditions, i);
@@ -414,10 +533,15 @@ ec_record_view_set_result (EcRecordView  *self,
       g_autofree char *text = g_strdup_printf ("• %s %s", _("Implants:"), r->implants);
       gtk_box_append (self->conditions_box, ec_kiosk_make_label (text, "ec-item"));
     }
+  if (cut && r->conditions != NULL && r->conditions->len > 0)
+    gtk_box_append (self->conditions_box, ec_kiosk_make_label (_("More in the record at the station."), "ec-item"));
 
   /* Medications */
+  cut = summary != NULL && (summary->omitted & EC_CARD_OMITTED_MEDICATIONS);
   if (r->medications == NULL || r->medications->len == 0)
-    gtk_box_append (self->medications_box, ec_kiosk_make_label (_("None recorded"), "dim-label"));
+    gtk_box_append (self->medications_box,
+                    ec_kiosk_make_label (cut ? _("Not on the card: see the record at the station.") : _("None recorded"),
+                                         cut ? "ec-item" : "dim-label"));
   for (guint i = 0; r->medications != NULL && i < r->medications->len; i++)
     {
       const EcMedication *m = g_ptr_array_index (r->medications, i);
@@ -435,6 +559,8 @@ ec_record_view_set_result (EcRecordView  *self,
         g_string_append_printf (line, " (%s)", m->schedule_text);
       gtk_box_append (self->medications_box, ec_kiosk_make_label (line->str, "ec-item"));
     }
+  if (cut && r->medications != NULL && r->medications->len > 0)
+    gtk_box_append (self->medications_box, ec_kiosk_make_label (_("More in the record at the station."), "ec-item"));
 
   /* Wandering and communication */
   g_string_append (care, ec_kiosk_wandering_label (r->wandering));
@@ -452,10 +578,13 @@ ec_record_view_set_result (EcRecordView  *self,
     gtk_widget_remove_css_class (GTK_WIDGET (self->care_label), "ec-care-alert");
 
   /* Contacts, in call order */
-  if (r->contacts == NULL || r->contacts->len == 0)
+  if ((r->contacts == NULL || r->contacts->len == 0) && summary != NULL && (summary->omitted & OMITTED_CONTACT))
+    gtk_box_append (self->contacts_box,
+                    ec_kiosk_make_label (_("The contact did not fit on the card: see the record at the station."), "ec-item"));
+  else if (r->contacts == NULL || r->contacts->len == 0)
     gtk_box_append (self->contacts_box, ec_kiosk_make_label (_("No emergency contact recorded: call the service station."), "ec-item"));
   for (guint i = 0; r->contacts != NULL && i < r->contacts->len; i++)
-    gtk_box_append (self->contacts_box, make_contact (g_ptr_array_index (r->contacts, i), i + 1));
+    gtk_box_append (self->contacts_box, make_contact (g_ptr_array_index (r->contacts, i), i + 1, summary != NULL));
 
   /* Social worker, station, GP */
   g_string_append_printf (support, "%s %s", _("Social worker:"),
@@ -469,10 +598,18 @@ ec_record_view_set_result (EcRecordView  *self,
   gtk_label_set_label (self->support_label, support->str);
 
   /* When */
-  updated = ec_kiosk_format_time (r->updated_at);
-  g_string_append_printf (footer, _("Record last updated %s"), updated);
-  if (r->updated_by != NULL)
-    g_string_append_printf (footer, _(" by %s"), r->updated_by);
+  if (summary != NULL)
+    {
+      updated = ec_label_date (tap->card->header.issued_at);
+      g_string_append_printf (footer, _("Card written %s"), updated);
+    }
+  else
+    {
+      updated = ec_kiosk_format_time (r->updated_at);
+      g_string_append_printf (footer, _("Record last updated %s"), updated);
+      if (r->updated_by != NULL)
+        g_string_append_printf (footer, _(" by %s"), r->updated_by);
+    }
   if (result->uid_hex != NULL)
     g_string_append_printf (footer, " · %s %u", _("card no."), result->card_seq);
   gtk_label_set_label (self->footer_label, footer->str);
