@@ -235,8 +235,11 @@ ec_cmd_card_read (int    argc,
   gint wait = 30;
   gboolean no_db = FALSE;
   g_autofree char *now_text = NULL;
+  g_autofree char *image_path = NULL;
   GOptionEntry entries[] = {
     { "wait", 'w', 0, G_OPTION_ARG_INT, &wait, N_("Seconds to wait for a card (default 30)"), N_("SECONDS") },
+    { "image", 0, 0, G_OPTION_ARG_FILENAME, &image_path,
+      N_("Decide a saved tag image (card import-dump, the emulator's save) instead of a tap"), N_("FILE") },
     { "now", 0, 0, G_OPTION_ARG_STRING, &now_text, N_("Check expiry at this date YYYY-MM-DD (default today)"), N_("DATE") },
     { "no-db", 0, 0, G_OPTION_ARG_NONE, &no_db, N_("Do not consult the database (revocation is then not checked)"), NULL },
     { NULL }
@@ -270,6 +273,23 @@ ec_cmd_card_read (int    argc,
   if (!tap_setup_open (&t, o.db_path, o.actor, o.staff, &actor_storage, &db_error, &error))
     return ec_cli_fail (error);
   db = t.db;
+
+  if (image_path != NULL)
+    {
+      g_autoptr(GError) image_error = NULL;
+      g_autoptr(EcTagImage) image = ec_tag_image_load_file (image_path, &image_error);
+      EcTapContext tctx = tap_context (&t);
+      g_autoptr(EcTapResult) result = NULL;
+
+      if (image == NULL && image_error->domain == G_FILE_ERROR)
+        return ec_cli_fail (image_error);
+      printf (_("Tag image %s\n"), image_path);
+      if (image == NULL)
+        result = ec_tap_refuse (&tctx, NULL, EC_TAP_DAMAGED, image_error->message);
+      else
+        result = ec_tap_card (&tctx, image);
+      return ec_cli_tap_print (result);
+    }
 
   reader = ec_reader_new (env_device (&o));
   printf (_("Tap a card on the reader…\n"));

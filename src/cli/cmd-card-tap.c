@@ -147,7 +147,10 @@ print_resident (const EcResident *r,
     printf (_("   born %u"), s->birth_year);
   else
     printf ("   %s", _("date of birth not recorded"));
-  printf ("   %s\n", ec_label_blood (r->blood_type));
+  if (r->blood_type == EC_BLOOD_UNKNOWN)   /* "blood type unknown" is a whole phrase */
+    printf ("   %s\n", ec_label_blood (r->blood_type));
+  else
+    printf ("   %s %s\n", _("blood type"), ec_label_blood (r->blood_type));
 
   if (has_text (r->address) || has_text (r->building_unit))
     printf ("%s %s%s%s\n", _("Address:"), has_text (r->address) ? r->address : "",
