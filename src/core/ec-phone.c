@@ -79,6 +79,8 @@ ec_phone_parse (const char *text,
           g_string_append_c (number, *p);
           digits++;
         }
+      else if (c == '(' && digits > 3)
+        break;   /* "139 0000 1234 (2025年起)": a note, not an area code */
       else if (!is_separator (c))
         break;
     }
