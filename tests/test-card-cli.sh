@@ -42,7 +42,8 @@ for tag in "${tags[@]}"; do
   fi
   reasons="$reasons $name"
 done
-for r in not-ours truncated damaged unknown-version unknown-key bad-signature uid-mismatch expired; do
+for r in not-ours truncated damaged unknown-version unknown-key bad-signature uid-mismatch expired \
+         not-yet-valid bad-sequence; do
   [[ "$reasons" == *"refused-$r"* ]] || nok "a vector for refusal reason $r exists"
 done
 check "vectors exist for no-read-key and cannot-decrypt" \

@@ -9,12 +9,21 @@
 #include <glib.h>
 
 #include "ec-card.h"
+#include "ec-crypto.h"
 #include "ec-error.h"
 #include "ec-init.h"
 
 #define NOW ((gint64) 1780000000)   /* 2026-05-28 */
 
 static const guint8 test_uid[7] = { 0x04, 0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6 };
+
+static void
+assert_has (const char *text,
+            const char *needle)
+{
+  if (text == NULL || strstr (text, needle) == NULL)
+    g_error ("expected \"%s\" in:\n%s", needle, text != NULL ? text : "(null)");
+}
 
 typedef struct
 {
@@ -285,7 +294,7 @@ random_summary (EcTagType type)
   s->dnr = g_test_rand_int_range (0, EC_DNR_LIMITED + 1);
   s->wandering = g_test_rand_int_range (0, EC_WANDERING_AT_RISK + 1);
   s->record_version = (guint32) g_test_rand_int ();
-  s->omitted = (guint) g_test_rand_int_range (0, 16);
+  s->omitted = (guint) g_test_rand_int_range (0, EC_CARD_OMITTED_ALL + 1);
   s->contact_name = maybe_text ();
   s->contact_relation = maybe_text ();
   s->contact_phone = maybe_text ();
@@ -315,6 +324,19 @@ random_summary (EcTagType type)
         break;
     }
   g_assert_cmpuint (ec_card_summary_size (s), <=, cap);
+  /* Shortened marks on about half of them (version 2), on items that exist. */
+  if (g_test_rand_bit ())
+    {
+      s->allergies_cut = (guint16) (g_test_rand_int () & ((1u << s->allergies->len) - 1));
+      s->conditions_cut = (guint16) (g_test_rand_int () & ((1u << s->conditions->len) - 1));
+      s->medications_cut = (guint16) (g_test_rand_int () & ((1u << s->medications->len) - 1));
+      s->fields_cut = (s->name != NULL && g_test_rand_bit () ? EC_CARD_CUT_NAME : 0)
+                      | (s->name_latin != NULL && g_test_rand_bit () ? EC_CARD_CUT_NAME_LATIN : 0)
+                      | (s->contact_name != NULL && g_test_rand_bit () ? EC_CARD_CUT_CONTACT_NAME : 0)
+                      | (s->contact_relation != NULL && g_test_rand_bit () ? EC_CARD_CUT_CONTACT_RELATION : 0);
+      if (s->allergies_cut || s->conditions_cut || s->medications_cut || s->fields_cut)
+        s->omitted |= EC_CARD_OMITTED_TEXT;
+    }
   return s;
 }
 
@@ -495,7 +517,7 @@ flips (EcTagType type)
               g_error ("flip of bit %d of byte %" G_GSIZE_FORMAT " (page %02" G_GSIZE_MODIFIER "x) accepted",
                        bit, off, off / 4);
             g_assert_error (e, EC_CARD_ERROR, e->code);
-            g_assert_cmpint (e->code, <=, EC_CARD_ERROR_EXPIRED);
+            g_assert_cmpint (e->code, <=, EC_CARD_ERROR_BAD_SEQUENCE);
             refused++;
           }
       }
@@ -592,7 +614,9 @@ vector_keyring (void)
 static void
 test_vector_flips (void)
 {
-  static const char *valid[] = { "valid-ntag213.tag", "valid-ntag215.tag", "valid-ntag216.tag" };
+  static const char *valid[] = { "valid-ntag213.tag", "valid-ntag215.tag", "valid-ntag216.tag",
+                                 "valid-contact-first-ntag215.tag", "valid-v2-contact-omitted-ntag215.tag",
+                                 "valid-v2-shortened-ntag216.tag", "valid-v2-no-contact-ntag215.tag" };
   g_autoptr(EcKeyring) ring = vector_keyring ();
 
   for (gsize v = 0; v < G_N_ELEMENTS (valid); v++)
@@ -649,6 +673,47 @@ test_vector_flips (void)
       g_test_message ("%s: %u flips refused, %u flips in unused bytes decode the same card",
                       valid[v], refused, same);
     }
+}
+
+/* The checked-in vectors: summary version 1 (old cards and those version 1 says
+ * whole) and version 2 ones, each with what it was made to show. */
+static void
+test_vector_versions (void)
+{
+  static const struct { const char *name; guint version; const char *shows; } v[] = {
+    { "valid-ntag215.tag", 1, "  contact: 李娜 | 女儿 | +8613800000000\n" },
+    { "valid-ntag216.tag", 1, "  omitted: none\n" },
+    { "valid-contact-first-ntag215.tag", 1, "  contact: 张三 | 儿子 | 13900000000\n" },
+    { "valid-v2-contact-omitted-ntag215.tag", 2, "  contact: recorded, not on this card\n" },
+    { "valid-v2-shortened-ntag216.tag", 2, "  medication: 地高辛片 0.125 mg [shortened]\n" },
+    { "valid-v2-no-contact-ntag215.tag", 2, "  contact: none recorded\n" },
+  };
+  g_autoptr(EcKeyring) ring = vector_keyring ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (v); i++)
+    {
+      g_autofree char *path = g_build_filename (EC_SOURCE_DIR, "cards", "vectors", v[i].name, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(EcTagImage) img = ec_tag_image_load_file (path, &error);
+      g_autoptr(EcCard) card = NULL;
+      g_autofree char *text = NULL;
+
+      g_assert_no_error (error);
+      g_assert_true (ec_card_verify (img, ring, NOW, &card, &error));
+      g_assert_nonnull (card->summary);
+      g_assert_cmpuint (card->summary->version, ==, v[i].version);
+      text = ec_card_to_text (card);
+      assert_has (text, v[i].shows);
+    }
+  /* The contact came before the low-criticality allergies (issue 20). */
+  {
+    g_autofree char *path = g_build_filename (EC_SOURCE_DIR, "cards", "vectors", "valid-contact-first-ntag215.tag", NULL);
+    g_autoptr(EcTagImage) img = ec_tag_image_load_file (path, NULL);
+    g_autoptr(EcCard) card = NULL;
+    g_assert_true (ec_card_verify (img, ring, NOW, &card, NULL));
+    g_assert_true (card->summary->omitted & EC_CARD_OMITTED_ALLERGIES);
+    g_assert_cmpuint (card->summary->allergies->len, <, 12);
+  }
 }
 
 /* ---- one reason each --------------------------------------------------------------- */
@@ -898,6 +963,599 @@ test_json (void)
     }
 }
 
+/* ---- priorities, cut marks and the contact (issues 20, 21) ----------------------------- */
+
+static EcContact *
+make_contact (const char *name,
+              const char *relation,
+              const char *phone1,
+              const char *phone2)
+{
+  EcContact *c = ec_contact_new ();
+
+  c->name = g_strdup (name);
+  c->relation = g_strdup (relation);
+  c->phones = g_new0 (char *, 3);
+  c->phones[0] = g_strdup (phone1);
+  c->phones[1] = g_strdup (phone2);
+  c->call_order = 1;
+  return c;
+}
+
+static void
+add_medication (EcResident *r,
+                const char *name,
+                const char *dose,
+                const char *schedule)
+{
+  EcMedication *m = ec_medication_new ();
+
+  m->name = g_strdup (name);
+  m->dose = g_strdup (dose);
+  m->schedule_text = g_strdup (schedule);
+  g_ptr_array_add (r->medications, m);
+}
+
+#define NOTE_PHONE "+86 138 0000 0000 转 8001 (白天)"
+
+/* The resident of issue 20: twelve allergies with long names (four high, eight low,
+ * a low one recorded first), conditions, medications (one with a long dose text) and
+ * one contact whose first phone carries a note. */
+static EcResident *
+issue_resident (void)
+{
+  EcResident *r = ec_resident_new ();
+  static const char *conditions[] = { "慢性心力衰竭（射血分数降低）", "心房颤动", "2型糖尿病", "高血压（三级）" };
+
+  r->name_zh = g_strdup ("王秀英");
+  r->name_pinyin = g_strdup ("Wang Xiuying");
+  r->date_of_birth = g_strdup ("1941-03-08");
+  r->allergy_status = EC_ALLERGY_STATUS_RECORDED;
+  r->dnr = EC_DNR_DNR;
+  r->wandering = EC_WANDERING_AT_RISK;
+  r->record_version = 4;
+  for (int i = 0; i < 12; i++)
+    {
+      EcAllergy *a = ec_allergy_new ();
+      gboolean high = i >= 1 && i <= 4;
+      a->substance = g_strdup_printf ("%s过敏原过敏原第%d号", high ? "高危" : "过敏原", i);
+      a->criticality = high ? EC_CRITICALITY_HIGH : EC_CRITICALITY_LOW;
+      g_ptr_array_add (r->allergies, a);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (conditions); i++)
+    {
+      EcCondition *c = ec_condition_new ();
+      c->text = g_strdup (conditions[i]);
+      g_ptr_array_add (r->conditions, c);
+    }
+  add_medication (r, "地高辛片", "0.125 mg（每片0.25 mg，每次半片）", "每日一次 早饭后半小时 监测心率");
+  add_medication (r, "华法林钠片", "2.5 mg", "每晚");
+  add_medication (r, "呋塞米", "20 mg", "早");
+  g_ptr_array_add (r->contacts, make_contact ("张三", "儿子", NOTE_PHONE, "13900000000"));
+  return r;
+}
+
+/* Every text of @s: none of them ends inside a number cut short. */
+static void
+assert_no_cut_number (const EcCardSummary *s)
+{
+  for (guint i = 0; i < s->medications->len; i++)
+    {
+      const char *m = s->medications->pdata[i];
+      /* The dose of 地高辛 is whole or absent, never "0.12" or "0.1". */
+      if (g_str_has_prefix (m, "地高辛片"))
+        g_assert_true (strstr (m, "0.12") == NULL || strstr (m, "0.125 mg") != NULL);
+      g_assert_false (g_str_has_suffix (m, "."));
+    }
+  if (s->contact_phone != NULL)
+    g_assert_true (g_str_equal (s->contact_phone, NOTE_PHONE) || g_str_equal (s->contact_phone, "13900000000"));
+}
+
+static void
+encode_and_compare (EcTagType            t,
+                    const EcCardSummary *s,
+                    Keys                *k,
+                    char               **text_out)
+{
+  g_autoptr(EcTagImage) img = NULL;
+  g_autoptr(EcCard) card = NULL;
+  g_autoptr(GError) error = NULL;
+  EcCardHeader h = test_header ();
+
+  g_assert_true (ec_card_encode (t, test_uid, &h, s, k->station, k->read_key, &img, &error));
+  g_assert_no_error (error);
+  g_assert_true (ec_card_verify (img, k->ring, NOW, &card, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (card->summary);
+  g_assert_true (ec_card_summary_equal (s, card->summary));
+  if (text_out != NULL)
+    *text_out = ec_card_to_text (card);
+}
+
+static void
+test_priorities (void)
+{
+  g_autoptr(EcResident) r = issue_resident ();
+  g_autoptr(Keys) k = keys_new (81);
+
+  for (EcTagType t = EC_TAG_NTAG215; t <= EC_TAG_NTAG216; t++)
+    {
+      g_autoptr(EcCardSummary) s = ec_card_summary_from_resident (r, t);
+      g_autofree char *text = NULL;
+      guint high = 0, low = 0;
+
+      g_test_message ("%s: %u of 12 allergies, %u of 4 conditions, %u of 3 medications, %zu of %zu bytes",
+                      ec_tag_type_to_string (t), s->allergies->len, s->conditions->len,
+                      s->medications->len, ec_card_summary_size (s), ec_card_summary_capacity (t));
+      /* The contact is on the card, with its first phone whole, note and all. */
+      g_assert_cmpstr (s->contact_name, ==, "张三");
+      g_assert_cmpstr (s->contact_relation, ==, "儿子");
+      g_assert_cmpstr (s->contact_phone, ==, NOTE_PHONE);
+      g_assert_false (s->omitted & EC_CARD_OMITTED_CONTACT);
+      /* All four high-criticality allergies, first; the low ones after them. */
+      for (guint i = 0; i < s->allergies->len; i++)
+        {
+          const EcCardAllergy *a = s->allergies->pdata[i];
+          if (a->criticality == EC_CRITICALITY_HIGH)
+            {
+              g_assert_cmpuint (low, ==, 0);
+              high++;
+            }
+          else
+            low++;
+        }
+      g_assert_cmpuint (high, ==, 4);
+      /* Every kind left out is flagged; a kind wholly on the card is not. */
+      g_assert_cmpint (!!(s->omitted & EC_CARD_OMITTED_ALLERGIES), ==, s->allergies->len < 12);
+      g_assert_cmpint (!!(s->omitted & EC_CARD_OMITTED_CONDITIONS), ==, s->conditions->len < 4);
+      g_assert_cmpint (!!(s->omitted & EC_CARD_OMITTED_MEDICATIONS), ==, s->medications->len < 3);
+      if (t == EC_TAG_NTAG215)
+        {
+          /* The contact came before the low allergies, which no longer all fit. */
+          g_assert_true (s->omitted & EC_CARD_OMITTED_ALLERGIES);
+          g_assert_cmpuint (s->allergies->len, <, 12);
+        }
+      else
+        {
+          /* An NTAG216 holds all twelve allergies and the contact. */
+          g_assert_cmpuint (s->allergies->len, ==, 12);
+          g_assert_false (s->omitted & EC_CARD_OMITTED_ALLERGIES);
+        }
+      assert_no_cut_number (s);
+      /* The medication with the long dose is shortened by leaving out the times or
+       * the dose as a whole, and marked. */
+      for (guint i = 0; i < s->medications->len; i++)
+        if (g_str_has_prefix (s->medications->pdata[i], "地高辛片"))
+          {
+            g_assert_true (s->medications_cut & (1u << i));
+            g_assert_true (g_str_equal (s->medications->pdata[i], "地高辛片")
+                           || g_str_equal (s->medications->pdata[i], "地高辛片 0.125 mg（每片0.25 mg，每次半片）"));
+            g_assert_true (s->omitted & EC_CARD_OMITTED_TEXT);
+          }
+      g_assert_cmpuint (ec_card_summary_size (s), <=, ec_card_summary_capacity (t));
+      /* Marks and flags travel on the card. */
+      encode_and_compare (t, s, k, &text);
+      assert_has (text, "  contact: 张三 | 儿子 | " NOTE_PHONE "\n");
+      if (s->medications_cut != 0)
+        assert_has (text, " [shortened]\n");
+    }
+}
+
+static void
+test_cut_never_splits_numbers (void)
+{
+  g_autoptr(EcResident) r = ec_resident_new ();
+  g_autoptr(Keys) k = keys_new (82);
+  g_autoptr(EcCardSummary) s = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *a60 = g_strnfill (60, 'A');
+  g_autofree char *cond = g_strconcat (a60, " 0.125 mg", NULL);          /* byte 64 is inside 0.125 */
+  g_autofree char *cond2 = g_strconcat (a60, " 20mg", NULL);             /* byte 64 is inside 20mg */
+  g_autofree char *longname = NULL;
+  GString *ln = g_string_new (NULL);
+
+  for (int i = 0; i < 22; i++)
+    g_string_append (ln, "𠮷");                                        /* 4 bytes each: 88 */
+  longname = g_string_free (ln, FALSE);
+  r->name_zh = g_strdup (longname);
+  r->allergy_status = EC_ALLERGY_STATUS_NONE_KNOWN;
+  {
+    EcCondition *c = ec_condition_new ();
+    c->text = g_strdup (cond);
+    g_ptr_array_add (r->conditions, c);
+    c = ec_condition_new ();
+    c->text = g_strdup (cond2);
+    g_ptr_array_add (r->conditions, c);
+  }
+  /* Whole text 70 bytes, name and dose 27: the times are left out, the dose whole. */
+  add_medication (r, "地高辛片", "0.125 mg", "每日一次，早饭后半小时服用，服药前先数脉搏");
+  /* A phone with a note longer than a field: never cut, the second number instead. */
+  g_ptr_array_add (r->contacts,
+                   make_contact ("李娜", "女儿", NOTE_PHONE "，晚上请打家里电话 010-5555-0101 找李阿姨", "13900000000"));
+
+  s = ec_card_summary_from_resident (r, EC_TAG_NTAG215);
+  g_assert_cmpstr (s->conditions->pdata[0], ==, a60);
+  g_assert_cmpstr (s->conditions->pdata[1], ==, a60);
+  g_assert_cmphex (s->conditions_cut, ==, 0x3);
+  g_assert_cmpstr (s->medications->pdata[0], ==, "地高辛片 0.125 mg");
+  g_assert_cmphex (s->medications_cut, ==, 0x1);
+  /* The name is cut at a character boundary (16 × 4 bytes) and marked. */
+  g_assert_cmpuint (strlen (s->name), ==, 64);
+  g_assert_true (g_utf8_validate (s->name, -1, NULL));
+  g_assert_cmphex (s->fields_cut, ==, EC_CARD_CUT_NAME);
+  g_assert_cmpstr (s->contact_phone, ==, "13900000000");
+  /* The number listed first is not on the card: said so. */
+  g_assert_true (s->omitted & EC_CARD_OMITTED_CONTACT);
+  g_assert_true (s->omitted & EC_CARD_OMITTED_TEXT);
+  encode_and_compare (EC_TAG_NTAG215, s, k, &text);
+  assert_has (text, "  medication: 地高辛片 0.125 mg [shortened]\n");
+  assert_has (text, "  contact: 李娜 | 女儿 | 13900000000\n");
+  assert_has (text, "  omitted: contact, shortened-text\n");
+  assert_has (text, " [shortened]\n  name-latin: -\n");
+
+  /* With only the long phone: no number at all rather than a cut one, and flagged. */
+  g_clear_pointer (&s, ec_card_summary_free);
+  g_ptr_array_set_size (r->contacts, 0);
+  g_ptr_array_add (r->contacts, make_contact ("李娜", "女儿", NOTE_PHONE "，晚上请打家里电话 010-5555-0101 找李阿姨", NULL));
+  s = ec_card_summary_from_resident (r, EC_TAG_NTAG216);
+  g_assert_null (s->contact_phone);
+  g_assert_cmpstr (s->contact_name, ==, "李娜");
+  g_assert_true (s->omitted & EC_CARD_OMITTED_CONTACT);
+  g_free (text);
+  text = NULL;
+  encode_and_compare (EC_TAG_NTAG216, s, k, &text);
+  assert_has (text, "  contact: 李娜 | 女儿 | (not on this card)\n");
+}
+
+static void
+test_contact_left_out (void)
+{
+  g_autoptr(EcResident) r = ec_resident_new ();
+  g_autoptr(Keys) k = keys_new (83);
+  g_autoptr(EcCardSummary) s = NULL;
+  g_autofree char *text = NULL;
+
+  r->name_zh = g_strdup ("王秀英");
+  r->allergy_status = EC_ALLERGY_STATUS_RECORDED;
+  /* High-criticality allergies that fill an NTAG215 by themselves. */
+  for (int i = 0; i < 7; i++)
+    {
+      EcAllergy *a = ec_allergy_new ();
+      a->substance = g_strdup_printf ("高危过敏原高危过敏原高危第%d号", i);   /* 43 bytes */
+      a->criticality = EC_CRITICALITY_HIGH;
+      g_ptr_array_add (r->allergies, a);
+    }
+  g_ptr_array_add (r->contacts, make_contact ("张三", "儿子", "13900000000", NULL));
+  s = ec_card_summary_from_resident (r, EC_TAG_NTAG215);
+  g_assert_true (s->omitted & EC_CARD_OMITTED_ALLERGIES);
+  g_assert_true (s->omitted & EC_CARD_OMITTED_CONTACT);
+  /* Six allergies (300 bytes) leave 20: the phone whole, the name cut to one
+   * character and marked, no room for the relation. */
+  g_assert_cmpuint (s->allergies->len, ==, 6);
+  g_assert_cmpstr (s->contact_phone, ==, "13900000000");
+  g_assert_cmpstr (s->contact_name, ==, "张");
+  g_assert_null (s->contact_relation);
+  g_assert_cmphex (s->fields_cut, ==, EC_CARD_CUT_CONTACT_NAME);
+  encode_and_compare (EC_TAG_NTAG215, s, k, &text);
+  assert_has (text, "  contact: 张 [shortened] | (not on this card) | 13900000000\n");
+  assert_has (text, "  omitted: allergies, contact, shortened-text\n");
+  /* Seven allergies that leave no room at all. */
+  g_clear_pointer (&s, ec_card_summary_free);
+  g_free (text);
+  text = NULL;
+  for (guint i = 0; i < r->allergies->len; i++)
+    {
+      EcAllergy *a = r->allergies->pdata[i];
+      g_free (a->substance);
+      a->substance = g_strdup_printf ("高危过敏原高危过敏原高危过敏原高第%u号", i);   /* 55 bytes */
+    }
+  g_free (r->name_zh);
+  r->name_zh = g_strdup ("欧阳秀英");
+  s = ec_card_summary_from_resident (r, EC_TAG_NTAG215);
+  g_assert_cmpuint (s->allergies->len, ==, 5);     /* 13 + 14 + 5 × 58 = 317 of 320 */
+  g_assert_true (s->omitted & EC_CARD_OMITTED_CONTACT);
+  g_assert_true (s->contact_phone == NULL && s->contact_name == NULL && s->contact_relation == NULL);
+  encode_and_compare (EC_TAG_NTAG215, s, k, &text);
+  assert_has (text, "  contact: recorded, not on this card\n");
+  assert_has (text, "  omitted: allergies, contact\n");
+
+  /* No contact recorded at all: said plainly, and no flag. */
+  g_clear_pointer (&s, ec_card_summary_free);
+  g_free (text);
+  text = NULL;
+  g_ptr_array_set_size (r->contacts, 0);
+  g_ptr_array_set_size (r->allergies, 1);
+  s = ec_card_summary_from_resident (r, EC_TAG_NTAG215);
+  g_assert_false (s->omitted & EC_CARD_OMITTED_CONTACT);
+  encode_and_compare (EC_TAG_NTAG215, s, k, &text);
+  assert_has (text, "  contact: none recorded\n");
+}
+
+/* The payload of an encoded image and its length. */
+static guint8 *
+image_payload (EcTagImage *img,
+               gsize      *plen)
+{
+  guint8 *u = (guint8 *) (void *) img->pages + 16;
+  guint8 *r = u + (u[1] == 0xFF ? 4 : 2);
+  gsize pl_size = (r[0] & 0x10) ? 1 : 4;
+
+  *plen = pl_size == 1 ? r[2] : ((gsize) r[2] << 24 | (gsize) r[3] << 16 | (gsize) r[4] << 8 | r[5]);
+  return r + 2 + pl_size + 11;
+}
+
+/* Sign @img's payload again with @key (FORMAT.md §3.4), as a station would have. */
+static void
+resign (EcTagImage         *img,
+        const EcStationKey *key)
+{
+  gsize plen;
+  guint8 *p = image_payload (img, &plen);
+  g_autofree guint8 *msg = g_malloc (11 + plen - 64);
+
+  memcpy (msg, "ECARD1-SIG", 10);
+  msg[10] = ec_tag_type_info (img->type)->storage_byte;
+  memcpy (msg + 11, p, plen - 64);
+  g_assert_true (ec_crypto_sign (p + plen - 64, msg, 11 + plen - 64, key->sk, NULL));
+}
+
+/* Replace the summary plaintext of a profile F @img (same length) and sign again. */
+static void
+replace_plaintext (EcTagImage *img,
+                   Keys       *k,
+                   const guint8 *pt,
+                   gsize       len)
+{
+  gsize plen;
+  guint8 *p = image_payload (img, &plen);
+  guint8 ad[12 + 34];
+
+  g_assert_cmpuint (len, ==, plen - 138);
+  memcpy (ad, "ECARD1-AEAD", 11);
+  ad[11] = ec_tag_type_info (img->type)->storage_byte;
+  memcpy (ad + 12, p, 34);
+  g_assert_true (ec_crypto_aead_encrypt (p + 58, pt, len, ad, sizeof ad, p + 34, k->read_key->key->data, NULL));
+  resign (img, k->station);
+}
+
+/* The summary parser on a hand-made plaintext: a genuine card whose summary is
+ * @pt; returns the summary or NULL when the parser refused it. */
+static EcCardSummary *
+parse_via_card (Keys         *k,
+                const guint8 *pt,
+                gsize         len)
+{
+  g_autoptr(EcCardSummary) filler = ec_card_summary_new ();
+  g_autoptr(EcTagImage) img = NULL;
+  g_autoptr(EcCard) card = NULL;
+  g_autoptr(GError) error = NULL;
+  EcCardHeader h = test_header ();
+
+  /* A plaintext of the same padded length: conditions of 'x' up to len − 1 bytes. */
+  while (ec_card_summary_size (filler) + 3 < len)
+    {
+      g_autofree char *x = g_strnfill (MIN (EC_CARD_TEXT_MAX, len - 1 - ec_card_summary_size (filler) - 2), 'x');
+      ec_card_summary_add_condition (filler, x);
+    }
+  g_assert_true (ec_card_encode (EC_TAG_NTAG216, test_uid, &h, filler, k->station, k->read_key, &img, &error));
+  replace_plaintext (img, k, pt, len);
+  g_assert_true (ec_card_verify (img, k->ring, NOW, &card, &error));
+  if (card->summary == NULL)
+    {
+      g_assert_error (card->summary_error, EC_CARD_ERROR, EC_CARD_ERROR_CANNOT_DECRYPT);
+      return NULL;
+    }
+  return ec_card_summary_copy (card->summary);
+}
+
+static void
+test_summary_versions (void)
+{
+  g_autoptr(Keys) k = keys_new (84);
+  /* fixed part: version, birth 1941, female, A+, recorded, DNR, at risk, rv 5, omitted */
+  guint8 base[32] = { 2, 0x07, 0x95, 1, 1, 2, 2, 2, 0, 0, 0, 5, 0x08 };
+  static const guint8 item_cut_allergy[] = { 0x83, 4, 2, 'a', 'b', 'c' };
+  static const guint8 item_cut_phone[] = { 0x88, 3, '1', '2', '3' };
+  static const guint8 item_phone[] = { 0x08, 3, '1', '2', '3' };
+
+  /* A version 2 plaintext with a shortened allergy parses, with its mark. */
+  {
+    guint8 pt[32];
+    g_autoptr(EcCardSummary) s = NULL;
+    memcpy (pt, base, 32);
+    memcpy (pt + 13, item_cut_allergy, sizeof item_cut_allergy);
+    s = parse_via_card (k, pt, 32);
+    g_assert_nonnull (s);
+    g_assert_cmpuint (s->version, ==, 2);
+    g_assert_cmphex (s->allergies_cut, ==, 1);
+    g_assert_cmpstr (((EcCardAllergy *) s->allergies->pdata[0])->substance, ==, "abc");
+    /* The same without the shortened-text bit: refused. */
+    pt[12] = 0;
+    g_clear_pointer (&s, ec_card_summary_free);
+    g_assert_null (parse_via_card (k, pt, 32));
+    /* The same as version 1: refused (version 1 has no marks). */
+    pt[12] = 0x08;
+    pt[0] = 1;
+    g_assert_null (parse_via_card (k, pt, 32));
+  }
+  /* A phone is never marked shortened. */
+  {
+    guint8 pt[32];
+    memcpy (pt, base, 32);
+    memcpy (pt + 13, item_cut_phone, sizeof item_cut_phone);
+    g_assert_null (parse_via_card (k, pt, 32));
+  }
+  /* The contact flag: version 2 only; bits 5–7 refused. */
+  {
+    guint8 pt[32];
+    g_autoptr(EcCardSummary) s = NULL;
+    memcpy (pt, base, 32);
+    pt[12] = EC_CARD_OMITTED_CONTACT;
+    memcpy (pt + 13, item_phone, sizeof item_phone);
+    s = parse_via_card (k, pt, 32);
+    g_assert_nonnull (s);
+    g_assert_cmphex (s->omitted, ==, EC_CARD_OMITTED_CONTACT);
+    pt[0] = 1;
+    g_assert_null (parse_via_card (k, pt, 32));
+    pt[0] = 2;
+    pt[12] = 0x20;
+    g_assert_null (parse_via_card (k, pt, 32));
+    pt[0] = 3;
+    pt[12] = 0;
+    g_assert_null (parse_via_card (k, pt, 32));
+  }
+  /* A version 2 plaintext that version 1 says as well (no mark, no flag, the contact
+   * whole) is not canonical: refused. Version 1 of it parses. */
+  {
+    static const guint8 contact[] = { 6, 1, 'a', 7, 1, 'b', 8, 1, '1' };
+    guint8 pt[32];
+    g_autoptr(EcCardSummary) s = NULL;
+    memcpy (pt, base, 32);
+    pt[12] = 0;
+    memcpy (pt + 13, contact, sizeof contact);
+    g_assert_null (parse_via_card (k, pt, 32));
+    pt[0] = 1;
+    s = parse_via_card (k, pt, 32);
+    g_assert_nonnull (s);
+    g_assert_cmpuint (s->version, ==, 1);
+  }
+  /* The fuzz harness's version 2 seeds are valid plaintexts (so it starts inside the
+   * version 2 parser). */
+  {
+    static const char *seeds[] = { "plaintext-v2-marks.bin", "plaintext-v2-contact-flag.bin" };
+    for (gsize i = 0; i < G_N_ELEMENTS (seeds); i++)
+      {
+        g_autofree char *path = g_build_filename (EC_SOURCE_DIR, "tests", "fuzz", "corpus", "fuzz-card", seeds[i], NULL);
+        g_autofree char *data = NULL;
+        gsize len = 0;
+        g_autoptr(EcCardSummary) s = NULL;
+        g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+        g_assert_cmpint (data[0], ==, 1);          /* the harness's summary target */
+        s = parse_via_card (k, (const guint8 *) data + 1, len - 1);
+        g_assert_nonnull (s);
+        g_assert_cmpuint (s->version, ==, 2);
+      }
+  }
+  /* The writer: version 1 when that says everything, version 2 otherwise. */
+  {
+    g_autoptr(EcCardSummary) s = test_summary ();
+    g_autoptr(EcTagImage) img = NULL;
+    g_autoptr(EcCard) card = NULL;
+    g_autoptr(GError) error = NULL;
+    EcCardHeader h = test_header ();
+
+    g_assert_true (ec_card_encode (EC_TAG_NTAG215, test_uid, &h, s, k->station, k->read_key, &img, &error));
+    g_assert_true (ec_card_verify (img, k->ring, NOW, &card, &error));
+    g_assert_cmpuint (card->summary->version, ==, 1);
+    g_clear_pointer (&card, ec_card_free);
+    g_clear_pointer (&img, ec_tag_image_free);
+    g_clear_pointer (&s->contact_relation, g_free);
+    g_assert_true (ec_card_encode (EC_TAG_NTAG215, test_uid, &h, s, k->station, k->read_key, &img, &error));
+    g_assert_true (ec_card_verify (img, k->ring, NOW, &card, &error));
+    g_assert_cmpuint (card->summary->version, ==, 2);
+    /* A mark without the shortened-text bit, or on an item that is not there: refused. */
+    g_clear_pointer (&img, ec_tag_image_free);
+    s->conditions_cut = 1;
+    g_assert_false (ec_card_encode (EC_TAG_NTAG215, test_uid, &h, s, k->station, k->read_key, &img, &error));
+    g_assert_error (error, EC_CARD_ERROR, EC_CARD_ERROR_INVALID);
+    g_clear_error (&error);
+    s->omitted |= EC_CARD_OMITTED_TEXT;
+    s->conditions_cut = 1u << 5;
+    g_assert_false (ec_card_encode (EC_TAG_NTAG215, test_uid, &h, s, k->station, k->read_key, &img, &error));
+    g_assert_error (error, EC_CARD_ERROR, EC_CARD_ERROR_INVALID);
+  }
+}
+
+static void
+test_header_checks (void)
+{
+  g_autoptr(Keys) k = keys_new (85);
+  g_autoptr(GError) error = NULL;
+  EcCardHeader h = test_header ();
+
+  /* issued_at up to a day ahead of the clock is fine; later is refused. */
+  {
+    g_autoptr(EcTagImage) img = NULL;
+    g_autoptr(EcCard) card = NULL;
+    h.issued_at = NOW + EC_CARD_CLOCK_SKEW;
+    g_assert_true (ec_card_encode (EC_TAG_NTAG213, test_uid, &h, NULL, k->station, NULL, &img, &error));
+    g_assert_true (ec_card_verify (img, k->ring, NOW, &card, &error));
+    g_assert_no_error (error);
+    expect_reason (img, k->ring, NOW - 1, EC_CARD_ERROR_NOT_YET_VALID);
+    g_clear_pointer (&img, ec_tag_image_free);
+    h.issued_at = NOW + 30 * 86400;
+    g_assert_true (ec_card_encode (EC_TAG_NTAG215, test_uid, &h, NULL, k->station, NULL, &img, &error));
+    {
+      g_autoptr(EcCard) c2 = NULL;
+      g_autoptr(GError) e = NULL;
+      g_assert_false (ec_card_verify (img, k->ring, NOW, &c2, &e));
+      g_assert_error (e, EC_CARD_ERROR, EC_CARD_ERROR_NOT_YET_VALID);
+      assert_has (e->message, "issued at 2026-06-27T20:26:40Z");
+    }
+    g_assert_cmpstr (ec_card_error_to_string (EC_CARD_ERROR_NOT_YET_VALID), ==, "not-yet-valid");
+  }
+  /* card_seq 0 with a genuine signature: refused with its own reason. */
+  {
+    g_autoptr(EcTagImage) img = NULL;
+    gsize plen;
+    guint8 *p;
+    h = test_header ();
+    g_assert_true (ec_card_encode (EC_TAG_NTAG213, test_uid, &h, NULL, k->station, NULL, &img, &error));
+    p = image_payload (img, &plen);
+    g_assert_cmpuint (plen, ==, 94);
+    g_assert_cmpuint (p[20] << 8 | p[21], ==, 1);
+    p[20] = p[21] = 0;
+    expect_reason (img, k->ring, NOW, EC_CARD_ERROR_BAD_SIGNATURE);   /* edited, not signed */
+    resign (img, k->station);
+    expect_reason (img, k->ring, NOW, EC_CARD_ERROR_BAD_SEQUENCE);
+    g_assert_cmpstr (ec_card_error_to_string (EC_CARD_ERROR_BAD_SEQUENCE), ==, "bad-sequence");
+  }
+}
+
+static void
+test_json_marks (void)
+{
+  g_autoptr(EcResident) r = issue_resident ();
+  g_autoptr(EcCardSummary) s = ec_card_summary_from_resident (r, EC_TAG_NTAG215);
+  g_autofree char *json = NULL;
+  g_autoptr(EcCardSummary) back = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char *hand = "{\"name\": \"王秀英\", \"name_shortened\": true, \"conditions\": [\"高血压\", "
+                            "{\"text\": \"慢性心力衰竭\", \"shortened\": true}], \"allergies\": [{\"substance\": "
+                            "\"青霉素\", \"criticality\": \"high\", \"shortened\": true}], \"contact\": {\"name\": "
+                            "\"张三\", \"relation\": \"儿\", \"relation_shortened\": true}, \"omitted\": 16}";
+  static const char *bad[] = {
+    "{\"name_shortened\": true}",                                   /* a mark on nothing */
+    "{\"conditions\": [{\"text\": \"x\", \"shortened\": 1}]}",       /* not a boolean */
+    "{\"conditions\": [{\"shortened\": true}]}",                     /* no text */
+    "{\"omitted\": 32}",
+  };
+
+  s->medications_cut |= 1;   /* at least one list mark, whatever fitted */
+  if (s->medications->len == 0)
+    ec_card_summary_add_medication (s, "呋塞米");
+  s->omitted |= EC_CARD_OMITTED_TEXT;
+  json = ec_card_summary_to_json (s);
+  back = ec_card_summary_from_json (json, strlen (json), &error);
+  g_assert_no_error (error);
+  g_assert_true (ec_card_summary_equal (s, back));
+  g_clear_pointer (&back, ec_card_summary_free);
+  back = ec_card_summary_from_json (hand, strlen (hand), &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (back->fields_cut, ==, EC_CARD_CUT_NAME | EC_CARD_CUT_CONTACT_RELATION);
+  g_assert_cmphex (back->conditions_cut, ==, 2);
+  g_assert_cmphex (back->allergies_cut, ==, 1);
+  /* A mark sets the shortened-text bit too. */
+  g_assert_cmphex (back->omitted, ==, EC_CARD_OMITTED_CONTACT | EC_CARD_OMITTED_TEXT);
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) e = NULL;
+      g_autoptr(EcCardSummary) x = ec_card_summary_from_json (bad[i], strlen (bad[i]), &e);
+      g_assert_null (x);
+      g_assert_error (e, EC_CARD_ERROR, EC_CARD_ERROR_INVALID);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -915,9 +1573,16 @@ main (int    argc,
   g_test_add_func ("/ec/card/flips/ntag216", test_flips_216);
   g_test_add_func ("/ec/card/truncations", test_truncations);
   g_test_add_func ("/ec/card/vectors/flips-and-truncations", test_vector_flips);
+  g_test_add_func ("/ec/card/vectors/versions", test_vector_versions);
   g_test_add_func ("/ec/card/reasons", test_reasons);
   g_test_add_func ("/ec/card/layout", test_layout);
   g_test_add_func ("/ec/card/from-resident", test_from_resident);
   g_test_add_func ("/ec/card/json", test_json);
+  g_test_add_func ("/ec/card/priorities", test_priorities);
+  g_test_add_func ("/ec/card/cut-never-splits-numbers", test_cut_never_splits_numbers);
+  g_test_add_func ("/ec/card/contact-left-out", test_contact_left_out);
+  g_test_add_func ("/ec/card/summary-versions", test_summary_versions);
+  g_test_add_func ("/ec/card/header-checks", test_header_checks);
+  g_test_add_func ("/ec/card/json-marks", test_json_marks);
   return g_test_run ();
 }

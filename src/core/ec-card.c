@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ec-card.c: the eldercard card format, version 1. cards/FORMAT.md is the
- * specification; every offset below is described there. */
+/* ec-card.c: the eldercard card format, version 1, summary plaintext versions 1 and 2.
+ * cards/FORMAT.md is the specification; every offset below is described there. */
 #define G_LOG_DOMAIN "ec-card"
 
 #include "ec-card.h"
@@ -30,7 +30,12 @@
 #define F_OVERHEAD      (OFF_CT + EC_AEAD_TAG_BYTES + EC_SIGN_BYTES)          /* 138 */
 #define PT_BLOCK        32
 #define PT_FIXED        13
-#define SUMMARY_VERSION 1
+#define SUMMARY_V1      1        /* no cut marks, omitted bits 0–3 */
+#define SUMMARY_V2      2        /* + item tag bit 7 "shortened", omitted bit 4 "contact" */
+#define ITEM_CUT        0x80     /* v2: high bit of an item tag */
+#define ITEM_TAG_MASK   0x7F
+
+G_STATIC_ASSERT (SUMMARY_V2 == EC_CARD_SUMMARY_VERSION);
 
 enum
 {
@@ -169,6 +174,11 @@ ec_card_summary_copy (const EcCardSummary *s)
   c->wandering = s->wandering;
   c->record_version = s->record_version;
   c->omitted = s->omitted;
+  c->allergies_cut = s->allergies_cut;
+  c->conditions_cut = s->conditions_cut;
+  c->medications_cut = s->medications_cut;
+  c->fields_cut = s->fields_cut;
+  c->version = s->version;
   return c;
 }
 
@@ -199,7 +209,9 @@ ec_card_summary_equal (const EcCardSummary *a,
       || g_strcmp0 (a->contact_relation, b->contact_relation) != 0
       || g_strcmp0 (a->contact_phone, b->contact_phone) != 0 || a->dnr != b->dnr
       || a->wandering != b->wandering || a->record_version != b->record_version
-      || a->omitted != b->omitted)
+      || a->omitted != b->omitted || a->allergies_cut != b->allergies_cut
+      || a->conditions_cut != b->conditions_cut || a->medications_cut != b->medications_cut
+      || a->fields_cut != b->fields_cut)
     return FALSE;
   for (guint i = 0; i < a->allergies->len; i++)
     {
@@ -276,6 +288,53 @@ enum_ok (int v,
 }
 
 static gboolean
+summary_has_marks (const EcCardSummary *s)
+{
+  return s->allergies_cut != 0 || s->conditions_cut != 0 || s->medications_cut != 0 || s->fields_cut != 0;
+}
+
+/* Marks only on items that exist, and any mark also sets the shortened-text bit. */
+static gboolean
+marks_ok (const EcCardSummary *s)
+{
+  if (s->version > SUMMARY_V2
+      || (s->allergies->len < 16 && (s->allergies_cut >> s->allergies->len) != 0)
+      || (s->conditions->len < 16 && (s->conditions_cut >> s->conditions->len) != 0)
+      || (s->medications->len < 16 && (s->medications_cut >> s->medications->len) != 0)
+      || s->fields_cut > EC_CARD_CUT_ALL
+      || ((s->fields_cut & EC_CARD_CUT_NAME) && s->name == NULL)
+      || ((s->fields_cut & EC_CARD_CUT_NAME_LATIN) && s->name_latin == NULL)
+      || ((s->fields_cut & EC_CARD_CUT_CONTACT_NAME) && s->contact_name == NULL)
+      || ((s->fields_cut & EC_CARD_CUT_CONTACT_RELATION) && s->contact_relation == NULL))
+    return FALSE;
+  if (s->version == SUMMARY_V1 && (summary_has_marks (s) || (s->omitted & EC_CARD_OMITTED_CONTACT)))
+    return FALSE;    /* version 1 has neither */
+  return !summary_has_marks (s) || (s->omitted & EC_CARD_OMITTED_TEXT) != 0;
+}
+
+/* The summary version a new card says @s in (cards/FORMAT.md §4.1): version 1 when
+ * version 1 says all of it without doubt — no cut marks, no contact flag, and the
+ * contact whole (name, relation and phone), since a version 1 card may have lost its
+ * contact silently; version 2 otherwise. So most cards stay readable by kiosks that
+ * only know version 1, and a card without a contact says whether one was recorded. */
+static guint8
+lowest_version (const EcCardSummary *s)
+{
+  if (!summary_has_marks (s) && !(s->omitted & EC_CARD_OMITTED_CONTACT) && s->contact_name != NULL
+      && s->contact_relation != NULL && s->contact_phone != NULL)
+    return SUMMARY_V1;
+  return SUMMARY_V2;
+}
+
+/* The version @s is written in: a summary read from a version 1 card stays version 1
+ * (it means what version 1 means); any other the lowest that says it. */
+static guint8
+summary_version (const EcCardSummary *s)
+{
+  return s->version == SUMMARY_V1 ? SUMMARY_V1 : lowest_version (s);
+}
+
+static gboolean
 summary_check (const EcCardSummary *s,
                GError             **error)
 {
@@ -293,8 +352,10 @@ summary_check (const EcCardSummary *s,
   else if (!enum_ok ((int) s->sex, EC_SEX_OTHER) || !enum_ok ((int) s->blood_type, EC_BLOOD_O_NEG)
            || !enum_ok ((int) s->allergy_status, EC_ALLERGY_STATUS_RECORDED)
            || !enum_ok ((int) s->dnr, EC_DNR_LIMITED) || !enum_ok ((int) s->wandering, EC_WANDERING_AT_RISK)
-           || s->omitted > 0x0F)
+           || s->omitted > EC_CARD_OMITTED_ALL)
     bad = "an enumerated value";
+  else if (!marks_ok (s))
+    bad = "a shortened mark";
   for (guint i = 0; bad == NULL && i < s->allergies->len; i++)
     {
       const EcCardAllergy *a = s->allergies->pdata[i];
@@ -321,13 +382,14 @@ summary_check (const EcCardSummary *s,
 static void
 put_item (GByteArray *b,
           guint8      tag,
-          const char *s)
+          const char *s,
+          gboolean    cut)
 {
   guint8 h[2];
 
   if (s == NULL)
     return;
-  h[0] = tag;
+  h[0] = (guint8) (tag | (cut ? ITEM_CUT : 0));
   h[1] = (guint8) strlen (s);
   g_byte_array_append (b, h, 2);
   g_byte_array_append (b, (const guint8 *) s, (guint) strlen (s));
@@ -340,7 +402,7 @@ summary_serialise (const EcCardSummary *s)
   GByteArray *b = g_byte_array_new ();
   guint8 fixed[PT_FIXED];
 
-  fixed[0] = SUMMARY_VERSION;
+  fixed[0] = summary_version (s);
   put_be16 (fixed + 1, s->birth_year);
   fixed[3] = (guint8) s->sex;
   fixed[4] = (guint8) s->blood_type;
@@ -350,22 +412,24 @@ summary_serialise (const EcCardSummary *s)
   put_be32 (fixed + 8, s->record_version);
   fixed[12] = (guint8) s->omitted;
   g_byte_array_append (b, fixed, sizeof fixed);
-  put_item (b, ITEM_NAME, s->name);
-  put_item (b, ITEM_NAME_LATIN, s->name_latin);
+  put_item (b, ITEM_NAME, s->name, (s->fields_cut & EC_CARD_CUT_NAME) != 0);
+  put_item (b, ITEM_NAME_LATIN, s->name_latin, (s->fields_cut & EC_CARD_CUT_NAME_LATIN) != 0);
   for (guint i = 0; i < s->allergies->len; i++)
     {
       const EcCardAllergy *a = s->allergies->pdata[i];
-      guint8 h[3] = { ITEM_ALLERGY, (guint8) (1 + strlen (a->substance)), (guint8) a->criticality };
+      guint8 h[3] = { (guint8) (ITEM_ALLERGY | (s->allergies_cut & (1u << i) ? ITEM_CUT : 0)),
+                      (guint8) (1 + strlen (a->substance)), (guint8) a->criticality };
       g_byte_array_append (b, h, 3);
       g_byte_array_append (b, (const guint8 *) a->substance, (guint) strlen (a->substance));
     }
   for (guint i = 0; i < s->conditions->len; i++)
-    put_item (b, ITEM_CONDITION, s->conditions->pdata[i]);
+    put_item (b, ITEM_CONDITION, s->conditions->pdata[i], (s->conditions_cut & (1u << i)) != 0);
   for (guint i = 0; i < s->medications->len; i++)
-    put_item (b, ITEM_MEDICATION, s->medications->pdata[i]);
-  put_item (b, ITEM_CONTACT_NAME, s->contact_name);
-  put_item (b, ITEM_CONTACT_RELATION, s->contact_relation);
-  put_item (b, ITEM_CONTACT_PHONE, s->contact_phone);
+    put_item (b, ITEM_MEDICATION, s->medications->pdata[i], (s->medications_cut & (1u << i)) != 0);
+  put_item (b, ITEM_CONTACT_NAME, s->contact_name, (s->fields_cut & EC_CARD_CUT_CONTACT_NAME) != 0);
+  put_item (b, ITEM_CONTACT_RELATION, s->contact_relation,
+            (s->fields_cut & EC_CARD_CUT_CONTACT_RELATION) != 0);
+  put_item (b, ITEM_CONTACT_PHONE, s->contact_phone, FALSE);
   if (b->len % PT_BLOCK != 0)
     {
       guint pad = PT_BLOCK - b->len % PT_BLOCK;
@@ -376,7 +440,8 @@ summary_serialise (const EcCardSummary *s)
   return b;
 }
 
-/* Parse a decrypted plaintext; strict, bounds-checked. */
+/* Parse a decrypted plaintext, version 1 or 2; strict, bounds-checked, canonical:
+ * whatever parses serialises back to the same bytes. */
 static EcCardSummary *
 summary_parse (const guint8 *pt,
                gsize         len)
@@ -384,9 +449,12 @@ summary_parse (const guint8 *pt,
   g_autoptr(EcCardSummary) s = ec_card_summary_new ();
   gsize pos = PT_FIXED;
   guint seen = 0;
-  guint8 last_tag = 0;
+  guint8 last_tag = 0, version;
 
-  if (len < PT_FIXED || len % PT_BLOCK != 0 || pt[0] != SUMMARY_VERSION)
+  if (len < PT_FIXED || len % PT_BLOCK != 0)
+    return NULL;
+  version = pt[0];
+  if (version != SUMMARY_V1 && version != SUMMARY_V2)
     return NULL;
   s->birth_year = get_be16 (pt + 1);
   s->sex = pt[3];
@@ -396,9 +464,11 @@ summary_parse (const guint8 *pt,
   s->wandering = pt[7];
   s->record_version = get_be32 (pt + 8);
   s->omitted = pt[12];
+  s->version = version;
   while (pos < len)
     {
       guint8 tag = pt[pos], n;
+      gboolean cut;
       const char *v;
 
       if (tag == ITEM_END)
@@ -410,6 +480,11 @@ summary_parse (const guint8 *pt,
               return NULL;
           break;
         }
+      cut = (tag & ITEM_CUT) != 0;
+      tag &= ITEM_TAG_MASK;
+      /* Version 1 has no marks; a phone is never shortened. */
+      if (cut && (version == SUMMARY_V1 || tag == ITEM_CONTACT_PHONE))
+        return NULL;
       if (len - pos < 2 || tag < last_tag)   /* items in canonical order */
         return NULL;
       last_tag = tag;
@@ -425,6 +500,8 @@ summary_parse (const guint8 *pt,
             return NULL;
           {
             g_autofree char *sub = g_strndup (v + 1, n - 1u);
+            if (cut)
+              s->allergies_cut |= (guint16) (1u << s->allergies->len);
             ec_card_summary_add_allergy (s, sub, pt[pos + 2]);
           }
           break;
@@ -432,8 +509,11 @@ summary_parse (const guint8 *pt,
         case ITEM_MEDICATION:
           {
             GPtrArray *list = tag == ITEM_CONDITION ? s->conditions : s->medications;
+            guint16 *marks = tag == ITEM_CONDITION ? &s->conditions_cut : &s->medications_cut;
             if (list->len >= EC_CARD_LIST_MAX || !text_ok (v, n))
               return NULL;
+            if (cut)
+              *marks |= (guint16) (1u << list->len);
             g_ptr_array_add (list, g_strndup (v, n));
           }
           break;
@@ -448,10 +528,16 @@ summary_parse (const guint8 *pt,
                            : tag == ITEM_CONTACT_NAME ? &s->contact_name
                            : tag == ITEM_CONTACT_RELATION ? &s->contact_relation
                            : &s->contact_phone;
+            guint mark = tag == ITEM_NAME ? EC_CARD_CUT_NAME
+                         : tag == ITEM_NAME_LATIN ? EC_CARD_CUT_NAME_LATIN
+                         : tag == ITEM_CONTACT_NAME ? EC_CARD_CUT_CONTACT_NAME
+                         : tag == ITEM_CONTACT_RELATION ? EC_CARD_CUT_CONTACT_RELATION : 0;
             if ((seen & (1u << tag)) != 0 || !text_ok (v, n))
               return NULL;
             seen |= 1u << tag;
             *field = g_strndup (v, n);
+            if (cut)
+              s->fields_cut |= mark;
           }
           break;
         default:
@@ -462,7 +548,10 @@ summary_parse (const guint8 *pt,
   if (!enum_ok ((int) s->sex, EC_SEX_OTHER) || !enum_ok ((int) s->blood_type, EC_BLOOD_O_NEG)
       || !enum_ok ((int) s->allergy_status, EC_ALLERGY_STATUS_RECORDED)
       || !enum_ok ((int) s->dnr, EC_DNR_LIMITED) || !enum_ok ((int) s->wandering, EC_WANDERING_AT_RISK)
-      || s->omitted > 0x0F)
+      || s->omitted > (version == SUMMARY_V1 ? 0x0Fu : (guint) EC_CARD_OMITTED_ALL)
+      /* a mark without the shortened-text bit; a version 2 plaintext that version 1
+       * says as well (the writer uses the lowest version: one summary, one encoding) */
+      || !marks_ok (s) || (version == SUMMARY_V2 && lowest_version (s) != SUMMARY_V2))
     return NULL;
   return g_steal_pointer (&s);
 }
@@ -486,44 +575,105 @@ ec_card_fuzz_summary_parse (const guint8 *pt,
 
 /* ---- from a resident ---------------------------------------------------------------- */
 
-/* @s cut to at most @max bytes at a character boundary (g_free). */
+/* @s with control characters (line breaks of pasted notes, C1 controls) replaced by
+ * spaces and stripped; NULL when nothing is left or @s is not UTF-8 (g_free). */
 static char *
-utf8_cut (const char *s,
-          gsize       max,
-          gboolean   *cut)
+clean_text (const char *s)
 {
-  const char *p = s, *last = s;
-  g_autofree char *clean = NULL;
+  GString *g;
 
   if (s == NULL || !g_utf8_validate (s, -1, NULL))
     return NULL;
-  /* Replace control characters (newlines in notes, C1 controls) by spaces. */
-  {
-    GString *g = g_string_sized_new (strlen (s));
-    for (p = s; *p; p = g_utf8_next_char (p))
-      {
-        gunichar c = g_utf8_get_char (p);
-        if (g_unichar_iscntrl (c))
-          g_string_append_c (g, ' ');
-        else
-          g_string_append_unichar (g, c);
-      }
-    clean = g_string_free (g, FALSE);
-  }
-  g_strstrip (clean);
-  if (*clean == '\0')
-    return NULL;
+  g = g_string_sized_new (strlen (s));
+  for (const char *p = s; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (g_unichar_iscntrl (c))
+        g_string_append_c (g, ' ');
+      else
+        g_string_append_unichar (g, c);
+    }
+  g_strstrip (g->str);
+  g_string_set_size (g, strlen (g->str));
+  if (g->len == 0)
+    {
+      g_string_free (g, TRUE);
+      return NULL;
+    }
+  return g_string_free (g, FALSE);
+}
+
+/* A digit of any script, or a Chinese numeral: part of a number. */
+static gboolean
+number_char (gunichar c)
+{
+  return g_unichar_isdigit (c) || (c != 0 && g_utf8_strchr ("〇零一二两三四五六七八九十百千万", -1, c) != NULL);
+}
+
+/* Characters that belong to one token with a number next to them: "0.125mg",
+ * "120/80", "5%", "２０". */
+static gboolean
+token_char (gunichar c)
+{
+  return number_char (c) || (c < 0x80 && g_ascii_isalnum ((char) c))
+         || (c >= 0xFF10 && c <= 0xFF5A && g_unichar_isalnum (c))   /* full-width 0-9 A-Z a-z */
+         || (c != 0 && g_utf8_strchr (".,/:%~-．，／：％", -1, c) != NULL);
+}
+
+/* @clean cut to at most @max bytes at a character boundary, never inside a token that
+ * holds a number ("0.125 mg" never becomes "0.12", "20mg" never "20m"), without
+ * trailing spaces. NULL when no such prefix is left (g_free). */
+static char *
+cut_text (const char *clean,
+          gsize       max)
+{
+  const char *end = clean, *p;
+  gboolean digit = FALSE;
+
   for (p = clean; *p; p = g_utf8_next_char (p))
     {
       const char *next = g_utf8_next_char (p);
       if ((gsize) (next - clean) > max)
-        {
-          *cut = TRUE;
-          return g_strndup (clean, (gsize) (last - clean));
-        }
-      last = next;
+        break;
+      end = next;
     }
-  return g_steal_pointer (&clean);
+  if (*end == '\0')
+    return g_strdup (clean);
+  /* The token the cut falls in: back and forward over token characters. */
+  if (end > clean && token_char (g_utf8_get_char (end))
+      && token_char (g_utf8_get_char (g_utf8_prev_char (end))))
+    {
+      const char *start = end, *q;
+      while (start > clean && token_char (g_utf8_get_char (g_utf8_prev_char (start))))
+        start = g_utf8_prev_char (start);
+      for (q = start; *q && token_char (g_utf8_get_char (q)); q = g_utf8_next_char (q))
+        digit = digit || number_char (g_utf8_get_char (q));
+      if (digit)
+        end = start;
+    }
+  while (end > clean && g_unichar_isspace (g_utf8_get_char (g_utf8_prev_char (end))))
+    end = g_utf8_prev_char (end);
+  if (end == clean)
+    return NULL;
+  return g_strndup (clean, (gsize) (end - clean));
+}
+
+/* @s cleaned and, when longer than @max bytes, cut (*cut set); NULL when empty or
+ * when it cannot be cut (then *cut is set too). */
+static char *
+fit_text (const char *s,
+          gsize       max,
+          gboolean   *cut)
+{
+  g_autofree char *clean = clean_text (s);
+
+  *cut = FALSE;
+  if (clean == NULL)
+    return NULL;
+  if (strlen (clean) <= max)
+    return g_steal_pointer (&clean);
+  *cut = TRUE;
+  return cut_text (clean, max);
 }
 
 static gint
@@ -538,7 +688,7 @@ allergy_rank (EcCriticality c)
     case EC_CRITICALITY_LOW:
       return 2;
     default:
-      return 3;
+      return 1;    /* not a known value: carried as unable to assess */
     }
 }
 
@@ -551,28 +701,195 @@ compare_allergies (gconstpointer a,
   return allergy_rank (x->criticality) - allergy_rank (y->criticality);
 }
 
+/* The medication's text as the card carries it, with what it leaves out:
+ * @level 0 = name dose times, 1 = name dose (the times left out), 2 = name (the dose
+ * left out as a whole). NULL when that level says nothing new (g_free). */
 static char *
-medication_text (const EcMedication *m)
+medication_text (const EcMedication *m,
+                 int                 level)
 {
-  GString *s = g_string_new (m->name != NULL ? m->name : "");
+  g_autofree char *name = clean_text (m->name);
+  g_autofree char *dose = clean_text (m->dose);
+  g_autofree char *sched = clean_text (m->schedule_text);
+  GString *s;
 
-  if (m->dose != NULL && *m->dose)
-    g_string_append_printf (s, " %s", m->dose);
-  if (m->schedule_text != NULL && *m->schedule_text)
-    g_string_append_printf (s, " %s", m->schedule_text);
-  else if (m->slots != 0)
+  if (sched == NULL && m->slots != 0)
     {
-      g_string_append_c (s, ' ');
+      GString *g = g_string_new (NULL);
       if (m->slots & EC_SCHED_MORNING)
-        g_string_append (s, "早");
+        g_string_append (g, "早");
       if (m->slots & EC_SCHED_NOON)
-        g_string_append (s, "中");
+        g_string_append (g, "中");
       if (m->slots & EC_SCHED_EVENING)
-        g_string_append (s, "晚");
+        g_string_append (g, "晚");
       if (m->slots & EC_SCHED_NIGHT)
-        g_string_append (s, "睡前");
+        g_string_append (g, "睡前");
+      sched = g_string_free (g, g->len == 0);
+    }
+  if ((level >= 1 && sched == NULL) || (level >= 2 && (dose == NULL || name == NULL)))
+    return NULL;   /* nothing left out at this level: the same text as the level before */
+  s = g_string_new (name);
+  if (level < 2 && dose != NULL)
+    g_string_append_printf (s, s->len > 0 ? " %s" : "%s", dose);
+  if (level < 1 && sched != NULL)
+    g_string_append_printf (s, s->len > 0 ? " %s" : "%s", sched);
+  if (s->len == 0)
+    {
+      g_string_free (s, TRUE);
+      return NULL;
     }
   return g_string_free (s, FALSE);
+}
+
+typedef struct
+{
+  EcCardSummary *s;
+  gsize          cap;
+} Filler;
+
+static gboolean
+fits (const Filler *f,
+      gsize         extra)
+{
+  return ec_card_summary_size (f->s) + extra <= f->cap;
+}
+
+static void
+fill_allergy (Filler          *f,
+              const EcAllergy *a)
+{
+  EcCardSummary *s = f->s;
+  gboolean cut;
+  g_autofree char *sub = fit_text (a->substance, EC_CARD_TEXT_MAX - 1, &cut);
+
+  if (sub == NULL && !cut)
+    return;    /* nothing recorded */
+  if (sub != NULL && s->allergies->len < EC_CARD_LIST_MAX && fits (f, 3 + strlen (sub)))
+    {
+      if (cut)
+        s->allergies_cut |= (guint16) (1u << s->allergies->len);
+      ec_card_summary_add_allergy (s, sub, enum_ok ((int) a->criticality, EC_CRITICALITY_HIGH)
+                                           ? a->criticality : EC_CRITICALITY_UNABLE_TO_ASSESS);
+    }
+  else
+    s->omitted |= EC_CARD_OMITTED_ALLERGIES;
+}
+
+/* A contact's name or relation: whole, or cut to the room left (marked). */
+static char *
+fill_contact_text (Filler     *f,
+                   const char *text,
+                   guint       mark)
+{
+  g_autofree char *clean = clean_text (text);
+  gsize room;
+  char *t;
+
+  if (clean == NULL)
+    return NULL;
+  room = ec_card_summary_size (f->s) + 2 < f->cap ? f->cap - ec_card_summary_size (f->s) - 2 : 0;
+  room = MIN (room, EC_CARD_TEXT_MAX);
+  if (strlen (clean) <= room)
+    return g_steal_pointer (&clean);
+  t = room > 0 ? cut_text (clean, room) : NULL;
+  if (t != NULL)
+    f->s->fields_cut |= mark;
+  else
+    f->s->omitted |= EC_CARD_OMITTED_CONTACT;
+  return t;
+}
+
+static void
+fill_contact (Filler          *f,
+              const EcContact *c)
+{
+  EcCardSummary *s = f->s;
+  gboolean first = TRUE;
+
+  /* One phone, never cut: the first that goes on whole. */
+  for (guint i = 0; c->phones != NULL && c->phones[i] != NULL; i++)
+    {
+      g_autofree char *phone = clean_text (c->phones[i]);
+      if (phone == NULL)
+        continue;
+      if (strlen (phone) <= EC_CARD_TEXT_MAX && fits (f, 2 + strlen (phone)))
+        {
+          s->contact_phone = g_steal_pointer (&phone);
+          break;
+        }
+      first = FALSE;     /* the number listed first is not on the card */
+    }
+  if (s->contact_phone == NULL || !first)
+    {
+      g_autofree char *any = NULL;
+      for (guint i = 0; any == NULL && c->phones != NULL && c->phones[i] != NULL; i++)
+        any = clean_text (c->phones[i]);
+      if (any != NULL)
+        s->omitted |= EC_CARD_OMITTED_CONTACT;
+    }
+  s->contact_name = fill_contact_text (f, c->name, EC_CARD_CUT_CONTACT_NAME);
+  s->contact_relation = fill_contact_text (f, c->relation, EC_CARD_CUT_CONTACT_RELATION);
+}
+
+static void
+fill_text_item (Filler     *f,
+                GPtrArray  *list,
+                guint16    *marks,
+                const char *text,
+                guint       omitted_bit)
+{
+  gboolean cut;
+  g_autofree char *t = fit_text (text, EC_CARD_TEXT_MAX, &cut);
+
+  if (t == NULL && !cut)
+    return;
+  if (t != NULL && list->len < EC_CARD_LIST_MAX && fits (f, 2 + strlen (t)))
+    {
+      if (cut)
+        *marks |= (guint16) (1u << list->len);
+      g_ptr_array_add (list, g_steal_pointer (&t));
+    }
+  else
+    f->s->omitted |= omitted_bit;
+}
+
+/* A medication: whole; else without its times, or without its dose (marked shortened:
+ * the number is never cut); a name longer than a field cut like any text; else left
+ * out. */
+static void
+fill_medication (Filler             *f,
+                 const EcMedication *m)
+{
+  EcCardSummary *s = f->s;
+  gboolean any = FALSE;
+
+  for (int level = 0; level <= 2; level++)
+    {
+      g_autofree char *t = medication_text (m, level);
+      if (t == NULL)
+        continue;
+      any = TRUE;
+      if (strlen (t) <= EC_CARD_TEXT_MAX && s->medications->len < EC_CARD_LIST_MAX
+          && fits (f, 2 + strlen (t)))
+        {
+          if (level > 0)
+            s->medications_cut |= (guint16) (1u << s->medications->len);
+          g_ptr_array_add (s->medications, g_steal_pointer (&t));
+          return;
+        }
+    }
+  if (!any)
+    return;
+  {
+    g_autofree char *name = clean_text (m->name);
+    if (name != NULL && strlen (name) > EC_CARD_TEXT_MAX)
+      {
+        /* Even the name alone is longer than a field. */
+        fill_text_item (f, s->medications, &s->medications_cut, name, EC_CARD_OMITTED_MEDICATIONS);
+        return;
+      }
+  }
+  s->omitted |= EC_CARD_OMITTED_MEDICATIONS;
 }
 
 EcCardSummary *
@@ -583,13 +900,26 @@ ec_card_summary_from_resident (const EcResident *r,
   g_autoptr(GPtrArray) allergies = NULL;
   gsize cap = ec_card_summary_capacity (type);
   gboolean cut = FALSE;
+  Filler f;
 
   g_return_val_if_fail (r != NULL, NULL);
   if (cap == 0)
     return NULL;
   s = ec_card_summary_new ();
-  s->name = utf8_cut (r->name_zh, EC_CARD_TEXT_MAX, &cut);
-  s->name_latin = utf8_cut (r->name_pinyin, EC_CARD_TEXT_MAX, &cut);
+  f.s = s;
+  f.cap = cap;
+
+  /* 1. Identity and the flags a responder acts on, always. */
+  s->name = fit_text (r->name_zh, EC_CARD_TEXT_MAX, &cut);
+  if (cut)
+    s->fields_cut |= s->name != NULL ? EC_CARD_CUT_NAME : 0;
+  if (cut && s->name == NULL)
+    s->omitted |= EC_CARD_OMITTED_TEXT;
+  s->name_latin = fit_text (r->name_pinyin, EC_CARD_TEXT_MAX, &cut);
+  if (cut)
+    s->fields_cut |= s->name_latin != NULL ? EC_CARD_CUT_NAME_LATIN : 0;
+  if (cut && s->name_latin == NULL)
+    s->omitted |= EC_CARD_OMITTED_TEXT;
   if (r->date_of_birth != NULL && strlen (r->date_of_birth) >= 4)
     {
       guint64 y = 0;
@@ -606,34 +936,25 @@ ec_card_summary_from_resident (const EcResident *r,
   s->record_version = r->record_version < 0 ? 0
                       : r->record_version > G_MAXUINT32 ? G_MAXUINT32 : (guint32) r->record_version;
 
-  /* Reserve room for the omitted flags' sake: items are added while they fit. */
-#define FITS(extra) (ec_card_summary_size (s) + (extra) <= cap)
-
-  /* 1. allergies, the most critical first. */
+  /* Allergies, the most critical first (stable: the record's order within a rank). */
+  allergies = g_ptr_array_new ();
   if (r->allergies != NULL)
     {
-      allergies = g_ptr_array_copy (r->allergies, NULL, NULL);
-      g_ptr_array_set_free_func (allergies, NULL);   /* the copy does not own them */
+      for (guint i = 0; i < r->allergies->len; i++)
+        g_ptr_array_add (allergies, r->allergies->pdata[i]);
       g_ptr_array_sort (allergies, compare_allergies);   /* stable: merge sort */
-      for (guint i = 0; i < allergies->len; i++)
-        {
-          const EcAllergy *a = allergies->pdata[i];
-          g_autofree char *sub = utf8_cut (a->substance, EC_CARD_TEXT_MAX - 1, &cut);
-          if (sub == NULL)
-            continue;
-          if (s->allergies->len < EC_CARD_LIST_MAX && FITS (3 + strlen (sub)))
-            ec_card_summary_add_allergy (s, sub, enum_ok ((int) a->criticality, EC_CRITICALITY_HIGH)
-                                                 ? a->criticality : EC_CRITICALITY_UNABLE_TO_ASSESS);
-          else
-            s->omitted |= EC_CARD_OMITTED_ALLERGIES;
-        }
     }
 
-  /* 2. the first emergency contact (call order 1, else the first listed). */
+  /* 2. High-criticality and unable-to-assess allergies: what must not be given. */
+  for (guint i = 0; i < allergies->len; i++)
+    if (allergy_rank (((EcAllergy *) allergies->pdata[i])->criticality) < 2)
+      fill_allergy (&f, allergies->pdata[i]);
+
+  /* 3. The first emergency contact (call order 1, else the first listed): whom to
+   *    call matters more than a low-criticality allergy. */
   if (r->contacts != NULL && r->contacts->len > 0)
     {
       const EcContact *c = r->contacts->pdata[0];
-      g_autofree char *name = NULL, *rel = NULL, *phone = NULL;
 
       for (guint i = 1; i < r->contacts->len; i++)
         {
@@ -641,44 +962,20 @@ ec_card_summary_from_resident (const EcResident *r,
           if (o->call_order != 0 && (c->call_order == 0 || o->call_order < c->call_order))
             c = o;
         }
-      name = utf8_cut (c->name, EC_CARD_TEXT_MAX, &cut);
-      rel = utf8_cut (c->relation, EC_CARD_TEXT_MAX, &cut);
-      phone = (c->phones != NULL && c->phones[0] != NULL) ? utf8_cut (c->phones[0], EC_CARD_TEXT_MAX, &cut)
-                                                          : NULL;
-      if (phone != NULL && FITS (item_size (phone)))
-        s->contact_phone = g_steal_pointer (&phone);
-      if (name != NULL && FITS (item_size (name)))
-        s->contact_name = g_steal_pointer (&name);
-      if (rel != NULL && FITS (item_size (rel)))
-        s->contact_relation = g_steal_pointer (&rel);
+      fill_contact (&f, c);
     }
 
-  /* 3. conditions, 4. medications. */
+  /* 4. Low-criticality allergies, 5. conditions, 6. medications. */
+  for (guint i = 0; i < allergies->len; i++)
+    if (allergy_rank (((EcAllergy *) allergies->pdata[i])->criticality) >= 2)
+      fill_allergy (&f, allergies->pdata[i]);
   for (guint i = 0; r->conditions != NULL && i < r->conditions->len; i++)
-    {
-      const EcCondition *c = r->conditions->pdata[i];
-      g_autofree char *t = utf8_cut (c->text, EC_CARD_TEXT_MAX, &cut);
-      if (t == NULL)
-        continue;
-      if (s->conditions->len < EC_CARD_LIST_MAX && FITS (item_size (t)))
-        ec_card_summary_add_condition (s, t);
-      else
-        s->omitted |= EC_CARD_OMITTED_CONDITIONS;
-    }
+    fill_text_item (&f, s->conditions, &s->conditions_cut,
+                    ((EcCondition *) r->conditions->pdata[i])->text, EC_CARD_OMITTED_CONDITIONS);
   for (guint i = 0; r->medications != NULL && i < r->medications->len; i++)
-    {
-      const EcMedication *m = r->medications->pdata[i];
-      g_autofree char *full = medication_text (m);
-      g_autofree char *t = utf8_cut (full, EC_CARD_TEXT_MAX, &cut);
-      if (t == NULL)
-        continue;
-      if (s->medications->len < EC_CARD_LIST_MAX && FITS (item_size (t)))
-        ec_card_summary_add_medication (s, t);
-      else
-        s->omitted |= EC_CARD_OMITTED_MEDICATIONS;
-    }
-#undef FITS
-  if (cut)
+    fill_medication (&f, r->medications->pdata[i]);
+
+  if (summary_has_marks (s))
     s->omitted |= EC_CARD_OMITTED_TEXT;
   return g_steal_pointer (&s);
 }
@@ -765,6 +1062,28 @@ json_get_uint (JsonObject *o,
   return TRUE;
 }
 
+/* An optional boolean member: TRUE sets @bit in *@out. */
+static gboolean
+json_get_mark (JsonObject *o,
+               const char *member,
+               guint       bit,
+               guint      *out,
+               GError    **error)
+{
+  JsonNode *n = json_object_get_member (o, member);
+
+  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
+    {
+      g_autofree char *m = g_strdup_printf (_("'%s' must be true or false"), member);
+      return json_fail (error, m);
+    }
+  if (json_node_get_boolean (n))
+    *out |= bit;
+  return TRUE;
+}
+
 static gboolean
 json_only_members (JsonObject         *o,
                    const char * const *allowed,
@@ -781,12 +1100,16 @@ json_only_members (JsonObject         *o,
   return TRUE;
 }
 
+/* A list of texts: each a string, or {"text": …, "shortened": true} (bit i of
+ * *@marks; items past the 16th are refused later by the length check). */
 static gboolean
 json_string_list (JsonObject *o,
                   const char *member,
                   GPtrArray  *out,
+                  guint16    *marks,
                   GError    **error)
 {
+  static const char * const item_members[] = { "text", "shortened", NULL };
   JsonNode *n = json_object_get_member (o, member);
   JsonArray *a;
 
@@ -798,6 +1121,22 @@ json_string_list (JsonObject *o,
   for (guint i = 0; i < json_array_get_length (a); i++)
     {
       JsonNode *e = json_array_get_element (a, i);
+      if (JSON_NODE_HOLDS_OBJECT (e))
+        {
+          JsonObject *eo = json_node_get_object (e);
+          g_autofree char *text = NULL;
+          guint cut = 0;
+          if (!json_only_members (eo, item_members, error)
+              || !json_get_string (eo, "text", &text, error)
+              || !json_get_mark (eo, "shortened", 1, &cut, error))
+            return FALSE;
+          if (text == NULL)
+            return json_fail (error, _("a list item needs a 'text'"));
+          if (cut && i < EC_CARD_LIST_MAX)
+            *marks |= (guint16) (1u << i);
+          g_ptr_array_add (out, g_steal_pointer (&text));
+          continue;
+        }
       if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
         return json_fail (error, _("a list must be an array of strings"));
       g_ptr_array_add (out, g_strdup (json_node_get_string (e)));
@@ -812,9 +1151,10 @@ ec_card_summary_from_json (const char *json,
 {
   static const char * const top[] = { "name", "name_latin", "birth_year", "sex", "blood_type",
     "allergy_status", "allergies", "conditions", "medications", "contact", "dnr", "wandering",
-    "record_version", "omitted", NULL };
-  static const char * const allergy_members[] = { "substance", "criticality", NULL };
-  static const char * const contact_members[] = { "name", "relation", "phone", NULL };
+    "record_version", "omitted", "name_shortened", "name_latin_shortened", NULL };
+  static const char * const allergy_members[] = { "substance", "criticality", "shortened", NULL };
+  static const char * const contact_members[] = { "name", "relation", "phone", "name_shortened",
+    "relation_shortened", NULL };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(EcCardSummary) s = ec_card_summary_new ();
   g_autoptr(GError) local = NULL;
@@ -842,7 +1182,9 @@ ec_card_summary_from_json (const char *json,
   o = json_node_get_object (root);
   if (!json_only_members (o, top, error)
       || !json_get_string (o, "name", &s->name, error)
-      || !json_get_string (o, "name_latin", &s->name_latin, error))
+      || !json_get_string (o, "name_latin", &s->name_latin, error)
+      || !json_get_mark (o, "name_shortened", EC_CARD_CUT_NAME, &s->fields_cut, error)
+      || !json_get_mark (o, "name_latin_shortened", EC_CARD_CUT_NAME_LATIN, &s->fields_cut, error))
     return NULL;
   if (!json_get_uint (o, "birth_year", 9999, &u, error))
     return NULL;
@@ -872,11 +1214,11 @@ ec_card_summary_from_json (const char *json,
     return NULL;
   s->record_version = (guint32) u;
   u = 0;
-  if (!json_get_uint (o, "omitted", 0x0F, &u, error))
+  if (!json_get_uint (o, "omitted", EC_CARD_OMITTED_ALL, &u, error))
     return NULL;
   s->omitted = (guint) u;
-  if (!json_string_list (o, "conditions", s->conditions, error)
-      || !json_string_list (o, "medications", s->medications, error))
+  if (!json_string_list (o, "conditions", s->conditions, &s->conditions_cut, error)
+      || !json_string_list (o, "medications", s->medications, &s->medications_cut, error))
     return NULL;
   n = json_object_get_member (o, "allergies");
   if (n != NULL && !JSON_NODE_HOLDS_NULL (n))
@@ -894,6 +1236,7 @@ ec_card_summary_from_json (const char *json,
           g_autofree char *sub = NULL;
           JsonObject *ao;
           int crit = EC_CRITICALITY_UNABLE_TO_ASSESS;
+          guint cut = 0;
 
           if (!JSON_NODE_HOLDS_OBJECT (el))
             {
@@ -903,13 +1246,16 @@ ec_card_summary_from_json (const char *json,
           ao = json_node_get_object (el);
           if (!json_only_members (ao, allergy_members, error)
               || !json_get_string (ao, "substance", &sub, error)
-              || !json_get_enum (ao, "criticality", parse_criticality, &crit, error))
+              || !json_get_enum (ao, "criticality", parse_criticality, &crit, error)
+              || !json_get_mark (ao, "shortened", 1, &cut, error))
             return NULL;
           if (sub == NULL)
             {
               json_fail (error, _("an allergy needs a 'substance'"));
               return NULL;
             }
+          if (cut && i < EC_CARD_LIST_MAX)
+            s->allergies_cut |= (guint16) (1u << i);
           ec_card_summary_add_allergy (s, sub, (EcCriticality) crit);
         }
     }
@@ -926,9 +1272,15 @@ ec_card_summary_from_json (const char *json,
       if (!json_only_members (co, contact_members, error)
           || !json_get_string (co, "name", &s->contact_name, error)
           || !json_get_string (co, "relation", &s->contact_relation, error)
-          || !json_get_string (co, "phone", &s->contact_phone, error))
+          || !json_get_string (co, "phone", &s->contact_phone, error)
+          || !json_get_mark (co, "name_shortened", EC_CARD_CUT_CONTACT_NAME, &s->fields_cut, error)
+          || !json_get_mark (co, "relation_shortened", EC_CARD_CUT_CONTACT_RELATION, &s->fields_cut,
+                             error))
         return NULL;
     }
+  /* A mark says some text was shortened. */
+  if (summary_has_marks (s))
+    s->omitted |= EC_CARD_OMITTED_TEXT;
   if (!summary_check (s, error))
     return NULL;
   return g_steal_pointer (&s);
@@ -943,8 +1295,11 @@ ec_card_summary_to_json (const EcCardSummary *s)
 
   json_builder_begin_object (b);
 #define STR(k, v) if ((v) != NULL) { json_builder_set_member_name (b, k); json_builder_add_string_value (b, v); }
+#define MARK(k, v) if (v) { json_builder_set_member_name (b, k); json_builder_add_boolean_value (b, TRUE); }
   STR ("name", s->name);
+  MARK ("name_shortened", s->fields_cut & EC_CARD_CUT_NAME);
   STR ("name_latin", s->name_latin);
+  MARK ("name_latin_shortened", s->fields_cut & EC_CARD_CUT_NAME_LATIN);
   json_builder_set_member_name (b, "birth_year");
   json_builder_add_int_value (b, s->birth_year);
   STR ("sex", ec_sex_to_string (s->sex));
@@ -958,31 +1313,44 @@ ec_card_summary_to_json (const EcCardSummary *s)
       json_builder_begin_object (b);
       STR ("substance", a->substance);
       STR ("criticality", ec_criticality_to_string (a->criticality));
+      MARK ("shortened", i < EC_CARD_LIST_MAX && (s->allergies_cut & (1u << i)));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "conditions");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < s->conditions->len; i++)
-    json_builder_add_string_value (b, s->conditions->pdata[i]);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "medications");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < s->medications->len; i++)
-    json_builder_add_string_value (b, s->medications->pdata[i]);
-  json_builder_end_array (b);
+  for (int l = 0; l < 2; l++)
+    {
+      const GPtrArray *list = l == 0 ? s->conditions : s->medications;
+      guint16 marks = l == 0 ? s->conditions_cut : s->medications_cut;
+
+      json_builder_set_member_name (b, l == 0 ? "conditions" : "medications");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < list->len; i++)
+        if (i < EC_CARD_LIST_MAX && (marks & (1u << i)))
+          {
+            json_builder_begin_object (b);
+            STR ("text", list->pdata[i]);
+            MARK ("shortened", TRUE);
+            json_builder_end_object (b);
+          }
+        else
+          json_builder_add_string_value (b, list->pdata[i]);
+      json_builder_end_array (b);
+    }
   if (s->contact_name != NULL || s->contact_relation != NULL || s->contact_phone != NULL)
     {
       json_builder_set_member_name (b, "contact");
       json_builder_begin_object (b);
       STR ("name", s->contact_name);
+      MARK ("name_shortened", s->fields_cut & EC_CARD_CUT_CONTACT_NAME);
       STR ("relation", s->contact_relation);
+      MARK ("relation_shortened", s->fields_cut & EC_CARD_CUT_CONTACT_RELATION);
       STR ("phone", s->contact_phone);
       json_builder_end_object (b);
     }
   STR ("dnr", ec_dnr_to_string (s->dnr));
   STR ("wandering", ec_wandering_to_string (s->wandering));
 #undef STR
+#undef MARK
   json_builder_set_member_name (b, "record_version");
   json_builder_add_int_value (b, s->record_version);
   json_builder_set_member_name (b, "omitted");
@@ -1179,6 +1547,15 @@ ec_card_layout (const EcTagImage *encoded,
 
 /* ---- verify ------------------------------------------------------------------------- */
 
+static char *
+format_time (gint64 t)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (t);
+
+  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+
 void
 ec_card_free (EcCard *card)
 {
@@ -1326,6 +1703,20 @@ ec_card_verify (const EcTagImage *image,
                    _("UID mismatch: this card was copied from another tag"));
   if (h.expires_days != 0 && now >= ((gint64) h.expires_days + 1) * 86400)
     return refuse (error, EC_CARD_ERROR_EXPIRED, _("expired: the card is past its expiry date"));
+  /* 8. Not from the future: a card dated ahead of this clock by more than the skew
+   *    was made with a wrong clock or a misused key; it would also outrank the
+   *    resident's real newest card. 9. A genuine issue numbers cards from 1. */
+  if (h.issued_at > now + EC_CARD_CLOCK_SKEW)
+    {
+      g_autofree char *when = format_time (h.issued_at);
+      g_set_error (error, EC_CARD_ERROR, EC_CARD_ERROR_NOT_YET_VALID,
+                   _("not yet valid: the card says it was issued at %s, more than a day after "
+                     "this device's clock (check the clock)"), when);
+      return FALSE;
+    }
+  if (h.card_seq == 0)
+    return refuse (error, EC_CARD_ERROR_BAD_SEQUENCE,
+                   _("bad sequence number: the card's sequence number is 0; genuine cards start at 1"));
 
   card = g_new0 (EcCard, 1);
   card->type = image->type;
@@ -1333,7 +1724,7 @@ ec_card_verify (const EcTagImage *image,
   card->header = h;
   card->station_name = g_strdup (cert->name);
 
-  /* 8. Only now the encrypted body. */
+  /* 10. Only now the encrypted body. */
   if (h.profile == EC_CARD_PROFILE_FULL)
     {
       const EcReadKey *rk = ec_keyring_find_read_key (ring, h.enc_kid);
@@ -1376,6 +1767,8 @@ ec_card_error_to_string (EcCardError code)
     case EC_CARD_ERROR_BAD_SIGNATURE: return "bad-signature";
     case EC_CARD_ERROR_UID_MISMATCH: return "uid-mismatch";
     case EC_CARD_ERROR_EXPIRED: return "expired";
+    case EC_CARD_ERROR_NOT_YET_VALID: return "not-yet-valid";
+    case EC_CARD_ERROR_BAD_SEQUENCE: return "bad-sequence";
     case EC_CARD_ERROR_NO_READ_KEY: return "no-read-key";
     case EC_CARD_ERROR_CANNOT_DECRYPT: return "cannot-decrypt";
     case EC_CARD_ERROR_TOO_LARGE: return "too-large";
@@ -1415,14 +1808,6 @@ ec_card_days_to_date (guint16 days)
   g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc ((gint64) days * 86400);
 
   return g_date_time_format (dt, "%Y-%m-%d");
-}
-
-static char *
-format_time (gint64 t)
-{
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (t);
-
-  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 static const char *
@@ -1469,13 +1854,18 @@ ec_card_to_text (const EcCard *card)
       const EcCardSummary *m = card->summary;
       static const struct { guint bit; const char *name; } omitted[] = {
         { EC_CARD_OMITTED_ALLERGIES, "allergies" }, { EC_CARD_OMITTED_CONDITIONS, "conditions" },
-        { EC_CARD_OMITTED_MEDICATIONS, "medications" }, { EC_CARD_OMITTED_TEXT, "shortened-text" },
+        { EC_CARD_OMITTED_MEDICATIONS, "medications" }, { EC_CARD_OMITTED_CONTACT, "contact" },
+        { EC_CARD_OMITTED_TEXT, "shortened-text" },
       };
+      const char *cut = " [shortened]";
       gboolean any = FALSE;
+#define CUT(marks, i) ((i) < EC_CARD_LIST_MAX && ((marks) & (1u << (i))) ? cut : "")
+#define FIELD_CUT(bit) ((m->fields_cut & (bit)) ? cut : "")
 
       g_string_append (s, "summary:\n");
-      g_string_append_printf (s, "  name: %s\n", m->name != NULL ? m->name : "-");
-      g_string_append_printf (s, "  name-latin: %s\n", m->name_latin != NULL ? m->name_latin : "-");
+      g_string_append_printf (s, "  name: %s%s\n", m->name != NULL ? m->name : "-", FIELD_CUT (EC_CARD_CUT_NAME));
+      g_string_append_printf (s, "  name-latin: %s%s\n", m->name_latin != NULL ? m->name_latin : "-",
+                              FIELD_CUT (EC_CARD_CUT_NAME_LATIN));
       if (m->birth_year != 0)
         g_string_append_printf (s, "  birth-year: %u\n", m->birth_year);
       else
@@ -1486,17 +1876,32 @@ ec_card_to_text (const EcCard *card)
       for (guint i = 0; i < m->allergies->len; i++)
         {
           const EcCardAllergy *a = m->allergies->pdata[i];
-          g_string_append_printf (s, "  allergy: %s [%s]\n", a->substance,
-                                  ec_criticality_to_string (a->criticality));
+          g_string_append_printf (s, "  allergy: %s [%s]%s\n", a->substance,
+                                  ec_criticality_to_string (a->criticality), CUT (m->allergies_cut, i));
         }
       for (guint i = 0; i < m->conditions->len; i++)
-        g_string_append_printf (s, "  condition: %s\n", (const char *) m->conditions->pdata[i]);
+        g_string_append_printf (s, "  condition: %s%s\n", (const char *) m->conditions->pdata[i],
+                                CUT (m->conditions_cut, i));
       for (guint i = 0; i < m->medications->len; i++)
-        g_string_append_printf (s, "  medication: %s\n", (const char *) m->medications->pdata[i]);
-      g_string_append_printf (s, "  contact: %s | %s | %s\n",
-                              m->contact_name != NULL ? m->contact_name : "-",
-                              m->contact_relation != NULL ? m->contact_relation : "-",
-                              m->contact_phone != NULL ? m->contact_phone : "-");
+        g_string_append_printf (s, "  medication: %s%s\n", (const char *) m->medications->pdata[i],
+                                CUT (m->medications_cut, i));
+      if (m->contact_name == NULL && m->contact_relation == NULL && m->contact_phone == NULL)
+        /* Version 2 flags a contact left out; a version 1 card cannot say. */
+        g_string_append (s, (m->omitted & EC_CARD_OMITTED_CONTACT) ? "  contact: recorded, not on this card\n"
+                            : m->version == 1 ? "  contact: none on this card\n"
+                            : "  contact: none recorded\n");
+      else
+        {
+          const char *missing = (m->omitted & EC_CARD_OMITTED_CONTACT) ? "(not on this card)" : "-";
+          g_string_append_printf (s, "  contact: %s%s | %s%s | %s\n",
+                                  m->contact_name != NULL ? m->contact_name : missing,
+                                  FIELD_CUT (EC_CARD_CUT_CONTACT_NAME),
+                                  m->contact_relation != NULL ? m->contact_relation : missing,
+                                  FIELD_CUT (EC_CARD_CUT_CONTACT_RELATION),
+                                  m->contact_phone != NULL ? m->contact_phone : missing);
+        }
+#undef CUT
+#undef FIELD_CUT
       g_string_append_printf (s, "  dnr: %s\n  wandering: %s\n  record-version: %u\n",
                               ec_dnr_to_string (m->dnr), ec_wandering_to_string (m->wandering),
                               m->record_version);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ec-card.h: the eldercard card format, version 1 (cards/FORMAT.md).
+/* ec-card.h: the eldercard card format, version 1, summary versions 1 and 2
+ * (cards/FORMAT.md).
  *
  * One NFC Forum Type 2 NDEF message with one external-type record "eldercard:c". Its
  * payload is a 30-byte header (format/profile, UID, station key id, resident id, card
@@ -28,6 +29,10 @@ G_BEGIN_DECLS
 #define EC_CARD_FORMAT_VERSION  1
 #define EC_CARD_HEADER_BYTES    30
 #define EC_CARD_RECORD_TYPE     "eldercard:c"    /* NDEF external type (TNF 4) */
+#define EC_CARD_SUMMARY_VERSION 2                /* the newest summary plaintext version */
+/* How far a card's issue time may lie ahead of the verifier's clock (a kiosk or a
+ * station whose clock is a little off); later is refused as NOT_YET_VALID. */
+#define EC_CARD_CLOCK_SKEW      ((gint64) 86400)
 
 typedef enum
 {
@@ -62,8 +67,25 @@ typedef enum
   EC_CARD_OMITTED_ALLERGIES   = 1 << 0,
   EC_CARD_OMITTED_CONDITIONS  = 1 << 1,
   EC_CARD_OMITTED_MEDICATIONS = 1 << 2,
-  EC_CARD_OMITTED_TEXT        = 1 << 3,   /* some text was shortened */
+  EC_CARD_OMITTED_TEXT        = 1 << 3,   /* some text was shortened (set whenever a
+                                           * cut mark below is set; a v1 card has no marks) */
+  EC_CARD_OMITTED_CONTACT     = 1 << 4,   /* a recorded emergency contact, or part of it
+                                           * (name, relation, phone), is not on the card */
 } EcCardOmitted;
+
+#define EC_CARD_OMITTED_ALL     0x1F
+
+/* Bits of EcCardSummary.fields_cut: which single text fields were shortened to fit
+ * (cut at a character boundary, never inside a number). A phone is never cut. */
+typedef enum
+{
+  EC_CARD_CUT_NAME             = 1 << 0,
+  EC_CARD_CUT_NAME_LATIN       = 1 << 1,
+  EC_CARD_CUT_CONTACT_NAME     = 1 << 2,
+  EC_CARD_CUT_CONTACT_RELATION = 1 << 3,
+} EcCardCut;
+
+#define EC_CARD_CUT_ALL         0x0F
 
 typedef struct
 {
@@ -83,6 +105,17 @@ typedef struct
   EcWanderingRisk  wandering;
   guint32          record_version;    /* DB record version when the card was made */
   guint            omitted;           /* EcCardOmitted bits */
+  /* Per-item "shortened" marks (summary version 2): bit i = item i of that list was
+   * shortened to fit. A medication is shortened only by leaving out its times or its
+   * dose as a whole (cards/FORMAT.md §4.2), never inside a number. */
+  guint16          allergies_cut;
+  guint16          conditions_cut;
+  guint16          medications_cut;
+  guint            fields_cut;        /* EcCardCut bits */
+  /* The summary version it was read from (1: no marks and no contact flag, so a
+   * missing contact may have been left out; 2), 0 when not read from a card. Not
+   * compared by ec_card_summary_equal, not in JSON. */
+  guint8           version;
 } EcCardSummary;
 
 /* Limits per text field, in bytes of UTF-8 (a longer string is refused by encode). */
@@ -108,19 +141,26 @@ void           ec_card_summary_add_medication (EcCardSummary *summary,
 gsize          ec_card_summary_size     (const EcCardSummary *summary);
 gsize          ec_card_summary_capacity (EcTagType            type);
 
-/* The summary of @resident that fits @type, truncated by priority: identity, blood
- * type, flags and record version always; then allergies (high criticality first),
- * the first emergency contact, conditions, medications — each until the tag is full;
- * long texts shortened at a character boundary. What was dropped is flagged in
- * ->omitted. Returns NULL for a type without summary capacity (NTAG213). */
+/* The summary of @resident that fits @type, filled by priority (cards/FORMAT.md §4.3):
+ * identity, blood type, allergy status, DNR, wandering and record version always;
+ * then high-criticality and unable-to-assess allergies; then the first emergency
+ * contact (one whole phone; name and relation may be shortened); then low-criticality
+ * allergies, conditions, medications — each while it fits. Long texts are shortened
+ * at a character boundary (never inside a number; a phone never) and marked in the
+ * *_cut fields; whatever was left out is flagged in ->omitted. Returns NULL for a
+ * type without summary capacity (NTAG213). */
 EcCardSummary *ec_card_summary_from_resident (const EcResident *resident,
                                               EcTagType         type);
 
 /* JSON (used by `eldercard card encode --summary FILE` and the test vectors):
  * {"name", "name_latin", "birth_year", "sex", "blood_type", "allergy_status",
  *  "allergies": [{"substance", "criticality"}], "conditions": [], "medications": [],
- *  "contact": {"name", "relation", "phone"}, "dnr", "wandering", "record_version"},
- * enum values as in ec-record.h's *_to_string. Unknown members are refused. */
+ *  "contact": {"name", "relation", "phone"}, "dnr", "wandering", "record_version",
+ *  "omitted"}, enum values as in ec-record.h's *_to_string. Unknown members are
+ * refused. Cut marks: "name_shortened" and "name_latin_shortened" (true), an allergy's
+ * "shortened": true, a condition or medication given as {"text", "shortened": true}
+ * instead of a string, the contact's "name_shortened" / "relation_shortened". Any
+ * mark also sets the shortened-text bit of "omitted". */
 EcCardSummary *ec_card_summary_from_json (const char         *json,
                                           gsize               len,
                                           GError            **error);
@@ -192,8 +232,10 @@ void       ec_card_free             (EcCard                *card);
  * genuine (signature, UID, expiry), even when the summary cannot be read (see
  * card->summary_error); FALSE with exactly one EC_CARD_ERROR reason otherwise:
  * NOT_OURS, TRUNCATED, DAMAGED, UNKNOWN_VERSION, UNKNOWN_KEY, BAD_SIGNATURE,
- * UID_MISMATCH, EXPIRED. Bytes the format declares unused (cards/FORMAT.md §7: after
- * the terminator, internal/lock/config pages) never change the result. */
+ * UID_MISMATCH, EXPIRED, NOT_YET_VALID (issued_at later than @now +
+ * EC_CARD_CLOCK_SKEW), BAD_SEQUENCE (card_seq 0). Bytes the format declares unused
+ * (cards/FORMAT.md §7: after the terminator, internal/lock/config pages) never change
+ * the result. */
 gboolean   ec_card_verify           (const EcTagImage      *image,
                                      const EcKeyring       *ring,
                                      gint64                 now,
@@ -202,6 +244,7 @@ gboolean   ec_card_verify           (const EcTagImage      *image,
 
 /* Stable short names of the refusal reasons: "not-ours", "truncated", "damaged",
  * "unknown-version", "unknown-key", "bad-signature", "uid-mismatch", "expired",
+ * "not-yet-valid", "bad-sequence",
  * "no-read-key", "cannot-decrypt", "too-large", "invalid", "bad-image". */
 const char *ec_card_error_to_string (EcCardError            code);
 

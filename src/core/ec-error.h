@@ -26,6 +26,8 @@ typedef enum
   EC_CARD_ERROR_BAD_SIGNATURE,   /* signature does not verify: forged or edited */
   EC_CARD_ERROR_UID_MISMATCH,    /* signed for another tag: copied */
   EC_CARD_ERROR_EXPIRED,         /* past its expiry date */
+  EC_CARD_ERROR_NOT_YET_VALID,   /* issued later than now + the allowed clock skew */
+  EC_CARD_ERROR_BAD_SEQUENCE,    /* card_seq 0: never written by a genuine issue */
   EC_CARD_ERROR_NO_READ_KEY,     /* genuine, but this device cannot decrypt the summary */
   EC_CARD_ERROR_CANNOT_DECRYPT,  /* genuine signature, but the summary does not decrypt */
   EC_CARD_ERROR_TOO_LARGE,       /* encode: summary does not fit this tag */

@@ -58,7 +58,7 @@ verify (const EcTagImage *img,
     }
   else
     g_assert (error != NULL && error->domain == EC_CARD_ERROR && card == NULL
-              && error->code <= EC_CARD_ERROR_EXPIRED);
+              && error->code <= EC_CARD_ERROR_BAD_SEQUENCE);
 }
 
 int
