@@ -95,13 +95,19 @@ typedef struct
 } Kiosk;
 
 static void
-kiosk_open (Kiosk      *k,
-            const char *db_path)
+kiosk_open_keys (Kiosk      *k,
+                 const char *db_path,
+                 const char *keys_dir)
 {
   g_autoptr(EcConfig) config = ec_config_new ();
   g_autoptr(GError) error = NULL;
 
   g_assert_true (ec_config_load_file (config, T.demo->conf_path, &error));
+  if (keys_dir != NULL)
+    {
+      g_free (config->keys_dir);
+      config->keys_dir = g_strdup (keys_dir);
+    }
   if (db_path != NULL)
     {
       g_free (config->db_path);
@@ -111,6 +117,13 @@ kiosk_open (Kiosk      *k,
   k->window = ec_kiosk_window_new (NULL, k->controller, config, FALSE);
   gtk_window_set_default_size (GTK_WINDOW (k->window), 1280, 800);
   gtk_window_present (GTK_WINDOW (k->window));
+}
+
+static void
+kiosk_open (Kiosk      *k,
+            const char *db_path)
+{
+  kiosk_open_keys (k, db_path, NULL);
 }
 
 static void
@@ -455,6 +468,51 @@ test_cli_shows_what_kiosk_shows (void)
   }
 }
 
+/* cards/vectors/keys as a kiosk's key directory (git does not keep the 0600 mode). */
+static char *
+vector_keys (void)
+{
+  static const char *files[] = { "community/root.pub", "community/read.key", "stations/7.cert" };
+  char *dir = tmp_path ("vector-keys");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *from = g_build_filename (EC_SOURCE_DIR, "cards", "vectors", "keys", files[i], NULL);
+      g_autofree char *to = g_build_filename (dir, files[i], NULL);
+      g_autofree char *parent = g_path_get_dirname (to);
+      g_autofree char *bytes = NULL;
+      gsize len = 0;
+
+      g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+      g_assert_true (g_file_get_contents (from, &bytes, &len, NULL));
+      g_assert_true (g_file_set_contents_full (to, bytes, (gssize) len, G_FILE_SET_CONTENTS_NONE, 0600, NULL));
+    }
+  return dir;
+}
+
+/* The format's shortened marks and contact flag (summary version 2), on screen. */
+static void
+test_shortened_marks (void)
+{
+  g_autofree char *keys = vector_keys ();
+  g_autofree char *shortened = g_build_filename (EC_SOURCE_DIR, "cards", "vectors", "valid-v2-shortened-ntag216.tag", NULL);
+  g_autofree char *omitted = g_build_filename (EC_SOURCE_DIR, "cards", "vectors", "valid-v2-contact-omitted-ntag215.tag", NULL);
+  g_autofree char *text = NULL, *text2 = NULL;
+  Kiosk k;
+
+  kiosk_open_keys (&k, NULL, keys);
+  text = kiosk_tap (&k, shortened);
+  g_assert_cmpint (ec_kiosk_controller_get_result (k.controller)->source, ==, EC_KIOSK_SOURCE_CARD_SUMMARY);
+  ec_test_assert_contains (text, "𡈼 (shortened on the card)");
+  ec_test_assert_contains (text, "1. 买买提·艾力 (侄子（住在同一小区，平时每天上午来照看老人 (shortened on the card))");
+  /* The whole number, dialling the extension; the note is not dialled. */
+  g_assert_nonnull (ec_test_find_named (GTK_WIDGET (k.window), "tel:+8613800000000;ext=8001"));
+  text2 = kiosk_tap (&k, omitted);
+  ec_test_assert_contains (text2, "The contact did not fit on the card: see the record at the station.");
+  ec_test_assert_lacks (text2, "No emergency contact recorded");
+  kiosk_close (&k);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -472,6 +530,7 @@ main (int    argc,
   g_test_add_func ("/ec/kiosk/tap/revocation-not-checked", test_revocation_not_checked);
   g_test_add_func ("/ec/kiosk/tap/removed-at-station", test_removed_at_station);
   g_test_add_func ("/ec/kiosk/tap/cli-shows-what-kiosk-shows", test_cli_shows_what_kiosk_shows);
+  g_test_add_func ("/ec/kiosk/tap/shortened-marks", test_shortened_marks);
 
   rc = g_test_run ();
 

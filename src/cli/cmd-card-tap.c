@@ -32,11 +32,19 @@ print_phone (const char *phone)
     printf (" %s", _("(not a whole number: check it before dialling)"));
 }
 
-static void
-print_allergies (const EcResident *r,
-                 const EcCard     *summary_card)
+/* " (shortened on the card)" after an item the card holds shortened. */
+static const char *
+cut_mark (GHashTable    *cut,
+          gconstpointer  item)
 {
-  const EcCardSummary *s = summary_card != NULL ? summary_card->summary : NULL;
+  return cut != NULL && g_hash_table_contains (cut, item) ? _(" (shortened on the card)") : "";
+}
+
+static void
+print_allergies (const EcResident    *r,
+                 const EcCardSummary *s,
+                 GHashTable          *cut_items)
+{
   gboolean cut = s != NULL && (s->omitted & EC_CARD_OMITTED_ALLERGIES);
 
   switch (r->allergy_status)
@@ -69,7 +77,7 @@ print_allergies (const EcResident *r,
         g_autofree char *line = ec_label_allergy (a);
         const char *mark = a->criticality == EC_CRITICALITY_HIGH ? "!!"
                            : a->criticality == EC_CRITICALITY_UNABLE_TO_ASSESS ? " ?" : " -";
-        printf ("  %s %s\n", mark, line);
+        printf ("  %s %s%s\n", mark, line, cut_mark (cut_items, a));
       }
   }
   if (cut)
@@ -77,9 +85,24 @@ print_allergies (const EcResident *r,
 }
 
 static void
-print_contacts (const EcResident *r,
-                gboolean          from_card)
+print_contacts (const EcResident    *r,
+                const EcCardSummary *s)
 {
+  gboolean from_card = s != NULL;
+
+  if (r->contacts->len == 0 && s != NULL && (s->omitted & EC_CARD_OMITTED_CONTACT))
+    {
+      printf (_("Emergency contacts: a contact is recorded but did not fit on the card: "
+                "see the record at the station\n"));
+      return;
+    }
+  if (r->contacts->len == 0 && s != NULL && s->version == 1)
+    {
+      /* A version 1 card cannot say whether a contact was left out. */
+      printf (_("Emergency contacts: none on the card (an older card cannot say whether one was "
+                "left out): ask the service station\n"));
+      return;
+    }
   if (r->contacts->len == 0)
     {
       printf (_("Emergency contacts: no contact recorded\n"));
@@ -92,8 +115,11 @@ print_contacts (const EcResident *r,
       gboolean any = FALSE;
 
       printf ("  %u. %s", c->call_order != 0 ? c->call_order : i + 1, has_text (c->name) ? c->name : "?");
+      if (s != NULL && i == 0 && (s->fields_cut & EC_CARD_CUT_CONTACT_NAME))
+        printf ("%s", _(" (shortened on the card)"));
       if (has_text (c->relation))
-        printf (" (%s)", c->relation);
+        printf (" (%s%s)", c->relation,
+                s != NULL && i == 0 && (s->fields_cut & EC_CARD_CUT_CONTACT_RELATION) ? _(" (shortened on the card)") : "");
       for (guint k = 0; c->phones != NULL && c->phones[k] != NULL; k++)
         {
           if (k > 0)
@@ -123,20 +149,23 @@ print_list_head (const char *title,
     printf ("%s\n", title);
 }
 
-/* The emergency view of @r (the database's record, or the card's summary when
- * @summary_card is given), as the kiosk's record screen shows it. */
+/* The emergency view of @r (the database's record, or the card's summary @s with its
+ * shortened items @cut), as the kiosk's record screen shows it. */
 static void
-print_resident (const EcResident *r,
-                const EcCard     *summary_card)
+print_resident (const EcResident    *r,
+                const EcCardSummary *s,
+                GHashTable          *cut)
 {
-  const EcCardSummary *s = summary_card != NULL ? summary_card->summary : NULL;
   g_autofree char *id = ec_resident_id_to_string (r->id);
   int age = ec_resident_age (r, NULL);
   g_autofree char *comm = ec_label_comm_needs (r->comm_needs);
 
   printf ("%s", has_text (r->name_zh) ? r->name_zh : "?");
+  if (s != NULL && (s->fields_cut & EC_CARD_CUT_NAME))
+    printf ("%s", _(" (shortened on the card)"));
   if (has_text (r->name_pinyin))
-    printf (" (%s)", r->name_pinyin);
+    printf (" (%s%s)", r->name_pinyin,
+            s != NULL && (s->fields_cut & EC_CARD_CUT_NAME_LATIN) ? _(" (shortened on the card)") : "");
   printf ("   %s %s\n", _("id"), id);
 
   /* Sex, birth, blood type */
@@ -164,7 +193,7 @@ print_resident (const EcResident *r,
   if (has_text (r->directive_location))
     printf ("  %s %s\n", _("Document kept at:"), r->directive_location);
 
-  print_allergies (r, summary_card);
+  print_allergies (r, s, cut);
 
   /* Conditions, implants */
   print_list_head (_("Conditions:"), r->conditions->len + (has_text (r->implants) ? 1 : 0),
@@ -175,7 +204,7 @@ print_resident (const EcResident *r,
       if (has_text (c->since))
         printf ("  - %s (%s %s)\n", c->text, _("since"), c->since);
       else
-        printf ("  - %s\n", c->text);
+        printf ("  - %s%s\n", c->text, cut_mark (cut, c));
     }
   if (has_text (r->implants))
     printf ("  - %s %s\n", _("Implants:"), r->implants);
@@ -188,7 +217,7 @@ print_resident (const EcResident *r,
     {
       EcMedication *m = r->medications->pdata[i];
       g_autofree char *slots = ec_label_schedule (m->slots);
-      printf ("  - %s", m->name != NULL ? m->name : "?");
+      printf ("  - %s%s", m->name != NULL ? m->name : "?", cut_mark (cut, m));
       if (has_text (m->dose))
         printf (" %s", m->dose);
       if (has_text (m->route))
@@ -215,9 +244,9 @@ print_resident (const EcResident *r,
   if (has_text (r->language))
     printf ("%s %s\n", _("Language:"), r->language);
 
-  print_contacts (r, summary_card != NULL);
+  print_contacts (r, s);
 
-  if (summary_card == NULL)
+  if (s == NULL)
     {
       if (has_text (r->social_worker))
         printf ("%s %s\n", _("Social worker:"), r->social_worker);
@@ -226,6 +255,8 @@ print_resident (const EcResident *r,
     }
   if (s != NULL && (s->omitted & EC_CARD_OMITTED_TEXT))
     printf ("%s\n", _("Some texts on the card were shortened to fit: the record at the station has them whole."));
+  if (s != NULL && (s->omitted & EC_CARD_OMITTED_CONTACT) && r->contacts->len > 0)
+    printf ("%s\n", _("Part of the contact did not fit on the card: the record at the station has it whole."));
 }
 
 /* The card's own date, and that the record may have changed since. */
@@ -245,7 +276,8 @@ print_newer_card (const EcTapResult *r)
 {
   const EcCardSummary *s = r->card->summary;
   g_autofree char *written = ec_label_date (r->card->header.issued_at);
-  g_autoptr(EcResident) from_card = ec_tap_resident_from_summary (r->card);
+  g_autoptr(GHashTable) cut = g_hash_table_new (NULL, NULL);
+  g_autoptr(EcResident) from_card = ec_tap_resident_from_summary (r->card, cut);
 
   printf (_("\nWARNING: this database is OLDER than the card. The card (written %s) holds record "
             "version %u; this database has version %u. Trust the card's items below over "
@@ -254,9 +286,9 @@ print_newer_card (const EcTapResult *r)
   printf (_("From the card:\n"));
   printf ("  %s %s\n", _("Resuscitation:"), ec_label_dnr (s->dnr));
   printf ("  ");
-  print_allergies (from_card, r->card);
+  print_allergies (from_card, s, cut);
   printf ("  ");
-  print_contacts (from_card, TRUE);
+  print_contacts (from_card, s);
   printf (_("From this database (older):\n"));
 }
 
@@ -337,7 +369,7 @@ ec_cli_tap_print (const EcTapResult *r)
     {
       if (r->card_newer)
         print_newer_card (r);
-      print_resident (r->resident, NULL);
+      print_resident (r->resident, NULL, NULL);
       if (r->card_older)
         printf (_("\nNote: the card is older than the record (card out of date).\n"));
       return 0;
@@ -346,7 +378,7 @@ ec_cli_tap_print (const EcTapResult *r)
     {
       print_card_age (r->card);
       printf ("\n");
-      print_resident (r->resident, r->card);
+      print_resident (r->resident, r->card->summary, r->cut);
       return 0;
     }
   /* Genuine, but nothing readable to show. */

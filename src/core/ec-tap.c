@@ -68,6 +68,7 @@ ec_tap_result_free (EcTapResult *r)
   g_free (r->unchecked_reason);
   g_free (r->audit_action);
   g_free (r->audit_detail);
+  g_clear_pointer (&r->cut, g_hash_table_unref);
   g_free (r);
 }
 
@@ -96,6 +97,8 @@ verdict_for_card_error (const GError *error)
     case EC_CARD_ERROR_UNKNOWN_KEY:
     case EC_CARD_ERROR_BAD_SIGNATURE:
     case EC_CARD_ERROR_UID_MISMATCH:
+    case EC_CARD_ERROR_BAD_SEQUENCE:    /* a genuine issue never writes card_seq 0 */
+    case EC_CARD_ERROR_NOT_YET_VALID:   /* issued in the future: pre-dated, or this clock is wrong */
       return EC_TAP_NOT_GENUINE;
     case EC_CARD_ERROR_EXPIRED:
       return EC_TAP_EXPIRED;
@@ -166,8 +169,25 @@ ec_tap_refuse (const EcTapContext *ctx,
   return r;
 }
 
+gboolean
+ec_tap_result_item_cut (const EcTapResult *result,
+                        gconstpointer      item)
+{
+  return result != NULL && result->cut != NULL && g_hash_table_contains (result->cut, item);
+}
+
+guint
+ec_tap_result_fields_cut (const EcTapResult *result)
+{
+  if (result == NULL || result->source != EC_TAP_SOURCE_CARD_SUMMARY || result->card == NULL
+      || result->card->summary == NULL)
+    return 0;
+  return result->card->summary->fields_cut;
+}
+
 EcResident *
-ec_tap_resident_from_summary (const EcCard *card)
+ec_tap_resident_from_summary (const EcCard *card,
+                              GHashTable   *cut)
 {
   const EcCardSummary *s = card->summary;
   EcResident *r;
@@ -191,18 +211,24 @@ ec_tap_resident_from_summary (const EcCard *card)
       a->criticality = ca->criticality;
       a->confirmed = TRUE;   /* the card does not say; do not print "suspected" */
       g_ptr_array_add (r->allergies, a);
+      if (cut != NULL && i < 16 && (s->allergies_cut & (1u << i)))
+        g_hash_table_add (cut, a);
     }
   for (guint i = 0; s->conditions != NULL && i < s->conditions->len; i++)
     {
       EcCondition *c = ec_condition_new ();
       c->text = g_strdup (g_ptr_array_index (s->conditions, i));
       g_ptr_array_add (r->conditions, c);
+      if (cut != NULL && i < 16 && (s->conditions_cut & (1u << i)))
+        g_hash_table_add (cut, c);
     }
   for (guint i = 0; s->medications != NULL && i < s->medications->len; i++)
     {
       EcMedication *m = ec_medication_new ();
       m->name = g_strdup (g_ptr_array_index (s->medications, i));
       g_ptr_array_add (r->medications, m);
+      if (cut != NULL && i < 16 && (s->medications_cut & (1u << i)))
+        g_hash_table_add (cut, m);
     }
   if (s->contact_phone != NULL || s->contact_name != NULL)
     {
@@ -225,7 +251,8 @@ show_summary (const EcTapContext *ctx,
   if (r->card->summary != NULL)
     {
       r->source = EC_TAP_SOURCE_CARD_SUMMARY;
-      r->resident = ec_tap_resident_from_summary (r->card);
+      r->cut = g_hash_table_new (NULL, NULL);
+      r->resident = ec_tap_resident_from_summary (r->card, r->cut);
     }
   {
     g_autofree char *detail = g_strdup_printf ("uid %s: %s%s%s%s", r->uid_hex,

@@ -86,6 +86,8 @@ typedef struct
   char         *audit_action;   /* the entry written: "view", "card-refused", "view-card-summary";
                                  * NULL when there was no database to write to */
   char         *audit_detail;
+  GHashTable   *cut;            /* card summary: the items of ->resident (EcAllergy *,
+                                 * EcCondition *, EcMedication *) shortened on the card */
 } EcTapResult;
 
 /* Decide what @image means; never NULL. */
@@ -107,8 +109,15 @@ gboolean     ec_tap_verdict_is_refusal  (EcTapVerdict verdict);
 const char  *ec_tap_verdict_to_string   (EcTapVerdict verdict);
 
 /* The card's summary as a record (the fields it carries; contact phone NULL when it is
- * not on the card). */
-EcResident  *ec_tap_resident_from_summary (const EcCard *card);
+ * not on the card, kept in the card's order). @cut (nullable, a pointer set) gets the
+ * allergies, conditions and medications the card marks as shortened. */
+EcResident  *ec_tap_resident_from_summary (const EcCard *card,
+                                           GHashTable   *cut);
+/* Whether @item (an entry of result->resident) was shortened on the card. */
+gboolean     ec_tap_result_item_cut       (const EcTapResult *result,
+                                           gconstpointer      item);
+/* The card summary's EcCardCut bits (0 for a database record). */
+guint        ec_tap_result_fields_cut     (const EcTapResult *result);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EcTapResult, ec_tap_result_free)
 

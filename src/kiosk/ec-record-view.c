@@ -11,13 +11,6 @@
 #include "ec-labels.h"
 #include "ec-qr.h"
 
-/* Until the card format names it (EcCardOmitted): the first contact did not fit. */
-#ifndef EC_CARD_HAS_OMITTED_CONTACT
-#define OMITTED_CONTACT (1u << 4)
-#else
-#define OMITTED_CONTACT EC_CARD_OMITTED_CONTACT
-#endif
-
 struct _EcRecordView
 {
   GtkWidget   parent_instance;
@@ -171,14 +164,15 @@ ec_record_view_fill_allergy_banner (GtkBox          *banner_box,
                                     EcAllergyStatus  shown,
                                     GPtrArray       *allergies)
 {
-  ec_record_view_fill_allergy_banner_full (banner_box, shown, allergies, FALSE);
+  ec_record_view_fill_allergy_banner_full (banner_box, shown, allergies, FALSE, NULL);
 }
 
 void
 ec_record_view_fill_allergy_banner_full (GtkBox          *banner_box,
                                          EcAllergyStatus  shown,
                                          GPtrArray       *allergies,
-                                         gboolean         incomplete)
+                                         gboolean         incomplete,
+                                         GHashTable      *cut)
 {
   GtkWidget *banner = GTK_WIDGET (banner_box);
   g_autoptr(GPtrArray) sorted = NULL;
@@ -228,7 +222,10 @@ ec_record_view_fill_allergy_banner_full (GtkBox          *banner_box,
   for (guint i = 0; i < sorted->len; i++)
     {
       const EcAllergy *a = g_ptr_array_index (sorted, i);
-      g_autofree char *line = ec_record_view_describe_allergy (a);
+      g_autofree char *described = ec_record_view_describe_allergy (a);
+      g_autofree char *line = cut != NULL && g_hash_table_contains (cut, a)
+                              ? g_strconcat (described, _(" (shortened on the card)"), NULL)
+                              : g_strdup (described);
 
       gtk_box_append (banner_box,
                       ec_kiosk_make_label (line, a->criticality == EC_CRITICALITY_HIGH ? "ec-allergy-high" : "ec-allergy-item"));
@@ -240,7 +237,8 @@ ec_record_view_fill_allergy_banner_full (GtkBox          *banner_box,
 static void
 render_allergies (EcRecordView     *self,
                   const EcResident *r,
-                  gboolean          incomplete)
+                  gboolean          incomplete,
+                  GHashTable       *cut)
 {
   EcAllergyStatus shown = r->allergy_status;
 
@@ -251,7 +249,7 @@ render_allergies (EcRecordView     *self,
     shown = EC_ALLERGY_STATUS_UNKNOWN;
   ec_kiosk_box_remove_all (self->allergy_banner);
   ec_record_view_fill_allergy_banner_full (self->allergy_banner, shown, r->allergies,
-                                           incomplete && shown == EC_ALLERGY_STATUS_RECORDED);
+                                           incomplete && shown == EC_ALLERGY_STATUS_RECORDED, cut);
 }
 
 /* The summary a card result carries (NULL for a database record or a manual lookup). */
@@ -277,16 +275,20 @@ format_phone (const char *phone)
 static GtkWidget *
 make_contact (const EcContact *c,
               guint            position,
-              gboolean         from_card)
+              gboolean         from_card,
+              guint            fields_cut)
 {
   GtkWidget *frame = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   g_autofree char *head = NULL;
+  const char *name_cut = (fields_cut & EC_CARD_CUT_CONTACT_NAME) ? _(" (shortened on the card)") : "";
+  const char *relation_cut = (fields_cut & EC_CARD_CUT_CONTACT_RELATION) ? _(" (shortened on the card)") : "";
 
   gtk_widget_add_css_class (frame, "ec-contact");
   if (c->relation != NULL && *c->relation)
-    head = g_strdup_printf ("%u. %s (%s)", position, c->name != NULL ? c->name : "?", c->relation);
+    head = g_strdup_printf ("%u. %s%s (%s%s)", position, c->name != NULL ? c->name : "?", name_cut,
+                            c->relation, relation_cut);
   else
-    head = g_strdup_printf ("%u. %s", position, c->name != NULL ? c->name : "?");
+    head = g_strdup_printf ("%u. %s%s", position, c->name != NULL ? c->name : "?", name_cut);
   gtk_box_append (GTK_BOX (frame), ec_kiosk_make_label (head, "ec-contact-name"));
   if (c->lives_nearby)
     gtk_box_append (GTK_BOX (frame), ec_kiosk_make_label (_("Lives nearby"), "ec-contact-note"));
@@ -350,13 +352,16 @@ describe_card_items (const EcCardSummary *s)
     for (guint i = 0; i < s->allergies->len; i++)
       {
         const EcCardAllergy *a = g_ptr_array_index (s->allergies, i);
-        g_string_append_printf (out, "%s%s — %s", i > 0 ? "; " : "", a->substance,
+        g_string_append_printf (out, "%s%s%s — %s", i > 0 ? "; " : "", a->substance,
+                                i < 16 && (s->allergies_cut & (1u << i)) ? _(" (shortened on the card)") : "",
                                 ec_label_criticality (a->criticality));
       }
   if (s->omitted & EC_CARD_OMITTED_ALLERGIES)
     g_string_append_printf (out, " (%s)", _("more in the record at the station"));
   g_string_append_printf (out, "\n%s ", _("Contact (card):"));
-  if (s->contact_name == NULL && s->contact_phone == NULL)
+  if (s->contact_name == NULL && s->contact_phone == NULL && (s->omitted & EC_CARD_OMITTED_CONTACT))
+    g_string_append (out, _("did not fit on the card"));
+  else if (s->contact_name == NULL && s->contact_phone == NULL)
     g_string_append (out, _("no contact recorded"));
   else
     {
@@ -461,7 +466,8 @@ ec_record_view_set_result (EcRecordView  *self,
   gtk_widget_set_visible (GTK_WIDGET (self->notice_box),
                           gtk_widget_get_first_child (GTK_WIDGET (self->notice_box)) != NULL);
 
-  render_allergies (self, r, summary != NULL && (summary->omitted & EC_CARD_OMITTED_ALLERGIES));
+  render_allergies (self, r, summary != NULL && (summary->omitted & EC_CARD_OMITTED_ALLERGIES),
+                    summary != NULL ? tap->cut : NULL);
 
   /* Identity */
   if (result->photo != NULL)
@@ -474,8 +480,16 @@ ec_record_view_set_result (EcRecordView  *self,
       gtk_picture_set_paintable (self->photo, NULL);
       gtk_stack_set_visible_child_name (self->photo_stack, "no-photo");
     }
-  gtk_label_set_label (self->name_label, r->name_zh != NULL ? r->name_zh : "?");
-  gtk_label_set_label (self->pinyin_label, r->name_pinyin != NULL ? r->name_pinyin : "");
+  {
+    guint fields_cut = ec_tap_result_fields_cut (tap);
+    g_autofree char *name = g_strconcat (r->name_zh != NULL ? r->name_zh : "?",
+                                         (fields_cut & EC_CARD_CUT_NAME) ? _(" (shortened on the card)") : "", NULL);
+    g_autofree char *latin = g_strconcat (r->name_pinyin != NULL ? r->name_pinyin : "",
+                                          (fields_cut & EC_CARD_CUT_NAME_LATIN) ? _(" (shortened on the card)") : "",
+                                          NULL);
+    gtk_label_set_label (self->name_label, name);
+    gtk_label_set_label (self->pinyin_label, latin);
+  }
   gtk_widget_set_visible (GTK_WIDGET (self->pinyin_label), r->name_pinyin != NULL);
   age = ec_resident_age (r, NULL);
   if (age < 0 && result->birth_year > 0)
@@ -525,7 +539,8 @@ ec_record_view_set_result (EcRecordView  *self,
       const EcCondition *c = g_ptr_array_index (r->conditions, i);
       g_autofree char *text = c->since != NULL
         ? g_strdup_printf ("• %s (%s %s)", c->text, _("since"), c->since)
-        : g_strdup_printf ("• %s", c->text);
+        : g_strdup_printf ("• %s%s", c->text,
+                           ec_tap_result_item_cut (tap, c) ? _(" (shortened on the card)") : "");
       gtk_box_append (self->conditions_box, ec_kiosk_make_label (text, "ec-item"));
     }
   if (r->implants != NULL && *r->implants)
@@ -549,6 +564,8 @@ ec_record_view_set_result (EcRecordView  *self,
       g_autofree char *sched = ec_kiosk_schedule_label (m->slots);
 
       g_string_append (line, m->name != NULL ? m->name : "?");
+      if (ec_tap_result_item_cut (tap, m))
+        g_string_append (line, _(" (shortened on the card)"));
       if (m->dose != NULL)
         g_string_append_printf (line, " %s", m->dose);
       if (m->route != NULL)
@@ -578,13 +595,18 @@ ec_record_view_set_result (EcRecordView  *self,
     gtk_widget_remove_css_class (GTK_WIDGET (self->care_label), "ec-care-alert");
 
   /* Contacts, in call order */
-  if ((r->contacts == NULL || r->contacts->len == 0) && summary != NULL && (summary->omitted & OMITTED_CONTACT))
+  if ((r->contacts == NULL || r->contacts->len == 0) && summary != NULL && (summary->omitted & EC_CARD_OMITTED_CONTACT))
     gtk_box_append (self->contacts_box,
                     ec_kiosk_make_label (_("The contact did not fit on the card: see the record at the station."), "ec-item"));
+  else if ((r->contacts == NULL || r->contacts->len == 0) && summary != NULL && summary->version == 1)
+    gtk_box_append (self->contacts_box,
+                    ec_kiosk_make_label (_("No contact on the card (an older card cannot say whether one was left out): "
+                                           "ask the service station."), "ec-item"));
   else if (r->contacts == NULL || r->contacts->len == 0)
     gtk_box_append (self->contacts_box, ec_kiosk_make_label (_("No emergency contact recorded: call the service station."), "ec-item"));
   for (guint i = 0; r->contacts != NULL && i < r->contacts->len; i++)
-    gtk_box_append (self->contacts_box, make_contact (g_ptr_array_index (r->contacts, i), i + 1, summary != NULL));
+    gtk_box_append (self->contacts_box, make_contact (g_ptr_array_index (r->contacts, i), i + 1, summary != NULL,
+                                                      i == 0 ? ec_tap_result_fields_cut (tap) : 0));
 
   /* Social worker, station, GP */
   g_string_append_printf (support, "%s %s", _("Social worker:"),
