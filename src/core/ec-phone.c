@@ -42,6 +42,8 @@ ec_phone_clear (EcPhone *phone)
 {
   g_clear_pointer (&phone->number, g_free);
   g_clear_pointer (&phone->extension, g_free);
+  g_clear_pointer (&phone->written, g_free);
+  g_clear_pointer (&phone->rest, g_free);
 }
 
 gboolean
@@ -52,6 +54,7 @@ ec_phone_parse (const char *text,
   g_autoptr(GString) number = g_string_new (NULL);
   g_autoptr(GString) ext = g_string_new (NULL);
   const char *p;
+  const char *number_end;
   guint digits = 0;
   gboolean plus = FALSE;
 
@@ -84,6 +87,7 @@ ec_phone_parse (const char *text,
       else if (!is_separator (c))
         break;
     }
+  number_end = p;
   /* An extension: a marker, separators, digits. */
   {
     const char *q = p;
@@ -115,6 +119,15 @@ ec_phone_parse (const char *text,
     return FALSE;
   out->number = g_string_free (g_steal_pointer (&number), FALSE);
   out->extension = ext->len > 0 ? g_string_free (g_steal_pointer (&ext), FALSE) : NULL;
+  {
+    /* Normalising maps one character to one: split the text as written there. */
+    glong chars = g_utf8_pointer_to_offset (norm->str, number_end);
+    const char *split = g_utf8_offset_to_pointer (text, chars);
+    g_autofree char *rest = g_strstrip (g_strdup (split));
+
+    out->written = g_strstrip (g_strndup (text, (gsize) (split - text)));
+    out->rest = *rest ? g_steal_pointer (&rest) : NULL;
+  }
   return TRUE;
 }
 

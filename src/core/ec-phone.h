@@ -18,6 +18,8 @@ typedef struct
 {
   char *number;      /* "+861055500101" or "13900001234": digits, one leading + */
   char *extension;   /* "23", or NULL */
+  char *written;     /* the number as written, without the extension and note: "+86 010-5550-0101" */
+  char *rest;        /* what follows it as written ("ext 23", "转 8001 (白天)"), or NULL */
 } EcPhone;
 
 /* TRUE and @out filled when @text holds one whole, dialable number: at least 3 digits

@@ -9,6 +9,7 @@
 #include "ec-kiosk-strings.h"
 #include "ec-kiosk-widgets.h"
 #include "ec-labels.h"
+#include "ec-phone.h"
 #include "ec-qr.h"
 
 struct _EcRecordView
@@ -296,15 +297,24 @@ make_contact (const EcContact *c,
   for (guint i = 0; c->phones != NULL && c->phones[i] != NULL; i++)
     {
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 16);
-      g_autofree char *shown = format_phone (c->phones[i]);
+      EcPhone parsed = { 0 };
+      gboolean whole = ec_phone_parse (c->phones[i], &parsed);
+      /* The number in large type; an extension or a note below it, smaller. */
+      g_autofree char *shown = format_phone (whole ? parsed.written : c->phones[i]);
+      g_autofree char *rest = whole ? g_strdup (parsed.rest) : NULL;
       g_autofree char *uri = ec_qr_tel_uri (c->phones[i]);   /* NULL: not one whole number */
       GtkWidget *number = ec_kiosk_make_label (shown, "ec-phone");
+      GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
 
+      ec_phone_clear (&parsed);
       /* A number is never broken across lines. */
       gtk_label_set_wrap (GTK_LABEL (number), FALSE);
-      gtk_widget_set_hexpand (number, TRUE);
+      gtk_widget_set_hexpand (column, TRUE);
       gtk_label_set_selectable (GTK_LABEL (number), TRUE);
-      gtk_box_append (GTK_BOX (row), number);
+      gtk_box_append (GTK_BOX (column), number);
+      if (rest != NULL)
+        gtk_box_append (GTK_BOX (column), ec_kiosk_make_label (rest, "ec-contact-note"));
+      gtk_box_append (GTK_BOX (row), column);
       if (uri != NULL)
         {
           g_autoptr(GdkTexture) qr = ec_qr_texture_new (uri, 3);
@@ -431,13 +441,12 @@ ec_record_view_set_result (EcRecordView  *self,
   /* Revocation fails open on care, never silently. */
   if (tap != NULL && (tap->unchecked & EC_TAP_UNCHECKED_STATUS))
     {
-      g_autofree char *body =
-        g_strdup_printf (_("This kiosk could not check whether this card was revoked, reported lost or "
-                           "replaced (%s). Confirm who this person is before relying on what is shown."),
-                         tap->unchecked_reason != NULL ? tap->unchecked_reason : "—");
+      /* The technical reason is in the result's detail and the log, not for the responder. */
       gtk_box_append (self->notice_box,
                       ec_kiosk_make_notice ("ec-notice-warning", "dialog-warning-symbolic",
-                                            _("Revocation could not be checked"), body));
+                                            _("Revocation could not be checked"),
+                                            _("This kiosk could not check whether this card was revoked, reported lost "
+                                              "or replaced. Confirm who this person is before relying on what is shown.")));
     }
   /* A card newer than this kiosk's data: its life-critical items win. */
   if (tap != NULL && tap->card_newer && tap->card != NULL && tap->card->summary != NULL)
@@ -466,8 +475,19 @@ ec_record_view_set_result (EcRecordView  *self,
   gtk_widget_set_visible (GTK_WIDGET (self->notice_box),
                           gtk_widget_get_first_child (GTK_WIDGET (self->notice_box)) != NULL);
 
-  render_allergies (self, r, summary != NULL && (summary->omitted & EC_CARD_OMITTED_ALLERGIES),
-                    summary != NULL ? tap->cut : NULL);
+  if (tap != NULL && tap->card_newer && tap->card != NULL && tap->card->summary != NULL)
+    {
+      /* The card is newer: its allergies, not this kiosk's older list, in the banner. */
+      g_autoptr(GHashTable) card_cut = g_hash_table_new (NULL, NULL);
+      g_autoptr(EcResident) from_card = ec_tap_resident_from_summary (tap->card, card_cut);
+
+      render_allergies (self, from_card, (tap->card->summary->omitted & EC_CARD_OMITTED_ALLERGIES) != 0, card_cut);
+      gtk_box_append (self->allergy_banner,
+                      ec_kiosk_make_label (_("From the card: newer than this kiosk's data."), "ec-allergy-item"));
+    }
+  else
+    render_allergies (self, r, summary != NULL && (summary->omitted & EC_CARD_OMITTED_ALLERGIES),
+                      summary != NULL ? tap->cut : NULL);
 
   /* Identity */
   if (result->photo != NULL)
@@ -482,15 +502,16 @@ ec_record_view_set_result (EcRecordView  *self,
     }
   {
     guint fields_cut = ec_tap_result_fields_cut (tap);
-    g_autofree char *name = g_strconcat (r->name_zh != NULL ? r->name_zh : "?",
-                                         (fields_cut & EC_CARD_CUT_NAME) ? _(" (shortened on the card)") : "", NULL);
-    g_autofree char *latin = g_strconcat (r->name_pinyin != NULL ? r->name_pinyin : "",
-                                          (fields_cut & EC_CARD_CUT_NAME_LATIN) ? _(" (shortened on the card)") : "",
-                                          NULL);
-    gtk_label_set_label (self->name_label, name);
-    gtk_label_set_label (self->pinyin_label, latin);
+    g_autoptr(GString) latin = g_string_new (r->name_pinyin != NULL ? r->name_pinyin : "");
+
+    if (fields_cut & EC_CARD_CUT_NAME_LATIN)
+      g_string_append (latin, _(" (shortened on the card)"));
+    if (fields_cut & EC_CARD_CUT_NAME)
+      g_string_append_printf (latin, "%s%s", latin->len > 0 ? " · " : "", _("Name shortened on the card"));
+    gtk_label_set_label (self->name_label, r->name_zh != NULL ? r->name_zh : "?");
+    gtk_label_set_label (self->pinyin_label, latin->str);
+    gtk_widget_set_visible (GTK_WIDGET (self->pinyin_label), latin->len > 0);
   }
-  gtk_widget_set_visible (GTK_WIDGET (self->pinyin_label), r->name_pinyin != NULL);
   age = ec_resident_age (r, NULL);
   if (age < 0 && result->birth_year > 0)
     g_string_append_printf (facts, _("born %u"), result->birth_year);
@@ -518,11 +539,20 @@ ec_record_view_set_result (EcRecordView  *self,
 
   /* Advance directive */
   {
-    g_autoptr(GString) d = g_string_new (ec_kiosk_dnr_label (r->dnr));
+    EcDnrStatus dnr = r->dnr;
+    g_autoptr(GString) d = NULL;
+
+    if (tap != NULL && tap->card_newer && tap->card != NULL && tap->card->summary != NULL)
+      dnr = tap->card->summary->dnr;   /* the card is newer than this kiosk's record */
+    d = g_string_new (ec_kiosk_dnr_label (dnr));
+    if (dnr != r->dnr)
+      g_string_append_printf (d, "\n%s %s", _("From the card. This kiosk's older data says:"), ec_kiosk_dnr_label (r->dnr));
+    else if (tap != NULL && tap->card_newer)
+      g_string_append_printf (d, "\n%s", _("The card says the same."));
     if (r->directive_location != NULL && *r->directive_location)
       g_string_append_printf (d, "\n%s %s", _("Document kept at:"), r->directive_location);
     gtk_label_set_label (self->directive_label, d->str);
-    if (r->dnr == EC_DNR_DNR || r->dnr == EC_DNR_LIMITED)
+    if (dnr == EC_DNR_DNR || dnr == EC_DNR_LIMITED)
       gtk_widget_add_css_class (GTK_WIDGET (self->directive_label), "ec-directive-set");
     else
       gtk_widget_remove_css_class (GTK_WIDGET (self->directive_label), "ec-directive-set");
@@ -610,7 +640,8 @@ ec_record_view_set_result (EcRecordView  *self,
 
   /* Social worker, station, GP */
   g_string_append_printf (support, "%s %s", _("Social worker:"),
-                          r->social_worker != NULL ? r->social_worker : _("not recorded"));
+                          r->social_worker != NULL ? r->social_worker
+                          : summary != NULL ? _("not on the card") : _("not recorded"));
   if (self->station_name != NULL || self->station_phone != NULL)
     g_string_append_printf (support, "\n%s %s %s", _("Service station:"),
                             self->station_name != NULL ? self->station_name : "",
