@@ -39,7 +39,7 @@ expect () {
 }
 ctl () { "$EMU" ctl "$tmp/ctl" "$@" >/dev/null; }
 
-echo "1..24"
+echo "1..27"
 
 # ---- a station: database, keys, two residents ----
 printf 'root passphrase for the test\n' > "$tmp/root.pass"
@@ -52,7 +52,7 @@ r1=$("$E" resident add --name 王测试 --pinyin "Wang Ceshi" \
        --allergy "青霉素|medication|high|过敏性休克|severe|confirmed" 2>/dev/null | head -n1)
 r2=$("$E" resident add --name 李测试 --allergy-status none-known 2>/dev/null | head -n1)
 if [ -z "$r1" ] || [ -z "$r2" ] || [ ! -f "$tmp/keys/stations/3.key" ]; then
-  for i in $(seq 1 24); do echo "not ok $i - station setup failed"; done; exit 0
+  for i in $(seq 1 27); do echo "not ok $i - station setup failed"; done; exit 0
 fi
 
 "$EMU" --link "$tmp/link" --control "$tmp/ctl" > "$tmp/emu.out" &
@@ -96,6 +96,20 @@ fi
 # ---- a resident missing from this database ----
 expect 0 'not in this database: showing the card' "a genuine card of a resident this database lacks shows the card's summary" \
   env ELDERCARD_DB="$tmp/other.db" sh -c "'$E' db init >/dev/null 2>&1; '$E' card read --device '$dev' --wait 3"
+
+# ---- what was not checked is said (the tap service, as on the kiosk) ----
+expect 0 'No database was consulted' "card read --no-db says the database was not consulted" \
+  "$E" card read --device "$dev" --wait 3 --no-db
+expect 0 'revocation could not be checked' "card read with a database that cannot be opened shows the card, revocation not checked" \
+  "$E" card read --device "$dev" --wait 3 --db "$tmp/no-such-dir/ec.db"
+before=$("$E" audit list 2>/dev/null | grep -c 'card-refused')
+sed 's/^\(10: ..\) ../\1 5a/' "$tmp/r1.tag" > "$tmp/edited0.tag"
+"$EMU" ctl "$tmp/ctl" place-image "$tmp/edited0.tag" >/dev/null
+"$E" card read --device "$dev" --wait 3 >/dev/null 2>&1
+after=$("$E" audit list 2>/dev/null | grep -c 'card-refused')
+[ "$after" -eq $((before + 1)) ] && ok "card read audits a refused card once (card-refused)" \
+  || notok "card read audits a refused card once (card-refused) ($before → $after)"
+"$EMU" ctl "$tmp/ctl" place-image "$tmp/r1.tag" >/dev/null
 
 # ---- replace: the old card is refused ----
 ctl place ntag216 04b1b2b3b4b5b6

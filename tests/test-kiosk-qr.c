@@ -14,6 +14,21 @@ test_tel_uri (void)
     { "+86 139 0000 1234", "tel:+8613900001234" },
     { "021-5555 0100", "tel:02155550100" },
     { "(021) 5555-0100 ext", "tel:02155550100" },
+    /* An extension is a parameter (RFC 3966), never more digits of the number. */
+    { "+86 010-5550-0101 ext 23", "tel:+861055500101;ext=23" },
+    { "+86 010-5550-0101 ext. 23", "tel:+861055500101;ext=23" },
+    { "010-5550-0101 转 8001", "tel:01055500101;ext=8001" },
+    { "010 5550 0101转8001", "tel:01055500101;ext=8001" },
+    { "010-5550-0101 分机 12", "tel:01055500101;ext=12" },
+    { "010-5550-0101 x 7", "tel:01055500101;ext=7" },
+    /* +86 and the trunk 0: the 0 is not dialled from abroad. */
+    { "+86 (0)10 5550 0101", "tel:+861055500101" },
+    /* Full-width digits, plus and separators as a Chinese IME types them. */
+    { "１３９－００００－１２３４", "tel:13900001234" },
+    { "＋８６　１３９ ００００ １２３４", "tel:+8613900001234" },
+    /* A note after the number is not part of it. */
+    { "13900001234（晚上）", "tel:13900001234" },
+    { "120", "tel:120" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -23,6 +38,12 @@ test_tel_uri (void)
     }
   g_assert_null (ec_qr_tel_uri ("no number"));
   g_assert_null (ec_qr_tel_uri (""));
+  /* Not one whole number: no QR code rather than a wrong one. */
+  g_assert_null (ec_qr_tel_uri ("+86 13"));                       /* cut */
+  g_assert_null (ec_qr_tel_uri ("13"));
+  g_assert_null (ec_qr_tel_uri ("13900001234 / 13800001234"));    /* two numbers */
+  g_assert_null (ec_qr_tel_uri ("139 0000 1234 (2025年起)"));      /* digits in the note */
+  g_assert_null (ec_qr_tel_uri ("1390000123412345678"));          /* longer than E.164 */
 }
 
 static void

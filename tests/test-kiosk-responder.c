@@ -616,6 +616,8 @@ test_database_unavailable (void)
   g_assert_cmpint (r->source, ==, EC_KIOSK_SOURCE_CARD_SUMMARY);
   text = ec_test_visible_text (GTK_WIDGET (sp.window));
   ec_test_assert_contains (text, "Records cannot be opened");
+  /* … and says that nobody could check whether the card was revoked (issue 11). */
+  ec_test_assert_contains (text, "Revocation could not be checked");
   ec_test_assert_contains (text, c->name);
   ec_test_assert_contains (text, c->first_allergy);
   spare_close (&sp);

@@ -28,12 +28,6 @@
 #include "ec-keys.h"
 #include "ec-reader.h"
 
-static const char *
-or_dash (const char *s)
-{
-  return s != NULL && *s ? s : "-";
-}
-
 /* A reader error, with the reader's own explanation when it is about the device. */
 static int
 reader_fail (EcReader     *reader,
@@ -49,154 +43,94 @@ reader_fail (EcReader     *reader,
 
 /* ---- showing a tapped card --------------------------------------------------------- */
 
-static void
-print_record (const EcResident *r)
+/* What a `card read/watch` has to decide a tap with (the core's tap service decides). */
+typedef struct
 {
-  g_autofree char *id = ec_resident_id_to_string (r->id);
+  const EcKeyring *ring;
+  EcDb            *db;
+  const GError    *db_error;    /* why db is NULL (or --no-db) */
+  gboolean         no_db;
+  EcActor          actor;
+} TapSetup;
 
-  printf ("%s (%s)   %s %s\n", or_dash (r->name_zh), or_dash (r->name_pinyin), _("id"), id);
-  printf (_("Sex: %s   Born: %s (age %d)   Blood type: %s\n"), ec_sex_to_string (r->sex),
-          or_dash (r->date_of_birth), ec_resident_age (r, NULL), ec_blood_type_to_string (r->blood_type));
-  printf (_("Address: %s %s   Phone: %s\n"), or_dash (r->address), or_dash (r->building_unit), or_dash (r->phone));
-  printf (_("Resuscitation: %s   Wandering risk: %s\n"), ec_dnr_to_string (r->dnr),
-          ec_wandering_to_string (r->wandering));
-  switch (r->allergy_status)
-    {
-    case EC_ALLERGY_STATUS_UNKNOWN:
-      printf (_("Allergies: UNKNOWN (never established)\n"));
-      break;
-    case EC_ALLERGY_STATUS_NONE_KNOWN:
-      printf (_("Allergies: none known\n"));
-      break;
-    case EC_ALLERGY_STATUS_RECORDED:
-    default:
-      printf (_("Allergies:\n"));
-      for (guint i = 0; i < r->allergies->len; i++)
-        {
-          EcAllergy *a = r->allergies->pdata[i];
-          printf ("  %s %s (%s %s) %s\n", a->criticality == EC_CRITICALITY_HIGH ? "!!" : " -",
-                  a->substance, _("criticality"), ec_criticality_to_string (a->criticality),
-                  or_dash (a->reaction));
-        }
-      break;
-    }
-  printf (_("Conditions:%s\n"), r->conditions->len ? "" : " -");
-  for (guint i = 0; i < r->conditions->len; i++)
-    printf ("  - %s\n", ((EcCondition *) r->conditions->pdata[i])->text);
-  printf (_("Medications:%s\n"), r->medications->len ? "" : " -");
-  for (guint i = 0; i < r->medications->len; i++)
-    {
-      EcMedication *m = r->medications->pdata[i];
-      printf ("  - %s %s\n", m->name, or_dash (m->dose));
-    }
-  printf (_("Contacts:%s\n"), r->contacts->len ? "" : " -");
-  for (guint i = 0; i < r->contacts->len; i++)
-    {
-      EcContact *c = r->contacts->pdata[i];
-      printf ("  %u. %s (%s) %s\n", c->call_order, c->name, or_dash (c->relation),
-              c->phones != NULL && c->phones[0] != NULL ? c->phones[0] : "-");
-    }
-}
-
-/* Verify a card that was read and print what a responder needs. 0 shown, 1 refused. */
 static gint64 show_now;   /* 0 = the clock */
 
+static EcTapContext
+tap_context (const TapSetup *t)
+{
+  EcTapContext ctx = {
+    .ring = t->ring,
+    .db = t->db,
+    .db_error = t->db_error,
+    .skip_db = t->no_db,
+    .actor = t->actor,
+    .purpose = EC_DB_PURPOSE_CARD_TAP,
+    .now = show_now != 0 ? show_now : g_get_real_time () / G_USEC_PER_SEC,
+  };
+  return ctx;
+}
+
+/* Decide and print one card that was read. 0 shown, 1 refused. */
 static int
-show_card (EcReaderCard    *rc,
-           const EcKeyring *ring,
-           EcDb            *db,
-           const EcActor   *actor)
+show_card (EcReaderCard   *rc,
+           const TapSetup *t)
 {
   g_autoptr(EcTagImage) image = ec_reader_card_to_tag_image (rc);
-  g_autoptr(EcCard) card = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EcCardRecord) record = NULL;
-  g_autoptr(EcResident) resident = NULL;
-  g_autofree char *rid = NULL;
-  const char *uid = ec_reader_card_get_uid_hex (rc);
+  EcTapContext ctx = tap_context (t);
+  g_autoptr(EcTapResult) result = NULL;
 
-  printf (_("Card %s (%s), read in %u ms\n"), uid, ec_reader_card_kind_to_string (ec_reader_card_get_kind (rc)),
-          ec_reader_card_get_read_ms (rc));
-  if (!ec_card_verify (image, ring, show_now != 0 ? show_now : g_get_real_time () / G_USEC_PER_SEC,
-                       &card, &error))
+  printf (_("Card %s (%s), read in %u ms\n"), ec_reader_card_get_uid_hex (rc),
+          ec_reader_card_kind_to_string (ec_reader_card_get_kind (rc)), ec_reader_card_get_read_ms (rc));
+  if (image == NULL)
+    result = ec_tap_refuse (&ctx, ec_reader_card_get_uid_hex (rc), EC_TAP_DAMAGED, _("the card's memory could not be read"));
+  else
+    result = ec_tap_card (&ctx, image);
+  return ec_cli_tap_print (result);
+}
+
+/* A card of a kind eldercard does not use (MIFARE Classic, a bank card): refused and
+ * audited as the kiosk does. */
+static int
+show_unsupported (const TapSetup *t,
+                  const char     *uid_hex,
+                  const GError   *error)
+{
+  EcTapContext ctx = tap_context (t);
+  g_autoptr(EcTapResult) result = ec_tap_refuse (&ctx, uid_hex, EC_TAP_UNSUPPORTED, error->message);
+
+  return ec_cli_tap_print (result);
+}
+
+/* The database for a tap: a database that cannot be opened is not fatal (the card's
+ * own summary is still shown, marked "revocation could not be checked"). */
+static gboolean
+tap_setup_open (TapSetup    *t,
+                const char  *db_path,
+                const char  *actor_opt,
+                const char  *staff_opt,
+                char       **actor_storage,
+                GError     **db_error,
+                GError     **error)
+{
+  if (t->no_db)
     {
-      const char *why;
-      switch ((EcCardError) error->code)
-        {
-        case EC_CARD_ERROR_NOT_OURS: why = _("not an eldercard card"); break;
-        case EC_CARD_ERROR_EXPIRED: why = _("expired"); break;
-        case EC_CARD_ERROR_TRUNCATED:
-        case EC_CARD_ERROR_DAMAGED:
-        case EC_CARD_ERROR_UNKNOWN_VERSION:
-        case EC_CARD_ERROR_BAD_IMAGE: why = _("damaged or unreadable"); break;
-        case EC_CARD_ERROR_UNKNOWN_KEY:
-        case EC_CARD_ERROR_BAD_SIGNATURE:
-        case EC_CARD_ERROR_UID_MISMATCH:
-        case EC_CARD_ERROR_NO_READ_KEY:
-        case EC_CARD_ERROR_CANNOT_DECRYPT:
-        case EC_CARD_ERROR_TOO_LARGE:
-        case EC_CARD_ERROR_INVALID:
-        default: why = _("not genuine (forged, edited or copied)"); break;
-        }
-      printf (_("REFUSED: %s: %s\n"), why, error->message);
-      printf (_("Card not valid: identify the person by other means (manual lookup).\n"));
-      return 1;
+      t->actor.role = EC_ROLE_ADMIN;
+      t->actor.id = "cli";
+      return TRUE;
     }
-  rid = ec_resident_id_to_string (card->header.resident_id);
-
-  if (db != NULL)
+  t->db = ec_db_open (db_path != NULL ? db_path : ec_cli_default_db (), EC_DB_OPEN_READ_WRITE, db_error);
+  if (t->db == NULL)
     {
-      if (ec_db_card_lookup (db, uid, &record, &error))
+      g_printerr ("eldercard: %s\n", (*db_error)->message);
+      t->db_error = *db_error;
+      if (staff_opt != NULL)
         {
-          guint highest = 0;
-          switch (record->status)
-            {
-            case EC_CARD_STATUS_REVOKED:
-              printf (_("REFUSED: revoked: this card was revoked by the station (%s)\n"), or_dash (record->status_reason));
-              return 1;
-            case EC_CARD_STATUS_LOST:
-              printf (_("REFUSED: reported lost: whoever carries it may not be its owner\n"));
-              return 1;
-            case EC_CARD_STATUS_REPLACED:
-              printf (_("REFUSED: replaced: a newer card was issued for this resident\n"));
-              return 1;
-            case EC_CARD_STATUS_SPOILED:
-            case EC_CARD_STATUS_PENDING:
-              printf (_("REFUSED: this card's issuance was never completed (%s)\n"),
-                      ec_card_status_to_string (record->status));
-              return 1;
-            case EC_CARD_STATUS_ACTIVE:
-            default:
-              break;
-            }
-          if (ec_db_card_highest_active_seq (db, card->header.resident_id, &highest, NULL)
-              && highest > card->header.card_seq)
-            {
-              printf (_("REFUSED: replaced: a newer card was issued for this resident\n"));
-              return 1;
-            }
+          g_set_error_literal (error, EC_DB_ERROR, EC_DB_ERROR_INVALID,
+                               _("--staff needs the database; give --actor instead"));
+          return FALSE;
         }
-      g_clear_error (&error);
-      if (ec_db_get_resident (db, card->header.resident_id, actor, EC_DB_PURPOSE_CARD_TAP, NULL,
-                              &resident, &error))
-        {
-          printf (_("Genuine card (seq %u, station %u). Emergency record from the database:\n\n"),
-                  card->header.card_seq, card->header.station_id);
-          print_record (resident);
-          if (card->summary != NULL && card->summary->record_version < (guint32) resident->record_version)
-            printf (_("\nNote: the card is older than the record (card out of date).\n"));
-          return 0;
-        }
-      if (!g_error_matches (error, EC_DB_ERROR, EC_DB_ERROR_NOT_FOUND))
-        g_printerr ("eldercard: %s\n", error->message);
     }
-
-  printf (_("Genuine card, but resident %s is not in this database: showing the card's own summary.\n\n"), rid);
-  {
-    g_autofree char *text = ec_card_to_text (card);
-    fputs (text, stdout);
-  }
-  return 0;
+  return ec_cli_db_actor (t->db, actor_opt, staff_opt, &t->actor, actor_storage, error);
 }
 
 typedef struct
@@ -291,19 +225,23 @@ ec_cmd_card_read (int    argc,
   g_auto(CommonOpts) o = { 0 };
   g_autoptr(GOptionContext) ctx = g_option_context_new (_("- wait for a tap and show the card"));
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) db_error = NULL;
   g_autoptr(EcKeyring) ring = NULL;
   g_autoptr(EcDb) db = NULL;
   g_autoptr(EcReader) reader = NULL;
   g_autoptr(EcReaderCard) card = NULL;
   g_autofree char *actor_storage = NULL;
-  EcActor actor = { 0 };
+  TapSetup t = { 0 };
   gint wait = 30;
   gboolean no_db = FALSE;
   g_autofree char *now_text = NULL;
+  g_autofree char *image_path = NULL;
   GOptionEntry entries[] = {
     { "wait", 'w', 0, G_OPTION_ARG_INT, &wait, N_("Seconds to wait for a card (default 30)"), N_("SECONDS") },
+    { "image", 0, 0, G_OPTION_ARG_FILENAME, &image_path,
+      N_("Decide a saved tag image (card import-dump, the emulator's save) instead of a tap"), N_("FILE") },
     { "now", 0, 0, G_OPTION_ARG_STRING, &now_text, N_("Check expiry at this date YYYY-MM-DD (default today)"), N_("DATE") },
-    { "no-db", 0, 0, G_OPTION_ARG_NONE, &no_db, N_("Do not look the resident up in the database"), NULL },
+    { "no-db", 0, 0, G_OPTION_ARG_NONE, &no_db, N_("Do not consult the database (revocation is then not checked)"), NULL },
     { NULL }
   };
 
@@ -312,7 +250,8 @@ ec_cmd_card_read (int    argc,
   g_option_context_set_summary (ctx,
       _("Wait for a card, verify it exactly as a kiosk does and print the resident's\n"
         "emergency record from the database (an audited read), or the card's own summary\n"
-        "when the database has no such resident. A refused card prints the reason: not\n"
+        "when the database has no such resident or cannot be opened (then saying that\n"
+        "revocation could not be checked). A refused card prints the reason: not\n"
         "genuine, revoked, lost, replaced, expired, damaged, unsupported type; exit 1."));
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return ec_cli_usage_error (ctx, error->message);
@@ -329,13 +268,27 @@ ec_cmd_card_read (int    argc,
   ring = ec_keyring_load (o.keydir != NULL ? o.keydir : ec_cli_default_keydir (), &error);
   if (ring == NULL)
     return ec_cli_fail (error);
-  if (!no_db)
+  t.ring = ring;
+  t.no_db = no_db;
+  if (!tap_setup_open (&t, o.db_path, o.actor, o.staff, &actor_storage, &db_error, &error))
+    return ec_cli_fail (error);
+  db = t.db;
+
+  if (image_path != NULL)
     {
-      db = ec_cli_db_open (o.db_path, FALSE);
-      if (db == NULL)
-        return 1;
-      if (!ec_cli_db_actor (db, o.actor, o.staff, &actor, &actor_storage, &error))
-        return ec_cli_fail (error);
+      g_autoptr(GError) image_error = NULL;
+      g_autoptr(EcTagImage) image = ec_tag_image_load_file (image_path, &image_error);
+      EcTapContext tctx = tap_context (&t);
+      g_autoptr(EcTapResult) result = NULL;
+
+      if (image == NULL && image_error->domain == G_FILE_ERROR)
+        return ec_cli_fail (image_error);
+      printf (_("Tag image %s\n"), image_path);
+      if (image == NULL)
+        result = ec_tap_refuse (&tctx, NULL, EC_TAP_DAMAGED, image_error->message);
+      else
+        result = ec_tap_card (&tctx, image);
+      return ec_cli_tap_print (result);
     }
 
   reader = ec_reader_new (env_device (&o));
@@ -345,13 +298,10 @@ ec_cmd_card_read (int    argc,
   if (card == NULL)
     {
       if (g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_UNSUPPORTED))
-        {
-          printf (_("REFUSED: unsupported type: %s\n"), error->message);
-          return 1;
-        }
+        return show_unsupported (&t, NULL, error);
       return reader_fail (reader, error);
     }
-  return show_card (card, ring, db, &actor);
+  return show_card (card, &t);
 }
 
 /* ---- watch --------------------------------------------------------------------------- */
@@ -359,9 +309,7 @@ ec_cmd_card_read (int    argc,
 typedef struct
 {
   GMainLoop       *loop;
-  const EcKeyring *ring;
-  EcDb            *db;
-  EcActor         *actor;
+  const TapSetup  *tap;
   gint             count;
   gint             seen;
 } WatchData;
@@ -394,7 +342,7 @@ watch_done (WatchData *wd)
 static void
 watch_read (EcReader *reader, EcReaderCard *card, WatchData *wd)
 {
-  show_card (card, wd->ring, wd->db, wd->actor);
+  show_card (card, wd->tap);
   watch_done (wd);
 }
 
@@ -402,7 +350,7 @@ static void
 watch_failed (EcReader *reader, EcReaderCard *card, GError *error, WatchData *wd)
 {
   if (g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_UNSUPPORTED))
-    printf (_("REFUSED: unsupported type: %s\n"), error->message);
+    show_unsupported (wd->tap, card != NULL ? ec_reader_card_get_uid_hex (card) : NULL, error);
   else
     printf (_("Read failed: %s\n"), error->message);
   watch_done (wd);
@@ -433,14 +381,15 @@ ec_cmd_card_watch (int    argc,
   g_autoptr(EcDb) db = NULL;
   g_autoptr(EcReader) reader = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) db_error = NULL;
   g_autofree char *actor_storage = NULL;
-  EcActor actor = { 0 };
+  TapSetup t = { 0 };
   WatchData wd = { 0 };
   gint count = 0;
   gboolean no_db = FALSE;
   GOptionEntry entries[] = {
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_("Stop after N cards (default: never)"), "N" },
-    { "no-db", 0, 0, G_OPTION_ARG_NONE, &no_db, N_("Do not look residents up in the database"), NULL },
+    { "no-db", 0, 0, G_OPTION_ARG_NONE, &no_db, N_("Do not consult the database (revocation is then not checked)"), NULL },
     { NULL }
   };
 
@@ -453,20 +402,15 @@ ec_cmd_card_watch (int    argc,
   ring = ec_keyring_load (o.keydir != NULL ? o.keydir : ec_cli_default_keydir (), &error);
   if (ring == NULL)
     return ec_cli_fail (error);
-  if (!no_db)
-    {
-      db = ec_cli_db_open (o.db_path, FALSE);
-      if (db == NULL)
-        return 1;
-      if (!ec_cli_db_actor (db, o.actor, o.staff, &actor, &actor_storage, &error))
-        return ec_cli_fail (error);
-    }
+  t.ring = ring;
+  t.no_db = no_db;
+  if (!tap_setup_open (&t, o.db_path, o.actor, o.staff, &actor_storage, &db_error, &error))
+    return ec_cli_fail (error);
+  db = t.db;
 
   loop = g_main_loop_new (NULL, FALSE);
   wd.loop = loop;
-  wd.ring = ring;
-  wd.db = db;
-  wd.actor = &actor;
+  wd.tap = &t;
   wd.count = count;
   reader = ec_reader_new (env_device (&o));
   g_signal_connect (reader, "notify::state-message", G_CALLBACK (watch_state), &wd);

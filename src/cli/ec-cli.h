@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "ec-keys.h"
+#include "ec-tap.h"
 
 G_BEGIN_DECLS
 
@@ -56,6 +57,10 @@ EcReadKey    *ec_cli_read_key_load      (const char  *keydir,
 void          ec_cli_print_row          (const char  *const *cells,
                                          const guint         *widths,
                                          guint                n_cells);
+
+/* Print one tap's result (src/cli/cmd-card-tap.c): the verdict, what could not be
+ * checked, and the emergency view. 0 when something was shown, 1 when refused. */
+int           ec_cli_tap_print          (const EcTapResult *result);
 
 /* Subcommands (src/cli/cmd-*.c). */
 int         ec_cmd_doctor          (int argc, char **argv);

@@ -703,6 +703,8 @@ typedef struct
 {
   char   *image_text;   /* the tag image, text format */
   char   *image_path;   /* or a file holding it */
+  char   *uid_hex;      /* or a card of a kind eldercard does not use: its UID, */
+  char   *unsupported;  /* and what the reader said */
   gint64  read_us;
   guint   reader_read_ms;
   EcRole  role;         /* set when the job is queued */
@@ -713,106 +715,45 @@ card_data_free (CardData *d)
 {
   g_free (d->image_text);
   g_free (d->image_path);
+  g_free (d->uid_hex);
+  g_free (d->unsupported);
   g_free (d);
 }
 
+/* The tap service's verdict as the kiosk's screen for it (presentation only: what a
+ * card means is decided in src/core/ec-tap.c). */
 static EcKioskProblem
-problem_for_card_error (const GError *error)
+problem_for_verdict (EcTapVerdict verdict)
 {
-  if (error->domain != EC_CARD_ERROR)
-    return EC_KIOSK_PROBLEM_DAMAGED;
-  switch ((EcCardError) error->code)
+  switch (verdict)
     {
-    case EC_CARD_ERROR_NOT_OURS:
-      return EC_KIOSK_PROBLEM_UNSUPPORTED;
-    case EC_CARD_ERROR_UNKNOWN_KEY:
-    case EC_CARD_ERROR_BAD_SIGNATURE:
-    case EC_CARD_ERROR_UID_MISMATCH:
+    case EC_TAP_RECORD:
+      return EC_KIOSK_PROBLEM_NONE;
+    case EC_TAP_NOT_GENUINE:
       return EC_KIOSK_PROBLEM_NOT_GENUINE;
-    case EC_CARD_ERROR_EXPIRED:
+    case EC_TAP_REVOKED:
+      return EC_KIOSK_PROBLEM_REVOKED;
+    case EC_TAP_LOST:
+      return EC_KIOSK_PROBLEM_LOST;
+    case EC_TAP_REPLACED:
+      return EC_KIOSK_PROBLEM_REPLACED;
+    case EC_TAP_EXPIRED:
       return EC_KIOSK_PROBLEM_EXPIRED;
-    case EC_CARD_ERROR_TRUNCATED:
-    case EC_CARD_ERROR_DAMAGED:
-    case EC_CARD_ERROR_UNKNOWN_VERSION:
-    case EC_CARD_ERROR_NO_READ_KEY:
-    case EC_CARD_ERROR_CANNOT_DECRYPT:
-    case EC_CARD_ERROR_TOO_LARGE:
-    case EC_CARD_ERROR_INVALID:
-    case EC_CARD_ERROR_BAD_IMAGE:
+    case EC_TAP_UNSUPPORTED:
+      return EC_KIOSK_PROBLEM_UNSUPPORTED;
+    case EC_TAP_NOT_SET_UP:
+      return EC_KIOSK_PROBLEM_NOT_SET_UP;
+    case EC_TAP_NOT_IN_DATABASE:
+      return EC_KIOSK_PROBLEM_NOT_IN_DATABASE;
+    case EC_TAP_DATABASE:
+    case EC_TAP_NO_DATABASE:
+      return EC_KIOSK_PROBLEM_DATABASE;
+    case EC_TAP_REMOVED:
+      return EC_KIOSK_PROBLEM_REMOVED;
+    case EC_TAP_DAMAGED:
     default:
       return EC_KIOSK_PROBLEM_DAMAGED;
     }
-}
-
-/* The card's own summary as a record the record view can show (marked as such). */
-static EcResident *
-resident_from_summary (const EcCard        *card,
-                       const EcCardSummary *s)
-{
-  EcResident *r = ec_resident_new ();
-
-  r->id = card->header.resident_id;
-  r->name_zh = g_strdup (s->name);
-  r->name_pinyin = g_strdup (s->name_latin);
-  r->sex = s->sex;
-  r->blood_type = s->blood_type;
-  r->allergy_status = s->allergy_status;
-  r->dnr = s->dnr;
-  r->wandering = s->wandering;
-  r->record_version = s->record_version;
-  for (guint i = 0; s->allergies != NULL && i < s->allergies->len; i++)
-    {
-      const EcCardAllergy *ca = g_ptr_array_index (s->allergies, i);
-      EcAllergy *a = ec_allergy_new ();
-      a->substance = g_strdup (ca->substance);
-      a->criticality = ca->criticality;
-      g_ptr_array_add (r->allergies, a);
-    }
-  for (guint i = 0; s->conditions != NULL && i < s->conditions->len; i++)
-    {
-      EcCondition *c = ec_condition_new ();
-      c->text = g_strdup (g_ptr_array_index (s->conditions, i));
-      g_ptr_array_add (r->conditions, c);
-    }
-  for (guint i = 0; s->medications != NULL && i < s->medications->len; i++)
-    {
-      EcMedication *m = ec_medication_new ();
-      m->name = g_strdup (g_ptr_array_index (s->medications, i));
-      g_ptr_array_add (r->medications, m);
-    }
-  if (s->contact_phone != NULL || s->contact_name != NULL)
-    {
-      EcContact *c = ec_contact_new ();
-      c->name = g_strdup (s->contact_name);
-      c->relation = g_strdup (s->contact_relation);
-      c->phones = g_new0 (char *, 2);
-      c->phones[0] = g_strdup (s->contact_phone);
-      c->call_order = 1;
-      g_ptr_array_add (r->contacts, c);
-    }
-  return r;
-}
-
-/* Log a refused card (no medical data was shown). */
-static void
-audit_refusal (Backend       *b,
-               EcRole         role,
-               EcDb          *db,
-               EcResidentId   resident_id,
-               const char    *uid_hex,
-               EcKioskProblem problem,
-               const char    *detail)
-{
-  EcActor actor = backend_actor (b, role);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = g_strdup_printf ("uid %s: %s%s%s", uid_hex != NULL ? uid_hex : "?",
-                                           ec_kiosk_problem_to_string (problem),
-                                           detail != NULL ? ": " : "", detail != NULL ? detail : "");
-
-  if (db != NULL
-      && !ec_db_audit_append (db, &actor, "card-refused", resident_id, EC_DB_PURPOSE_CARD_TAP,
-                              NULL, text, &error))
-    g_warning ("cannot audit a refused card: %s", error->message);
 }
 
 static EcKioskResult *
@@ -827,136 +768,86 @@ card_problem (EcKioskProblem  problem,
   return r;
 }
 
+/* The tap service's result as the kiosk's result (takes @tap). */
+static EcKioskResult *
+result_from_tap (EcTapResult *tap)
+{
+  EcKioskProblem problem = problem_for_verdict (tap->verdict);
+  EcKioskResult *r = card_problem (problem, tap->uid_hex, tap->reason);
+
+  r->tap = tap;
+  r->resident = g_steal_pointer (&tap->resident);
+  if (tap->card != NULL)
+    {
+      r->card_seq = tap->card->header.card_seq;
+      if (tap->card->summary != NULL)
+        {
+          r->birth_year = tap->card->summary->birth_year;
+          r->omitted = tap->card->summary->omitted;
+        }
+    }
+  r->card_record_version = tap->card_record_version;
+  r->db_record_version = tap->db_record_version;
+  r->card_outdated = tap->card_older;
+  switch (tap->source)
+    {
+    case EC_TAP_SOURCE_DATABASE:
+      r->screen = EC_KIOSK_SCREEN_RECORD;
+      r->source = EC_KIOSK_SOURCE_CARD;
+      result_decode_photo (r);
+      break;
+    case EC_TAP_SOURCE_CARD_SUMMARY:
+      r->source = EC_KIOSK_SOURCE_CARD_SUMMARY;
+      break;
+    case EC_TAP_SOURCE_NONE:
+    default:
+      break;
+    }
+  return r;
+}
+
+static EcTapContext
+tap_context (Backend       *b,
+             EcRole         role,
+             EcDb          *db,
+             const GError  *db_error,
+             EcKeyring     *ring,
+             const GError  *ring_error)
+{
+  EcTapContext ctx = {
+    .ring = ring,
+    .ring_error = ring_error,
+    .db = db,
+    .db_error = db_error,
+    .actor = backend_actor (b, role),
+    /* A nurse's tap is read for the allergy check (TEAM-NOTES). */
+    .purpose = role == EC_ROLE_NURSE ? EC_DB_PURPOSE_NURSE_CHECK : EC_DB_PURPOSE_CARD_TAP,
+    .now = g_get_real_time () / G_USEC_PER_SEC,
+  };
+  return ctx;
+}
+
+/* Call with b->lock held. @image NULL: the bytes did not parse (@image_error). */
 static EcKioskResult *
 process_card (Backend          *b,
               EcRole            role,
-              const EcTagImage *image)
+              const EcTagImage *image,
+              const GError     *image_error)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EcCard) card = NULL;
-  g_autoptr(EcCardRecord) record = NULL;
-  g_autofree char *uid_hex = ec_tag_image_uid_hex (image);
-  EcResident *resident = NULL;
-  EcActor actor = backend_actor (b, role);
-  EcKeyring *ring;
-  EcKioskResult *r;
-  EcDb *db;
-  guint highest = 0;
+  g_autoptr(GError) db_error = NULL;
+  g_autoptr(GError) ring_error = NULL;
+  EcDb *db = backend_get_db (b, &db_error);
+  EcKeyring *ring = NULL;
+  EcTapContext ctx;
 
-  /* The database first, so even a refusal is audited; a kiosk without one still
-   * shows what the card itself carries. */
-  db = backend_get_db (b, &error);
   if (db == NULL)
-    {
-      g_warning ("database %s: %s", b->db_path, error->message);
-      g_clear_error (&error);
-    }
-
-  ring = backend_get_keyring (b, &error);
-  if (ring == NULL)
-    {
-      r = card_problem (EC_KIOSK_PROBLEM_NOT_SET_UP, uid_hex, error->message);
-      audit_refusal (b, role, db, 0, uid_hex, r->problem, error->message);
-      return r;
-    }
-  if (!ec_card_verify (image, ring, g_get_real_time () / G_USEC_PER_SEC, &card, &error))
-    {
-      r = card_problem (problem_for_card_error (error), uid_hex, error->message);
-      audit_refusal (b, role, db, 0, uid_hex, r->problem, ec_card_error_to_string ((EcCardError) error->code));
-      return r;
-    }
-
-  /* Genuine. Is it still the resident's current card? */
-  if (db != NULL && ec_db_card_lookup (db, uid_hex, &record, &error))
-    {
-      EcKioskProblem p = EC_KIOSK_PROBLEM_NONE;
-
-      switch (record->status)
-        {
-        case EC_CARD_STATUS_REVOKED:
-        case EC_CARD_STATUS_SPOILED:
-        case EC_CARD_STATUS_PENDING:
-          p = EC_KIOSK_PROBLEM_REVOKED;
-          break;
-        case EC_CARD_STATUS_LOST:
-          p = EC_KIOSK_PROBLEM_LOST;
-          break;
-        case EC_CARD_STATUS_REPLACED:
-          p = EC_KIOSK_PROBLEM_REPLACED;
-          break;
-        case EC_CARD_STATUS_ACTIVE:
-        default:
-          break;
-        }
-      if (p != EC_KIOSK_PROBLEM_NONE)
-        {
-          g_autofree char *detail = g_strdup_printf ("card %s, seq %u: %s%s%s", uid_hex, record->seq,
-                                                     ec_card_status_to_string (record->status),
-                                                     record->status_reason != NULL ? ", " : "",
-                                                     record->status_reason != NULL ? record->status_reason : "");
-          r = card_problem (p, uid_hex, detail);
-          audit_refusal (b, role, db, card->header.resident_id, uid_hex, p, ec_card_status_to_string (record->status));
-          return r;
-        }
-    }
-  else if (error != NULL && !g_error_matches (error, EC_DB_ERROR, EC_DB_ERROR_NOT_FOUND))
-    g_warning ("card lookup: %s", error->message);
-  g_clear_error (&error);
-
-  /* An older sequence number than the resident's newest active card: replaced, even if
-   * this kiosk never heard of this particular card. */
-  if (db != NULL
-      && ec_db_card_highest_active_seq (db, card->header.resident_id, &highest, NULL)
-      && highest > card->header.card_seq)
-    {
-      g_autofree char *detail = g_strdup_printf ("card seq %u, current seq %u", card->header.card_seq, highest);
-      r = card_problem (EC_KIOSK_PROBLEM_REPLACED, uid_hex, detail);
-      audit_refusal (b, role, db, card->header.resident_id, uid_hex, r->problem, detail);
-      return r;
-    }
-
-  if (db != NULL
-      && ec_db_get_resident (db, card->header.resident_id, &actor,
-                             /* A nurse's tap is read for the allergy check (TEAM-NOTES). */
-                             role == EC_ROLE_NURSE ? EC_DB_PURPOSE_NURSE_CHECK : EC_DB_PURPOSE_CARD_TAP,
-                             NULL, &resident, &error))
-    {
-      r = ec_kiosk_result_new (EC_KIOSK_SCREEN_RECORD, EC_KIOSK_PROBLEM_NONE);
-      r->source = EC_KIOSK_SOURCE_CARD;
-      r->resident = resident;
-      r->uid_hex = g_strdup (uid_hex);
-      r->card_seq = card->header.card_seq;
-      r->db_record_version = resident->record_version;
-      if (card->summary != NULL)
-        {
-          r->card_record_version = card->summary->record_version;
-          r->card_outdated = r->card_record_version < r->db_record_version;
-        }
-      result_decode_photo (r);
-      return r;
-    }
-
-  /* Genuine card, no record here: the card's own summary, marked as such. */
-  {
-    EcKioskProblem p = (db == NULL || !g_error_matches (error, EC_DB_ERROR, EC_DB_ERROR_NOT_FOUND))
-                       ? EC_KIOSK_PROBLEM_DATABASE : EC_KIOSK_PROBLEM_NOT_IN_DATABASE;
-
-    r = card_problem (p, uid_hex, error != NULL ? error->message : NULL);
-    r->card_seq = card->header.card_seq;
-    if (card->summary != NULL)
-      {
-        r->source = EC_KIOSK_SOURCE_CARD_SUMMARY;
-        r->resident = resident_from_summary (card, card->summary);
-        r->birth_year = card->summary->birth_year;
-        r->omitted = card->summary->omitted;
-        r->card_record_version = card->summary->record_version;
-        if (db != NULL
-            && !ec_db_audit_append (db, &actor, "view-card-summary", card->header.resident_id,
-                                    EC_DB_PURPOSE_CARD_TAP, NULL, uid_hex, &error))
-          g_warning ("cannot audit a card summary view: %s", error->message);
-      }
-  }
-  return r;
+    g_warning ("database %s: %s", b->db_path, db_error->message);
+  if (image != NULL)
+    ring = backend_get_keyring (b, &ring_error);
+  ctx = tap_context (b, role, db, db_error, ring, ring_error);
+  if (image == NULL)
+    return result_from_tap (ec_tap_refuse (&ctx, NULL, EC_TAP_DAMAGED, image_error->message));
+  return result_from_tap (ec_tap_card (&ctx, image));
 }
 
 static void
@@ -973,19 +864,24 @@ card_worker (GTask        *task,
   g_autoptr(GMutexLocker) locker = NULL;
   EcKioskResult *r;
 
-  if (d->image_path != NULL)
-    image = ec_tag_image_load_file (d->image_path, &error);
-  else
-    image = ec_tag_image_parse (d->image_text, strlen (d->image_text), &error);
-
-  locker = g_mutex_locker_new (&b->lock);
-  if (image == NULL)
+  if (d->unsupported != NULL)
     {
-      r = card_problem (EC_KIOSK_PROBLEM_DAMAGED, NULL, error->message);
-      audit_refusal (b, d->role, backend_get_db (b, NULL), 0, NULL, r->problem, error->message);
+      g_autoptr(GError) db_error = NULL;
+      EcTapContext ctx;
+
+      locker = g_mutex_locker_new (&b->lock);
+      ctx = tap_context (b, d->role, backend_get_db (b, &db_error), db_error, NULL, NULL);
+      r = result_from_tap (ec_tap_refuse (&ctx, d->uid_hex, EC_TAP_UNSUPPORTED, d->unsupported));
     }
   else
-    r = process_card (b, d->role, image);
+    {
+      if (d->image_path != NULL)
+        image = ec_tag_image_load_file (d->image_path, &error);
+      else
+        image = ec_tag_image_parse (d->image_text, strlen (d->image_text), &error);
+      locker = g_mutex_locker_new (&b->lock);
+      r = process_card (b, d->role, image, error);
+    }
   r->read_us = d->read_us;
   r->reader_read_ms = d->reader_read_ms;
   r->worker_us = g_get_monotonic_time ();
@@ -1173,16 +1069,23 @@ on_card_failed_cb (EcKioskController *self,
   else
     problem = EC_KIOSK_PROBLEM_READ_FAILED;
 
+  if (problem == EC_KIOSK_PROBLEM_UNSUPPORTED)
+    {
+      /* Refused and audited by the tap service, in the worker. */
+      CardData *d = g_new0 (CardData, 1);
+
+      d->read_us = g_get_monotonic_time ();
+      d->uid_hex = g_strdup (card != NULL ? ec_reader_card_get_uid_hex (card) : NULL);
+      d->unsupported = card != NULL
+                       ? g_strdup_printf ("%s (%s)", error->message,
+                                          ec_reader_card_kind_to_string (ec_reader_card_get_kind (card)))
+                       : g_strdup (error->message);
+      submit_card (self, d);
+      return;
+    }
   if (self->screen != EC_KIOSK_SCREEN_READING)
     begin_request (self);
   r = card_problem (problem, card != NULL ? ec_reader_card_get_uid_hex (card) : NULL, error->message);
-  if (card != NULL && problem == EC_KIOSK_PROBLEM_UNSUPPORTED)
-    {
-      g_autofree char *detail = g_strdup_printf ("%s (%s)", error->message,
-                                                 ec_reader_card_kind_to_string (ec_reader_card_get_kind (card)));
-      g_free (r->detail);
-      r->detail = g_steal_pointer (&detail);
-    }
   deliver (self, self->generation, r);
 }
 

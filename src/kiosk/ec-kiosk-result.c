@@ -30,6 +30,7 @@ result_clear (gpointer data)
   EcKioskResult *r = data;
 
   g_clear_pointer (&r->resident, ec_resident_free);
+  g_clear_pointer (&r->tap, ec_tap_result_free);
   g_clear_object (&r->photo);
   g_free (r->uid_hex);
   g_free (r->reason);
@@ -75,7 +76,8 @@ DEFINE_ENUM_TYPE (EcKioskProblem, ec_kiosk_problem,
                   { EC_KIOSK_PROBLEM_READ_FAILED, "EC_KIOSK_PROBLEM_READ_FAILED", "read-failed" },
                   { EC_KIOSK_PROBLEM_NOT_IN_DATABASE, "EC_KIOSK_PROBLEM_NOT_IN_DATABASE", "not-in-database" },
                   { EC_KIOSK_PROBLEM_DATABASE, "EC_KIOSK_PROBLEM_DATABASE", "database" },
-                  { EC_KIOSK_PROBLEM_NOT_SET_UP, "EC_KIOSK_PROBLEM_NOT_SET_UP", "not-set-up" })
+                  { EC_KIOSK_PROBLEM_NOT_SET_UP, "EC_KIOSK_PROBLEM_NOT_SET_UP", "not-set-up" },
+                  { EC_KIOSK_PROBLEM_REMOVED, "EC_KIOSK_PROBLEM_REMOVED", "removed" })
 
 DEFINE_ENUM_TYPE (EcKioskReaderState, ec_kiosk_reader_state,
                   { EC_KIOSK_READER_NONE, "EC_KIOSK_READER_NONE", "none" },

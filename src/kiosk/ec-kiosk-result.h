@@ -7,6 +7,7 @@
 
 #include "ec-kiosk-types.h"
 #include "ec-record.h"
+#include "ec-tap.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,8 @@ struct _EcKioskResult
   EcKioskProblem  problem;        /* NONE for a trusted record */
   EcKioskSource   source;
   EcResident     *resident;       /* the record to show (NULL on refusal) */
+  EcTapResult    *tap;            /* card path: the tap service's decision (resident moved
+                                   * out to ->resident); NULL for a manual lookup */
   GdkTexture     *photo;          /* decoded off the main loop; NULL = none */
   char           *uid_hex;        /* the card's UID, NULL for manual lookup */
   guint           card_seq;

@@ -85,6 +85,8 @@ ec_kiosk_problem_title (EcKioskProblem problem)
       return _("Resident not in this kiosk's records");
     case EC_KIOSK_PROBLEM_DATABASE:
       return _("Records cannot be opened");
+    case EC_KIOSK_PROBLEM_REMOVED:
+      return _("Record removed at the station");
     case EC_KIOSK_PROBLEM_NONE:
     default:
       return "";
@@ -120,6 +122,9 @@ ec_kiosk_problem_sentence (EcKioskProblem problem)
                "Below is the short summary stored on the card itself.");
     case EC_KIOSK_PROBLEM_DATABASE:
       return _("The kiosk cannot read its resident records right now.");
+    case EC_KIOSK_PROBLEM_REMOVED:
+      return _("The card is genuine, but this person's record was removed at the service station. "
+               "Below is the short summary stored on the card itself, as it was when the card was written.");
     case EC_KIOSK_PROBLEM_NONE:
     default:
       return "";
@@ -154,6 +159,9 @@ ec_kiosk_problem_next_step (EcKioskProblem problem)
                "card, and tell the service station so they can update this kiosk.");
     case EC_KIOSK_PROBLEM_DATABASE:
       return _("Call the service station. If the resident's card is at hand, its summary can still be shown.");
+    case EC_KIOSK_PROBLEM_REMOVED:
+      return _("Confirm who the person is by asking or from papers. Call the contact on the card, "
+               "and tell the service station that this card is still in use.");
     case EC_KIOSK_PROBLEM_NONE:
     default:
       return "";
@@ -181,98 +189,10 @@ ec_kiosk_problem_icon (EcKioskProblem problem)
     case EC_KIOSK_PROBLEM_DAMAGED:
     case EC_KIOSK_PROBLEM_NOT_IN_DATABASE:
     case EC_KIOSK_PROBLEM_DATABASE:
+    case EC_KIOSK_PROBLEM_REMOVED:
     case EC_KIOSK_PROBLEM_NONE:
     default:
       return "dialog-warning-symbolic";
-    }
-}
-
-const char *
-ec_kiosk_sex_label (EcSex sex)
-{
-  switch (sex)
-    {
-    case EC_SEX_FEMALE:
-      return _("female");
-    case EC_SEX_MALE:
-      return _("male");
-    case EC_SEX_OTHER:
-      return _("other sex");
-    case EC_SEX_UNKNOWN:
-    default:
-      return _("sex not recorded");
-    }
-}
-
-const char *
-ec_kiosk_blood_label (EcBloodType blood)
-{
-  if (blood == EC_BLOOD_UNKNOWN)
-    return _("blood type unknown");
-  return ec_blood_type_to_string (blood);
-}
-
-const char *
-ec_kiosk_criticality_label (EcCriticality criticality)
-{
-  switch (criticality)
-    {
-    case EC_CRITICALITY_HIGH:
-      return _("HIGH RISK");
-    case EC_CRITICALITY_LOW:
-      return _("low risk");
-    case EC_CRITICALITY_UNABLE_TO_ASSESS:
-    default:
-      return _("risk not assessed");
-    }
-}
-
-const char *
-ec_kiosk_severity_label (EcSeverity severity)
-{
-  switch (severity)
-    {
-    case EC_SEVERITY_SEVERE:
-      return _("severe reaction");
-    case EC_SEVERITY_MODERATE:
-      return _("moderate reaction");
-    case EC_SEVERITY_MILD:
-      return _("mild reaction");
-    case EC_SEVERITY_UNKNOWN:
-    default:
-      return NULL;
-    }
-}
-
-const char *
-ec_kiosk_dnr_label (EcDnrStatus dnr)
-{
-  switch (dnr)
-    {
-    case EC_DNR_DNR:
-      return _("DO NOT RESUSCITATE (DNR)");
-    case EC_DNR_LIMITED:
-      return _("Limited treatment: see the advance directive");
-    case EC_DNR_FULL_RESUSCITATION:
-      return _("Full resuscitation");
-    case EC_DNR_UNKNOWN:
-    default:
-      return _("No advance directive recorded");
-    }
-}
-
-const char *
-ec_kiosk_wandering_label (EcWanderingRisk wandering)
-{
-  switch (wandering)
-    {
-    case EC_WANDERING_AT_RISK:
-      return _("At risk of wandering: do not leave alone");
-    case EC_WANDERING_NONE:
-      return _("No wandering risk recorded");
-    case EC_WANDERING_UNKNOWN:
-    default:
-      return _("Wandering risk not assessed");
     }
 }
 
@@ -291,57 +211,4 @@ ec_kiosk_role_label (EcRole role)
     default:
       return _("Responder");
     }
-}
-
-char *
-ec_kiosk_schedule_label (guint slots)
-{
-  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
-
-  if (slots & EC_SCHED_MORNING)
-    g_ptr_array_add (parts, (gpointer) C_("medication schedule", "morning"));
-  if (slots & EC_SCHED_NOON)
-    g_ptr_array_add (parts, (gpointer) C_("medication schedule", "noon"));
-  if (slots & EC_SCHED_EVENING)
-    g_ptr_array_add (parts, (gpointer) C_("medication schedule", "evening"));
-  if (slots & EC_SCHED_NIGHT)
-    g_ptr_array_add (parts, (gpointer) C_("medication schedule", "bedtime"));
-  if (parts->len == 0)
-    return NULL;
-  g_ptr_array_add (parts, NULL);
-  return g_strjoinv (" · ", (char **) parts->pdata);
-}
-
-char *
-ec_kiosk_comm_needs_label (guint needs)
-{
-  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
-
-  if (needs & EC_COMM_HEARING)
-    g_ptr_array_add (parts, (gpointer) _("Hard of hearing: face them, speak slowly"));
-  if (needs & EC_COMM_SPEECH)
-    g_ptr_array_add (parts, (gpointer) _("Speech difficulty"));
-  if (needs & EC_COMM_DEMENTIA)
-    g_ptr_array_add (parts, (gpointer) _("Dementia: may not remember or understand"));
-  if (needs & EC_COMM_VISION)
-    g_ptr_array_add (parts, (gpointer) _("Poor eyesight"));
-  if (needs & EC_COMM_LANGUAGE)
-    g_ptr_array_add (parts, (gpointer) _("Speaks a dialect or another language"));
-  if (parts->len == 0)
-    return NULL;
-  g_ptr_array_add (parts, NULL);
-  return g_strjoinv ("\n", (char **) parts->pdata);
-}
-
-char *
-ec_kiosk_format_time (gint64 unix_seconds)
-{
-  g_autoptr(GDateTime) dt = NULL;
-
-  if (unix_seconds <= 0)
-    return g_strdup ("—");
-  dt = g_date_time_new_from_unix_local (unix_seconds);
-  if (dt == NULL)
-    return g_strdup ("—");
-  return g_date_time_format (dt, "%Y-%m-%d %H:%M");
 }

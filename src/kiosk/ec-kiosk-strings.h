@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "ec-kiosk-types.h"
+#include "ec-labels.h"
 #include "ec-record.h"
 
 G_BEGIN_DECLS
@@ -21,18 +22,17 @@ const char *ec_kiosk_problem_sentence   (EcKioskProblem     problem);
 const char *ec_kiosk_problem_next_step  (EcKioskProblem     problem);
 const char *ec_kiosk_problem_icon       (EcKioskProblem     problem);
 
-const char *ec_kiosk_sex_label          (EcSex              sex);
-const char *ec_kiosk_blood_label        (EcBloodType        blood);
-const char *ec_kiosk_criticality_label  (EcCriticality      criticality);
-const char *ec_kiosk_severity_label     (EcSeverity         severity);
-const char *ec_kiosk_dnr_label          (EcDnrStatus        dnr);
-const char *ec_kiosk_wandering_label    (EcWanderingRisk    wandering);
 const char *ec_kiosk_role_label         (EcRole             role);
-/* "早 · 晚 · 睡前" / "morning · evening · bedtime", or NULL when no slot is set. */
-char       *ec_kiosk_schedule_label     (guint              slots);
-/* Communication needs, one per line; NULL for none. */
-char       *ec_kiosk_comm_needs_label   (guint              needs);
-/* "2026-11-29 08:05" in local time; "—" for 0. */
-char       *ec_kiosk_format_time        (gint64             unix_seconds);
+
+/* The record's enumerations: one set with the CLI (src/core/ec-labels.h). */
+#define ec_kiosk_sex_label         ec_label_sex
+#define ec_kiosk_blood_label       ec_label_blood
+#define ec_kiosk_criticality_label ec_label_criticality
+#define ec_kiosk_severity_label    ec_label_severity
+#define ec_kiosk_dnr_label         ec_label_dnr
+#define ec_kiosk_wandering_label   ec_label_wandering
+#define ec_kiosk_schedule_label    ec_label_schedule
+#define ec_kiosk_comm_needs_label  ec_label_comm_needs
+#define ec_kiosk_format_time       ec_label_time
 
 G_END_DECLS

@@ -42,6 +42,7 @@ typedef enum
   EC_KIOSK_PROBLEM_NOT_IN_DATABASE, /* genuine card, resident unknown to this kiosk */
   EC_KIOSK_PROBLEM_DATABASE,        /* the kiosk's database cannot be read */
   EC_KIOSK_PROBLEM_NOT_SET_UP,      /* the kiosk's keys are missing: cannot check cards */
+  EC_KIOSK_PROBLEM_REMOVED,         /* genuine card, the resident's record was removed at the station */
 } EcKioskProblem;
 
 /* The reader as the responder needs to know it. */

@@ -3,6 +3,8 @@
 
 #include "ec-qr.h"
 
+#include "ec-phone.h"
+
 #include <string.h>
 #include <qrencode.h>
 
@@ -50,26 +52,6 @@ ec_qr_texture_new (const char *text,
 char *
 ec_qr_tel_uri (const char *phone)
 {
-  GString *s;
-  gboolean any = FALSE;
-
   g_return_val_if_fail (phone != NULL, NULL);
-
-  s = g_string_new ("tel:");
-  for (const char *p = phone; *p; p++)
-    {
-      if (g_ascii_isdigit (*p))
-        {
-          g_string_append_c (s, *p);
-          any = TRUE;
-        }
-      else if (*p == '+' && !any && s->len == 4)
-        g_string_append_c (s, '+');
-    }
-  if (!any)
-    {
-      g_string_free (s, TRUE);
-      return NULL;
-    }
-  return g_string_free (s, FALSE);
+  return ec_phone_tel_uri (phone);
 }

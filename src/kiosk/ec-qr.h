@@ -11,8 +11,9 @@ G_BEGIN_DECLS
  * standard 4-module quiet zone; NULL (with a warning) if it cannot be encoded. */
 GdkTexture *ec_qr_texture_new (const char *text,
                                guint       module_px);
-/* "tel:+8613900001234" from a phone number as people write it ("139-0000 1234"):
- * keeps digits and a leading +. NULL when no digit is left. */
+/* The RFC 3966 `tel:` URI of a phone number as people write it (ec_phone_tel_uri():
+ * "+86 010-5550-0101 ext 23" → "tel:+861055500101;ext=23", full-width digits
+ * normalised). NULL when it is not one whole dialable number: then no QR code. */
 char       *ec_qr_tel_uri     (const char *phone);
 
 G_END_DECLS

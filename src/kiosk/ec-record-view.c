@@ -8,6 +8,8 @@
 #include "ec-i18n.h"
 #include "ec-kiosk-strings.h"
 #include "ec-kiosk-widgets.h"
+#include "ec-labels.h"
+#include "ec-phone.h"
 #include "ec-qr.h"
 
 struct _EcRecordView
@@ -152,53 +154,26 @@ ec_record_view_set_station (EcRecordView *self,
 /* ------------------------------------------------------------------------- */
 /* Building blocks */
 
-static int
-allergy_rank (const EcAllergy *a)
-{
-  switch (a->criticality)
-    {
-    case EC_CRITICALITY_HIGH:
-      return 0;
-    case EC_CRITICALITY_UNABLE_TO_ASSESS:
-      return 1;
-    case EC_CRITICALITY_LOW:
-    default:
-      return 2;
-    }
-}
-
-static int
-compare_allergies (gconstpointer a,
-                   gconstpointer b)
-{
-  const EcAllergy *x = *(EcAllergy * const *) a;
-  const EcAllergy *y = *(EcAllergy * const *) b;
-
-  return allergy_rank (x) - allergy_rank (y);
-}
-
-/* "青霉素 — 高风险 — 既往反应：过敏性休克 (严重) · 疑似" */
 char *
 ec_record_view_describe_allergy (const EcAllergy *a)
 {
-  GString *line = g_string_new (NULL);
-  const char *severity = ec_kiosk_severity_label (a->severity);
-
-  g_string_append_printf (line, "%s — %s", a->substance != NULL ? a->substance : "?",
-                          ec_kiosk_criticality_label (a->criticality));
-  if (a->reaction != NULL && *a->reaction)
-    g_string_append_printf (line, _(" — past reaction: %s"), a->reaction);
-  if (severity != NULL)
-    g_string_append_printf (line, " (%s)", severity);
-  if (!a->confirmed)
-    g_string_append_printf (line, " · %s", _("suspected"));
-  return g_string_free (line, FALSE);
+  return ec_label_allergy (a);
 }
 
 void
 ec_record_view_fill_allergy_banner (GtkBox          *banner_box,
                                     EcAllergyStatus  shown,
                                     GPtrArray       *allergies)
+{
+  ec_record_view_fill_allergy_banner_full (banner_box, shown, allergies, FALSE, NULL);
+}
+
+void
+ec_record_view_fill_allergy_banner_full (GtkBox          *banner_box,
+                                         EcAllergyStatus  shown,
+                                         GPtrArray       *allergies,
+                                         gboolean         incomplete,
+                                         GHashTable      *cut)
 {
   GtkWidget *banner = GTK_WIDGET (banner_box);
   g_autoptr(GPtrArray) sorted = NULL;
@@ -228,17 +203,17 @@ ec_record_view_fill_allergy_banner (GtkBox          *banner_box,
 
   g_return_if_fail (allergies != NULL);
   gtk_widget_add_css_class (banner, "ec-allergy-recorded");
-  sorted = g_ptr_array_new ();
-  for (guint i = 0; i < allergies->len; i++)
-    g_ptr_array_add (sorted, g_ptr_array_index (allergies, i));
-  g_ptr_array_sort (sorted, compare_allergies); /* stable: keeps the recorded order per rank */
+  sorted = ec_label_allergies_sorted (allergies);
 
   {
     GtkWidget *head = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
     GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-    g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "ALLERGY (%u)", "ALLERGIES (%u)",
-                                                           sorted->len),
-                                              sorted->len);
+    g_autofree char *title = incomplete
+      ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "ALLERGY (%u on the card, may be incomplete)",
+                                      "ALLERGIES (%u on the card, may be incomplete)", sorted->len),
+                         sorted->len)
+      : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "ALLERGY (%u)", "ALLERGIES (%u)", sorted->len),
+                         sorted->len);
 
     gtk_image_set_pixel_size (GTK_IMAGE (icon), 40);
     gtk_box_append (GTK_BOX (head), icon);
@@ -248,16 +223,23 @@ ec_record_view_fill_allergy_banner (GtkBox          *banner_box,
   for (guint i = 0; i < sorted->len; i++)
     {
       const EcAllergy *a = g_ptr_array_index (sorted, i);
-      g_autofree char *line = ec_record_view_describe_allergy (a);
+      g_autofree char *described = ec_record_view_describe_allergy (a);
+      g_autofree char *line = cut != NULL && g_hash_table_contains (cut, a)
+                              ? g_strconcat (described, _(" (shortened on the card)"), NULL)
+                              : g_strdup (described);
 
       gtk_box_append (banner_box,
                       ec_kiosk_make_label (line, a->criticality == EC_CRITICALITY_HIGH ? "ec-allergy-high" : "ec-allergy-item"));
     }
+  if (incomplete)
+    gtk_box_append (banner_box, ec_kiosk_make_label (_("More in the record at the station."), "ec-allergy-item"));
 }
 
 static void
 render_allergies (EcRecordView     *self,
-                  const EcResident *r)
+                  const EcResident *r,
+                  gboolean          incomplete,
+                  GHashTable       *cut)
 {
   EcAllergyStatus shown = r->allergy_status;
 
@@ -267,7 +249,17 @@ render_allergies (EcRecordView     *self,
       && (r->allergies == NULL || r->allergies->len == 0))
     shown = EC_ALLERGY_STATUS_UNKNOWN;
   ec_kiosk_box_remove_all (self->allergy_banner);
-  ec_record_view_fill_allergy_banner (self->allergy_banner, shown, r->allergies);
+  ec_record_view_fill_allergy_banner_full (self->allergy_banner, shown, r->allergies,
+                                           incomplete && shown == EC_ALLERGY_STATUS_RECORDED, cut);
+}
+
+/* The summary a card result carries (NULL for a database record or a manual lookup). */
+static const EcCardSummary *
+result_summary (const EcKioskResult *result)
+{
+  if (result->source != EC_KIOSK_SOURCE_CARD_SUMMARY || result->tap == NULL || result->tap->card == NULL)
+    return NULL;
+  return result->tap->card->summary;
 }
 
 static char *
@@ -283,16 +275,21 @@ format_phone (const char *phone)
 
 static GtkWidget *
 make_contact (const EcContact *c,
-              guint            position)
+              guint            position,
+              gboolean         from_card,
+              guint            fields_cut)
 {
   GtkWidget *frame = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   g_autofree char *head = NULL;
+  const char *name_cut = (fields_cut & EC_CARD_CUT_CONTACT_NAME) ? _(" (shortened on the card)") : "";
+  const char *relation_cut = (fields_cut & EC_CARD_CUT_CONTACT_RELATION) ? _(" (shortened on the card)") : "";
 
   gtk_widget_add_css_class (frame, "ec-contact");
   if (c->relation != NULL && *c->relation)
-    head = g_strdup_printf ("%u. %s (%s)", position, c->name != NULL ? c->name : "?", c->relation);
+    head = g_strdup_printf ("%u. %s%s (%s%s)", position, c->name != NULL ? c->name : "?", name_cut,
+                            c->relation, relation_cut);
   else
-    head = g_strdup_printf ("%u. %s", position, c->name != NULL ? c->name : "?");
+    head = g_strdup_printf ("%u. %s%s", position, c->name != NULL ? c->name : "?", name_cut);
   gtk_box_append (GTK_BOX (frame), ec_kiosk_make_label (head, "ec-contact-name"));
   if (c->lives_nearby)
     gtk_box_append (GTK_BOX (frame), ec_kiosk_make_label (_("Lives nearby"), "ec-contact-note"));
@@ -300,15 +297,24 @@ make_contact (const EcContact *c,
   for (guint i = 0; c->phones != NULL && c->phones[i] != NULL; i++)
     {
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 16);
-      g_autofree char *shown = format_phone (c->phones[i]);
-      g_autofree char *uri = ec_qr_tel_uri (c->phones[i]);
+      EcPhone parsed = { 0 };
+      gboolean whole = ec_phone_parse (c->phones[i], &parsed);
+      /* The number in large type; an extension or a note below it, smaller. */
+      g_autofree char *shown = format_phone (whole ? parsed.written : c->phones[i]);
+      g_autofree char *rest = whole ? g_strdup (parsed.rest) : NULL;
+      g_autofree char *uri = ec_qr_tel_uri (c->phones[i]);   /* NULL: not one whole number */
       GtkWidget *number = ec_kiosk_make_label (shown, "ec-phone");
+      GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
 
+      ec_phone_clear (&parsed);
       /* A number is never broken across lines. */
       gtk_label_set_wrap (GTK_LABEL (number), FALSE);
-      gtk_widget_set_hexpand (number, TRUE);
+      gtk_widget_set_hexpand (column, TRUE);
       gtk_label_set_selectable (GTK_LABEL (number), TRUE);
-      gtk_box_append (GTK_BOX (row), number);
+      gtk_box_append (GTK_BOX (column), number);
+      if (rest != NULL)
+        gtk_box_append (GTK_BOX (column), ec_kiosk_make_label (rest, "ec-contact-note"));
+      gtk_box_append (GTK_BOX (row), column);
       if (uri != NULL)
         {
           g_autoptr(GdkTexture) qr = ec_qr_texture_new (uri, 3);
@@ -326,8 +332,55 @@ make_contact (const EcContact *c,
             }
         }
       gtk_box_append (GTK_BOX (frame), row);
+      if (uri == NULL)
+        gtk_box_append (GTK_BOX (frame),
+                        ec_kiosk_make_label (_("Not a whole phone number: check it before dialling."), "ec-contact-note"));
     }
+  if (c->phones == NULL || c->phones[0] == NULL)
+    gtk_box_append (GTK_BOX (frame),
+                    ec_kiosk_make_label (from_card ? _("Phone number not on the card: ask the service station.")
+                                                   : _("No phone number recorded."),
+                                         "ec-contact-note"));
   return frame;
+}
+
+/* The card's life-critical items, one per line: what a card newer than this kiosk's
+ * data says (DNR, allergies, the contact). */
+static char *
+describe_card_items (const EcCardSummary *s)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "%s %s", _("Resuscitation (card):"), ec_label_dnr (s->dnr));
+  g_string_append_printf (out, "\n%s ", _("Allergies (card):"));
+  if (s->allergy_status == EC_ALLERGY_STATUS_NONE_KNOWN)
+    g_string_append (out, _("No known allergies"));
+  else if (s->allergy_status == EC_ALLERGY_STATUS_UNKNOWN
+           || s->allergies == NULL || s->allergies->len == 0)
+    g_string_append (out, _("Allergies unknown"));
+  else
+    for (guint i = 0; i < s->allergies->len; i++)
+      {
+        const EcCardAllergy *a = g_ptr_array_index (s->allergies, i);
+        g_string_append_printf (out, "%s%s%s — %s", i > 0 ? "; " : "", a->substance,
+                                i < 16 && (s->allergies_cut & (1u << i)) ? _(" (shortened on the card)") : "",
+                                ec_label_criticality (a->criticality));
+      }
+  if (s->omitted & EC_CARD_OMITTED_ALLERGIES)
+    g_string_append_printf (out, " (%s)", _("more in the record at the station"));
+  g_string_append_printf (out, "\n%s ", _("Contact (card):"));
+  if (s->contact_name == NULL && s->contact_phone == NULL && (s->omitted & EC_CARD_OMITTED_CONTACT))
+    g_string_append (out, _("did not fit on the card"));
+  else if (s->contact_name == NULL && s->contact_phone == NULL)
+    g_string_append (out, _("no contact recorded"));
+  else
+    {
+      g_string_append (out, s->contact_name != NULL ? s->contact_name : "?");
+      if (s->contact_relation != NULL)
+        g_string_append_printf (out, " (%s)", s->contact_relation);
+      g_string_append_printf (out, " %s", s->contact_phone != NULL ? s->contact_phone : _("phone number not on the card"));
+    }
+  return g_string_free (out, FALSE);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -343,12 +396,17 @@ ec_record_view_set_result (EcRecordView  *self,
   g_autoptr(GString) footer = g_string_new (NULL);
   g_autofree char *comm = NULL;
   g_autofree char *updated = NULL;
+  const EcCardSummary *summary;
+  const EcTapResult *tap;
+  gboolean cut;
   int age;
 
   g_return_if_fail (EC_IS_RECORD_VIEW (self));
   g_return_if_fail (result != NULL && result->resident != NULL);
 
   r = result->resident;
+  tap = result->tap;
+  summary = result_summary (result);
   ec_kiosk_box_remove_all (self->notice_box);
   ec_kiosk_box_remove_all (self->conditions_box);
   ec_kiosk_box_remove_all (self->medications_box);
@@ -357,11 +415,16 @@ ec_record_view_set_result (EcRecordView  *self,
   /* Where this comes from, before anything else. */
   if (result->source == EC_KIOSK_SOURCE_CARD_SUMMARY)
     {
+      g_autofree char *written = tap != NULL && tap->card != NULL ? ec_label_date (tap->card->header.issued_at)
+                                                                  : g_strdup ("—");
+      g_autofree char *card_age = g_strdup_printf (_("This card was written on %s; the record may have changed since."),
+                                              written);
       g_autofree char *title = g_strdup_printf (_("%s: shown from the card itself"),
                                                 ec_kiosk_problem_title (result->problem));
-      g_autofree char *body = g_strdup_printf ("%s %s\n%s", ec_kiosk_problem_sentence (result->problem),
+      g_autofree char *body = g_strdup_printf ("%s %s%s%s\n%s", ec_kiosk_problem_sentence (result->problem), card_age,
+                                               result->omitted != 0 ? " " : "",
                                                result->omitted != 0
-                                               ? _("Some allergies, conditions or medicines did not fit on the card.")
+                                               ? _("Some items did not fit on the card: they are in the record at the station.")
                                                : "",
                                                ec_kiosk_problem_next_step (result->problem));
       gtk_box_append (self->notice_box,
@@ -374,6 +437,30 @@ ec_record_view_set_result (EcRecordView  *self,
       gtk_box_append (self->notice_box,
                       ec_kiosk_make_notice ("ec-notice-source", "system-search-symbolic",
                                             _("No card: confirm who this is from the photo"), body));
+    }
+  /* Revocation fails open on care, never silently. */
+  if (tap != NULL && (tap->unchecked & EC_TAP_UNCHECKED_STATUS))
+    {
+      /* The technical reason is in the result's detail and the log, not for the responder. */
+      gtk_box_append (self->notice_box,
+                      ec_kiosk_make_notice ("ec-notice-warning", "dialog-warning-symbolic",
+                                            _("Revocation could not be checked"),
+                                            _("This kiosk could not check whether this card was revoked, reported lost "
+                                              "or replaced. Confirm who this person is before relying on what is shown.")));
+    }
+  /* A card newer than this kiosk's data: its life-critical items win. */
+  if (tap != NULL && tap->card_newer && tap->card != NULL && tap->card->summary != NULL)
+    {
+      g_autofree char *written = ec_label_date (tap->card->header.issued_at);
+      g_autofree char *items = describe_card_items (tap->card->summary);
+      g_autofree char *body =
+        g_strdup_printf (_("The card (written %s) holds version %u of the record; this kiosk has only version %u. "
+                           "Trust the card's items:\n%s\nThe record below is this kiosk's older data. "
+                           "Tell the service station to update this kiosk."),
+                         written, (guint) tap->card_record_version, (guint) tap->db_record_version, items);
+      gtk_box_append (self->notice_box,
+                      ec_kiosk_make_notice ("ec-notice-warning", "document-open-recent-symbolic",
+                                            _("This kiosk's data is older than the card"), body));
     }
   if (result->card_outdated)
     {
@@ -388,7 +475,19 @@ ec_record_view_set_result (EcRecordView  *self,
   gtk_widget_set_visible (GTK_WIDGET (self->notice_box),
                           gtk_widget_get_first_child (GTK_WIDGET (self->notice_box)) != NULL);
 
-  render_allergies (self, r);
+  if (tap != NULL && tap->card_newer && tap->card != NULL && tap->card->summary != NULL)
+    {
+      /* The card is newer: its allergies, not this kiosk's older list, in the banner. */
+      g_autoptr(GHashTable) card_cut = g_hash_table_new (NULL, NULL);
+      g_autoptr(EcResident) from_card = ec_tap_resident_from_summary (tap->card, card_cut);
+
+      render_allergies (self, from_card, (tap->card->summary->omitted & EC_CARD_OMITTED_ALLERGIES) != 0, card_cut);
+      gtk_box_append (self->allergy_banner,
+                      ec_kiosk_make_label (_("From the card: newer than this kiosk's data."), "ec-allergy-item"));
+    }
+  else
+    render_allergies (self, r, summary != NULL && (summary->omitted & EC_CARD_OMITTED_ALLERGIES),
+                      summary != NULL ? tap->cut : NULL);
 
   /* Identity */
   if (result->photo != NULL)
@@ -401,9 +500,18 @@ ec_record_view_set_result (EcRecordView  *self,
       gtk_picture_set_paintable (self->photo, NULL);
       gtk_stack_set_visible_child_name (self->photo_stack, "no-photo");
     }
-  gtk_label_set_label (self->name_label, r->name_zh != NULL ? r->name_zh : "?");
-  gtk_label_set_label (self->pinyin_label, r->name_pinyin != NULL ? r->name_pinyin : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->pinyin_label), r->name_pinyin != NULL);
+  {
+    guint fields_cut = ec_tap_result_fields_cut (tap);
+    g_autoptr(GString) latin = g_string_new (r->name_pinyin != NULL ? r->name_pinyin : "");
+
+    if (fields_cut & EC_CARD_CUT_NAME_LATIN)
+      g_string_append (latin, _(" (shortened on the card)"));
+    if (fields_cut & EC_CARD_CUT_NAME)
+      g_string_append_printf (latin, "%s%s", latin->len > 0 ? " · " : "", _("Name shortened on the card"));
+    gtk_label_set_label (self->name_label, r->name_zh != NULL ? r->name_zh : "?");
+    gtk_label_set_label (self->pinyin_label, latin->str);
+    gtk_widget_set_visible (GTK_WIDGET (self->pinyin_label), latin->len > 0);
+  }
   age = ec_resident_age (r, NULL);
   if (age < 0 && result->birth_year > 0)
     g_string_append_printf (facts, _("born %u"), result->birth_year);
@@ -411,8 +519,11 @@ ec_record_view_set_result (EcRecordView  *self,
     g_string_append_printf (facts, g_dngettext (GETTEXT_PACKAGE, "%d year", "%d years", (gulong) age), age);
   else
     g_string_append (facts, _("age unknown"));
-  g_string_append_printf (facts, " · %s · %s %s", ec_kiosk_sex_label (r->sex), _("blood type"),
-                          ec_kiosk_blood_label (r->blood_type));
+  if (r->blood_type == EC_BLOOD_UNKNOWN)   /* "blood type unknown" is already a phrase */
+    g_string_append_printf (facts, " · %s · %s", ec_kiosk_sex_label (r->sex), ec_kiosk_blood_label (r->blood_type));
+  else
+    g_string_append_printf (facts, " · %s · %s %s", ec_kiosk_sex_label (r->sex), _("blood type"),
+                            ec_kiosk_blood_label (r->blood_type));
   gtk_label_set_label (self->facts_label, facts->str);
   {
     g_autoptr(GString) addr = g_string_new (NULL);
@@ -428,25 +539,38 @@ ec_record_view_set_result (EcRecordView  *self,
 
   /* Advance directive */
   {
-    g_autoptr(GString) d = g_string_new (ec_kiosk_dnr_label (r->dnr));
+    EcDnrStatus dnr = r->dnr;
+    g_autoptr(GString) d = NULL;
+
+    if (tap != NULL && tap->card_newer && tap->card != NULL && tap->card->summary != NULL)
+      dnr = tap->card->summary->dnr;   /* the card is newer than this kiosk's record */
+    d = g_string_new (ec_kiosk_dnr_label (dnr));
+    if (dnr != r->dnr)
+      g_string_append_printf (d, "\n%s %s", _("From the card. This kiosk's older data says:"), ec_kiosk_dnr_label (r->dnr));
+    else if (tap != NULL && tap->card_newer)
+      g_string_append_printf (d, "\n%s", _("The card says the same."));
     if (r->directive_location != NULL && *r->directive_location)
       g_string_append_printf (d, "\n%s %s", _("Document kept at:"), r->directive_location);
     gtk_label_set_label (self->directive_label, d->str);
-    if (r->dnr == EC_DNR_DNR || r->dnr == EC_DNR_LIMITED)
+    if (dnr == EC_DNR_DNR || dnr == EC_DNR_LIMITED)
       gtk_widget_add_css_class (GTK_WIDGET (self->directive_label), "ec-directive-set");
     else
       gtk_widget_remove_css_class (GTK_WIDGET (self->directive_label), "ec-directive-set");
   }
 
-  /* Conditions */
-  if (r->conditions == NULL || r->conditions->len == 0)
-    gtk_box_append (self->conditions_box, ec_kiosk_make_label (_("None recorded"), "dim-label"));
+  /* Conditions: a list the card had to leave out is never "none recorded". */
+  cut = summary != NULL && (summary->omitted & EC_CARD_OMITTED_CONDITIONS);
+  if ((r->conditions == NULL || r->conditions->len == 0) && (r->implants == NULL || !*r->implants))
+    gtk_box_append (self->conditions_box,
+                    ec_kiosk_make_label (cut ? _("Not on the card: see the record at the station.") : _("None recorded"),
+                                         cut ? "ec-item" : "dim-label"));
   for (guint i = 0; r->conditions != NULL && i < r->conditions->len; i++)
     {
       const EcCondition *c = g_ptr_array_index (r->conditions, i);
       g_autofree char *text = c->since != NULL
         ? g_strdup_printf ("• %s (%s %s)", c->text, _("since"), c->since)
-        : g_strdup_printf ("• %s", c->text);
+        : g_strdup_printf ("• %s%s", c->text,
+                           ec_tap_result_item_cut (tap, c) ? _(" (shortened on the card)") : "");
       gtk_box_append (self->conditions_box, ec_kiosk_make_label (text, "ec-item"));
     }
   if (r->implants != NULL && *r->implants)
@@ -454,10 +578,15 @@ ec_record_view_set_result (EcRecordView  *self,
       g_autofree char *text = g_strdup_printf ("• %s %s", _("Implants:"), r->implants);
       gtk_box_append (self->conditions_box, ec_kiosk_make_label (text, "ec-item"));
     }
+  if (cut && r->conditions != NULL && r->conditions->len > 0)
+    gtk_box_append (self->conditions_box, ec_kiosk_make_label (_("More in the record at the station."), "ec-item"));
 
   /* Medications */
+  cut = summary != NULL && (summary->omitted & EC_CARD_OMITTED_MEDICATIONS);
   if (r->medications == NULL || r->medications->len == 0)
-    gtk_box_append (self->medications_box, ec_kiosk_make_label (_("None recorded"), "dim-label"));
+    gtk_box_append (self->medications_box,
+                    ec_kiosk_make_label (cut ? _("Not on the card: see the record at the station.") : _("None recorded"),
+                                         cut ? "ec-item" : "dim-label"));
   for (guint i = 0; r->medications != NULL && i < r->medications->len; i++)
     {
       const EcMedication *m = g_ptr_array_index (r->medications, i);
@@ -465,6 +594,8 @@ ec_record_view_set_result (EcRecordView  *self,
       g_autofree char *sched = ec_kiosk_schedule_label (m->slots);
 
       g_string_append (line, m->name != NULL ? m->name : "?");
+      if (ec_tap_result_item_cut (tap, m))
+        g_string_append (line, _(" (shortened on the card)"));
       if (m->dose != NULL)
         g_string_append_printf (line, " %s", m->dose);
       if (m->route != NULL)
@@ -475,6 +606,8 @@ ec_record_view_set_result (EcRecordView  *self,
         g_string_append_printf (line, " (%s)", m->schedule_text);
       gtk_box_append (self->medications_box, ec_kiosk_make_label (line->str, "ec-item"));
     }
+  if (cut && r->medications != NULL && r->medications->len > 0)
+    gtk_box_append (self->medications_box, ec_kiosk_make_label (_("More in the record at the station."), "ec-item"));
 
   /* Wandering and communication */
   g_string_append (care, ec_kiosk_wandering_label (r->wandering));
@@ -492,14 +625,23 @@ ec_record_view_set_result (EcRecordView  *self,
     gtk_widget_remove_css_class (GTK_WIDGET (self->care_label), "ec-care-alert");
 
   /* Contacts, in call order */
-  if (r->contacts == NULL || r->contacts->len == 0)
+  if ((r->contacts == NULL || r->contacts->len == 0) && summary != NULL && (summary->omitted & EC_CARD_OMITTED_CONTACT))
+    gtk_box_append (self->contacts_box,
+                    ec_kiosk_make_label (_("The contact did not fit on the card: see the record at the station."), "ec-item"));
+  else if ((r->contacts == NULL || r->contacts->len == 0) && summary != NULL && summary->version == 1)
+    gtk_box_append (self->contacts_box,
+                    ec_kiosk_make_label (_("No contact on the card (an older card cannot say whether one was left out): "
+                                           "ask the service station."), "ec-item"));
+  else if (r->contacts == NULL || r->contacts->len == 0)
     gtk_box_append (self->contacts_box, ec_kiosk_make_label (_("No emergency contact recorded: call the service station."), "ec-item"));
   for (guint i = 0; r->contacts != NULL && i < r->contacts->len; i++)
-    gtk_box_append (self->contacts_box, make_contact (g_ptr_array_index (r->contacts, i), i + 1));
+    gtk_box_append (self->contacts_box, make_contact (g_ptr_array_index (r->contacts, i), i + 1, summary != NULL,
+                                                      i == 0 ? ec_tap_result_fields_cut (tap) : 0));
 
   /* Social worker, station, GP */
   g_string_append_printf (support, "%s %s", _("Social worker:"),
-                          r->social_worker != NULL ? r->social_worker : _("not recorded"));
+                          r->social_worker != NULL ? r->social_worker
+                          : summary != NULL ? _("not on the card") : _("not recorded"));
   if (self->station_name != NULL || self->station_phone != NULL)
     g_string_append_printf (support, "\n%s %s %s", _("Service station:"),
                             self->station_name != NULL ? self->station_name : "",
@@ -509,10 +651,18 @@ ec_record_view_set_result (EcRecordView  *self,
   gtk_label_set_label (self->support_label, support->str);
 
   /* When */
-  updated = ec_kiosk_format_time (r->updated_at);
-  g_string_append_printf (footer, _("Record last updated %s"), updated);
-  if (r->updated_by != NULL)
-    g_string_append_printf (footer, _(" by %s"), r->updated_by);
+  if (summary != NULL)
+    {
+      updated = ec_label_date (tap->card->header.issued_at);
+      g_string_append_printf (footer, _("Card written %s"), updated);
+    }
+  else
+    {
+      updated = ec_kiosk_format_time (r->updated_at);
+      g_string_append_printf (footer, _("Record last updated %s"), updated);
+      if (r->updated_by != NULL)
+        g_string_append_printf (footer, _(" by %s"), r->updated_by);
+    }
   if (result->uid_hex != NULL)
     g_string_append_printf (footer, " · %s %u", _("card no."), result->card_seq);
   gtk_label_set_label (self->footer_label, footer->str);

@@ -35,6 +35,15 @@ void       ec_record_view_fill_allergy_banner (GtkBox          *banner,
                                                EcAllergyStatus  shown,
                                                GPtrArray       *allergies);
 
+/* The same; with @incomplete (a card summary that had to leave allergies out) the
+ * header says "on the card, may be incomplete" and a last line points to the record;
+ * allergies in @cut (a pointer set, nullable) are marked as shortened on the card. */
+void       ec_record_view_fill_allergy_banner_full (GtkBox          *banner,
+                                                    EcAllergyStatus  shown,
+                                                    GPtrArray       *allergies,
+                                                    gboolean         incomplete,
+                                                    GHashTable      *cut);
+
 /* Forget the resident: empty every field (privacy, after the record leaves the screen). */
 void       ec_record_view_clear       (EcRecordView  *self);
 
