@@ -61,6 +61,10 @@ typedef enum
 {
   EC_DRUG_CLASS_STRICT = 1 << 0, /* any allergy in this family stops (local guideline) */
   EC_DRUG_CLASS_LOOSE  = 1 << 1, /* an umbrella for lookups, not an allergy family */
+  EC_DRUG_CLASS_GROUP  = 1 << 2, /* an allergy recorded to the group as a whole stops every
+                                  * member (β-lactams); use with loose */
+  EC_DRUG_CLASS_ADJUNCT = 1 << 3,/* a minor part of combinations (β-lactamase inhibitors): an
+                                  * allergy to a combination is not assumed to be to it */
 } EcDrugClassFlags;
 
 /* Read-only views owned by the table. */
