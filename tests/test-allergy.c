@@ -1494,6 +1494,56 @@ test_coverage (void)
   }
 }
 
+/* Every source says what it is cited for (data/SOURCES.md), and a "same class" finding
+ * cites clinical evidence for the family, or says the drugs are only classified together. */
+static void
+test_sources (void)
+{
+  g_autofree char *path = ec_drugs_default_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *md_path = g_build_filename (dir, "SOURCES.md", NULL);
+  g_autofree char *tsv = NULL, *md = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *atc = ec_drug_table_get_source (table, "atc");
+  static const struct { const char *allergy, *drug; gboolean clinical; } same[] = {
+    { "阿莫西林", "氨苄西林", TRUE }, { "头孢曲松", "头孢唑林", TRUE }, { "磺胺嘧啶", "复方新诺明", TRUE },
+    { "布洛芬", "双氯芬酸", TRUE }, { "普鲁卡因", "丁卡因", TRUE }, { "碘海醇", "碘克沙醇", TRUE },
+    { "肝素", "依诺肝素", TRUE }, { "吗啡", "可待因", TRUE },
+    { "红霉素", "阿奇霉素", FALSE }, { "门冬胰岛素", "赖脯胰岛素", FALSE }, { "左氧氟沙星", "莫西沙星", FALSE },
+  };
+
+  g_assert_true (g_file_get_contents (path, &tsv, NULL, NULL));
+  g_assert_true (g_file_get_contents (md_path, &md, NULL, NULL));
+  lines = g_strsplit (tsv, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "source\t"))
+      {
+        g_auto(GStrv) f = g_strsplit (lines[i], "\t", 3);
+        g_autofree char *quoted = g_strdup_printf ("| `%s` |", f[1]);
+        if (strstr (md, quoted) == NULL)
+          g_error ("source %s is not in data/SOURCES.md", f[1]);
+      }
+  g_assert_null (ec_drug_table_get_source (table, "fda-2017-mp"));
+  g_assert_nonnull (ec_drug_table_get_source (table, "ema-prac-2017-mp"));
+  for (gsize i = 0; i < G_N_ELEMENTS (same); i++)
+    {
+      g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_RECORDED);
+      g_autoptr(EcAllergyVerdict) v = NULL;
+      const EcAllergyFinding *f;
+      gboolean only_atc;
+
+      add_allergy (r, same[i].allergy, LO);
+      v = check (r, same[i].drug);
+      f = v->findings->pdata[0];
+      g_assert_cmpint (f->kind, ==, EC_FINDING_SAME_CLASS);
+      g_assert_cmpuint (f->sources->len, >=, 1);
+      only_atc = f->sources->len == 1 && strcmp (f->sources->pdata[0], atc) == 0;
+      if (only_atc == same[i].clinical)
+        g_error ("%s + %s: sources do not fit", same[i].allergy, same[i].drug);
+      g_assert_true ((strstr (f->reason_en, "only classified together (WHO ATC)") != NULL) == only_atc);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1534,6 +1584,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ec/allergy/issue19/penicillin-cephalosporin-rule", test_penicillin_cephalosporin_rule);
   g_test_add_func ("/ec/allergy/issue19/premixed-and-brackets", test_premixed_and_brackets);
   g_test_add_func ("/ec/allergy/issue19/coverage", test_coverage);
+  g_test_add_func ("/ec/allergy/issue19/sources", test_sources);
   g_test_add_func ("/ec/allergy/json/output", test_json_output);
   g_test_add_func ("/ec/allergy/json/input", test_json_input);
   rc = g_test_run ();
