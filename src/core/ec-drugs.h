@@ -146,8 +146,10 @@ gboolean      ec_drug_in_class             (const EcDrug      *drug,
  * not UTF-8, or longer than EC_DRUGS_MAX_QUERY bytes. */
 char         *ec_drugs_normalise           (const char        *text);
 
-/* The drug the nurse means by @text (drugs only, not allergens): an exact name or alias;
- * else a unique partial match (a table name inside the text, e.g. "罗氏芬头孢曲松", or
+/* The drug the nurse means by @text (drugs only, not allergens): an exact name or alias
+ * (also a name with a same-drug brand or a strength in brackets, "甘精胰岛素注射液(来得时)");
+ * a name of a table "ambiguous" row ("带状疱疹疫苗") is AMBIGUOUS with its products as
+ * candidates; else a unique partial match (a table name inside the text, e.g. "罗氏芬头孢曲松", or
  * the text inside names of exactly one drug, e.g. "ceftriax"; CONTAINED when the text
  * holds more than the drug's names). Returns NULL when nothing
  * or several drugs fit; @out_match says which; @out_candidates (nullable) gets the
