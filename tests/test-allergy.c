@@ -1215,18 +1215,32 @@ test_ambiguous_products (void)
       assert_words_match (v);
     }
   {
-    /* The recombinant vaccine, once picked, has no gelatin; a zoster vaccine allergy
-     * makes a vaccine with the same excipients a caution. */
+    /* The recombinant vaccine, once picked, has no gelatin. A severe reaction to a
+     * vaccine stops another with the same excipient (a component row: severe-stop), a
+     * mild one is a caution; a class relation of an excipient is only a caution. */
     g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_RECORDED);
     g_autoptr(EcResident) z = resident_with (EC_ALLERGY_STATUS_RECORDED);
-    g_autoptr(EcAllergyVerdict) a = NULL, b = NULL;
+    g_autoptr(EcResident) zl = resident_with (EC_ALLERGY_STATUS_RECORDED);
+    g_autoptr(EcResident) m = resident_with (EC_ALLERGY_STATUS_RECORDED);
+    g_autoptr(EcAllergyVerdict) a = NULL, b = NULL, c = NULL, d = NULL, e = NULL;
 
     add_allergy (r, "明胶", HI);
     add_allergy (z, "带状疱疹疫苗", HI);
+    add_allergy (zl, "带状疱疹疫苗", LO);
+    add_allergy (m, "麻腮风疫苗", HI);
     a = check (r, "重组带状疱疹疫苗");
     g_assert_cmpint (a->verdict, ==, EC_VERDICT_NO_RECORDED_CONFLICT);
     b = check (z, "水痘疫苗");
-    g_assert_cmpint (b->verdict, ==, EC_VERDICT_CAUTION);
+    g_assert_cmpint (b->verdict, ==, EC_VERDICT_STOP);
+    c = check (zl, "水痘疫苗");
+    g_assert_cmpint (c->verdict, ==, EC_VERDICT_CAUTION);
+    d = check (m, "水痘疫苗");
+    g_assert_cmpint (d->verdict, ==, EC_VERDICT_STOP);
+    e = check (m, "庆大霉素");
+    g_assert_cmpint (e->verdict, ==, EC_VERDICT_CAUTION);
+    assert_words_match (b);
+    assert_words_match (c);
+    assert_words_match (e);
   }
 }
 

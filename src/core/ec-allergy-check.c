@@ -265,7 +265,8 @@ typedef struct
   const EcDrug      *drug;
   const EcDrugClass *cls;
   const EcDrug      *via;      /* the recorded product this is a part of, or NULL */
-  gboolean           capped;   /* an excipient or adjunct of @via: only a possible cause */
+  EcVerdict          cap_same; /* the most a finding about this very substance can be */
+  EcVerdict          cap_other;/* the most a class or cross-reactivity finding can be */
 } Subst;
 
 /* The allergy family of @s: the non-loose classes of a drug and their ancestors; for a
@@ -583,23 +584,42 @@ static void
 via_words (EcAllergyFinding *f,
            const Subst      *s)
 {
-  g_autofree char *zh = NULL, *en = NULL;
+  gboolean same;
+  EcVerdict cap;
 
   if (s->via == NULL || s->drug == NULL)
     return;
-  zh = g_strdup_printf ("所记录过敏的药品（%s）含%s。", s->via->name_zh, s->drug->name_zh);
-  en = g_strdup_printf ("The product of the recorded allergy (%s) contains %s.", s->via->name_en, s->drug->name_en);
-  prefix_reason (f, zh, en);
-  if (s->capped && f->level > EC_VERDICT_CAUTION)
+  same = f->kind == EC_FINDING_SAME_SUBSTANCE || f->kind == EC_FINDING_COMPONENT;
+  cap = same ? s->cap_same : s->cap_other;
+  if (f->level <= cap)
     {
-      char *z = g_strdup_printf ("%s%s只是可能的过敏原因：给药前核实。", f->reason_zh, s->drug->name_zh);
-      char *e = g_strdup_printf ("%s %s is only a possible cause of that reaction: check before giving.",
-                                 f->reason_en, s->drug->name_en);
-      g_free (f->reason_zh);
-      g_free (f->reason_en);
-      f->reason_zh = z;
-      f->reason_en = e;
-      f->level = EC_VERDICT_CAUTION;
+      g_autofree char *zh = g_strdup_printf ("所记录过敏的药品（%s）含%s。", s->via->name_zh, s->drug->name_zh);
+      g_autofree char *en = g_strdup_printf ("The product of the recorded allergy (%s) contains %s.",
+                                             s->via->name_en, s->drug->name_en);
+      prefix_reason (f, zh, en);
+      return;
+    }
+  /* Lowered: the row's words would speak for the higher level; say what this is. */
+  f->level = cap;
+  g_free (f->reason_zh);
+  g_free (f->reason_en);
+  if (same)
+    {
+      f->reason_zh = g_strdup_printf ("所记录过敏的药品（%s）含%s，本药也含%s。它只是当时反应的可能原因：给药前核实。",
+                                      s->via->name_zh, s->drug->name_zh, s->drug->name_zh);
+      f->reason_en = g_strdup_printf ("The product of the recorded allergy (%s) contains %s, and so does this drug. "
+                                      "It is only a possible cause of that reaction: check before giving.",
+                                      s->via->name_en, s->drug->name_en);
+    }
+  else
+    {
+      f->reason_zh = g_strdup_printf ("所记录过敏的药品（%s）含%s，本药与之相关（%s）。它只是当时反应的可能原因："
+                                      "给药前核实。", s->via->name_zh, s->drug->name_zh,
+                                      f->matched_zh != NULL ? f->matched_zh : s->drug->name_zh);
+      f->reason_en = g_strdup_printf ("The product of the recorded allergy (%s) contains %s, and this drug is related "
+                                      "to it (%s). It is only a possible cause of that reaction: check before giving.",
+                                      s->via->name_en, s->drug->name_en,
+                                      f->matched_en != NULL ? f->matched_en : s->drug->name_en);
     }
 }
 
@@ -762,13 +782,15 @@ check_one_allergy (EcDrugTable     *t,
   for (guint i = 0; i < parts->len; i++)
     {
       const EcAllergyPart *p = parts->pdata[i];
-      Subst s = { p->drug, p->cls, NULL, FALSE };
+      Subst s = { p->drug, p->cls, NULL, EC_VERDICT_STOP, EC_VERDICT_STOP };
       Best best = { NULL, 0 }, possible = { NULL, 0 };
       GPtrArray *rules = _ec_drug_table_get_contains (t);
 
       check_subject (t, a, &s, d, &best);
       /* A recorded product: its active ingredients count as allergies too; its
-       * excipients and adjuncts (β-lactamase inhibitors) only as possible causes. */
+       * excipients (gelatin in a vaccine) count for products that contain the same one,
+       * as that product's row says, and as possible causes (CAUTION) otherwise; its
+       * adjuncts (β-lactamase inhibitors) only as possible causes. */
       for (guint j = 0; p->drug != NULL && j < rules->len; j++)
         {
           const EcDrugRule *r = rules->pdata[j];
@@ -781,8 +803,12 @@ check_one_allergy (EcDrugTable     *t,
             for (const EcDrugClass *cc = c->classes->pdata[k]; cc != NULL; cc = cc->parent)
               if (cc->flags & EC_DRUG_CLASS_ADJUNCT)
                 adjunct = TRUE;
-          s = (Subst) { c, NULL, p->drug, r->strength != EC_DRUG_STRENGTH_STOP || adjunct };
-          check_subject (t, a, &s, d, s.capped ? &possible : &best);
+          s = (Subst) { c, NULL, p->drug, EC_VERDICT_STOP, EC_VERDICT_STOP };
+          if (adjunct)
+            s.cap_same = s.cap_other = EC_VERDICT_CAUTION;
+          else if (r->strength != EC_DRUG_STRENGTH_STOP)
+            s.cap_other = EC_VERDICT_CAUTION;
+          check_subject (t, a, &s, d, s.cap_other < EC_VERDICT_STOP ? &possible : &best);
         }
       if (best.finding != NULL && possible.finding != NULL && best.finding->level >= possible.finding->level
           && g_strcmp0 (best.finding->matched_zh, possible.finding->matched_zh) == 0)
