@@ -35,8 +35,9 @@
  * ("青霉素，磺胺类药物") is checked part by part, each finding naming its part; a part
  * that is not a name -> CAUTION "not recognised — check manually" (and any whole names
  * inside it are still checked); an allergy to a combination product or vaccine counts
- * for its active ingredients, and its excipients and β-lactamase inhibitors count as
- * possible causes (at most CAUTION). A drug name that fits several products (a table
+ * for its active ingredients and, as the component rows say, for products with the
+ * same excipient; other relations of an excipient, and β-lactamase inhibitors, count
+ * as possible causes (at most CAUTION). A drug name that fits several products (a table
  * "ambiguous" row, "带状疱疹疫苗", or a fragment such as "阿莫") is checked as each of
  * them: candidate_checks holds each verdict, and the verdict is the worst (at least
  * CAUTION; for a fragment, UNKNOWN_DRUG unless one gives STOP). */
