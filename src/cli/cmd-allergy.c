@@ -81,7 +81,7 @@ kind_label (EcFindingKind k)
     case EC_FINDING_COMPONENT: return _("contains the allergen");
     case EC_FINDING_DUPLICATE_MEDICATION: return _("duplicate of a current medication");
     case EC_FINDING_ALLERGY_STATUS_UNKNOWN: return _("allergy history unknown");
-    case EC_FINDING_ALLERGY_NOT_IN_TABLE: return _("allergy not in the table");
+    case EC_FINDING_ALLERGY_NOT_IN_TABLE: return _("allergy not recognised — check manually");
     case EC_FINDING_MEDICATION_NOT_IN_TABLE: return _("medication not in the table");
     case EC_FINDING_CHECK_MANUALLY: return _("check manually");
     case EC_FINDING_NAME_PARTLY_RECOGNISED: return _("name only partly recognised");

@@ -1589,7 +1589,7 @@ static const char *const strong_separators[] = {
 static const char *const weak_separators[] = { " ", "\u3000", "和", "及", "与", "或", NULL };
 /* Words of an allergy entry that name nothing. */
 static const char *const allergy_noise[] = {
-  "过敏", "过敏史", "过敏反应", "有过敏", "等", "对", "药物", "allergy", "allergic", "allergies", "to",
+  "过敏", "过敏史", "过敏反应", "有过敏", "等", "对", "allergy", "allergic", "allergies", "to",
   "and", "or", "&", NULL
 };
 
