@@ -81,10 +81,11 @@ kind_label (EcFindingKind k)
     case EC_FINDING_COMPONENT: return _("contains the allergen");
     case EC_FINDING_DUPLICATE_MEDICATION: return _("duplicate of a current medication");
     case EC_FINDING_ALLERGY_STATUS_UNKNOWN: return _("allergy history unknown");
-    case EC_FINDING_ALLERGY_NOT_IN_TABLE: return _("allergy not in the table");
+    case EC_FINDING_ALLERGY_NOT_IN_TABLE: return _("allergy not recognised — check manually");
     case EC_FINDING_MEDICATION_NOT_IN_TABLE: return _("medication not in the table");
     case EC_FINDING_CHECK_MANUALLY: return _("check manually");
     case EC_FINDING_NAME_PARTLY_RECOGNISED: return _("name only partly recognised");
+    case EC_FINDING_AMBIGUOUS_DRUG: return _("name fits several products");
     default: return "";
     }
 }
@@ -145,16 +146,19 @@ print_verdict (const EcAllergyVerdict *v,
         printf (_("  (read from “%s”: make sure this is the drug)"), v->drug_text);
       printf ("\n");
     }
-  else
+  else if (v->candidate_checks != NULL && v->candidate_checks->len > 0)
     {
-      printf (_("Drug: “%s” is not in the table: check manually.\n"), v->drug_text);
-      if (v->candidates->len > 0)
+      /* Each product the name fits, with its own verdict; the worst is the headline. */
+      printf (_("Drug: “%s” fits several products; the worst result is shown until you pick one:\n"),
+              v->drug_text);
+      for (guint i = 0; i < v->candidate_checks->len; i++)
         {
-          printf ("%s\n", _("It could be one of:"));
-          for (guint i = 0; i < v->candidates->len; i++)
-            printf ("  - %s\n", (const char *) v->candidates->pdata[i]);
+          const EcAllergyCandidate *c = v->candidate_checks->pdata[i];
+          printf ("  - %s / %s: %s\n", c->name_zh, c->name_en, ec_verdict_headline (c->verdict, zh));
         }
     }
+  else
+    printf (_("Drug: “%s” is not in the table: check manually.\n"), v->drug_text);
   printf ("%s %s\n", _("Allergy history:"), status_label (v->allergy_status));
 
   if (v->findings->len > 0)
