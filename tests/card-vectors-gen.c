@@ -193,7 +193,7 @@ twelve_allergies_resident (void)
 
   for (int i = 1; i <= 12; i++)
     {
-      g_autofree char *sub = g_strdup_printf ("%s过敏原过敏原第%d号", i >= 2 && i <= 5 ? "高危" : "过敏原", i);
+      g_autofree char *sub = g_strdup_printf ("%s过敏原过敏原过敏原第%d号", i >= 2 && i <= 5 ? "高危" : "过敏", i);
       add_allergy (r, sub, i >= 2 && i <= 5 ? EC_CRITICALITY_HIGH : EC_CRITICALITY_LOW);
     }
   add_condition (r, "慢性心力衰竭");

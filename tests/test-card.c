@@ -1018,7 +1018,7 @@ issue_resident (void)
     {
       EcAllergy *a = ec_allergy_new ();
       gboolean high = i >= 1 && i <= 4;
-      a->substance = g_strdup_printf ("%s过敏原过敏原第%d号", high ? "高危" : "过敏原", i);
+      a->substance = g_strdup_printf ("%s过敏原过敏原过敏原第%d号", high ? "高危" : "过敏", i);
       a->criticality = high ? EC_CRITICALITY_HIGH : EC_CRITICALITY_LOW;
       g_ptr_array_add (r->allergies, a);
     }

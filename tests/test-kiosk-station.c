@@ -387,6 +387,25 @@ test_edit_validation (void)
   g_assert_cmpuint (n_entries (EC_STATION_LIST_MEDICATIONS), ==, 1);
   g_assert_true (ec_test_wait_until (editor_widget_hidden, (gpointer) "preview_omitted_label", STEP_MS));
 
+  /* High-risk allergies with names longer than a card field fill the card: the
+   * preview says the contact does not fit, and names what is shortened (issue 20). */
+  for (guint i = 1; i <= 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("高危过敏原高危过敏原高危过敏原高危过敏原高危过敏原第%u号", i);
+      guint k = add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES);
+      set_entry (EC_STATION_LIST_ALLERGIES, k, "text", name);
+      adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, k, "criticality")),
+                                  EC_CRITICALITY_HIGH);
+    }
+  wait_editor_label ("preview_omitted_label", "The first emergency contact does not fit on the card in full");
+  g_test_message ("preview:\n%s\n%s", gtk_label_get_text (editor_child ("preview_label")),
+                  gtk_label_get_text (editor_child ("preview_omitted_label")));
+  ec_test_assert_contains (gtk_label_get_text (editor_child ("preview_omitted_label")), "Shortened to fit the card: ");
+  ec_test_assert_contains (gtk_label_get_text (editor_child ("preview_label")), "(shortened)");
+  /* Dropped for room is not "none listed". */
+  ec_test_assert_contains (gtk_label_get_text (editor_child ("preview_label")), "Conditions: none fit on the card");
+  g_assert_true (gtk_widget_get_visible (editor_child ("preview_omitted_label")));
+
   press (editor_child ("cancel_button"));
   wait_screen ("resident");
   after = db_resident ();

@@ -13,8 +13,8 @@
  *
  * Verification (ec_card_verify) checks, in this order, and stops at the first failure
  * with its own EC_CARD_ERROR code: tag memory (UID/BCC/CC) → NDEF TLV and record →
- * format version → station key id → signature → UID binding → expiry. Only then is the
- * encrypted body parsed. */
+ * format version → station key id → signature → UID binding → expiry → issue time not
+ * in the future → card_seq ≠ 0. Only then is the encrypted body parsed. */
 #pragma once
 
 #include <glib.h>

@@ -1375,6 +1375,31 @@ find_missing (GPtrArray *missing,
     }
 }
 
+/* @text as the preview shows it: with "(shortened)" when the card carries it cut. */
+static char *
+preview_item (const char *text,
+              gboolean    cut)
+{
+  return cut ? g_strdup_printf (_("%s (shortened)"), text) : g_strdup (text);
+}
+
+#define LIST_CUT(marks, i) ((i) < EC_CARD_LIST_MAX && ((marks) & (1u << (i))) != 0)
+
+/* The first emergency contact as ec_card_summary_from_resident() picks it. */
+static const EcContact *
+first_contact (const EcResident *r)
+{
+  const EcContact *c = NULL;
+
+  for (guint i = 0; r->contacts != NULL && i < r->contacts->len; i++)
+    {
+      const EcContact *o = r->contacts->pdata[i];
+      if (c == NULL || (o->call_order != 0 && (c->call_order == 0 || o->call_order < c->call_order)))
+        c = o;
+    }
+  return c;
+}
+
 static void
 update_preview (EcStationEditor *self)
 {
@@ -1383,6 +1408,7 @@ update_preview (EcStationEditor *self)
   g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) shortened = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) all = g_ptr_array_new ();
   g_autoptr(GPtrArray) on_card = g_ptr_array_new ();
   g_autofree char *line = NULL, *usage = NULL;
@@ -1393,8 +1419,10 @@ update_preview (EcStationEditor *self)
   used = ec_card_summary_size (s);
 
   /* Who */
-  add_part (parts, g_strdup (s->name != NULL ? s->name : _("(no name yet)")));
-  add_part (parts, g_strdup (s->name_latin));
+  add_part (parts, s->name != NULL ? preview_item (s->name, (s->fields_cut & EC_CARD_CUT_NAME) != 0)
+                                   : g_strdup (_("(no name yet)")));
+  if (s->name_latin != NULL)
+    add_part (parts, preview_item (s->name_latin, (s->fields_cut & EC_CARD_CUT_NAME_LATIN) != 0));
   if (s->birth_year != 0)
     add_part (parts, g_strdup_printf (_("born %u"), (guint) s->birth_year));
   if (s->sex != EC_SEX_UNKNOWN)
@@ -1404,8 +1432,13 @@ update_preview (EcStationEditor *self)
   line = join_parts (parts);
   g_string_append (text, line);
   g_ptr_array_set_size (parts, 0);
+  if (s->fields_cut & EC_CARD_CUT_NAME)
+    g_ptr_array_add (shortened, g_strdup (s->name));
+  if (s->fields_cut & EC_CARD_CUT_NAME_LATIN)
+    g_ptr_array_add (shortened, g_strdup (s->name_latin));
 
-  /* Allergies, as the card orders them (high criticality first) */
+  /* In the order the card is filled (cards/FORMAT.md §4.3): allergies, high
+   * criticality first; the first contact right after the dangerous ones; the rest. */
   g_string_append_c (text, '\n');
   if (s->allergy_status == EC_ALLERGY_STATUS_UNKNOWN)
     g_string_append (text, _("Allergies: not known"));
@@ -1418,39 +1451,63 @@ update_preview (EcStationEditor *self)
           const EcCardAllergy *a = s->allergies->pdata[i];
           const char *crit = (guint) a->criticality < label_count (criticality_labels)
                              ? _(criticality_labels[a->criticality]) : "";
+          g_autofree char *sub = preview_item (a->substance, LIST_CUT (s->allergies_cut, i));
           add_part (parts, g_strdup_printf (a->criticality == EC_CRITICALITY_HIGH ? "⚠ %s (%s)" : "%s (%s)",
-                                            a->substance, crit));
+                                            sub, crit));
+          if (LIST_CUT (s->allergies_cut, i))
+            g_ptr_array_add (shortened, g_strdup (a->substance));
         }
       g_free (line);
       line = join_parts (parts);
-      g_string_append_printf (text, _("Allergies: %s"), line);
+      g_string_append_printf (text, _("Allergies: %s"), parts->len > 0 ? line : _("none fit on the card"));
       g_ptr_array_set_size (parts, 0);
     }
 
-  /* Conditions, medications */
-  for (guint i = 0; i < s->conditions->len; i++)
-    add_part (parts, g_strdup (s->conditions->pdata[i]));
+  /* The first contact */
+  if (s->contact_name != NULL)
+    add_part (parts, preview_item (s->contact_name, (s->fields_cut & EC_CARD_CUT_CONTACT_NAME) != 0));
+  if (s->contact_relation != NULL)
+    add_part (parts, preview_item (s->contact_relation, (s->fields_cut & EC_CARD_CUT_CONTACT_RELATION) != 0));
+  add_part (parts, g_strdup (s->contact_phone));
+  if (s->fields_cut & EC_CARD_CUT_CONTACT_NAME)
+    g_ptr_array_add (shortened, g_strdup (s->contact_name));
+  if (s->fields_cut & EC_CARD_CUT_CONTACT_RELATION)
+    g_ptr_array_add (shortened, g_strdup (s->contact_relation));
+  if ((s->omitted & EC_CARD_OMITTED_CONTACT) && s->contact_phone == NULL && parts->len > 0)
+    add_part (parts, g_strdup (_("no phone number on the card")));
   g_free (line);
   line = join_parts (parts);
   g_string_append_c (text, '\n');
-  g_string_append_printf (text, _("Conditions: %s"), parts->len > 0 ? line : _("none listed"));
-  g_ptr_array_set_size (parts, 0);
-  for (guint i = 0; i < s->medications->len; i++)
-    add_part (parts, g_strdup (s->medications->pdata[i]));
-  g_free (line);
-  line = join_parts (parts);
-  g_string_append_c (text, '\n');
-  g_string_append_printf (text, _("Medications: %s"), parts->len > 0 ? line : _("none listed"));
+  g_string_append_printf (text, _("Call first: %s"),
+                          parts->len > 0 ? line
+                          : (s->omitted & EC_CARD_OMITTED_CONTACT) ? _("does not fit on the card")
+                          : _("nobody yet"));
   g_ptr_array_set_size (parts, 0);
 
-  /* The first contact */
-  add_part (parts, g_strdup (s->contact_name));
-  add_part (parts, g_strdup (s->contact_relation));
-  add_part (parts, g_strdup (s->contact_phone));
+  /* Conditions, medications */
+  for (guint i = 0; i < s->conditions->len; i++)
+    {
+      add_part (parts, preview_item (s->conditions->pdata[i], LIST_CUT (s->conditions_cut, i)));
+      if (LIST_CUT (s->conditions_cut, i))
+        g_ptr_array_add (shortened, g_strdup (s->conditions->pdata[i]));
+    }
   g_free (line);
   line = join_parts (parts);
   g_string_append_c (text, '\n');
-  g_string_append_printf (text, _("Call first: %s"), parts->len > 0 ? line : _("nobody yet"));
+  g_string_append_printf (text, _("Conditions: %s"), parts->len > 0 ? line
+                          : (s->omitted & EC_CARD_OMITTED_CONDITIONS) ? _("none fit on the card") : _("none listed"));
+  g_ptr_array_set_size (parts, 0);
+  for (guint i = 0; i < s->medications->len; i++)
+    {
+      add_part (parts, preview_item (s->medications->pdata[i], LIST_CUT (s->medications_cut, i)));
+      if (LIST_CUT (s->medications_cut, i))
+        g_ptr_array_add (shortened, g_strdup (s->medications->pdata[i]));
+    }
+  g_free (line);
+  line = join_parts (parts);
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, _("Medications: %s"), parts->len > 0 ? line
+                          : (s->omitted & EC_CARD_OMITTED_MEDICATIONS) ? _("none fit on the card") : _("none listed"));
   g_ptr_array_set_size (parts, 0);
 
   g_string_append_c (text, '\n');
@@ -1462,7 +1519,24 @@ update_preview (EcStationEditor *self)
   usage = g_strdup_printf (_("%zu of %zu bytes of an NTAG215 card used."), used, cap);
   gtk_label_set_label (self->preview_usage_label, usage);
 
-  /* What does not fit: named, so staff can shorten or reorder. */
+  /* What does not fit: named, so staff can shorten or reorder. The contact first:
+   * without it a responder who has only the card does not know whom to call. */
+  g_string_truncate (text, 0);
+  if (s->omitted & EC_CARD_OMITTED_CONTACT)
+    {
+      const EcContact *c = first_contact (r);
+      gboolean long_phone = c != NULL && c->phones != NULL && c->phones[0] != NULL
+                            && strlen (c->phones[0]) > EC_CARD_TEXT_MAX;
+
+      if (long_phone)
+        g_string_append (text, _("The first contact's phone number is too long for the card. A phone number is "
+                                 "never shortened, so it is left off the card. Write only the number, and put "
+                                 "a note such as “daytime” in the relation."));
+      else
+        g_string_append (text, _("The first emergency contact does not fit on the card in full. A responder who "
+                                 "has only the card may not see whom to call. Shorten the names of the allergies "
+                                 "marked high risk, or the contact's name or relation."));
+    }
   if (s->omitted & EC_CARD_OMITTED_ALLERGIES)
     {
       g_ptr_array_set_size (all, 0);
@@ -1490,9 +1564,10 @@ update_preview (EcStationEditor *self)
           g_ptr_array_add (all, ((EcMedication *) r->medications->pdata[i])->name);
       find_missing (missing, all, s->medications);
     }
-  g_string_truncate (text, 0);
   if (missing->len > 0)
     {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
       g_free (line);
       line = join_parts (missing);
       g_string_append_printf (text, _("No room on the card for: %s. They stay in the station database; a kiosk "
@@ -1500,16 +1575,22 @@ update_preview (EcStationEditor *self)
                                       "important entries first."),
                               line);
     }
-  if (s->omitted & EC_CARD_OMITTED_TEXT)
+  if (shortened->len > 0)
     {
       if (text->len > 0)
         g_string_append_c (text, '\n');
-      g_string_append_printf (text, _("Some text is longer than %d bytes and is shortened on the card."),
-                              EC_CARD_TEXT_MAX);
+      g_free (line);
+      line = join_parts (shortened);
+      g_string_append_printf (text, _("Shortened to fit the card: %s. The card marks them as shortened and the full "
+                                      "text stays in the station database. A dose or a phone number is never cut: "
+                                      "it is on the card whole or not at all."),
+                              line);
     }
   gtk_label_set_label (self->preview_omitted_label, text->str);
   gtk_widget_set_visible (GTK_WIDGET (self->preview_omitted_label), text->len > 0);
 }
+
+#undef LIST_CUT
 
 static gboolean
 preview_idle_cb (gpointer data)
