@@ -6,8 +6,7 @@
 # card encode, card verify, with the refusals a user would meet.
 set -u
 : "${EC_BUILD_DIR:?}" "${EC_SOURCE_DIR:?}"
-EC="$EC_BUILD_DIR/eldercard"
-export ELDERCARD_TEST_FAST_KDF=1      # test-only Argon2id cost; the files record it
+EC="$EC_BUILD_DIR/tests/eldercard-test"   # test build: cheap Argon2id (tests/eldercard-test-cli.c)
 export LC_ALL=C.UTF-8
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

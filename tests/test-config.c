@@ -78,6 +78,8 @@ test_invalid_leaves_config (void)
     "[kiosk]\nlanguage=fr\n",
     "[kiosk]\nfullscreen=maybe\n",
     "[kiosk]\nexit-pin=123456\n",
+    /* A hash at Argon2id's minimum cost (8 KiB, 1 pass): guessable in seconds. */
+    "[kiosk]\nexit-pin=$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA\n",
     "[data]\nmax-age-days=-1\n",
     "[station]\nphone=call me\n",
     "[reader]\ndevice=pn532_uart:/dev/tty\\nUSB0\n",

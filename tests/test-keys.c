@@ -11,6 +11,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "ec-test-kdf.h"
 #include "ec-card.h"
 #include "ec-error.h"
 #include "ec-init.h"
@@ -56,7 +57,7 @@ fixture_setup (Fixture      *f,
   g_autoptr(EcSecret) rp = secret (ROOT_PASS);
   g_autoptr(EcSecret) sp = secret (STATION_PASS);
 
-  g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
+  ec_test_fast_kdf (TRUE);
   f->dir = g_dir_make_tmp ("ec-test-keys-XXXXXX", &error);
   g_assert_no_error (error);
   f->keys = g_build_filename (f->dir, "keys", NULL);
@@ -116,6 +117,25 @@ test_files_and_modes (Fixture      *f,
   g_clear_error (&error);
   g_assert_false (ec_station_add (f->keys, 7, "x", 1700000000, 10, rp, sp, &error));
   g_assert_error (error, EC_KEY_ERROR, EC_KEY_ERROR_IO);
+}
+
+/* A key file wrapped at Argon2id's minimum (as a test build makes it, or as someone
+ * who rewrote the header to make guessing cheap would) is refused by the product's
+ * policy before any passphrase is tried. */
+static void
+test_weak_key_refused (Fixture      *f,
+                       gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcSecret) sp = secret (STATION_PASS);
+  g_autoptr(EcStationKey) key = NULL;
+
+  ec_test_fast_kdf (FALSE);
+  key = ec_station_key_unlock (f->keys, 7, sp, &error);
+  ec_test_fast_kdf (TRUE);
+  g_assert_null (key);
+  g_assert_error (error, EC_KEY_ERROR, EC_KEY_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "Argon2id"));
 }
 
 static void
@@ -385,7 +405,7 @@ test_default_cost (void)
   gsize len = 0;
   guint64 ops = 0, mem = 0;
 
-  g_unsetenv ("ELDERCARD_TEST_FAST_KDF");
+  ec_test_fast_kdf (FALSE);
   g_assert_true (ec_community_create (keys, rp, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (root_key, &contents, &len, NULL));
@@ -407,6 +427,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   ec_init ();
   g_test_add ("/ec/keys/files-and-modes", Fixture, NULL, fixture_setup, test_files_and_modes, fixture_teardown);
+  g_test_add ("/ec/keys/weak-kdf-refused", Fixture, NULL, fixture_setup, test_weak_key_refused, fixture_teardown);
   g_test_add ("/ec/keys/station-unlock", Fixture, NULL, fixture_setup, test_station_unlock, fixture_teardown);
   g_test_add ("/ec/keys/altered-key-file", Fixture, NULL, fixture_setup, test_altered_key_file, fixture_teardown);
   g_test_add ("/ec/keys/permissions", Fixture, NULL, fixture_setup, test_permissions, fixture_teardown);

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "ec-config"
 
 #include "ec-config.h"
+#include "ec-crypto.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -202,6 +203,10 @@ ec_config_load_data (EcConfig    *config,
           || !is_plain_text (exit_pin)))
     return invalid (error, "kiosk", "exit-pin", exit_pin,
                     "a hash from `eldercard` (crypto_pwhash_str, starting with $argon2id$)");
+  if (exit_pin != NULL && !ec_crypto_pwhash_str_cost_ok (exit_pin))
+    return invalid (error, "kiosk", "exit-pin", exit_pin,
+                    "a hash from `eldercard-kiosk --hash-exit-pin` (this one is cheaper than "
+                    "Argon2id INTERACTIVE, 2 passes and 64 MiB)");
   if (id != NULL && (!is_plain_text (id) || strlen (id) > 64))
     return invalid (error, "kiosk", "id", id, "a short name, at most 64 bytes");
   if (max_age != NULL && !parse_uint (max_age, 0, 3650, &max_age_v))

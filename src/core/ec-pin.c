@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "ec-crypto.h"
 #include "ec-error.h"
 #include "ec-i18n.h"
 #include "ec-init.h"
@@ -407,26 +408,14 @@ ec_pin_check_policy (const char *pin,
 
 /* ---- hashing -------------------------------------------------------------- */
 
-gboolean
-ec_pin_fast_kdf (void)
-{
-  return g_strcmp0 (g_getenv ("ELDERCARD_TEST_FAST_KDF"), "1") == 0;
-}
-
 static void
 kdf_limits (unsigned long long *ops,
             gsize              *mem)
 {
-  if (ec_pin_fast_kdf ())
-    {
-      *ops = crypto_pwhash_argon2id_OPSLIMIT_MIN;
-      *mem = crypto_pwhash_argon2id_MEMLIMIT_MIN;
-    }
-  else
-    {
-      *ops = crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE;
-      *mem = crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE;
-    }
+  const EcKdfPolicy *policy = ec_kdf_policy ();
+
+  *ops = (unsigned long long) policy->pin_ops;
+  *mem = (gsize) policy->pin_mem;
 }
 
 /* The peppered PIN: keyed BLAKE2b-256(pin), into sodium_malloc memory. */
@@ -510,6 +499,15 @@ ec_pin_verify (const char     *hash,
     {
       g_set_error_literal (error, EC_STAFF_ERROR, EC_STAFF_ERROR_CRYPTO,
                            _("The stored PIN hash is damaged; an administrator must set a new PIN"));
+      return FALSE;
+    }
+  /* A hash below the least accepted cost was not made by this program (or was made
+   * by a test build): refuse it rather than check PINs against it. */
+  if (!ec_crypto_pwhash_str_cost_ok (hash))
+    {
+      g_set_error_literal (error, EC_STAFF_ERROR, EC_STAFF_ERROR_CRYPTO,
+                           _("The stored PIN hash uses a weaker Argon2id cost than this program "
+                             "accepts; an administrator must set a new PIN"));
       return FALSE;
     }
   /* The length bound also rejects PINs the policy would never have hashed, without

@@ -9,9 +9,9 @@
  * database alone cannot brute-force the 10^6 PIN space offline, because every guess
  * needs the pepper.
  *
- * Test-only fast mode: with ELDERCARD_TEST_FAST_KDF=1 in the environment, new hashes use
- * Argon2id's minimum cost (1 pass, 8 KiB) so test suites stay fast. Never set it on a
- * station; hashes made that way are reported as needing a rehash in normal mode.
+ * The cost comes from ec_kdf_policy() (ec-crypto.h); a stored hash cheaper than the
+ * policy's minimum (INTERACTIVE) is refused when it is read. Test programs link a
+ * cheaper policy of their own; installed programs have no way to lower it.
  *
  * Lockout policy: the first EC_PIN_FREE_ATTEMPTS (5) wrong PINs in a row cost nothing.
  * From the 5th failure on, sign-in is refused until a delay has passed since the last
@@ -96,9 +96,6 @@ gboolean      ec_pin_verify            (const char     *hash,
                                         const EcPepper *pepper,
                                         gboolean       *out_needs_rehash,
                                         GError        **error);
-
-/* TRUE when ELDERCARD_TEST_FAST_KDF=1 is set (test-only cheap Argon2id cost). */
-gboolean      ec_pin_fast_kdf          (void);
 
 /* ---- lockout (pure) --------------------------------------------------------- */
 
