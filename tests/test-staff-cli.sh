@@ -19,7 +19,7 @@ nok () { n=$((n + 1)); echo "not ok $n - $1"; }
 check () { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 audit_count () { sqlite3 "$ELDERCARD_DB" "SELECT count(*) FROM audit WHERE actor_id = '$1' AND action = '$2'"; }
 
-echo "1..27"
+echo "1..29"
 
 out=$("$EC" pepper init 2>&1); rc=$?
 check "pepper init creates the pepper" '[ $rc -eq 0 ] && [ -f keys/pin-pepper.key ]'
@@ -87,6 +87,20 @@ check "the installed command refuses a PIN hash below its minimum cost" '[ $rc -
 printf '604817\n' > new.pin
 out=$("$EC" staff set-pin S0012 --pin-file new.pin 2>&1); rc=$?
 check "set-pin gives a new PIN" '[ $rc -eq 0 ] && printf "604817\n" | "$EC" staff signin-test S0012 >/dev/null 2>&1'
+
+# 30 sign-ins started at once (the race of issue 11): every attempt is counted before
+# its PIN is checked, so at most 5 PINs are checked before the wait.
+printf '730294\n' | "$EC" staff add S0030 --name 钱社工 --role staff >/dev/null 2>&1
+pids=()
+for i in $(seq 30); do
+  printf '999111\n' | "$EC" staff signin-test S0030 >/dev/null 2>&1 &
+  pids+=($!)
+done
+wait "${pids[@]}"
+check "30 parallel signin-test: at most 5 PINs checked, the rest refused unchecked" \
+  '[ "$(audit_count S0030 pin-failure)" -le 5 ] && [ $(( $(audit_count S0030 pin-failure) + $(audit_count S0030 signin-locked) )) = 30 ]'
+out=$(printf '730294\n' | "$EC" staff signin-test S0030 2>&1); rc=$?
+check "… and then even the right PIN waits" '[ $rc -eq 1 ] && [[ "$out" == *locked* ]]'
 
 mv keys/pin-pepper.key keys/moved.key
 out=$(printf '604817\n' | "$EC" staff signin-test S0012 2>&1); rc=$?

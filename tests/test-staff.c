@@ -572,6 +572,89 @@ test_sign_in_async (Fixture      *f,
   ec_test_fast_kdf (TRUE);
 }
 
+/* The lockout cannot be raced: N attempts at once, each on its own connection (as N
+ * kiosks or N `eldercard staff signin-test` would), and at most EC_PIN_FREE_ATTEMPTS
+ * PINs are checked before the wait; every other attempt is refused unchecked. */
+#define RACE_N 24
+
+typedef struct
+{
+  const char     *path;
+  const EcPepper *pepper;
+  GMutex          lock;
+  GCond           go;
+  guint           ready;
+  gboolean        start;
+  guint           wrong, locked, other;
+} Race;
+
+static gpointer
+race_thread (gpointer data)
+{
+  Race *r = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcDb) db = ec_db_open (r->path, EC_DB_OPEN_READ_WRITE, &error);
+  g_autoptr(EcStaffSession) s = NULL;
+
+  g_assert_no_error (error);
+  g_mutex_lock (&r->lock);
+  r->ready++;
+  g_cond_broadcast (&r->go);
+  while (!r->start)
+    g_cond_wait (&r->go, &r->lock);
+  g_mutex_unlock (&r->lock);
+
+  s = ec_staff_sign_in (db, r->pepper, "S0012", "999111", T0, &error);
+  g_mutex_lock (&r->lock);
+  if (g_error_matches (error, EC_STAFF_ERROR, EC_STAFF_ERROR_WRONG_PIN))
+    r->wrong++;
+  else if (g_error_matches (error, EC_STAFF_ERROR, EC_STAFF_ERROR_LOCKED_OUT))
+    r->locked++;
+  else
+    r->other++;
+  g_mutex_unlock (&r->lock);
+  return NULL;
+}
+
+static void
+test_lockout_race (Fixture      *f,
+                   gconstpointer data)
+{
+  Race r = { .path = f->path, .pepper = f->pepper };
+  GThread *threads[RACE_N];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcStaff) staff = NULL;
+
+  g_mutex_init (&r.lock);
+  g_cond_init (&r.go);
+  for (guint i = 0; i < RACE_N; i++)
+    threads[i] = g_thread_new ("signin", race_thread, &r);
+  g_mutex_lock (&r.lock);
+  while (r.ready < RACE_N)
+    g_cond_wait (&r.go, &r.lock);
+  r.start = TRUE;
+  g_cond_broadcast (&r.go);
+  g_mutex_unlock (&r.lock);
+  for (guint i = 0; i < RACE_N; i++)
+    g_thread_join (threads[i]);
+
+  g_test_message ("%u PINs checked, %u refused as locked, %u other", r.wrong, r.locked, r.other);
+  g_assert_cmpuint (r.other, ==, 0);
+  g_assert_cmpuint (r.wrong, ==, EC_PIN_FREE_ATTEMPTS);
+  g_assert_cmpuint (r.locked, ==, RACE_N - EC_PIN_FREE_ATTEMPTS);
+  /* The audit log says the same. */
+  g_assert_cmpuint (count_audit (f->db, "S0012", "pin-failure"), ==, EC_PIN_FREE_ATTEMPTS);
+  g_assert_cmpuint (count_audit (f->db, "S0012", "staff-lockout"), ==, 1);
+  g_assert_cmpuint (count_audit (f->db, "S0012", "signin-locked"), ==, RACE_N - EC_PIN_FREE_ATTEMPTS);
+  g_assert_true (ec_db_staff_get (f->db, "S0012", &staff, &error));
+  g_assert_cmpuint (staff->pin_failures, ==, EC_PIN_FREE_ATTEMPTS);
+  /* And the right PIN is refused now, unchecked. */
+  g_assert_null (ec_staff_sign_in (f->db, f->pepper, "S0012", "730294", T0 + 1, &error));
+  g_assert_error (error, EC_STAFF_ERROR, EC_STAFF_ERROR_LOCKED_OUT);
+  g_mutex_clear (&r.lock);
+  g_cond_clear (&r.go);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -581,6 +664,7 @@ main (int argc, char **argv)
   ADD ("/ec/staff/create", test_create);
   ADD ("/ec/staff/sign-in", test_sign_in);
   ADD ("/ec/staff/lockout", test_lockout);
+  ADD ("/ec/staff/lockout-race", test_lockout_race);
   ADD ("/ec/staff/weak-hash-refused", test_rehash);
   ADD ("/ec/staff/session", test_session);
   ADD ("/ec/staff/station-key", test_station_key);

@@ -227,6 +227,7 @@ ec_cmd_allergy_check (int argc, char **argv)
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file (default $ELDERCARD_DB or eldercard.db)"), "FILE" },
     { "actor", 0, 0, G_OPTION_ARG_STRING, &actor_opt, N_("Who is checking, for the audit log (default nurse:cli:USER)"), "ROLE:ID" },
     { "staff", 0, 0, G_OPTION_ARG_STRING, &staff_opt, N_("Checking staff id (role from the staff table)"), "ID" },
+    EC_CLI_PIN_FILE_ENTRY,
     { "allergies-file", 0, 0, G_OPTION_ARG_FILENAME, &allergies_file,
       N_("Take allergies and medications from this JSON file instead of the database"), "FILE" },
     { "table", 0, 0, G_OPTION_ARG_FILENAME, &table_path,

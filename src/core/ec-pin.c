@@ -478,22 +478,9 @@ ec_pin_hash (const char     *pin,
 }
 
 gboolean
-ec_pin_verify (const char     *hash,
-               const char     *pin,
-               const EcPepper *pepper,
-               gboolean       *out_needs_rehash,
-               GError        **error)
+ec_pin_check_hash (const char *hash,
+                   GError    **error)
 {
-  unsigned long long ops;
-  gsize mem;
-  guint8 *peppered;
-  int rc;
-
-  g_return_val_if_fail (pin != NULL, FALSE);
-  g_return_val_if_fail (pepper != NULL, FALSE);
-
-  if (out_needs_rehash != NULL)
-    *out_needs_rehash = FALSE;
   if (hash == NULL || strnlen (hash, crypto_pwhash_argon2id_STRBYTES) >= crypto_pwhash_argon2id_STRBYTES
       || !g_str_has_prefix (hash, crypto_pwhash_argon2id_STRPREFIX))
     {
@@ -510,6 +497,28 @@ ec_pin_verify (const char     *hash,
                              "accepts; an administrator must set a new PIN"));
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+ec_pin_verify (const char     *hash,
+               const char     *pin,
+               const EcPepper *pepper,
+               gboolean       *out_needs_rehash,
+               GError        **error)
+{
+  unsigned long long ops;
+  gsize mem;
+  guint8 *peppered;
+  int rc;
+
+  g_return_val_if_fail (pin != NULL, FALSE);
+  g_return_val_if_fail (pepper != NULL, FALSE);
+
+  if (out_needs_rehash != NULL)
+    *out_needs_rehash = FALSE;
+  if (!ec_pin_check_hash (hash, error))
+    return FALSE;
   /* The length bound also rejects PINs the policy would never have hashed, without
    * spending Argon2id on them. */
   if (strlen (pin) > EC_PIN_MAX_DIGITS)

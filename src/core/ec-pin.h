@@ -87,6 +87,11 @@ char         *ec_pin_hash              (const char     *pin,
                                         const EcPepper *pepper,
                                         GError        **error);
 
+/* Whether @hash is a stored PIN hash this program will check PINs against: an
+ * Argon2id string at no less than the policy's minimum cost. CRYPTO otherwise. */
+gboolean      ec_pin_check_hash        (const char     *hash,
+                                        GError        **error);
+
 /* Verify @pin against @hash made by ec_pin_hash with the same pepper. Returns TRUE on a
  * match; FALSE with EC_STAFF_ERROR_WRONG_PIN on a mismatch (also for a hash made with
  * another pepper). When @out_needs_rehash is given it is set to TRUE on a match whose
