@@ -16,13 +16,13 @@ nok () { n=$((n + 1)); echo "not ok $n - $1"; }
 check () { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 sql () { sqlite3 "$ELDERCARD_DB" "$1"; }
 
-echo "1..36"
+echo "1..35"
 
 out=$("$EC" resident list 2>&1); rc=$?
 check "no database yet: refused, saying how to create one" '[ $rc -eq 1 ] && [[ "$out" == *"db init"* ]]'
 out=$("$EC" db init 2>&1); rc=$?
 check "db init creates it" '[ $rc -eq 0 ] && [ -f station.db ] && [[ "$out" == *created* ]]'
-check "… mode 0600, WAL, schema version 3" '[ "$(stat -c %a station.db)" = 600 ] && [ "$(sql "PRAGMA journal_mode")" = wal ] && [ "$(sql "PRAGMA user_version")" = 3 ]'
+check "… mode 0600, WAL, schema version 4" '[ "$(stat -c %a station.db)" = 600 ] && [ "$(sql "PRAGMA journal_mode")" = wal ] && [ "$(sql "PRAGMA user_version")" = 4 ]'
 
 out=$("$EC" demo generate --residents 120 --seed 9 2>&1); rc=$?
 check "demo generate adds a fictional community" '[ $rc -eq 0 ] && [ "$(sql "SELECT count(*) FROM residents")" = 120 ]'
