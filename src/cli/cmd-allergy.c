@@ -28,6 +28,7 @@
 #include "ec-db.h"
 #include "ec-drugs.h"
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 
 #define EXIT_NO_CONFLICT  0
@@ -276,7 +277,7 @@ ec_cmd_allergy_check (int argc, char **argv)
       g_autofree char *data = NULL;
       gsize len = 0;
 
-      if (!g_file_get_contents (allergies_file, &data, &len, &error)
+      if (!ec_file_read_bounded (allergies_file, 1024 * 1024, 0, &data, &len, &error)
           || (resident = ec_allergy_input_from_json (data, len, &error)) == NULL)
         return ec_cli_fail (error);
       if (!ec_allergy_check (table, resident, drug_text, &verdict, &error))

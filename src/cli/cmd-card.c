@@ -19,6 +19,7 @@
 #include "ec-card.h"
 #include "ec-cli.h"
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 #include "ec-keys.h"
 
@@ -141,7 +142,8 @@ build_summary (const EncodeOptions *o,
     {
       g_autofree char *json = NULL;
       gsize len = 0;
-      if (!g_file_get_contents (o->summary_file, &json, &len, error))
+      /* A card summary is at most a few hundred bytes; 64 KiB is plenty. */
+      if (!ec_file_read_bounded (o->summary_file, 64 * 1024, 0, &json, &len, error))
         return NULL;
       s = ec_card_summary_from_json (json, len, error);
       if (s == NULL)

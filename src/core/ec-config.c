@@ -3,6 +3,7 @@
 
 #include "ec-config.h"
 #include "ec-crypto.h"
+#include "ec-file.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -249,7 +250,7 @@ ec_config_load_file (EcConfig    *config,
   g_return_val_if_fail (config != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (!g_file_get_contents (path, &data, &len, error))
+  if (!ec_file_read_bounded (path, EC_CONFIG_MAX_BYTES, 0, &data, &len, error))
     return FALSE;
   if (!ec_config_load_data (config, data, len, &local))
     {

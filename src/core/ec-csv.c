@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 
 #define READER_FIELD_MAX (1024 * 1024)
@@ -966,18 +967,17 @@ ec_csv_import_file (EcDb               *db,
                     EcCsvImportReport  *report,
                     GError            **error)
 {
-  g_autoptr(GMappedFile) map = NULL;
   g_autoptr(GError) local = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
 
   g_return_val_if_fail (path != NULL, FALSE);
-  map = g_mapped_file_new (path, FALSE, &local);
-  if (map == NULL)
+  if (!ec_file_read_bounded (path, EC_CSV_IMPORT_MAX_BYTES, 0, &data, &len, &local))
     {
       g_set_error (error, EC_IMPORT_ERROR, EC_IMPORT_ERROR_MISSING, _("Cannot read %s: %s"), path, local->message);
       return FALSE;
     }
-  return ec_csv_import_data (db, g_mapped_file_get_contents (map), g_mapped_file_get_length (map), path,
-                             skip_bad, actor, report, error);
+  return ec_csv_import_data (db, data, len, path, skip_bad, actor, report, error);
 }
 
 /* ------------------------------------------------------------------------- */

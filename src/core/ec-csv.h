@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 /* Limits: any one field (except photo_base64), and a whole file. */
 #define EC_CSV_FIELD_MAX  4096
 #define EC_CSV_FILE_MAX   (2u * 1024 * 1024 * 1024 - 1)
+/* The most `import` reads from a file (far more than any community holds). */
+#define EC_CSV_IMPORT_MAX_BYTES (256u * 1024 * 1024)
 
 /* ---- the RFC 4180 reader ---- */
 typedef struct _EcCsvReader EcCsvReader;

@@ -25,6 +25,7 @@
 #include <sodium.h>
 
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 
 #define CHECKPOINT_MAGIC "eldercard-audit-checkpoint 1"
@@ -339,13 +340,13 @@ read_checkpoint (const char *path,
   gboolean have_seq = FALSE, have_hash = FALSE;
   g_autoptr(GError) local = NULL;
 
-  if (!g_file_get_contents (path, &text, &len, &local))
+  if (!ec_file_read_bounded (path, 4096, 0, &text, &len, &local))
     {
       g_set_error (error, EC_DB_ERROR, EC_DB_ERROR_NOT_FOUND,
                    _("Cannot read the checkpoint: %s"), local->message);
       return FALSE;
     }
-  if (len > 4096 || memchr (text, '\0', len) != NULL)
+  if (memchr (text, '\0', len) != NULL)
     goto bad;
   lines = g_strsplit (text, "\n", -1);
   if (lines[0] == NULL || strcmp (lines[0], CHECKPOINT_MAGIC) != 0)

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 
 /* File formats (docs/keys.md). All integers big-endian. */
@@ -89,20 +90,20 @@ read_file (const char *path,
   gsize got = 0;
   int fd;
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
-  if (fd < 0)
-    {
-      int e = errno;
-      g_set_error (error, EC_KEY_ERROR, e == ENOENT ? EC_KEY_ERROR_NOT_FOUND : EC_KEY_ERROR_IO,
-                   _("cannot open %s: %s"), path, g_strerror (e));
-      return NULL;
-    }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      g_set_error (error, EC_KEY_ERROR, EC_KEY_ERROR_IO, _("%s is not a regular file"), path);
-      close (fd);
-      return NULL;
-    }
+  {
+    g_autoptr(GError) local = NULL;
+    /* Non-blocking open, regular files only: a key file replaced by a FIFO is refused
+     * at once instead of hanging `card encode`. */
+    fd = ec_file_open_regular (path, EC_FILE_NOFOLLOW, &st, &local);
+    if (fd < 0)
+      {
+        g_set_error (error, EC_KEY_ERROR,
+                     g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? EC_KEY_ERROR_NOT_FOUND
+                                                                               : EC_KEY_ERROR_IO,
+                     "%s", local->message);
+        return NULL;
+      }
+  }
   if (secret && (st.st_mode & 0077) != 0)
     {
       g_set_error (error, EC_KEY_ERROR, EC_KEY_ERROR_PERMISSIONS,

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 
 /* Preparing photos needs gdk-pixbuf-2.0 (as ec-card-face.c does); without it only
@@ -604,7 +605,7 @@ ec_photo_prepare_file (const char          *path,
       return FALSE;
     }
 
-  if (!g_file_get_contents (path, &data, &len, error))
+  if (!ec_file_read_bounded (path, EC_PHOTO_PREPARE_MAX_FILE, 0, &data, &len, error))
     return FALSE;
   bytes = g_bytes_new_take (g_steal_pointer (&data), len);
   raw = g_bytes_get_data (bytes, NULL);

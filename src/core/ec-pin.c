@@ -12,6 +12,7 @@
 
 #include "ec-crypto.h"
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 #include "ec-init.h"
 
@@ -139,7 +140,18 @@ pepper_read (const char *path,
   int fd;
 
   *out_missing = FALSE;
-  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  {
+    g_autoptr(GError) local = NULL;
+    /* Non-blocking open, regular files only: a FIFO in its place is refused at once. */
+    fd = ec_file_open_regular (path, EC_FILE_NOFOLLOW, &st, &local);
+    if (fd < 0 && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_INVAL))
+      {
+        g_set_error (error, EC_KEY_ERROR, EC_KEY_ERROR_FORMAT,
+                     _("The PIN pepper file %s is not a regular file"), path);
+        return NULL;
+      }
+    errno = fd < 0 && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? ENOENT : EIO;
+  }
   if (fd < 0)
     {
       int saved = errno;
@@ -153,21 +165,6 @@ pepper_read (const char *path,
         }
       g_set_error (error, EC_KEY_ERROR, EC_KEY_ERROR_IO,
                    _("Cannot open the PIN pepper file %s: %s"), path, g_strerror (saved));
-      return NULL;
-    }
-  if (fstat (fd, &st) != 0)
-    {
-      int saved = errno;
-      close (fd);
-      g_set_error (error, EC_KEY_ERROR, EC_KEY_ERROR_IO,
-                   _("Cannot read the PIN pepper file %s: %s"), path, g_strerror (saved));
-      return NULL;
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      close (fd);
-      g_set_error (error, EC_KEY_ERROR, EC_KEY_ERROR_FORMAT,
-                   _("The PIN pepper file %s is not a regular file"), path);
       return NULL;
     }
   if ((st.st_mode & 077) != 0)

@@ -34,6 +34,7 @@
 #include "ec-crypto.h"
 #include "ec-db-private.h"
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 
 #define SIG_DOMAIN    "ECBUNDLE1-SIG"
@@ -949,29 +950,19 @@ read_limited_file (const char  *path,
                    gsize       *out_len,
                    GError     **error)
 {
-  GStatBuf sb;
+  g_autoptr(GError) local = NULL;
   char *data = NULL;
   gsize len = 0;
 
-  if (g_stat (path, &sb) != 0)
+  /* Non-blocking open, regular files only, never more than @max bytes read. */
+  if (!ec_file_read_bounded (path, max, 0, &data, &len, &local))
     {
-      int e = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), _("Cannot read %s: %s"), path, g_strerror (e));
-      return FALSE;
-    }
-  if (!S_ISREG (sb.st_mode) || (guint64) sb.st_size > max)
-    {
-      g_set_error (error, EC_SYNC_ERROR, EC_SYNC_ERROR_DAMAGED,
-                   _("%s is not a plausible eldercard file (not a regular file, or larger than %zu bytes)"),
-                   path, max);
-      return FALSE;
-    }
-  if (!g_file_get_contents (path, &data, &len, error))
-    return FALSE;
-  if (len > max)
-    {
-      g_free (data);
-      g_set_error (error, EC_SYNC_ERROR, EC_SYNC_ERROR_DAMAGED, _("%s is larger than %zu bytes"), path, max);
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_INVAL))
+        g_set_error (error, EC_SYNC_ERROR, EC_SYNC_ERROR_DAMAGED,
+                     _("%s is not a plausible eldercard file (not a regular file, or larger than %zu bytes)"),
+                     path, max);
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
   *out = (guint8 *) data;
