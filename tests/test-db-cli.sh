@@ -16,7 +16,7 @@ nok () { n=$((n + 1)); echo "not ok $n - $1"; }
 check () { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 sql () { sqlite3 "$ELDERCARD_DB" "$1"; }
 
-echo "1..35"
+echo "1..39"
 
 out=$("$EC" resident list 2>&1); rc=$?
 check "no database yet: refused, saying how to create one" '[ $rc -eq 1 ] && [[ "$out" == *"db init"* ]]'
@@ -105,6 +105,19 @@ check "truncation after a checkpoint is caught" '[ $rc -eq 1 ] && [[ "$out" == *
 sqlite3 "$ELDERCARD_DB" "DROP TRIGGER audit_append_only_update; UPDATE audit SET reason = 'nothing to see' WHERE seq = 3;"
 out=$("$EC" audit verify 2>&1); rc=$?
 check "a changed entry is caught, by number" '[ $rc -eq 1 ] && [[ "$out" == *"entry 3"* ]]'
+
+# Control characters: refused when written, escaped when a row already holds them
+# (written by an older version or another tool straight into the file).
+out=$("$EC" resident add --name "$(printf '王\033[2J秀英')" --dob 1941-03-08 2>&1); rc=$?
+check "a name with an escape sequence is refused" '[ $rc -eq 1 ] && [[ "$out" == *"control character"* ]]'
+printf 'name_zh,date_of_birth\n%s,1941-03-08\n' "$(printf '\342\200\256英秀王')" > bidi.csv
+out=$("$EC" import bidi.csv 2>&1); rc=$?
+check "CSV import refuses a bidi override in a name" '[ $rc -eq 1 ] && [[ "$out" == *"control character"* ]]'
+sql "UPDATE residents SET name_zh = '王' || char(27) || ']0;owned' || char(7) || char(8238) || '秀英' WHERE id = (SELECT id FROM residents WHERE name_zh = '王秀英' LIMIT 1)"
+out=$("$EC" resident list 2>&1)
+check "resident list escapes what it did not make (ESC, BEL, U+202E)" '! grep -q $'"'"'\033\|\007\|\342\200\256'"'"' <<<"$out" && [[ "$out" == *'"'"'王\x1b]0;owned\x07\u202e秀英'"'"'* ]]'
+out=$("$EC" resident show "$id" --actor admin:test --reason "check escaping" 2>&1)
+check "resident show escapes it too" '! grep -q $'"'"'\033'"'"' <<<"$out" && [[ "$out" == *'"'"'\x1b]0;owned'"'"'* ]]'
 
 out=$("$EC" backup backup.db --db copy.db 2>&1); rc=$?
 check "backup writes a verified copy" '[ $rc -eq 0 ] && [[ "$out" == *"integrity_check ok"* ]] && [ "$(sqlite3 backup.db "SELECT count(*) FROM residents")" = 121 ]'

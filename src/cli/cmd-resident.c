@@ -31,6 +31,10 @@
 #include "ec-i18n.h"
 #include "ec-photo.h"
 
+/* Everything this file prints can hold residents' text: print it escaped, so a name
+ * with ESC, BEL or a bidi override cannot drive the terminal (ec_cli_printf_safe). */
+#define printf ec_cli_printf_safe
+
 /* Field options: long name -> CSV column. */
 typedef struct
 {

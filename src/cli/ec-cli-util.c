@@ -5,6 +5,7 @@
 #include "ec-cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include "ec-i18n.h"
 #include "ec-keys.h"
+#include "ec-text.h"
 
 int
 ec_cli_usage_error (GOptionContext *ctx,
@@ -78,7 +80,10 @@ ec_cli_print_row (const char  *const *cells,
 
   for (guint i = 0; i < n_cells; i++)
     {
-      const char *cell = cells[i] != NULL && g_utf8_validate (cells[i], -1, NULL) ? cells[i] : "-";
+      /* Escape what the database holds but a terminal would act on (ESC, BEL, bidi
+       * overrides: older databases and other tools may have stored them). */
+      g_autofree char *cell = ec_text_escape_terminal (cells[i] != NULL && g_utf8_validate (cells[i], -1, NULL)
+                                                       ? cells[i] : "-", FALSE);
       g_string_append (line, cell);
       if (i + 1 < n_cells)
         {
@@ -205,4 +210,19 @@ ec_cli_read_staff_pin (const char  *pin_file,
     { /* nothing to do */ }
   close (fd);
   return ok;
+}
+
+int
+ec_cli_printf_safe (const char *format,
+                    ...)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *safe = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  text = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  safe = ec_text_escape_terminal (text, TRUE);
+  return fputs (safe, stdout) < 0 ? -1 : (int) strlen (safe);
 }

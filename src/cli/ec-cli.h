@@ -57,6 +57,12 @@ void          ec_cli_print_row          (const char  *const *cells,
                                          const guint         *widths,
                                          guint                n_cells);
 
+/* printf() to stdout for text that holds what the database or a file holds: every
+ * control character and bidi override is written as a visible escape (ec-text.h),
+ * newlines and tabs are kept. */
+int           ec_cli_printf_safe        (const char  *format,
+                                         ...) G_GNUC_PRINTF (1, 2);
+
 /* --pin-file FILE of the commands that take --staff ID (NULL: ask at the terminal).
  * EC_CLI_PIN_FILE_ENTRY is its GOptionEntry. */
 extern char *ec_cli_pin_file;

@@ -35,6 +35,13 @@ gboolean     ec_csv_reader_next  (EcCsvReader  *reader,
                                   guint        *out_line,
                                   GError      **error);
 
+/* Formula injection (OWASP): the writer puts an apostrophe before a cell that starts
+ * with = + - @ TAB or CR (or with an apostrophe followed by one of those or another
+ * apostrophe), so a spreadsheet shows it as text instead of running it; the resident
+ * reader takes exactly that apostrophe off again (in place), so export → import gives
+ * back the same text. */
+void         ec_csv_formula_unescape (char *field);
+
 /* ---- residents ---- */
 typedef struct
 {
