@@ -18,7 +18,7 @@ nok () { n=$((n + 1)); echo "not ok $n - $1"; }
 check () { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 
 tags=("$vectors"/*.tag)
-echo "1..$(( ${#tags[@]} + 26 ))"
+echo "1..$(( ${#tags[@]} + 27 ))"
 
 # git does not keep file modes: use a copy of the TEST ONLY keys with the secret files
 # 0600, as the refusal of group-readable key files requires.
@@ -146,3 +146,9 @@ mv keys/stations/12.key keys/stations/12.key.real && mkfifo -m 600 keys/stations
 out=$(timeout 10 "$EC" card encode --keys keys --passphrase-file station.pass --type ntag215 --uid 04a1b2c3d4e5f7 --station 12 --out f.tag 2>&1); rc=$?
 check "a station key replaced by a FIFO is refused at once (card encode does not hang)" '[ $rc -eq 1 ] && [[ "$out" == *"not a regular file"* ]]'
 rm -f keys/stations/12.key && mv keys/stations/12.key.real keys/stations/12.key
+
+# Every card expires: without --expires, 5 years (1826 days) after it was issued.
+out=$("$EC" card encode --keys keys --passphrase-file station.pass --type ntag215 --uid 04a1b2c3d4e5f8 --station 12 --out d5.tag 2>&1)
+out=$("$EC" card verify --keys bundle d5.tag 2>&1)
+want=$(date -u -d "@$(( ( $(date -u +%s) / 86400 + 1826 ) * 86400 ))" +%F)
+check "a card encoded without --expires expires 5 years after issue ($want)" '[[ "$out" == *"expires: $want"* ]]'

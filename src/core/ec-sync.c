@@ -807,7 +807,7 @@ bundle_verify (const EcKeyring  *ring,
                    ks, ours);
       return FALSE;
     }
-  cert = ec_keyring_find_cert (ring, hdr->signer_kid);
+  cert = ec_keyring_find_cert_at (ring, hdr->signer_kid, hdr->created_at);
   if (cert == NULL || cert->station_id != hdr->station_id
       || hdr->created_at < cert->valid_from || hdr->created_at > cert->valid_to)
     {
