@@ -139,7 +139,7 @@ if [ "$(id -u)" = 0 ] && command -v systemd-sysusers >/dev/null && command -v sy
      && grep -q '^eldercard:x:[0-9]*:[0-9]*:eldercard kiosk:/var/lib/eldercard:/usr/sbin/nologin$' "$tmp/sys/etc/passwd" \
      && systemd-tmpfiles --root="$tmp/sys" --create "$dest/usr/lib/tmpfiles.d/eldercard.conf" >/dev/null 2>&1 \
      && [ "$(stat -c '%a %u' "$tmp/sys/var/lib/eldercard")" = "750 $(awk -F: '$1=="eldercard"{print $3}' "$tmp/sys/etc/passwd")" ] \
-     && [ "$(stat -c '%a %U %G' "$tmp/sys/etc/eldercard/keys")" = "750 root eldercard" ] \
+     && [ "$(stat -c '%a %u %g' "$tmp/sys/etc/eldercard/keys")" = "750 0 $(awk -F: '$1=="eldercard"{print $3}' "$tmp/sys/etc/group")" ] \
      && ! grep -q '^[dZz] /etc/eldercard/keys .* eldercard eldercard' "$dest/usr/lib/tmpfiles.d/eldercard.conf"; then
     ok "systemd-sysusers creates user eldercard; systemd-tmpfiles gives it a 0750 data dir and a root-owned 0750 key dir (group eldercard)"
   else
