@@ -30,6 +30,7 @@ desktop-file-utils
 appstream
 groff-base
 clang
+xdotool
 "
 
 missing=""

@@ -25,7 +25,7 @@
 #   $(PREFIX)/lib/sysusers.d, tmpfiles.d/eldercard.conf    the user and directory modes
 #   $(SYSCONFDIR)/modprobe.d/eldercard-blacklist-pn533.conf (kmod reads /etc/modprobe.d)
 #   $(SYSCONFDIR)/eldercard/eldercard.conf                 0644, never overwritten
-#   $(SYSCONFDIR)/eldercard/keys/                          0700
+#   $(SYSCONFDIR)/eldercard/keys/                          0750 root:eldercard (read-only to the kiosk)
 #   $(LOCALSTATEDIR)/lib/eldercard/                        0750
 # SYSCONFDIR is /etc and LOCALSTATEDIR /var whatever PREFIX is, as for any system service.
 #
@@ -120,9 +120,9 @@ install:
 	  echo "install -m 0644 data/eldercard.conf $(DESTDIR)$(EC_INST_CONFDIR)/eldercard.conf"; \
 	  install -m 0644 data/eldercard.conf $(DESTDIR)$(EC_INST_CONFDIR)/eldercard.conf; \
 	fi
-	install -d -m 0700 $(DESTDIR)$(EC_INST_KEYDIR)
+	install -d -m 0750 $(DESTDIR)$(EC_INST_KEYDIR)
 	install -d -m 0750 $(DESTDIR)$(EC_INST_STATEDIR)
-	chmod 0700 $(DESTDIR)$(EC_INST_KEYDIR)
+	chmod 0750 $(DESTDIR)$(EC_INST_KEYDIR)
 	chmod 0750 $(DESTDIR)$(EC_INST_STATEDIR)
 	@if [ -x $(KIOSK) ]; then set -ex; \
 	  install -m 0755 $(KIOSK) $(DESTDIR)$(EC_INST_BINDIR)/eldercard-kiosk; \

@@ -79,7 +79,7 @@ check "config /etc/eldercard/eldercard.conf 0644, the shipped one" \
 check "config names reader, database, keys, kiosk and data settings" \
   grep -q '^path=/var/lib/eldercard/eldercard.db$' "$dest/etc/eldercard/eldercard.conf"
 check "/var/lib/eldercard is 0750" test "$(mode "$dest/var/lib/eldercard")" = 750
-check "/etc/eldercard/keys is 0700" test "$(mode "$dest/etc/eldercard/keys")" = 700
+check "/etc/eldercard/keys is 0750 (read-only to the kiosk group)" test "$(mode "$dest/etc/eldercard/keys")" = 750
 check "udev rules in /usr/lib/udev/rules.d, 0644, as shipped" \
   cmp -s "$src/udev/70-eldercard-nfc.rules" "$dest/usr/lib/udev/rules.d/70-eldercard-nfc.rules"
 check "modprobe blacklist in /etc/modprobe.d" \
@@ -139,8 +139,9 @@ if [ "$(id -u)" = 0 ] && command -v systemd-sysusers >/dev/null && command -v sy
      && grep -q '^eldercard:x:[0-9]*:[0-9]*:eldercard kiosk:/var/lib/eldercard:/usr/sbin/nologin$' "$tmp/sys/etc/passwd" \
      && systemd-tmpfiles --root="$tmp/sys" --create "$dest/usr/lib/tmpfiles.d/eldercard.conf" >/dev/null 2>&1 \
      && [ "$(stat -c '%a %u' "$tmp/sys/var/lib/eldercard")" = "750 $(awk -F: '$1=="eldercard"{print $3}' "$tmp/sys/etc/passwd")" ] \
-     && [ "$(stat -c %a "$tmp/sys/etc/eldercard/keys")" = 700 ]; then
-    ok "systemd-sysusers creates user eldercard; systemd-tmpfiles gives it 0750 data and 0700 key dirs"
+     && [ "$(stat -c '%a %u %g' "$tmp/sys/etc/eldercard/keys")" = "750 0 $(awk -F: '$1=="eldercard"{print $3}' "$tmp/sys/etc/group")" ] \
+     && ! grep -q '^[dZz] /etc/eldercard/keys .* eldercard eldercard' "$dest/usr/lib/tmpfiles.d/eldercard.conf"; then
+    ok "systemd-sysusers creates user eldercard; systemd-tmpfiles gives it a 0750 data dir and a root-owned 0750 key dir (group eldercard)"
   else
     notok "sysusers/tmpfiles on a scratch root"
   fi

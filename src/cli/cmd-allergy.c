@@ -28,6 +28,7 @@
 #include "ec-db.h"
 #include "ec-drugs.h"
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 
 #define EXIT_NO_CONFLICT  0
@@ -231,6 +232,7 @@ ec_cmd_allergy_check (int argc, char **argv)
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file (default $ELDERCARD_DB or eldercard.db)"), "FILE" },
     { "actor", 0, 0, G_OPTION_ARG_STRING, &actor_opt, N_("Who is checking, for the audit log (default nurse:cli:USER)"), "ROLE:ID" },
     { "staff", 0, 0, G_OPTION_ARG_STRING, &staff_opt, N_("Checking staff id (role from the staff table)"), "ID" },
+    EC_CLI_PIN_FILE_ENTRY,
     { "allergies-file", 0, 0, G_OPTION_ARG_FILENAME, &allergies_file,
       N_("Take allergies and medications from this JSON file instead of the database"), "FILE" },
     { "table", 0, 0, G_OPTION_ARG_FILENAME, &table_path,
@@ -279,7 +281,7 @@ ec_cmd_allergy_check (int argc, char **argv)
       g_autofree char *data = NULL;
       gsize len = 0;
 
-      if (!g_file_get_contents (allergies_file, &data, &len, &error)
+      if (!ec_file_read_bounded (allergies_file, 1024 * 1024, 0, &data, &len, &error)
           || (resident = ec_allergy_input_from_json (data, len, &error)) == NULL)
         return ec_cli_fail (error);
       if (!ec_allergy_check (table, resident, drug_text, &verdict, &error))
