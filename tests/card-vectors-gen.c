@@ -401,7 +401,7 @@ main (int    argc,
   if (argc == 3 && g_str_equal (argv[1], "--add"))
     {
       ec_init ();
-      g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
+      ec_test_fast_kdf (TRUE);   /* TEST ONLY keys: cheap to unlock */
       return add_vectors (argv[2]);
     }
   if (argc != 2)

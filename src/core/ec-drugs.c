@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "ec-drugs"
 
 #include "ec-drugs-private.h"
+#include "ec-file.h"
 
 #include <string.h>
 
@@ -1036,7 +1037,7 @@ ec_drug_table_new_from_file (const char *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &data, &len, error))
+  if (!ec_file_read_bounded (path, EC_DRUGS_MAX_BYTES, 0, &data, &len, error))
     return NULL;
   t = ec_drug_table_new_from_data (data, len, &local);
   if (t == NULL)
