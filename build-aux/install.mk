@@ -1,19 +1,21 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # make install / make uninstall (included by the Makefile). docs/deploy.md walks through it.
 #
-#   make BUILDDIR=build-release EC_INSTALLED_PATHS=1 PREFIX=/usr/local
-#   sudo make BUILDDIR=build-release EC_INSTALLED_PATHS=1 PREFIX=/usr/local install
+#   make BUILDDIR=build-release PREFIX=/usr/local
+#   sudo make BUILDDIR=build-release PREFIX=/usr/local install
 #   sudo make BUILDDIR=build-release PREFIX=/usr/local uninstall
+#   sudo make BUILDDIR=build-release PREFIX=/usr/local install-emulator   (demo/test only)
 #
 # `install` never builds: it copies what is in $(BUILDDIR) and stops with a message when
 # the CLI is not built. The kiosk (and everything that belongs to it: desktop file,
-# metainfo, icon, man page, systemd unit) is installed only when $(KIOSK) exists, the
-# emulator only when $(EMU) exists, the NFC helper (build-aux/reader.mk) when it exists.
+# metainfo, icon, man page, systemd unit) is installed only when $(KIOSK) exists, the NFC
+# helper (build-aux/reader.mk) when it exists. The PN532 emulator is a demo and test tool,
+# never part of the product: only `make install-emulator` installs it.
 #
 # Where things go (DESTDIR is prepended to all of them):
 #   $(PREFIX)/bin/eldercard, eldercard-kiosk               0755
 #   $(PREFIX)/libexec/eldercard/eldercard-nfc-helper       0755 (the process that runs libnfc)
-#   $(PREFIX)/libexec/eldercard/pn532-emu                  0755 (demo and tests helper)
+#   $(PREFIX)/libexec/eldercard/pn532-emu                  0755, install-emulator only
 #   $(PREFIX)/share/locale/LANG/LC_MESSAGES/eldercard.mo   from $(BUILDDIR)/locale
 #   $(PREFIX)/share/eldercard/                             data/ (minus the files below),
 #                                                          udev/readers.tsv, the optional
@@ -34,12 +36,10 @@
 # and systemd. `uninstall` removes our files; it keeps an edited config, a non-empty key
 # directory and a non-empty data directory (your database), and it does not delete the user.
 #
-# EC_INSTALLED_PATHS=1 (for the build, not only for install): compile the installed
-# paths into the programs: EC_LOCALEDIR (and the kiosk's EC_INSTALLED_LOCALEDIR) become
-# $(PREFIX)/share/locale instead of the build tree, and EC_INSTALLED=1, EC_DATADIR,
-# EC_LIBEXECDIR, EC_SYSCONFDIR are defined.
+# The programs carry no path of the build: installed, they find share/eldercard,
+# share/locale and libexec/eldercard from their own location (src/core/ec-paths.h), so
+# the same build can be installed under any PREFIX or DESTDIR.
 
-PREFIX ?= /usr/local
 DESTDIR ?=
 SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
@@ -64,13 +64,6 @@ EC_INST_CONFDIR     := $(SYSCONFDIR)/eldercard
 EC_INST_KEYDIR      := $(EC_INST_CONFDIR)/keys
 EC_INST_STATEDIR    := $(LOCALSTATEDIR)/lib/eldercard
 
-ifeq ($(EC_INSTALLED_PATHS),1)
-override CFLAGS += -UEC_LOCALEDIR -DEC_LOCALEDIR=\"$(EC_INST_LOCALEDIR)\" -DEC_INSTALLED=1 \
-  -DEC_INSTALLED_LOCALEDIR=\"$(EC_INST_LOCALEDIR)\" \
-  -DEC_DATADIR=\"$(EC_INST_DATADIR)\" -DEC_LIBEXECDIR=\"$(EC_INST_LIBEXECDIR)\" \
-  -DEC_SYSCONFDIR=\"$(SYSCONFDIR)\"
-endif
-
 # Files of data/ that have their own place; the rest of data/ goes to share/eldercard.
 EC_INST_DATA_OWN := data/eldercard.conf data/org.eldercard.Kiosk.desktop \
   data/org.eldercard.Kiosk.metainfo.xml data/icons/% data/systemd/% data/sysusers.d/% \
@@ -81,7 +74,16 @@ EC_INST_SED  := sed -e 's|@BINDIR@|$(EC_INST_BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYS
   -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g' -e 's|@DATADIR@|$(EC_INST_DATADIR)|g' \
   -e 's|@LOCALEDIR@|$(EC_INST_LOCALEDIR)|g' -e 's|@LIBEXECDIR@|$(EC_INST_LIBEXECDIR)|g'
 
-.PHONY: install uninstall
+.PHONY: install uninstall install-emulator uninstall-emulator
+# The PN532 emulator, for a demo or a test machine (the eldercard-emulator package).
+install-emulator:
+	@test -x $(EMU) || { echo "install-emulator: $(EMU) is not built; run 'make BUILDDIR=$(BUILDDIR)' first" >&2; exit 1; }
+	install -D -m 0755 $(EMU) $(DESTDIR)$(EC_INST_LIBEXECDIR)/pn532-emu
+
+uninstall-emulator:
+	rm -f $(DESTDIR)$(EC_INST_LIBEXECDIR)/pn532-emu
+	-rmdir $(DESTDIR)$(EC_INST_LIBEXECDIR) 2>/dev/null
+
 install:
 	@test -x $(CLI) || { echo "install: $(CLI) is not built; run 'make BUILDDIR=$(BUILDDIR)' first" >&2; exit 1; }
 	install -d -m 0755 $(DESTDIR)$(EC_INST_BINDIR) $(DESTDIR)$(EC_INST_DATADIR)/udev \
@@ -93,10 +95,6 @@ install:
 	  echo "install -D -m 0755 $(EC_INST_NFC_HELPER) $(DESTDIR)$(EC_INST_LIBEXECDIR)/eldercard-nfc-helper"; \
 	  install -D -m 0755 $(EC_INST_NFC_HELPER) $(DESTDIR)$(EC_INST_LIBEXECDIR)/eldercard-nfc-helper; \
 	else echo "install: WARNING: $(EC_INST_NFC_HELPER) not built: the installed programs cannot use a reader" >&2; fi
-	@if [ -x $(EMU) ]; then \
-	  echo "install -D -m 0755 $(EMU) $(DESTDIR)$(EC_INST_LIBEXECDIR)/pn532-emu"; \
-	  install -D -m 0755 $(EMU) $(DESTDIR)$(EC_INST_LIBEXECDIR)/pn532-emu; \
-	else echo "install: $(EMU) not built, emulator not installed"; fi
 	@set -e; for mo in $(wildcard $(BUILDDIR)/locale/*/LC_MESSAGES/eldercard.mo); do \
 	  lang=$$(basename $$(dirname $$(dirname $$mo))); \
 	  echo "install -D -m 0644 $$mo $(DESTDIR)$(EC_INST_LOCALEDIR)/$$lang/LC_MESSAGES/eldercard.mo"; \

@@ -9,6 +9,7 @@
 
 #include "ec-cli.h"
 #include "ec-init.h"
+#include "ec-paths.h"
 
 static const EcCliCommand commands[] = {
   /* One line per subcommand, in the order --help lists them. */
@@ -74,7 +75,10 @@ main (int    argc,
       char **argv)
 {
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, EC_LOCALEDIR);
+  {
+    g_autofree char *localedir = ec_paths_localedir ();
+    bindtextdomain (GETTEXT_PACKAGE, localedir);
+  }
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   ec_init ();
