@@ -36,6 +36,8 @@ export GSK_RENDERER=cairo
 # match (docs: tests/lsan.supp). gl-disable keeps Mesa out of the test process, so the
 # result no longer depends on the machine's CPU and GPU stack.
 export GDK_DEBUG="gl-disable${GDK_DEBUG:+,$GDK_DEBUG}"
+# The CLI reads /etc/eldercard/eldercard.conf when it exists: not this machine's in tests.
+export ELDERCARD_CONFIG="$EC_BUILD_DIR/test-logs/no-such-eldercard.conf"
 export LIBNFC_AUTO_SCAN=false
 export LIBNFC_LOG_LEVEL=0
 export LC_ALL=C.UTF-8

@@ -32,20 +32,6 @@ static const EcCliCommand commands[] = {
   { "sync",         ec_cmd_sync,         N_("keep field kiosks current: update bundles and audit exports") },
 };
 
-const char *
-ec_cli_default_db (void)
-{
-  const char *e = g_getenv ("ELDERCARD_DB");
-  return (e != NULL && *e) ? e : "eldercard.db";
-}
-
-const char *
-ec_cli_default_keydir (void)
-{
-  const char *e = g_getenv ("ELDERCARD_KEYS");
-  return (e != NULL && *e) ? e : "keys";
-}
-
 int
 ec_cli_fail (const GError *error)
 {
