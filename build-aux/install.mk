@@ -21,6 +21,7 @@
 #                                                          udev/readers.tsv, the optional
 #                                                          PN532 serial rules
 #   $(PREFIX)/share/applications, metainfo, icons/hicolor/scalable/apps, man/man1
+#   $(PREFIX)/share/bash-completion/completions/eldercard
 #   $(PREFIX)/share/doc/eldercard/                         README.md and docs/*.md
 #   $(PREFIX)/lib/udev/rules.d/70-eldercard-nfc.rules      (udev reads /usr/local/lib too)
 #   $(PREFIX)/lib/systemd/system/eldercard-kiosk.service   (so does systemd)
@@ -51,6 +52,7 @@ EC_INST_DATAROOT    := $(PREFIX)/share
 EC_INST_DATADIR     := $(EC_INST_DATAROOT)/eldercard
 EC_INST_LOCALEDIR   := $(EC_INST_DATAROOT)/locale
 EC_INST_MANDIR      := $(EC_INST_DATAROOT)/man/man1
+EC_INST_COMPLETIONDIR := $(EC_INST_DATAROOT)/bash-completion/completions
 EC_INST_DOCDIR      := $(EC_INST_DATAROOT)/doc/eldercard
 EC_INST_APPSDIR     := $(EC_INST_DATAROOT)/applications
 EC_INST_METAINFODIR := $(EC_INST_DATAROOT)/metainfo
@@ -67,7 +69,7 @@ EC_INST_STATEDIR    := $(LOCALSTATEDIR)/lib/eldercard
 # Files of data/ that have their own place; the rest of data/ goes to share/eldercard.
 EC_INST_DATA_OWN := data/eldercard.conf data/org.eldercard.Kiosk.desktop \
   data/org.eldercard.Kiosk.metainfo.xml data/icons/% data/systemd/% data/sysusers.d/% \
-  data/tmpfiles.d/%
+  data/tmpfiles.d/% data/bash-completion/%
 EC_INST_DATA := $(filter-out $(EC_INST_DATA_OWN),$(shell find data -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort))
 EC_INST_DOCS := README.md $(filter-out docs/BRIEF.md docs/TEAM-NOTES.md,$(wildcard docs/*.md))
 EC_INST_SED  := sed -e 's|@BINDIR@|$(EC_INST_BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
@@ -105,6 +107,7 @@ install:
 	done
 	install -m 0644 udev/readers.tsv udev/71-eldercard-pn532-serial.rules $(DESTDIR)$(EC_INST_DATADIR)/udev/
 	install -m 0644 docs/man/eldercard.1 $(DESTDIR)$(EC_INST_MANDIR)/
+	install -D -m 0644 data/bash-completion/eldercard $(DESTDIR)$(EC_INST_COMPLETIONDIR)/eldercard
 	install -m 0644 $(EC_INST_DOCS) $(DESTDIR)$(EC_INST_DOCDIR)/
 	install -m 0644 udev/70-eldercard-nfc.rules $(DESTDIR)$(EC_INST_UDEVDIR)/
 	install -m 0644 udev/eldercard-blacklist-pn533.conf $(DESTDIR)$(EC_INST_MODPROBEDIR)/
@@ -144,6 +147,7 @@ uninstall:
 	rm -f $(DESTDIR)$(EC_INST_BINDIR)/eldercard $(DESTDIR)$(EC_INST_BINDIR)/eldercard-kiosk
 	rm -f $(DESTDIR)$(EC_INST_LOCALEDIR)/*/LC_MESSAGES/eldercard.mo
 	rm -f $(DESTDIR)$(EC_INST_MANDIR)/eldercard.1 $(DESTDIR)$(EC_INST_MANDIR)/eldercard-kiosk.1
+	rm -f $(DESTDIR)$(EC_INST_COMPLETIONDIR)/eldercard
 	rm -f $(DESTDIR)$(EC_INST_APPSDIR)/org.eldercard.Kiosk.desktop \
 	  $(DESTDIR)$(EC_INST_METAINFODIR)/org.eldercard.Kiosk.metainfo.xml \
 	  $(DESTDIR)$(EC_INST_ICONDIR)/org.eldercard.Kiosk.svg

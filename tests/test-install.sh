@@ -34,7 +34,7 @@ if [ ! -x "$kiosk" ]; then
   mkdir -p "$tmp/stand-in"; printf '#!/bin/sh\nexit 0\n' >"$kiosk"; chmod 755 "$kiosk"
 fi
 
-echo "1..38"
+echo "1..39"
 
 # --- 1. install --------------------------------------------------------------------
 if mk install DESTDIR="$dest" KIOSK="$kiosk" >"$tmp/install.log" 2>&1; then ok "make install DESTDIR=… PREFIX=/usr"
@@ -71,6 +71,8 @@ done
 if [ $nmo -eq 0 ]; then ok "translations: none built in $EC_BUILD_DIR/locale, none installed # SKIP po/ is empty"
 else check "all $nmo built translations installed under share/locale" test $mos_ok = 1; fi
 
+check "bash completion in share/bash-completion/completions/eldercard, 0644" \
+  test "$(mode "$dest/usr/share/bash-completion/completions/eldercard")" = 644
 check "config /etc/eldercard/eldercard.conf 0644, the shipped one" \
   test "$(mode "$dest/etc/eldercard/eldercard.conf")" = 644 -a -z "$(cmp "$src/data/eldercard.conf" "$dest/etc/eldercard/eldercard.conf" 2>&1)"
 check "config names reader, database, keys, kiosk and data settings" \
