@@ -245,8 +245,23 @@ $(CORE_TESTS): $(BUILDDIR)/tests/%: tests/%.c $(LIBCORE)
 PO_FILES := $(wildcard po/*.po)
 MO_FILES := $(PO_FILES:po/%.po=$(LOCALEDIR)/%/LC_MESSAGES/eldercard.mo)
 
+# The desktop file and the AppStream metainfo: their translations come from po/ (the
+# languages in po/LINGUAS), merged by msgfmt --desktop / --xml (gettext ≥ 0.19.7).
+DESKTOP  := $(BUILDDIR)/data/org.eldercard.Kiosk.desktop
+METAINFO := $(BUILDDIR)/data/org.eldercard.Kiosk.metainfo.xml
+
 .PHONY: translations
-translations: $(MO_FILES)
+translations: $(MO_FILES) $(DESKTOP) $(METAINFO)
+
+$(DESKTOP): data/org.eldercard.Kiosk.desktop.in $(PO_FILES) po/LINGUAS
+	@mkdir -p $(@D)
+	$(call say,MSGFMT,$@)
+	$(Q)msgfmt --desktop --template=$< -d po -o $@
+
+$(METAINFO): data/org.eldercard.Kiosk.metainfo.xml.in $(PO_FILES) po/LINGUAS
+	@mkdir -p $(@D)
+	$(call say,MSGFMT,$@)
+	$(Q)msgfmt --xml --template=$< -d po -o $@
 
 $(LOCALEDIR)/%/LC_MESSAGES/eldercard.mo: po/%.po
 	@mkdir -p $(@D)

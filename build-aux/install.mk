@@ -67,8 +67,8 @@ EC_INST_KEYDIR      := $(EC_INST_CONFDIR)/keys
 EC_INST_STATEDIR    := $(LOCALSTATEDIR)/lib/eldercard
 
 # Files of data/ that have their own place; the rest of data/ goes to share/eldercard.
-EC_INST_DATA_OWN := data/eldercard.conf data/org.eldercard.Kiosk.desktop \
-  data/org.eldercard.Kiosk.metainfo.xml data/icons/% data/systemd/% data/sysusers.d/% \
+EC_INST_DATA_OWN := data/eldercard.conf data/org.eldercard.Kiosk.desktop.in \
+  data/org.eldercard.Kiosk.metainfo.xml.in data/icons/% data/systemd/% data/sysusers.d/% \
   data/tmpfiles.d/% data/bash-completion/%
 EC_INST_DATA := $(filter-out $(EC_INST_DATA_OWN),$(shell find data -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort))
 EC_INST_DOCS := README.md $(filter-out docs/BRIEF.md docs/TEAM-NOTES.md,$(wildcard docs/*.md))
@@ -128,8 +128,8 @@ install:
 	@if [ -x $(KIOSK) ]; then set -ex; \
 	  install -m 0755 $(KIOSK) $(DESTDIR)$(EC_INST_BINDIR)/eldercard-kiosk; \
 	  install -m 0644 docs/man/eldercard-kiosk.1 $(DESTDIR)$(EC_INST_MANDIR)/; \
-	  install -D -m 0644 data/org.eldercard.Kiosk.desktop $(DESTDIR)$(EC_INST_APPSDIR)/org.eldercard.Kiosk.desktop; \
-	  install -D -m 0644 data/org.eldercard.Kiosk.metainfo.xml $(DESTDIR)$(EC_INST_METAINFODIR)/org.eldercard.Kiosk.metainfo.xml; \
+	  install -D -m 0644 $(DESKTOP) $(DESTDIR)$(EC_INST_APPSDIR)/org.eldercard.Kiosk.desktop; \
+	  install -D -m 0644 $(METAINFO) $(DESTDIR)$(EC_INST_METAINFODIR)/org.eldercard.Kiosk.metainfo.xml; \
 	  install -D -m 0644 data/icons/org.eldercard.Kiosk.svg $(DESTDIR)$(EC_INST_ICONDIR)/org.eldercard.Kiosk.svg; \
 	  install -d -m 0755 $(DESTDIR)$(EC_INST_UNITDIR); \
 	  $(EC_INST_SED) data/systemd/eldercard-kiosk.service.in >$(DESTDIR)$(EC_INST_UNITDIR)/eldercard-kiosk.service; \
