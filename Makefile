@@ -120,7 +120,7 @@ kiosk-program = $(EC_CC) $(TEST_DEFS) -Itests -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLA
 # The build directory's marker (src/core/ec-paths.h): programs run from it find the
 # source tree through it. Rewritten only when its content changes; never installed.
 BUILD_MARKER := $(BUILDDIR)/eldercard-source-dir
-ifneq ($(filter-out clean distclean,$(EC_GOALS)),)
+ifneq ($(filter-out clean distclean deps install uninstall install-emulator uninstall-emulator check-reproducible,$(EC_GOALS)),)
 $(shell mkdir -p $(BUILDDIR) && { [ "$$(cat $(BUILD_MARKER) 2>/dev/null)" = "$(abspath .)" ] || echo "$(abspath .)" >$(BUILD_MARKER); })
 # PREFIX is compiled into ec-paths.o only: rebuild it when PREFIX changes.
 PREFIX_STAMP := $(BUILDDIR)/prefix.stamp
