@@ -30,7 +30,7 @@ EC_DEPS_MODE := --check all
 else
 EC_DEPS_MODE := --install all
 endif
-else ifneq ($(filter-out clean distclean format-check install uninstall install-emulator uninstall-emulator check-reproducible,$(EC_GOALS)),)
+else ifneq ($(filter-out clean distclean format-check install uninstall install-emulator uninstall-emulator check-reproducible deb,$(EC_GOALS)),)
 EC_DEPS_MODE := --check build
 endif
 ifneq ($(EC_DEPS_MODE),)
@@ -273,6 +273,19 @@ $(LOCALEDIR)/%/LC_MESSAGES/eldercard.mo: po/%.po
 check: all $(TESTS)
 	@EC_BUILD_DIR=$(abspath $(BUILDDIR)) SANITIZE=$(SANITIZE) \
 	  ./tests/run-tests.sh $(TESTS) $(TEST_SH)
+
+# Debian packages (debian/): eldercard, eldercard-kiosk, eldercard-emulator, built from a
+# copy of the tracked files in build-deb/ (dpkg-buildpackage writes next to the source),
+# then checked with lintian. DEB_BUILD_OPTIONS=nocheck skips the test suite.
+DEB_DIR := build-deb
+.PHONY: deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/eldercard-$(VERSION)
+	git ls-files -z | xargs -0 cp -a --parents -t $(DEB_DIR)/eldercard-$(VERSION)
+	cd $(DEB_DIR)/eldercard-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u EC_DEPS_CHECKED \
+	  dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning --info $(DEB_DIR)/eldercard_$(VERSION)_*.changes
+	@ls -l $(DEB_DIR)/*.deb
 
 # Two builds in different directories install identical files (build-aux/check-reproducible.sh).
 .PHONY: check-reproducible

@@ -5,6 +5,7 @@
 #   build-aux/deps.sh --check build     what a plain `make` needs: print the missing
 #                                       ones and the apt-get command, exit 1; never installs
 #   build-aux/deps.sh --check all       the same for everything (build, tests, demo)
+#   build-aux/deps.sh --install deb     what `make deb` needs on top (debhelper, lintian)
 #   build-aux/deps.sh --install all     as root, install the missing ones non-interactively;
 #                                       otherwise print the exact command and exit 1
 #
@@ -45,12 +46,19 @@ systemd
 bash-completion
 "
 
+# What `make deb` needs on top of the build packages.
+DEB_PACKAGES="
+debhelper
+lintian
+"
+
 mode=${1:---install}
 group=${2:-all}
 case "$group" in
   build) PACKAGES=$BUILD_PACKAGES ;;
   all) PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES" ;;
-  *) echo "usage: $0 --check|--install build|all" >&2; exit 2 ;;
+  deb) PACKAGES="$BUILD_PACKAGES $DEB_PACKAGES" ;;
+  *) echo "usage: $0 --check|--install build|all|deb" >&2; exit 2 ;;
 esac
 
 missing=""
