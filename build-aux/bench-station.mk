@@ -16,4 +16,5 @@ bench-station: $(EC_STATION_BENCH)
 
 $(EC_STATION_BENCH): tests/bench-station.c $(LIBCORE)
 	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(CORE_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(core-program)

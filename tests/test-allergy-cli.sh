@@ -32,14 +32,17 @@ expect () {
   fi
 }
 
-"$E" db init >/dev/null || { echo "1..0 # SKIP cannot create a database"; exit 0; }
+# The setup is part of the test: when it fails, say so and fail (never a silent skip;
+# tests/run-tests.sh counts a bail-out as a failure).
+bail () { echo "Bail out! $1"; sed 's/^/# /' "$tmp/setup.log"; exit 1; }
+"$E" db init >"$tmp/setup.log" 2>&1 || bail "eldercard db init failed"
 pid=$("$E" resident add --name 王测试 --pinyin "Wang Ceshi" \
         --allergy "青霉素|medication|high|过敏性休克|severe|confirmed" \
-        --medication "阿司匹林肠溶片|100 mg|口服" 2>/dev/null | head -n1)
-uid=$("$E" resident add --name 李测试 --allergy-status unknown 2>/dev/null | head -n1)
-nid=$("$E" resident add --name 张测试 --allergy-status none-known 2>/dev/null | head -n1)
+        --medication "阿司匹林肠溶片|100 mg|口服" 2>>"$tmp/setup.log" | head -n1)
+uid=$("$E" resident add --name 李测试 --allergy-status unknown 2>>"$tmp/setup.log" | head -n1)
+nid=$("$E" resident add --name 张测试 --allergy-status none-known 2>>"$tmp/setup.log" | head -n1)
 if [ -z "$pid" ] || [ -z "$uid" ] || [ -z "$nid" ]; then
-  echo "1..0 # SKIP resident add did not print ids"; exit 0
+  bail "eldercard resident add did not print the three resident ids"
 fi
 
 expect 4 'STOP: do not give' "penicillin allergy + 阿莫西林: stop, exit 4" \

@@ -23,9 +23,13 @@ typedef struct
   const char       *summary;
 } EcCliCommand;
 
-/* Defaults shared by every subcommand; each can be overridden by an option.
- *   database:  $ELDERCARD_DB,   else "eldercard.db" in the current directory
- *   key dir:   $ELDERCARD_KEYS, else "keys" in the current directory */
+/* Defaults shared by every subcommand (src/cli/ec-cli-defaults.c); an option overrides
+ * them, the environment overrides the configuration file ($ELDERCARD_CONFIG, default
+ * /etc/eldercard/eldercard.conf, read when it exists; one that cannot be read stops the
+ * program with exit status 1, naming it):
+ *   database:  $ELDERCARD_DB,   else the file's [database] path, else "eldercard.db"
+ *   key dir:   $ELDERCARD_KEYS, else the file's [keys] dir,      else "keys"
+ * ("eldercard.db" and "keys" in the current directory: only when there is no file). */
 const char *ec_cli_default_db      (void);
 const char *ec_cli_default_keydir  (void);
 

@@ -3,6 +3,7 @@
 
 #include "ec-drugs-private.h"
 #include "ec-file.h"
+#include "ec-paths.h"
 
 #include <string.h>
 
@@ -1051,22 +1052,9 @@ ec_drug_table_new_from_file (const char *path,
 char *
 ec_drugs_default_path (void)
 {
-  const char *env = g_getenv ("ELDERCARD_DATADIR");
-  g_autofree char *tree = NULL;
+  g_autofree char *datadir = ec_paths_datadir ();
 
-  if (env != NULL && env[0] != '\0')
-    return g_build_filename (env, "drugs.tsv", NULL);
-#if defined(EC_INSTALLED) && defined(EC_DATADIR)
-  /* An installed build (make EC_INSTALLED_PATHS=1): the table make install put there. */
-  (void) tree;
-  return g_build_filename (EC_DATADIR, "drugs.tsv", NULL);
-#endif
-#ifdef EC_SOURCE_DIR
-  tree = g_build_filename (EC_SOURCE_DIR, "data", "drugs.tsv", NULL);
-  if (g_file_test (tree, G_FILE_TEST_IS_REGULAR))
-    return g_steal_pointer (&tree);
-#endif
-  return g_build_filename (EC_DRUGS_DEFAULT_SYSTEM_DIR, "drugs.tsv", NULL);
+  return g_build_filename (datadir, "drugs.tsv", NULL);
 }
 
 EcDrugTable *

@@ -11,10 +11,9 @@
  * between classes or drugs, duplicate groups, and local-practice notes.
  *
  * Where the table lives at run time (ec_drugs_default_path):
- *   $ELDERCARD_DATADIR/drugs.tsv; else, in a build made with EC_INSTALLED_PATHS=1,
- *   EC_DATADIR/drugs.tsv (PREFIX/share/eldercard, where make install puts data/);
- *   else EC_SOURCE_DIR/data/drugs.tsv when running from the source tree; else
- *   /usr/share/eldercard/drugs.tsv.
+ *   ec_paths_datadir ()/drugs.tsv: $ELDERCARD_DATADIR/drugs.tsv; else the source tree's
+ *   data/drugs.tsv when running from a build tree; else PREFIX/share/eldercard/drugs.tsv,
+ *   where make install puts data/ (ec-paths.h).
  *
  * The file is outside input: at most EC_DRUGS_MAX_BYTES, valid UTF-8 without NUL,
  * lines of at most EC_DRUGS_MAX_LINE bytes, every id and reference checked; see
@@ -110,8 +109,7 @@ typedef struct
 
 void          ec_drug_suggestion_free      (EcDrugSuggestion *suggestion);
 
-/* $ELDERCARD_DATADIR/drugs.tsv, EC_DATADIR/drugs.tsv in an installed build,
- * EC_SOURCE_DIR/data/drugs.tsv if it exists, else EC_DRUGS_DEFAULT_SYSTEM_DIR/drugs.tsv. */
+/* ec_paths_datadir ()/drugs.tsv (see above). */
 char         *ec_drugs_default_path        (void);
 
 EcDrugTable  *ec_drug_table_new_from_data  (const char        *data,
