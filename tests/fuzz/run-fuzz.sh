@@ -8,6 +8,9 @@ secs="$1"; shift
 jobs="${FUZZ_JOBS:-2}"
 src="$(cd "$(dirname "$0")" && pwd)"
 top=$(mktemp -d)
+# The harnesses that load the shipped drug table find it here (src/core/ec-paths.h:
+# build-fuzz/ has no build marker, on purpose: nothing there is a program to run).
+export ELDERCARD_DATADIR="${ELDERCARD_DATADIR:-$(cd "$src/../.." && pwd)/data}"
 trap 'rm -rf "$top"' EXIT
 
 run_one () {
