@@ -214,16 +214,30 @@ ec_cmd_handover (int argc, char **argv)
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, N_("Configuration file for the station's name and phone (default /etc/eldercard/eldercard.conf)"), "FILE" },
     { NULL }
   };
-  g_autoptr(GOptionContext) ctx = g_option_context_new (_("RESIDENT --pdf FILE — the handover sheet for the ambulance crew (logged)"));
+  g_autoptr(GOptionContext) ctx = NULL;
   g_autoptr(EcDb) db = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(EcConfig) config = ec_config_new ();
   g_autofree char *actor_storage = NULL;
-  const char *lang;
+  const char *lang = NULL;
   EcResidentId id;
   EcActor actor;
   int rc = 0;
 
+  /* GLib decides once, at the first translated string, whether to translate at all:
+   * choose the sheet's language before anything is translated. */
+  for (int i = 1; i < argc; i++)
+    {
+      const char *v = NULL;
+      if (strcmp (argv[i], "--language") == 0 && i + 1 < argc)
+        v = argv[i + 1];
+      else if (g_str_has_prefix (argv[i], "--language="))
+        v = argv[i] + strlen ("--language=");
+      if (v != NULL)
+        lang = ec_config_parse_language (v);
+    }
+  set_language (lang != NULL ? lang : "zh");
+  ctx = g_option_context_new (_("RESIDENT --pdf FILE — the handover sheet for the ambulance crew (logged)"));
   add_common (ctx);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!ec_cli_db_parse (ctx, &argc, &argv) || argc != 2 || pdf == NULL)
@@ -259,7 +273,6 @@ ec_cmd_handover (int argc, char **argv)
         .station_name = config->station_name,
         .station_phone = config->station_phone,
       };
-      set_language (lang);
       if (!ec_handover_write_pdf (db, id, &actor, &opts, pdf, &error))
         rc = ec_cli_fail (error);
       else

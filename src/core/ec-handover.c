@@ -42,7 +42,8 @@ typedef struct
   double   scale;
   double   y;
   double   bottom;       /* where the footer starts */
-  gboolean overflow;    /* something did not fit */
+  gboolean overflow;    /* something did not fit: nothing more is drawn */
+  gboolean cut;         /* the record was cut (said on the sheet) */
 } Sheet;
 
 /* Draw @text wrapped to @width at (@x, s->y) and move s->y down; nothing is drawn
@@ -58,7 +59,7 @@ text_at (Sheet *s, const char *text, double size, PangoWeight weight, double x, 
   PangoRectangle logical;
   double h;
 
-  if (text == NULL || *text == '\0' || !g_utf8_validate (text, -1, NULL))
+  if (text == NULL || *text == '\0' || !g_utf8_validate (text, -1, NULL) || s->overflow)
     return 0;
   layout = pango_cairo_create_layout (s->cr);
   context = pango_layout_get_context (layout);
@@ -103,6 +104,8 @@ heading (Sheet *s, const char *text, gboolean alarm)
 {
   double h;
 
+  if (s->overflow)
+    return;
   s->y += 6 * s->scale;
   if (s->y + 16 * s->scale > s->bottom)
     {
@@ -320,6 +323,8 @@ draw_sheet (Sheet *s, const EcResident *r, const EcCardRecord *card, const char 
     {
       /* Always room for this: the footer's space is kept free above. */
       s->bottom += 14 * k;
+      s->overflow = FALSE;
+      s->cut = TRUE;
       line (s, _("More of the record did not fit on this page: see the kiosk or the patient summary export."),
             9, PANGO_WEIGHT_BOLD);
     }
@@ -395,7 +400,7 @@ ec_handover_draw (cairo_t                 *cr,
       draw_sheet (&m, resident, card, printed_by, options, now);
       cairo_destroy (m.cr);
       cairo_surface_destroy (rec);
-      if (!m.overflow)
+      if (!m.overflow && !m.cut)
         break;
     }
   if (s.scale < EC_HANDOVER_MIN_SCALE)
