@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 
+#include "ec-config.h"
 #include "ec-db.h"
 #include "ec-demo.h"
 #include "ec-error.h"
@@ -286,6 +287,74 @@ test_refused (void)
   }
 }
 
+static void
+test_qr_text (void)
+{
+  g_autoptr(EcResident) r = ec_demo_make_resident (3, 5);
+  g_autofree char *text = NULL;
+  g_autofree char *year = NULL;
+  EcAllergy *a = ec_allergy_new ();
+  EcContact *c;
+
+  g_ptr_array_set_size (r->allergies, 0);
+  r->allergy_status = EC_ALLERGY_STATUS_RECORDED;
+  a->substance = g_strdup ("青霉素");
+  a->criticality = EC_CRITICALITY_HIGH;
+  g_ptr_array_add (r->allergies, a);
+  r->dnr = EC_DNR_DNR;
+  c = r->contacts->pdata[0];
+  text = ec_handover_qr_text (r);
+  year = g_strndup (r->date_of_birth, 4);
+  g_assert_nonnull (strstr (text, r->name_zh));
+  g_assert_nonnull (strstr (text, r->name_pinyin));
+  g_assert_nonnull (strstr (text, year));
+  g_assert_null (strstr (text, r->date_of_birth));      /* the year only */
+  g_assert_nonnull (strstr (text, "青霉素 (高危 HIGH)"));
+  g_assert_nonnull (strstr (text, "DNR"));
+  g_assert_nonnull (strstr (text, c->phones[0]));
+  /* Nothing beyond the minimum: no address, no conditions, no second contact. */
+  g_assert_null (strstr (text, r->address));
+  for (guint i = 0; i < r->conditions->len; i++)
+    g_assert_null (strstr (text, ((EcCondition *) r->conditions->pdata[i])->text));
+  if (r->contacts->len > 1)
+    g_assert_null (strstr (text, ((EcContact *) r->contacts->pdata[1])->phones[0]));
+
+  /* Many allergies: the most critical first, within the size a QR code holds. */
+  for (guint i = 0; i < 60; i++)
+    {
+      a = ec_allergy_new ();
+      a->substance = g_strdup_printf ("过敏原%u", i);
+      g_ptr_array_add (r->allergies, a);
+    }
+  g_free (text);
+  text = ec_handover_qr_text (r);
+  g_assert_cmpuint (strlen (text), <=, EC_HANDOVER_QR_MAX_BYTES);
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  g_assert_nonnull (strstr (text, "青霉素 (高危 HIGH)"));
+  g_assert_nonnull (strstr (text, "…"));
+  g_free (text);
+  r->allergy_status = EC_ALLERGY_STATUS_NONE_KNOWN;
+  text = ec_handover_qr_text (r);
+  g_assert_nonnull (strstr (text, "none known"));
+}
+
+static void
+test_qr_switch (void)
+{
+  g_autoptr(EcConfig) c = ec_config_new ();
+  g_autoptr(GError) error = NULL;
+  const char *on = "[handover]\nqr=true\n", *off = "[handover]\nqr=0\n", *bad = "[handover]\nqr=maybe\n";
+
+  g_assert_false (c->handover_qr);   /* default off: a privacy decision */
+  g_assert_true (ec_config_load_data (c, on, strlen (on), &error));
+  g_assert_true (c->handover_qr);
+  g_assert_true (ec_config_load_data (c, off, strlen (off), &error));
+  g_assert_false (c->handover_qr);
+  g_assert_false (ec_config_load_data (c, bad, strlen (bad), &error));
+  g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE);
+  g_assert_false (c->handover_qr);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -299,5 +368,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ec/handover/longest-demo-record", test_longest_demo_record);
   g_test_add_func ("/ec/handover/overlong-record-one-page", test_overlong_record_one_page);
   g_test_add_func ("/ec/handover/refused", test_refused);
+  g_test_add_func ("/ec/handover/qr-text", test_qr_text);
+  g_test_add_func ("/ec/handover/qr-switch", test_qr_switch);
   return g_test_run ();
 }

@@ -504,3 +504,78 @@ ec_handover_write_pdf (EcDb                    *db,
                             r->record_version);
   return ec_db_audit_append (db, actor, "handover-print", id, "handover", NULL, detail, error);
 }
+
+/* Fixed bilingual words: the phone that scans the code is not the kiosk's. */
+static const char *
+qr_criticality (EcCriticality c)
+{
+  switch (c)
+    {
+    case EC_CRITICALITY_HIGH: return "高危 HIGH";
+    case EC_CRITICALITY_LOW: return "低危 low";
+    case EC_CRITICALITY_UNABLE_TO_ASSESS:
+    default: return "未评估 not assessed";
+    }
+}
+
+static const char *
+qr_dnr (EcDnrStatus d)
+{
+  switch (d)
+    {
+    case EC_DNR_DNR: return "不做心肺复苏 DNR";
+    case EC_DNR_FULL_RESUSCITATION: return "全力抢救 full resuscitation";
+    case EC_DNR_LIMITED: return "有限治疗 limited, see directive";
+    case EC_DNR_UNKNOWN:
+    default: return "未记录 not recorded";
+    }
+}
+
+char *
+ec_handover_qr_text (const EcResident *r)
+{
+  GString *s = g_string_new ("紧急信息 EMERGENCY INFO\n");
+  gsize before;
+
+  g_return_val_if_fail (r != NULL, NULL);
+  g_string_append_printf (s, "%s %s\n", r->name_zh != NULL ? r->name_zh : "",
+                          r->name_pinyin != NULL ? r->name_pinyin : "");
+  if (r->date_of_birth != NULL && strlen (r->date_of_birth) >= 4)
+    g_string_append_printf (s, "出生 born %.4s\n", r->date_of_birth);
+  g_string_append_printf (s, "复苏 Resuscitation: %s\n", qr_dnr (r->dnr));
+  if (r->contacts->len > 0)
+    {
+      const EcContact *c = r->contacts->pdata[0];
+      g_string_append_printf (s, "联系人 Contact: %s %s %s\n", c->name != NULL ? c->name : "",
+                              c->relation != NULL ? c->relation : "",
+                              c->phones != NULL && c->phones[0] != NULL ? c->phones[0] : "");
+    }
+  /* Allergies last, as many as fit, most critical first. */
+  g_string_append (s, "过敏 Allergies:");
+  if (r->allergy_status != EC_ALLERGY_STATUS_RECORDED || r->allergies->len == 0)
+    g_string_append (s, r->allergy_status == EC_ALLERGY_STATUS_NONE_KNOWN ? " 无已知过敏 none known"
+                                                                         : " 不详 unknown");
+  else
+    {
+      g_autoptr(GPtrArray) sorted = ec_label_allergies_sorted (r->allergies);
+      for (guint i = 0; i < sorted->len; i++)
+        {
+          const EcAllergy *a = sorted->pdata[i];
+          before = s->len;
+          g_string_append_printf (s, "\n- %s (%s)", a->substance, qr_criticality (a->criticality));
+          if (s->len > EC_HANDOVER_QR_MAX_BYTES - 32)
+            {
+              g_string_truncate (s, before);
+              g_string_append_printf (s, "\n+%u …", sorted->len - i);
+              break;
+            }
+        }
+    }
+  /* A name or contact so long that the text is still too big: cut at a character. */
+  if (s->len > EC_HANDOVER_QR_MAX_BYTES)
+    {
+      const char *end = g_utf8_find_prev_char (s->str, s->str + EC_HANDOVER_QR_MAX_BYTES);
+      g_string_truncate (s, (gsize) (end - s->str));
+    }
+  return g_string_free (s, FALSE);
+}

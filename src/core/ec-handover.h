@@ -65,4 +65,13 @@ gboolean    ec_handover_write_pdf  (EcDb                    *db,
                                     const char              *path,
                                     GError                 **error);
 
+/* The paramedic QR code's text: the minimum a phone's camera shows without any app
+ * (plain UTF-8, bilingual, at most EC_HANDOVER_QR_MAX_BYTES): name and pinyin, birth
+ * year, the allergies with their criticality (most critical first; "no known
+ * allergies" / "allergies unknown" said as such), the resuscitation status and the
+ * first contact with one phone. Shown only when the kiosk's configuration allows it
+ * ([handover] qr=true, default off: docs/handover.md). */
+#define EC_HANDOVER_QR_MAX_BYTES 600
+char       *ec_handover_qr_text    (const EcResident        *resident);
+
 G_END_DECLS
