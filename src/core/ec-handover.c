@@ -496,13 +496,14 @@ ec_handover_write_pdf (EcDb                    *db,
   if ((pdf = ec_handover_render_pdf (r, card, actor->id, options, error)) == NULL)
     return FALSE;
   data = g_bytes_get_data (pdf, &len);
-  /* Medical data: readable by the owner only. */
-  if (!g_file_set_contents_full (path, data, (gssize) len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
-    return FALSE;
+  /* Logged before any data leaves, as every export (docs/database.md). */
   detail = g_strdup_printf ("handover sheet, language %s, record version %" G_GINT64_FORMAT,
                             options != NULL && options->language != NULL ? options->language : "zh",
                             r->record_version);
-  return ec_db_audit_append (db, actor, "handover-print", id, "handover", NULL, detail, error);
+  if (!ec_db_audit_append (db, actor, "handover-print", id, "handover", NULL, detail, error))
+    return FALSE;
+  /* Medical data: readable by the owner only. */
+  return g_file_set_contents_full (path, data, (gssize) len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
 
 /* Fixed bilingual words: the phone that scans the code is not the kiosk's. */
