@@ -1456,8 +1456,9 @@ parse_contact (Parse *p, JsonObject *o, EcResident *r)
     }
   c->name = p_dup (p, p_elem (p, names, 0), "text");
   c->phones = g_new0 (char *, n_tel + 1);
-  for (guint i = 0; i < n_tel; i++)
-    c->phones[i] = p_dup (p, p_elem (p, tel, i), "value");
+  for (guint i = 0; i < n_tel && p->error == NULL; i++)
+    if ((c->phones[i] = p_dup (p, p_elem (p, tel, i), "value")) == NULL)
+      fail (p, _("an emergency contact's phone has no number"));
   if (n_tel == 0 || c->name == NULL)
     fail (p, _("an emergency contact has no name or no phone"));
   if (order == NULL || !JSON_NODE_HOLDS_VALUE (order) || json_node_get_value_type (order) != G_TYPE_INT64 ||
