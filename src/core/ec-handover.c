@@ -268,9 +268,9 @@ draw_sheet (Sheet *s, const EcResident *r, const EcCardRecord *card, const char 
         }
       if (needs != NULL)
         {
-          for (char *p = needs; (p = strchr (p, '\n')) != NULL;)
-            *p = ';';
-          line (s, needs, 10, PANGO_WEIGHT_NORMAL);
+          g_auto(GStrv) parts = g_strsplit (needs, "\n", -1);
+          g_autofree char *joined = g_strjoinv ("; ", parts);
+          line (s, joined, 10, PANGO_WEIGHT_NORMAL);
         }
       line (s, r->comm_notes, 10, PANGO_WEIGHT_NORMAL);
       if (r->wandering == EC_WANDERING_AT_RISK)
