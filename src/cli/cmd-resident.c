@@ -9,6 +9,7 @@
  *   eldercard resident remove ID --reason TEXT
  *   eldercard import FILE.csv [--skip-bad]
  *   eldercard export --csv|--json [-o FILE]
+ *   eldercard export --ips RESIDENT / import --ips FILE   (src/cli/cmd-export.c)
  *
  * Field options take the values of the CSV columns (docs/csv.md): --condition,
  * --allergy, --medication and --contact can be repeated, one entry each, in the
@@ -674,6 +675,8 @@ ec_cmd_import (int argc, char **argv)
   EcActor actor;
   int rc = 0;
 
+  if (ec_cli_argv_has (argc, argv, "--ips"))
+    return ec_cmd_import_ips (argc, argv);
   add_common (ctx);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!ec_cli_db_parse (ctx, &argc, &argv) || argc != 2)
@@ -711,10 +714,11 @@ ec_cmd_import (int argc, char **argv)
 int
 ec_cmd_export (int argc, char **argv)
 {
-  gboolean csv = FALSE, json = FALSE;
+  gboolean csv = FALSE, json = FALSE, ips = FALSE;   /* --ips: listed for --help, see above */
   char *output = NULL;
   GOptionEntry entries[] = {
     { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, N_("CSV (docs/csv.md), importable again"), NULL },
+    { "ips", 0, 0, G_OPTION_ARG_NONE, &ips, N_("--ips RESIDENT: one resident as a FHIR R4 patient summary (docs/handover.md)"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("JSON, one object per resident"), NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE (mode 0600) instead of standard output"), "FILE" },
     { NULL }
@@ -728,6 +732,11 @@ ec_cmd_export (int argc, char **argv)
   EcActor actor;
   int rc = 0;
 
+  if (ec_cli_argv_has (argc, argv, "--ips"))
+    {
+      g_free (output);
+      return ec_cmd_export_ips (argc, argv);
+    }
   add_common (ctx);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!ec_cli_db_parse (ctx, &argc, &argv) || argc != 1 || csv == json)

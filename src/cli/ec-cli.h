@@ -107,6 +107,13 @@ int         ec_cmd_kiosk_bundle    (int argc, char **argv);
 int         ec_cmd_card            (int argc, char **argv);
 int         ec_cmd_allergy_check   (int argc, char **argv);
 int         ec_cmd_sync            (int argc, char **argv);
+/* FHIR patient summary and the handover sheet (src/cli/cmd-export.c): `export --ips`
+ * and `import --ips` are routed there by ec_cmd_export / ec_cmd_import. */
+int         ec_cmd_export_ips      (int argc, char **argv);
+int         ec_cmd_import_ips      (int argc, char **argv);
+int         ec_cmd_handover        (int argc, char **argv);
+/* Whether @option appears in argv[1..] before any "--". */
+gboolean    ec_cli_argv_has        (int argc, char **argv, const char *option);
 /* `eldercard card` actions that use a reader (src/cli/cmd-card-reader.c). */
 int         ec_cmd_card_read       (int argc, char **argv);
 int         ec_cmd_card_watch      (int argc, char **argv);

@@ -326,6 +326,8 @@ ec_config_load_data (EcConfig    *config,
   g_autofree char *device = NULL, *db = NULL, *keys = NULL, *idle = NULL, *role = NULL;
   g_autofree char *language = NULL, *fullscreen = NULL, *exit_pin = NULL, *id = NULL;
   g_autofree char *max_age = NULL, *station_name = NULL, *station_phone = NULL;
+  g_autofree char *handover_qr = NULL;
+  gboolean handover_qr_v = config->handover_qr;
   guint idle_v = config->idle_timeout, max_age_v = config->max_age_days;
   EcRole role_v = config->role;
   gboolean fullscreen_v = config->fullscreen;
@@ -362,7 +364,8 @@ ec_config_load_data (EcConfig    *config,
       || !get_value (kf, "kiosk", "id", &id, error)
       || !get_value (kf, "data", "max-age-days", &max_age, error)
       || !get_value (kf, "station", "name", &station_name, error)
-      || !get_value (kf, "station", "phone", &station_phone, error))
+      || !get_value (kf, "station", "phone", &station_phone, error)
+      || !get_value (kf, "handover", "qr", &handover_qr, error))
     return FALSE;
 
   if (device != NULL && (!is_plain_text (device) || strlen (device) > 1024))
@@ -406,6 +409,16 @@ ec_config_load_data (EcConfig    *config,
       && (strlen (station_phone) > 32 || strspn (station_phone, "0123456789+-() ") != strlen (station_phone)))
     return invalid (error, "station", "phone", station_phone, "a phone number: digits, spaces, + - ( )");
 
+  if (handover_qr != NULL)
+    {
+      if (g_ascii_strcasecmp (handover_qr, "true") == 0 || strcmp (handover_qr, "1") == 0)
+        handover_qr_v = TRUE;
+      else if (g_ascii_strcasecmp (handover_qr, "false") == 0 || strcmp (handover_qr, "0") == 0)
+        handover_qr_v = FALSE;
+      else
+        return invalid (error, "handover", "qr", handover_qr, "true or false");
+    }
+
   /* Everything checked: apply. */
   replace (&config->device, &device);
   replace (&config->db_path, &db);
@@ -423,6 +436,7 @@ ec_config_load_data (EcConfig    *config,
   config->role = role_v;
   config->fullscreen = fullscreen_v;
   config->max_age_days = max_age_v;
+  config->handover_qr = handover_qr_v;
   return TRUE;
 }
 

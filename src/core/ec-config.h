@@ -18,6 +18,8 @@
  *              id=            this kiosk's name in the audit log (default kiosk-HOSTNAME)
  *   [data]     max-age-days=  warn when the kiosk's data is older (0 … 3650, default 7)
  *   [station]  name=, phone=  the service station shown on every record
+ *   [handover] qr=            true | false (default false): show the paramedic QR code
+ *                             on the handover screen (a privacy decision, docs/handover.md)
  *
  * The file is outside input: size-limited, parsed by GLib, every value checked; see
  * tests/fuzz/fuzz-config.c. */
@@ -51,6 +53,7 @@ typedef struct
   guint     max_age_days;
   char     *station_name;   /* NULL = not shown */
   char     *station_phone;
+  gboolean  handover_qr;    /* default FALSE: medical data in a QR code is opt-in */
 } EcConfig;
 
 /* The defaults (kiosk_id = "kiosk-" + host name). */
