@@ -164,7 +164,7 @@ test_longest_demo_record (void)
       g_autofree char *name = g_strdup_printf ("handover-%s.pdf", langs[l].lang);
       g_autofree char *pdf = g_build_filename (dir, name, NULL);
       const char *argv[] = { cli (), "handover", id, "--pdf", pdf, "--language", langs[l].lang,
-                             "--db", db_path, "--staff", "S0002", "--config", "/dev/null", NULL };
+                             "--db", db_path, "--actor", "staff:S0002", "--config", "/dev/null", NULL };
       g_autofree char *out = run (argv, NULL);
       g_autofree char *text = NULL;
       GStatBuf st;

@@ -42,7 +42,8 @@ add_common (GOptionContext *ctx)
   static GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file (default $ELDERCARD_DB or eldercard.db)"), "FILE" },
     { "actor", 0, 0, G_OPTION_ARG_STRING, &actor_opt, N_("Who is acting, for the audit log"), "ROLE:ID" },
-    { "staff", 0, 0, G_OPTION_ARG_STRING, &staff_opt, N_("Acting staff id (role from the staff table)"), "ID" },
+    { "staff", 0, 0, G_OPTION_ARG_STRING, &staff_opt, N_("Act as this staff member, signing in with their PIN"), "ID" },
+    EC_CLI_PIN_FILE_ENTRY,
     { NULL }
   };
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);

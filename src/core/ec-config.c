@@ -143,6 +143,7 @@ static const struct
   { "kiosk", { "idle-timeout", "role", "language", "fullscreen", "exit-pin", "id", NULL } },
   { "data", { "max-age-days", NULL } },
   { "station", { "name", "phone", NULL } },
+  { "handover", { "qr", NULL } },
 };
 
 static guint
@@ -452,6 +453,10 @@ ec_config_load_file (EcConfig    *config,
   g_return_val_if_fail (config != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
+  /* "--config /dev/null": no configuration at all, the usual spelling (ssh -F, git).
+   * Any other device or FIFO is refused before it can block or flood the reader. */
+  if (strcmp (path, "/dev/null") == 0)
+    return TRUE;
   if (!ec_file_read_bounded (path, EC_CONFIG_MAX_BYTES, 0, &data, &len, error))
     return FALSE;
   if (!ec_config_load_data (config, data, len, &local))

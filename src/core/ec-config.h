@@ -67,7 +67,8 @@ gboolean    ec_config_load_data     (EcConfig    *config,
                                      gsize        len,
                                      GError     **error);
 /* The same from a file. A missing file is G_FILE_ERROR_NOENT (callers treat a missing
- * default file as "all defaults"). */
+ * default file as "all defaults"); "/dev/null" is an empty configuration; any other
+ * file that is not a regular file is refused. */
 gboolean    ec_config_load_file     (EcConfig    *config,
                                      const char  *path,
                                      GError     **error);
