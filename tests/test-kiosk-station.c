@@ -10,6 +10,7 @@
 
 #include "ec-card.h"
 #include "ec-db.h"
+#include "ec-demo-panel.h"
 #include "ec-init.h"
 #include "kiosk-station-test.h"
 
@@ -99,6 +100,57 @@ wait_editor_label (const char *label,
 }
 
 /* ------------------------------------------------------------------------- */
+
+/* `make run`: the demo panel names the demo staff, their PINs and the station key's
+ * passphrase; a newcomer signs in with what it shows. */
+static void
+test_demo_sign_in (void)
+{
+  GtkWidget *panel = g_object_ref_sink (ec_demo_panel_new (T.demo->dir));
+  g_autofree char *text = ec_test_visible_text (panel);
+  g_autofree char *expect_staff = g_strdup_printf ("%s (%s) with PIN %s", STAFF_ID, EC_DEMO_STAFF_NAME, STAFF_PIN);
+  g_autofree char *expect_admin = g_strdup_printf ("%s (%s) with PIN %s", ADMIN_ID, EC_DEMO_ADMIN_NAME, ADMIN_PIN);
+
+  ec_test_assert_contains (text, "Station mode");
+  ec_test_assert_contains (text, expect_staff);
+  ec_test_assert_contains (text, expect_admin);
+  ec_test_assert_contains (text, EC_DEMO_PASSPHRASE);
+  ec_test_assert_contains (text, "Blank card");
+  g_object_unref (panel);
+
+  wait_screen ("signin");
+  sign_in (STAFF_ID, STAFF_PIN);
+  wait_screen ("home");
+  sign_out ();
+}
+
+/* A computer where staff sign-in was never set up (no PIN pepper): the sign-in page
+ * says so once, in a social worker's words, and what to do. */
+static void
+test_first_run_message (void)
+{
+  g_autoptr(EcConfig) config = ec_config_new ();
+  g_autoptr(EcStationContext) ctx = NULL;
+  GtkWidget *page;
+  const char *text;
+
+  g_free (config->db_path);
+  config->db_path = g_strdup (T.demo->db_path);
+  g_free (config->keys_dir);
+  config->keys_dir = g_build_filename (T.demo->dir, "kiosk-keys", NULL);   /* a kiosk bundle: no pepper */
+  ctx = ec_station_context_new (config);
+  page = g_object_ref_sink (ec_station_page_new (ctx));
+  text = gtk_label_get_text (GTK_LABEL (gtk_widget_get_template_child (page, EC_TYPE_STATION_PAGE, "signin_message")));
+  ec_test_assert_contains (text, "has not been set up on this computer");
+  ec_test_assert_contains (text, "ask your station's administrator");
+  ec_test_assert_contains (text, "still reads cards");
+  /* No file names, no commands, no jargon; said once. */
+  g_assert_null (strstr (text, "pepper"));
+  g_assert_null (strstr (text, "eldercard "));
+  g_assert_null (strstr (text, "/"));
+  g_assert_true (strstr (text, "set up") == g_strrstr (text, "set up"));
+  g_object_unref (page);
+}
 
 /* Five wrong PINs lock the account with a wait; the right PIN is not even checked
  * then; after the wait (the clock moved on) it signs in. */
@@ -984,6 +1036,8 @@ main (int    argc,
   g_assert_cmpuint (ec_station_context_get_station_id (ec_station_page_get_context (station_page)), ==, 1);
   g_assert_true (ec_kiosk_window_get_visible_page (T.window) == GTK_WIDGET (station_page));
 
+  g_test_add_func ("/ec/kiosk/station/demo-sign-in", test_demo_sign_in);
+  g_test_add_func ("/ec/kiosk/station/first-run-message", test_first_run_message);
   g_test_add_func ("/ec/kiosk/station/lockout", test_lockout);
   g_test_add_func ("/ec/kiosk/station/staff-no-audit", test_staff_no_audit);
   g_test_add_func ("/ec/kiosk/station/language-switch", test_language_switch);

@@ -15,6 +15,7 @@ ec_config_new (void)
   config->db_path = g_strdup (EC_CONFIG_DEFAULT_DB);
   config->keys_dir = g_strdup (EC_CONFIG_DEFAULT_KEYS);
   config->idle_timeout = EC_CONFIG_DEFAULT_IDLE_TIMEOUT;
+  config->station_idle_timeout = EC_CONFIG_MAX_STATION_IDLE;
   config->role = EC_ROLE_RESPONDER;
   config->max_age_days = EC_CONFIG_DEFAULT_MAX_AGE_DAYS;
   if (gethostname (host, sizeof host - 1) != 0 || host[0] == '\0')
@@ -137,8 +138,9 @@ ec_config_load_data (EcConfig    *config,
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autofree char *device = NULL, *db = NULL, *keys = NULL, *idle = NULL, *role = NULL;
   g_autofree char *language = NULL, *fullscreen = NULL, *exit_pin = NULL, *id = NULL;
-  g_autofree char *max_age = NULL, *station_name = NULL, *station_phone = NULL;
+  g_autofree char *max_age = NULL, *station_name = NULL, *station_phone = NULL, *station_idle = NULL;
   guint idle_v = config->idle_timeout, max_age_v = config->max_age_days;
+  guint station_idle_v = config->station_idle_timeout;
   EcRole role_v = config->role;
   gboolean fullscreen_v = config->fullscreen;
   const char *lang_v = NULL;
@@ -172,7 +174,8 @@ ec_config_load_data (EcConfig    *config,
       || !get_value (kf, "kiosk", "id", &id, error)
       || !get_value (kf, "data", "max-age-days", &max_age, error)
       || !get_value (kf, "station", "name", &station_name, error)
-      || !get_value (kf, "station", "phone", &station_phone, error))
+      || !get_value (kf, "station", "phone", &station_phone, error)
+      || !get_value (kf, "station", "idle-timeout", &station_idle, error))
     return FALSE;
 
   if (device != NULL && (!is_plain_text (device) || strlen (device) > 1024))
@@ -211,6 +214,9 @@ ec_config_load_data (EcConfig    *config,
   if (station_phone != NULL
       && (strlen (station_phone) > 32 || strspn (station_phone, "0123456789+-() ") != strlen (station_phone)))
     return invalid (error, "station", "phone", station_phone, "a phone number: digits, spaces, + - ( )");
+  if (station_idle != NULL
+      && !parse_uint (station_idle, EC_CONFIG_MIN_STATION_IDLE, EC_CONFIG_MAX_STATION_IDLE, &station_idle_v))
+    return invalid (error, "station", "idle-timeout", station_idle, "seconds, 30 to 300");
 
   /* Everything checked: apply. */
   replace (&config->device, &device);
@@ -226,6 +232,7 @@ ec_config_load_data (EcConfig    *config,
   replace (&config->station_name, &station_name);
   replace (&config->station_phone, &station_phone);
   config->idle_timeout = idle_v;
+  config->station_idle_timeout = station_idle_v;
   config->role = role_v;
   config->fullscreen = fullscreen_v;
   config->max_age_days = max_age_v;

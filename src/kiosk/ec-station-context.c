@@ -110,9 +110,19 @@ load_setup (EcStationContext *self)
   self->pepper = ec_pepper_load (pepper_path, &error);
   if (self->pepper == NULL)
     {
-      self->setup_error = g_strdup_printf (_("Staff sign-in is not set up on this computer: %s "
-                                             "An administrator creates it with “eldercard pepper init”."),
-                                           error->message);
+      /* Said to a social worker at the station, once, in their words; the technical
+       * reason goes to the log for whoever sets the computer up. */
+      g_message ("station mode: %s", error->message);
+      if (g_error_matches (error, EC_KEY_ERROR, EC_KEY_ERROR_NOT_FOUND))
+        self->setup_error = g_strdup (_("Staff sign-in has not been set up on this computer yet, so nobody can "
+                                        "sign in here. Please ask your station's administrator to set it up "
+                                        "(the station guide, section 1, says how). Until then this kiosk still "
+                                        "reads cards: press “Back to the kiosk”."));
+      else
+        self->setup_error = g_strdup (_("Staff sign-in cannot start on this computer: one of its key files is "
+                                        "missing or not protected as it must be. Please call your station's "
+                                        "administrator. Until then this kiosk still reads cards: press “Back "
+                                        "to the kiosk”."));
       return;
     }
   self->station_id = find_station_id (self->keys_dir);
@@ -131,6 +141,8 @@ ec_station_context_new (const EcConfig *config)
   self->device = g_strdup (config->device);
   self->station_name = g_strdup (config->station_name);
   self->station_phone = g_strdup (config->station_phone);
+  if (config->station_idle_timeout > 0)
+    self->idle_timeout = config->station_idle_timeout;
   load_setup (self);
   return self;
 }
