@@ -46,6 +46,7 @@ ec_station_test_setup (EcKioskHarness *h,
   g_free (h->config->keys_dir);
   h->config->keys_dir = g_build_filename (h->demo->dir, "keys", NULL);
   h->config->role = EC_ROLE_STAFF;
+  h->config->station_idle_timeout = 240;   /* [station] idle-timeout: shorter than 5 minutes */
 
   /* The demo's staff, as `make run` has them; one more for the lockout. */
   g_assert_true (ec_demo_fixture_add_staff (h->demo, actor_id, &error));

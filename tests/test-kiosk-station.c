@@ -22,6 +22,8 @@
 #define THIRD_UID  "04ee5a00000003"
 
 static EcKioskHarness T;
+static AdwMessageDialog *find_dialog (void);
+static gboolean dialog_shown (gpointer data);
 static EcResidentId new_resident;
 static char *old_card;     /* the first card's image, after the replacement */
 
@@ -458,7 +460,14 @@ test_edit_validation (void)
   ec_test_assert_contains (gtk_label_get_text (editor_child ("preview_label")), "Conditions: none fit on the card");
   g_assert_true (gtk_widget_get_visible (editor_child ("preview_omitted_label")));
 
+  /* Typed work: Cancel asks first. */
   press (editor_child ("cancel_button"));
+  g_assert_true (ec_test_wait_until (dialog_shown, NULL, STEP_MS));
+  {
+    AdwMessageDialog *dialog = find_dialog ();
+    adw_message_dialog_response (dialog, "discard");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
   wait_screen ("resident");
   after = db_resident ();
   g_assert_cmpint (after->record_version, ==, before->record_version);
@@ -804,27 +813,133 @@ test_card_face_pdf (void)
   ec_test_assert_contains (text, NEW_NAME);
 }
 
-/* Idle sign-out: the page goes back to sign-in, nothing personal stays, the key is
- * wiped (the next issue asks for the passphrase again). */
+static void tap (const char *command, EcKioskScreen expect);
+static gboolean record_of_new_resident (gpointer data);
+
+static gboolean
+widget_visible (gpointer data)
+{
+  return gtk_widget_get_visible (child (data));
+}
+
+static gboolean
+kiosk_on_screen (gpointer data)
+{
+  return ec_kiosk_window_get_visible_page (T.window) != GTK_WIDGET (station_page);
+}
+
+/* The focus is in the editor's row @name. */
+static gboolean
+focus_in (const char *name)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (T.window));
+  GtkWidget *row = editor_child (name);
+
+  return focus != NULL && (focus == row || gtk_widget_is_ancestor (focus, row));
+}
+
+/* Idle sign-out with a form open: first a warning that counts down; then the page
+ * goes back to sign-in, nothing personal stays, the key is wiped, and the kiosk reads
+ * cards again (as a responder's: it was started as a station). The same member of
+ * staff gets the form back after signing in; Cancel then asks before throwing it
+ * away. [station] idle-timeout (240 s in this set-up) is what counts. */
 static void
 test_idle_sign_out (void)
 {
   EcStationContext *ctx = ec_station_page_get_context (station_page);
+  guint timeout = ec_station_context_get_session (ctx)->idle_timeout;
   g_autofree char *text = NULL;
+  g_autofree char *cmd = NULL;
+  AdwMessageDialog *dialog;
 
+  g_autofree char *on_reader = g_build_filename (T.dir, "on-reader.tag", NULL);
+
+  g_assert_cmpuint (timeout, ==, 240);
+  g_assert_cmpint (ec_station_context_remaining (ctx), <=, 240);
   g_assert_true (ec_station_context_has_station_key (ctx));
-  ec_station_context_set_clock_offset (ctx, EC_STAFF_IDLE_TIMEOUT + 5);
+  {
+    /* The top bar says where the person is: station mode, not a role. */
+    g_autofree char *bar = ec_test_visible_text (ec_kiosk_window_get_topbar (T.window));
+    ec_test_assert_contains (bar, "Service station (staff)");
+  }
+
+  /* New resident: the keyboard is in the first field, the form at its top. */
+  click ("new_resident_button");
+  wait_screen ("edit");
+  ec_test_spin (300);
+  g_assert_true (focus_in ("name_zh_row"));
+  g_assert_cmpfloat (ec_station_editor_get_scroll (station_editor ()), ==, 0);
+  set_row ("name_zh_row", "孙桂兰");
+  set_row ("dob_row", "1941-02-03");
+
+  /* A warning with a countdown first. */
+  ec_station_context_set_clock_offset (ctx, timeout - 30);
+  g_assert_true (ec_test_wait_until (widget_visible, (gpointer) "idle_bar", STEP_MS));
+  ec_test_assert_contains (label_text ("idle_label"), "signed out in");
+  ec_test_assert_contains (label_text ("idle_label"), "kept for you");
+  g_assert_cmpstr (ec_station_page_get_screen (station_page), ==, "edit");
+
+  ec_station_context_set_clock_offset (ctx, timeout + 5);
   wait_screen ("signin");
   ec_station_context_set_clock_offset (ctx, 0);
   wait_label ("signin_message", "signed out because nobody used the screen");
   g_assert_null (ec_station_context_get_session (ctx));
+  g_assert_false (gtk_widget_get_visible (child ("idle_bar")));
   text = page_text ();
   g_assert_null (strstr (text, NEW_NAME));
+  g_assert_null (strstr (text, "孙桂兰"));
   g_assert_cmpstr (label_text ("resident_name"), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editor_child ("name_zh_row"))), ==, "");
 
+  /* The kiosk is a responder's kiosk again: a card tap shows the record. */
+  cmd = g_strdup_printf ("save %s", on_reader);
+  ec_kiosk_harness_emu (&T, cmd);
+  g_free (cmd);
+  g_assert_true (ec_test_wait_until (kiosk_on_screen, NULL, STEP_MS));
+  g_assert_cmpint (ec_kiosk_controller_get_role (T.controller), ==, EC_ROLE_RESPONDER);
+  g_assert_true (ec_kiosk_test_wait_reader (T.controller, EC_KIOSK_READER_READY, STEP_MS));
+  cmd = g_strdup_printf ("place-image %s/cards/01-valid-allergies.tag", T.demo->dir);
+  tap (cmd, EC_KIOSK_SCREEN_RECORD);
+  ec_test_assert_contains (ec_kiosk_controller_get_result (T.controller)->resident->name_zh, T.demo->cards[0].name);
+  ec_kiosk_controller_clear (T.controller);
+  ec_kiosk_harness_emu (&T, "remove");
+  g_free (cmd);
+  cmd = g_strdup_printf ("place-image %s", on_reader);   /* the new card, as it was */
+  ec_kiosk_harness_emu (&T, cmd);
+
+  /* Back to station mode: the same person signs in and finds the form as it was. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (T.window), "station.open", NULL));
+  g_assert_true (ec_kiosk_window_get_visible_page (T.window) == GTK_WIDGET (station_page));
   sign_in (STAFF_ID, STAFF_PIN);
-  wait_screen ("home");
+  wait_screen ("edit");
   g_assert_false (ec_station_context_has_station_key (ctx));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editor_child ("name_zh_row"))), ==, "孙桂兰");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editor_child ("dob_row"))), ==, "1941-02-03");
+  g_assert_true (gtk_widget_get_visible (editor_child ("note_label")));
+
+  /* Cancel asks; "Keep editing" keeps the form; "Throw away" leaves it. */
+  press (editor_child ("cancel_button"));
+  g_assert_true (ec_test_wait_until (dialog_shown, NULL, STEP_MS));
+  dialog = find_dialog ();
+  adw_message_dialog_response (dialog, "keep");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ec_test_spin (100);
+  g_assert_cmpstr (ec_station_page_get_screen (station_page), ==, "edit");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editor_child ("name_zh_row"))), ==, "孙桂兰");
+  press (editor_child ("cancel_button"));
+  g_assert_true (ec_test_wait_until (dialog_shown, NULL, STEP_MS));
+  dialog = find_dialog ();
+  adw_message_dialog_response (dialog, "discard");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_screen ("home");
+  ec_test_spin (100);
+
+  /* An untouched form leaves without a question. */
+  click ("new_resident_button");
+  wait_screen ("edit");
+  press (editor_child ("cancel_button"));
+  wait_screen ("home");
+  g_assert_null (find_dialog ());
   sign_out ();
 }
 

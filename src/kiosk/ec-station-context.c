@@ -40,6 +40,11 @@ struct _EcStationContext
   EcStaffSignOutReason pending_reason;
   GCancellable   *busy_cancellable;
 
+  /* A form kept at sign-out for the staff member who typed it. */
+  char           *draft_staff;
+  gpointer        draft;
+  GDestroyNotify  draft_free;
+
   /* The short jobs' connection, used by one worker at a time. */
   GMutex          db_lock;
   EcDb           *db;
@@ -537,6 +542,48 @@ busy_end (EcStationContext *self)
       if (self->session != NULL)
         do_sign_out (self, self->pending_reason);
     }
+}
+
+/* ---- drafts ---- */
+
+static void
+clear_draft (EcStationContext *self)
+{
+  if (self->draft != NULL && self->draft_free != NULL)
+    self->draft_free (self->draft);
+  self->draft = NULL;
+  self->draft_free = NULL;
+  g_clear_pointer (&self->draft_staff, g_free);
+}
+
+void
+ec_station_context_keep_draft (EcStationContext *self,
+                               const char       *staff_id,
+                               gpointer          draft,
+                               GDestroyNotify    free_func)
+{
+  g_return_if_fail (EC_IS_STATION_CONTEXT (self));
+  g_return_if_fail (staff_id != NULL);
+
+  clear_draft (self);
+  self->draft = draft;
+  self->draft_free = free_func;
+  self->draft_staff = g_strdup (staff_id);
+}
+
+gpointer
+ec_station_context_take_draft (EcStationContext *self,
+                               const char       *staff_id)
+{
+  gpointer draft;
+
+  g_return_val_if_fail (EC_IS_STATION_CONTEXT (self), NULL);
+  if (self->draft == NULL || g_strcmp0 (staff_id, self->draft_staff) != 0)
+    return NULL;
+  draft = g_steal_pointer (&self->draft);
+  self->draft_free = NULL;
+  g_clear_pointer (&self->draft_staff, g_free);
+  return draft;
 }
 
 /* ---- the station key ---- */
@@ -1458,6 +1505,7 @@ ec_station_context_finalize (GObject *object)
   /* Every task holds a reference: no worker runs now. A session still open is wiped
    * without an audit entry (the application is going away). */
   g_clear_pointer (&self->session, ec_staff_session_free);
+  clear_draft (self);
   g_clear_pointer (&self->db, ec_db_close);
   g_mutex_clear (&self->db_lock);
   g_clear_pointer (&self->pepper, ec_pepper_free);

@@ -107,6 +107,17 @@ gboolean              ec_station_context_sign_in_finish   (EcStationContext   *s
 void                  ec_station_context_sign_out         (EcStationContext    *self,
                                                            EcStaffSignOutReason reason);
 
+/* A form being filled in when the session ended, kept in memory for the same member of
+ * staff only (what was typed is never lost to the idle sign-out): @draft is taken
+ * (freed with @free_func), replacing any kept one. take_draft returns it (then it is
+ * no longer kept) when @staff_id is the one who typed it, else NULL. */
+void                  ec_station_context_keep_draft       (EcStationContext   *self,
+                                                           const char         *staff_id,
+                                                           gpointer            draft,
+                                                           GDestroyNotify      free_func);
+gpointer              ec_station_context_take_draft       (EcStationContext   *self,
+                                                           const char         *staff_id);
+
 /* The station key: NULL until unlocked in this session. */
 gboolean              ec_station_context_has_station_key  (EcStationContext   *self);
 void                  ec_station_context_unlock_key_async (EcStationContext   *self,

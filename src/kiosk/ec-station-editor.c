@@ -60,6 +60,9 @@ struct _EcStationEditor
   GPtrArray           *rows[N_LISTS];   /* AdwExpanderRow (a reference each), in order */
   guint                preview_source;
   gboolean             disposing;
+  char                *pristine;        /* the form's fingerprint when opened; NULL = changed */
+  guint                scroll_source;
+  gboolean             filling;         /* set_resident() at work: no focus moves */
 
   /* Template children */
   AdwEntryRow         *address_row;
@@ -87,11 +90,13 @@ struct _EcStationEditor
   AdwEntryRow         *notes_row;
   AdwEntryRow         *phone_row;
   GtkImage            *photo_image;
+  GtkLabel            *note_label;
   GtkLabel            *photo_label;
   GtkLabel            *preview_label;
   GtkLabel            *preview_omitted_label;
   GtkLabel            *preview_usage_label;
   GtkLabel            *problems_label;
+  GtkScrolledWindow   *scroller;
   AdwComboRow         *sex_row;
   AdwEntryRow         *social_worker_row;
   GtkLabel            *title_label;
@@ -680,6 +685,8 @@ add_entry_row (Entry      *e,
   return row;
 }
 
+static void watch_combo (EcStationEditor *self, AdwComboRow *combo);
+
 static AdwComboRow *
 add_combo_row (Entry             *e,
                const char        *title,
@@ -695,6 +702,7 @@ add_combo_row (Entry             *e,
   adw_combo_row_set_model (row, G_LIST_MODEL (model));
   adw_combo_row_set_selected (row, selected < label_count (labels) ? selected : 0);
   g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (on_entry_changed_cb), e);
+  watch_combo (e->editor, row);
   adw_expander_row_add_row (e->row, GTK_WIDGET (row));
   return row;
 }
@@ -920,6 +928,103 @@ append_entry (EcStationEditor *self,
   entry_update_title (e);
 }
 
+/* ---- scrolling ---- */
+
+/* Frames during which the scroll position is looked after: a row being shown (an
+ * expander row opens with an animation of a quarter second), a position kept (the
+ * relayout after a choice; short, so as not to fight a person's own scrolling). */
+#define SCROLL_SHOW_FRAMES 30
+#define SCROLL_KEEP_FRAMES 8
+
+typedef struct
+{
+  EcStationEditor *self;
+  GtkWidget       *target;    /* scroll_into_view: the widget to show; else NULL */
+  double           keep;      /* keep_scroll: the value to keep */
+  guint            frames;
+} ScrollJob;
+
+static void
+scroll_job_free (gpointer data)
+{
+  ScrollJob *job = data;
+
+  g_clear_object (&job->target);
+  g_free (job);
+}
+
+static gboolean
+scroll_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       data)
+{
+  ScrollJob *job = data;
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (job->self->scroller);
+  GtkWidget *content = gtk_scrolled_window_get_child (job->self->scroller);
+  graphene_rect_t bounds;
+
+  if (job->target == NULL)
+    {
+      if (gtk_adjustment_get_value (adj) != job->keep)
+        gtk_adjustment_set_value (adj, job->keep);
+    }
+  else if (content != NULL && gtk_widget_compute_bounds (job->target, content, &bounds))
+    {
+      double top = gtk_adjustment_get_value (adj), page = gtk_adjustment_get_page_size (adj);
+      double y = bounds.origin.y, h = bounds.size.height;
+
+      if (h > page || y < top)
+        gtk_adjustment_set_value (adj, y);          /* its top at the top */
+      else if (y + h > top + page)
+        gtk_adjustment_set_value (adj, y + h - page);   /* its bottom at the bottom */
+    }
+  return ++job->frames < (job->target != NULL ? SCROLL_SHOW_FRAMES : SCROLL_KEEP_FRAMES)
+         ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void
+start_scroll_job (EcStationEditor *self,
+                  GtkWidget       *target,
+                  double           keep)
+{
+  ScrollJob *job = g_new0 (ScrollJob, 1);
+
+  job->self = self;
+  job->target = target != NULL ? g_object_ref (target) : NULL;
+  job->keep = keep;
+  gtk_widget_add_tick_callback (GTK_WIDGET (self->scroller), scroll_tick_cb, job, scroll_job_free);
+}
+
+/* A row just added: scroll so that the whole of it is visible as it opens. */
+static void
+scroll_into_view (EcStationEditor *self,
+                  GtkWidget       *target)
+{
+  start_scroll_job (self, target, 0);
+}
+
+/* A choice made in a dropdown: the form stays where it is (closing the list gives
+ * the keyboard focus back to where it was, and the card preview changes its height;
+ * neither may move what the person is looking at). The row chosen from keeps the
+ * focus. */
+static void
+on_combo_selected_cb (AdwComboRow     *combo,
+                      GParamSpec      *pspec,
+                      EcStationEditor *self)
+{
+  if (self->disposing || self->filling || !gtk_widget_get_mapped (GTK_WIDGET (combo)))
+    return;
+  gtk_widget_grab_focus (GTK_WIDGET (combo));
+  start_scroll_job (self, NULL, gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (self->scroller)));
+}
+
+static void
+watch_combo (EcStationEditor *self,
+             AdwComboRow     *combo)
+{
+  g_signal_connect_object (combo, "notify::selected", G_CALLBACK (on_combo_selected_cb), self, 0);
+}
+
 guint
 ec_station_editor_add_entry (EcStationEditor *self,
                              EcStationList    list)
@@ -933,6 +1038,7 @@ ec_station_editor_add_entry (EcStationEditor *self,
   row = g_ptr_array_index (self->rows[list], self->rows[list]->len - 1);
   adw_expander_row_set_expanded (row, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (entry_of (row)->text));
+  scroll_into_view (self, GTK_WIDGET (row));
   schedule_preview (self);
   return self->rows[list]->len - 1;
 }
@@ -1069,6 +1175,136 @@ static const guint comm_bits[] = {
   EC_COMM_HEARING, EC_COMM_SPEECH, EC_COMM_DEMENTIA, EC_COMM_VISION, EC_COMM_LANGUAGE,
 };
 
+/* Everything a person can change in the form, as one string: the text of every field,
+ * every check button, switch and choice, in widget order, and the photo. */
+static void
+fingerprint_walk (GtkWidget *w,
+                  GString   *out)
+{
+  if (GTK_IS_TEXT (w))
+    g_string_append_printf (out, "t%s\x1f", gtk_editable_get_text (GTK_EDITABLE (w)));
+  else if (GTK_IS_CHECK_BUTTON (w))
+    g_string_append_printf (out, "c%d", gtk_check_button_get_active (GTK_CHECK_BUTTON (w)));
+  else if (GTK_IS_SWITCH (w))
+    g_string_append_printf (out, "s%d", gtk_switch_get_active (GTK_SWITCH (w)));
+  else if (ADW_IS_COMBO_ROW (w))
+    g_string_append_printf (out, "k%u", adw_combo_row_get_selected (ADW_COMBO_ROW (w)));
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    fingerprint_walk (c, out);
+}
+
+static char *
+fingerprint (EcStationEditor *self)
+{
+  GString *out = g_string_new (NULL);
+
+  fingerprint_walk (GTK_WIDGET (self), out);
+  g_string_append_printf (out, "p%p", (void *) self->photo);
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+ec_station_editor_has_changes (EcStationEditor *self)
+{
+  g_autofree char *now = NULL;
+
+  g_return_val_if_fail (EC_IS_STATION_EDITOR (self), FALSE);
+  if (self->base == NULL)
+    return FALSE;
+  if (self->pristine == NULL)
+    return TRUE;
+  now = fingerprint (self);
+  return !g_str_equal (now, self->pristine);
+}
+
+struct _EcStationDraft
+{
+  EcResident *resident;
+  guint       allergy_status;   /* the choice's position (0 = not chosen yet) */
+};
+
+void
+ec_station_draft_free (EcStationDraft *draft)
+{
+  if (draft == NULL)
+    return;
+  ec_resident_free (draft->resident);
+  g_free (draft);
+}
+
+EcResidentId
+ec_station_draft_get_resident_id (const EcStationDraft *draft)
+{
+  return draft != NULL && draft->resident != NULL ? draft->resident->id : 0;
+}
+
+static EcResident *form_to_resident (EcStationEditor *self, GPtrArray *problems);
+
+EcStationDraft *
+ec_station_editor_take_draft (EcStationEditor *self)
+{
+  EcStationDraft *draft;
+
+  g_return_val_if_fail (EC_IS_STATION_EDITOR (self), NULL);
+  if (!ec_station_editor_has_changes (self))
+    return NULL;
+  draft = g_new0 (EcStationDraft, 1);
+  draft->allergy_status = adw_combo_row_get_selected (self->allergy_status_row);
+  draft->resident = form_to_resident (self, NULL);
+  return draft;
+}
+
+void
+ec_station_editor_restore_draft (EcStationEditor *self,
+                                 EcStationDraft  *draft)
+{
+  g_return_if_fail (EC_IS_STATION_EDITOR (self));
+  g_return_if_fail (draft != NULL);
+
+  ec_station_editor_set_resident (self, g_steal_pointer (&draft->resident));
+  self->filling = TRUE;
+  if (draft->allergy_status != GTK_INVALID_LIST_POSITION)
+    adw_combo_row_set_selected (self->allergy_status_row, draft->allergy_status);
+  self->filling = FALSE;
+  ec_station_draft_free (draft);
+  g_clear_pointer (&self->pristine, g_free);   /* not saved yet: Cancel asks */
+  gtk_label_set_label (self->note_label, _("This is the form as you left it: nothing you typed was lost. It is not "
+                                           "saved yet: check it and press Save."));
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
+}
+
+static gboolean
+scroll_top_cb (gpointer data)
+{
+  EcStationEditor *self = data;
+
+  self->scroll_source = 0;
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
+  return G_SOURCE_REMOVE;
+}
+
+void
+ec_station_editor_focus_first (EcStationEditor *self)
+{
+  GtkAdjustment *adj;
+
+  g_return_if_fail (EC_IS_STATION_EDITOR (self));
+  adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  gtk_adjustment_set_value (adj, 0);
+  gtk_widget_grab_focus (GTK_WIDGET (self->name_zh_row));
+  /* Focusing scrolls the focused row into view once the form is laid out: put the
+   * form back at its top after that too. */
+  g_clear_handle_id (&self->scroll_source, g_source_remove);
+  self->scroll_source = g_idle_add_full (GDK_PRIORITY_REDRAW + 10, scroll_top_cb, self, NULL);
+}
+
+double
+ec_station_editor_get_scroll (EcStationEditor *self)
+{
+  g_return_val_if_fail (EC_IS_STATION_EDITOR (self), 0);
+  return gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (self->scroller));
+}
+
 void
 ec_station_editor_set_resident (EcStationEditor *self,
                                 EcResident      *resident)
@@ -1080,6 +1316,7 @@ ec_station_editor_set_resident (EcStationEditor *self,
   g_clear_pointer (&self->base, ec_resident_free);
   self->base = resident != NULL ? resident : ec_resident_new ();
   r = self->base;
+  self->filling = TRUE;
   photo_cancel_pending (self);
   g_clear_pointer (&self->photo, g_bytes_unref);
   g_clear_pointer (&self->photo_mime, g_free);
@@ -1129,9 +1366,13 @@ ec_station_editor_set_resident (EcStationEditor *self,
   set_text (self->notes_row, r->notes);
   show_photo (self);
   show_problems (self, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label), FALSE);
   /* At once, not on the next turn: after clear() nothing personal stays on screen. */
   g_clear_handle_id (&self->preview_source, g_source_remove);
   update_preview (self);
+  g_free (self->pristine);
+  self->pristine = fingerprint (self);
+  self->filling = FALSE;
 }
 
 void
@@ -1883,6 +2124,7 @@ ec_station_editor_dispose (GObject *object)
 
   self->disposing = TRUE;
   g_clear_handle_id (&self->preview_source, g_source_remove);
+  g_clear_handle_id (&self->scroll_source, g_source_remove);
   photo_cancel_pending (self);
   for (guint l = 0; l < N_LISTS; l++)
     if (self->rows[l] != NULL)
@@ -1901,6 +2143,7 @@ ec_station_editor_finalize (GObject *object)
 
   g_clear_pointer (&self->base, ec_resident_free);
   g_clear_pointer (&self->photo, g_bytes_unref);
+  g_free (self->pristine);
   g_free (self->photo_mime);
   g_free (self->photo_note);
   G_OBJECT_CLASS (ec_station_editor_parent_class)->finalize (object);
@@ -1951,7 +2194,9 @@ ec_station_editor_class_init (EcStationEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, notes_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, phone_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, photo_image);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, note_label);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, photo_label);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, scroller);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, preview_label);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, preview_omitted_label);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, preview_usage_label);
@@ -1993,7 +2238,10 @@ ec_station_editor_init (EcStationEditor *self)
     for (gsize i = 0; i < G_N_ELEMENTS (entries); i++)
       g_signal_connect_swapped (entries[i], "changed", G_CALLBACK (on_form_changed_cb), self);
     for (gsize i = 0; i < G_N_ELEMENTS (combos); i++)
-      g_signal_connect_swapped (combos[i], "notify::selected", G_CALLBACK (on_form_changed_cb), self);
+      {
+        g_signal_connect_swapped (combos[i], "notify::selected", G_CALLBACK (on_form_changed_cb), self);
+        watch_combo (self, combos[i]);
+      }
   }
   ec_station_editor_set_resident (self, NULL);
 }

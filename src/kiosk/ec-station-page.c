@@ -37,6 +37,8 @@ struct _EcStationPage
   GtkPrintOperation *print_op;        /* while printing */
   EcResident       *print_resident;
   char             *print_export;     /* print into this PDF instead of the dialog (tests) */
+  char             *staff_id;         /* who is signed in (the draft is kept for them) */
+  guint             idle_tick;        /* the countdown before the idle sign-out */
 
   /* Template children */
   GtkButton        *audit_apply_button;
@@ -55,6 +57,8 @@ struct _EcStationPage
   GtkButton        *edit_button;
   GtkButton        *exit_button;
   GtkLabel         *home_message;
+  GtkWidget        *idle_bar;
+  GtkLabel         *idle_label;
   GtkButton        *issue_button;
   GtkButton        *issue_cancel_button;
   GtkButton        *issue_done_button;
@@ -87,6 +91,7 @@ struct _EcStationPage
   GtkLabel         *signin_message;
   GtkSpinner       *signin_spinner;
   GtkButton        *signout_button;
+  GtkButton        *stay_button;
   GtkLabel         *stage_lock;
   GtkLabel         *stage_verify;
   GtkLabel         *stage_write;
@@ -280,6 +285,109 @@ go_home (EcStationPage *self)
   g_signal_emit_by_name (self->search_entry, "search-changed");
 }
 
+/* ---- the countdown before the idle sign-out ---- */
+
+/* Seconds before the idle sign-out at which the warning shows: a minute, or a fifth
+ * of a shorter timeout. */
+static gint64
+warn_before (EcStationPage *self)
+{
+  const EcStaffSession *s = ec_station_context_get_session (self->context);
+  gint64 timeout = s != NULL ? s->idle_timeout : EC_STAFF_IDLE_TIMEOUT;
+
+  return MIN (60, MAX (timeout / 5, 5));
+}
+
+static void
+render_idle (EcStationPage *self)
+{
+  gint64 left = ec_station_context_remaining (self->context);
+  gboolean warn = ec_station_context_get_session (self->context) != NULL && left <= warn_before (self);
+
+  if (warn)
+    {
+      g_autofree char *text = NULL;
+
+      if (g_strcmp0 (ec_station_page_get_screen (self), "edit") == 0)
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Nobody has touched the screen for a while: you will be signed out in "
+                                             "%d second. What you typed is kept for you and comes back when you "
+                                             "sign in again.",
+                                             "Nobody has touched the screen for a while: you will be signed out in "
+                                             "%d seconds. What you typed is kept for you and comes back when you "
+                                             "sign in again.", (gulong) MAX (left, 0)),
+                                (int) MAX (left, 0));
+      else
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Nobody has touched the screen for a while: you will be signed out in "
+                                             "%d second. Touch the screen to stay signed in.",
+                                             "Nobody has touched the screen for a while: you will be signed out in "
+                                             "%d seconds. Touch the screen to stay signed in.", (gulong) MAX (left, 0)),
+                                (int) MAX (left, 0));
+      gtk_label_set_label (self->idle_label, text);
+    }
+  gtk_widget_set_visible (self->idle_bar, warn);
+}
+
+static gboolean
+idle_tick_cb (gpointer data)
+{
+  EcStationPage *self = data;
+
+  if (ec_station_context_get_session (self->context) == NULL)
+    {
+      self->idle_tick = 0;
+      gtk_widget_set_visible (self->idle_bar, FALSE);
+      return G_SOURCE_REMOVE;
+    }
+  render_idle (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_idle_tick (EcStationPage *self)
+{
+  if (self->idle_tick == 0)
+    self->idle_tick = g_timeout_add (500, idle_tick_cb, self);
+  render_idle (self);
+}
+
+static void
+on_stay_button_clicked_cb (EcStationPage *self,
+                           GtkButton     *button)
+{
+  ec_station_context_touch (self->context);
+  render_idle (self);
+}
+
+/* ---- the form kept at sign-out ---- */
+
+static void
+keep_draft (EcStationPage *self)
+{
+  EcStationDraft *draft;
+
+  if (self->editor == NULL || self->staff_id == NULL
+      || g_strcmp0 (ec_station_page_get_screen (self), "edit") != 0)
+    return;
+  draft = ec_station_editor_take_draft (EC_STATION_EDITOR (self->editor));
+  if (draft != NULL)
+    ec_station_context_keep_draft (self->context, self->staff_id, draft, (GDestroyNotify) ec_station_draft_free);
+}
+
+static void
+restore_draft (EcStationPage *self)
+{
+  EcStationDraft *draft = ec_station_context_take_draft (self->context, self->staff_id);
+
+  if (draft == NULL)
+    return;
+  self->resident_id = ec_station_draft_get_resident_id (draft);
+  ec_station_editor_restore_draft (EC_STATION_EDITOR (self->editor), draft);
+  show (self, "edit");
+  ec_station_editor_focus_first (EC_STATION_EDITOR (self->editor));
+}
+
 static void
 sign_in_done_cb (GObject      *source,
                  GAsyncResult *result,
@@ -298,7 +406,11 @@ sign_in_done_cb (GObject      *source,
     }
   set_message (self->signin_message, NULL, FALSE);
   gtk_editable_set_text (GTK_EDITABLE (self->staff_entry), "");
+  g_free (self->staff_id);
+  self->staff_id = g_strdup (ec_station_context_get_session (self->context)->staff_id);
+  start_idle_tick (self);
   go_home (self);
+  restore_draft (self);
 }
 
 static void
@@ -370,20 +482,53 @@ forget_resident (EcStationPage *self)
     ec_station_editor_clear (EC_STATION_EDITOR (self->editor));
 }
 
+/* A kiosk whose staff walked away must read cards again: after the idle sign-out,
+ * station mode hands the window back to the kiosk, in the responder role when it was
+ * started as a station (or in the role it had). */
+static gboolean
+leave_to_kiosk_cb (gpointer data)
+{
+  EcStationPage *self = data;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  EcKioskWindow *window;
+
+  if (!EC_IS_KIOSK_WINDOW (root) || g_object_get_data (G_OBJECT (self), "ec-station-active") == NULL
+      || ec_station_context_get_session (self->context) != NULL)
+    return G_SOURCE_REMOVE;
+  window = EC_KIOSK_WINDOW (root);
+  if (ec_kiosk_controller_get_role (ec_kiosk_window_get_controller (window)) == EC_ROLE_STAFF)
+    ec_kiosk_window_set_role (window, EC_ROLE_RESPONDER);
+  ec_station_close (window);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+leave_to_kiosk_later (EcStationPage *self)
+{
+  g_idle_add_full (G_PRIORITY_DEFAULT, leave_to_kiosk_cb, g_object_ref (self), g_object_unref);
+}
+
 static void
 on_signed_out_cb (EcStationPage    *self,
                   int               reason,
                   EcStationContext *context)
 {
-  /* Everything personal leaves the screen at once. */
+  /* What was being typed is kept (in memory, for the same person); then everything
+   * personal leaves the screen at once. */
+  keep_draft (self);
+  g_clear_pointer (&self->staff_id, g_free);
+  gtk_widget_set_visible (self->idle_bar, FALSE);
   renew_cancellable (self);
   forget_resident (self);
   clear_pin (self);
   render_session (self);
   show (self, "signin");
   if (reason == EC_STAFF_SIGN_OUT_IDLE)
+    leave_to_kiosk_later (self);
+  if (reason == EC_STAFF_SIGN_OUT_IDLE)
     set_message (self->signin_message, _("You were signed out because nobody used the screen for a while. "
-                                         "Sign in again to continue."), FALSE);
+                                         "Sign in again to continue; a form you were filling in comes back."),
+                 FALSE);
   else
     set_message (self->signin_message, _("Signed out."), FALSE);
 }
@@ -1198,14 +1343,51 @@ on_editor_save_cb (EcStationPage    *self,
 }
 
 static void
+leave_editor (EcStationPage *self)
+{
+  ec_station_editor_clear (EC_STATION_EDITOR (self->editor));
+  if (self->resident_id != 0 && self->resident_name != NULL)
+    show (self, "resident");
+  else if (self->resident_id != 0)
+    ec_station_page_open_resident (self, self->resident_id);   /* a draft brought back */
+  else
+    go_home (self);
+}
+
+static void
+on_discard_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        gpointer          user_data)
+{
+  EcStationPage *self = user_data;
+
+  if (g_str_equal (response, "discard") && g_strcmp0 (ec_station_page_get_screen (self), "edit") == 0)
+    leave_editor (self);
+}
+
+static void
 on_editor_cancel_cb (EcStationPage   *self,
                      EcStationEditor *editor)
 {
-  ec_station_editor_clear (editor);
-  if (self->resident_id != 0)
-    show (self, "resident");
-  else
-    go_home (self);
+  GtkRoot *root;
+  GtkWidget *dialog;
+
+  if (!ec_station_editor_has_changes (editor))
+    {
+      leave_editor (self);
+      return;
+    }
+  /* Typed work is never thrown away without asking. */
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, _("Throw away what you typed?"),
+                                   _("The form has changes that are not saved. If you leave now, they are lost."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _("_Keep editing"),
+                                    "discard", _("_Throw away"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_discard_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -1215,6 +1397,7 @@ on_new_resident_button_clicked_cb (EcStationPage *self,
   self->resident_id = 0;
   ec_station_editor_set_resident (EC_STATION_EDITOR (self->editor), NULL);
   show (self, "edit");
+  ec_station_editor_focus_first (EC_STATION_EDITOR (self->editor));
 }
 
 static void
@@ -1234,6 +1417,7 @@ edit_resident_done_cb (GObject      *source,
     }
   ec_station_editor_set_resident (EC_STATION_EDITOR (self->editor), r);
   show (self, "edit");
+  ec_station_editor_focus_first (EC_STATION_EDITOR (self->editor));
 }
 
 static void
@@ -1455,6 +1639,7 @@ ec_station_page_dispose (GObject *object)
   g_clear_object (&self->search_cancellable);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (self->context, self);
+  g_clear_handle_id (&self->idle_tick, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_STATION_PAGE);
   self->editor = NULL;
   G_OBJECT_CLASS (ec_station_page_parent_class)->dispose (object);
@@ -1472,6 +1657,7 @@ ec_station_page_finalize (GObject *object)
   g_clear_pointer (&self->audit, ec_station_audit_free);
   g_clear_pointer (&self->print_resident, ec_resident_free);
   g_free (self->print_export);
+  g_free (self->staff_id);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (ec_station_page_parent_class)->finalize (object);
 }
@@ -1507,6 +1693,8 @@ ec_station_page_class_init (EcStationPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, edit_button);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, exit_button);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, home_message);
+  gtk_widget_class_bind_template_child (widget_class, EcStationPage, idle_bar);
+  gtk_widget_class_bind_template_child (widget_class, EcStationPage, idle_label);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, issue_button);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, issue_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, issue_done_button);
@@ -1540,6 +1728,7 @@ ec_station_page_class_init (EcStationPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, signin_message);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, signin_spinner);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, signout_button);
+  gtk_widget_class_bind_template_child (widget_class, EcStationPage, stay_button);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, stage_lock);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, stage_verify);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, stage_write);
@@ -1569,6 +1758,7 @@ ec_station_page_class_init (EcStationPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_signin_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_signout_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_staff_entry_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_stay_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_unlock_button_clicked_cb);
 }
 
@@ -1657,6 +1847,7 @@ ec_station_open (EcKioskWindow *window)
   ec_kiosk_controller_stop (ec_kiosk_window_get_controller (window));
   g_object_set_data (G_OBJECT (page), "ec-station-active", GINT_TO_POINTER (1));
   show_kiosk_reader_badge (window, FALSE);
+  ec_kiosk_window_set_station_active (window, TRUE);
   gtk_stack_set_visible_child (window_stack (window), GTK_WIDGET (page));
   if (ec_station_context_get_session (page->context) == NULL)
     {
@@ -1673,6 +1864,7 @@ ec_station_close (EcKioskWindow *window)
   g_return_if_fail (page != NULL);
   g_object_set_data (G_OBJECT (page), "ec-station-active", NULL);
   show_kiosk_reader_badge (window, TRUE);
+  ec_kiosk_window_set_station_active (window, FALSE);
   ec_station_context_sign_out (page->context, EC_STAFF_SIGN_OUT_USER);
   renew_cancellable (page);
   gtk_stack_set_visible_child (window_stack (window), ec_kiosk_window_get_page (window, EC_KIOSK_SCREEN_WAITING));
@@ -1728,11 +1920,18 @@ reshow_station_cb (gpointer user_data)
       g_autoptr(EcStationContext) context = g_object_ref (page->context);
       g_autofree char *phone = g_strdup (g_object_get_data (G_OBJECT (page), "ec-station-phone"));
 
+      /* A form being filled in comes along into the new language. */
+      keep_draft (page);
       gtk_stack_remove (window_stack (window), GTK_WIDGET (page));
       page = attach_page (window, context, phone);
       g_object_set_data (G_OBJECT (page), "ec-station-active", GINT_TO_POINTER (1));
       if (ec_station_context_get_session (context) != NULL)
-        go_home (page);
+        {
+          page->staff_id = g_strdup (ec_station_context_get_session (context)->staff_id);
+          start_idle_tick (page);
+          go_home (page);
+          restore_draft (page);
+        }
     }
   gtk_stack_set_visible_child (window_stack (window), GTK_WIDGET (page));
   return G_SOURCE_REMOVE;
