@@ -675,7 +675,7 @@ test_issue (void)
   wait_screen ("issue");
   /* The entry does not keep the passphrase. */
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child ("passphrase_row"))), ==, "");
-  wait_label ("issue_result", "not blank");
+  wait_label ("issue_result", "already registered (active)");
   g_assert_true (gtk_widget_get_visible (child ("retry_button")));
 
   /* Wrong type. */
@@ -698,13 +698,31 @@ test_issue (void)
     g_signal_handler_disconnect (child ("stage_write"), id);
     g_assert_true (pull.pulled);
   }
+  ec_test_assert_contains (label_text ("issue_result"), OLD_UID);
   g_assert_true (gtk_widget_get_visible (child ("retry_button")));
+  g_assert_true (gtk_widget_get_visible (child ("other_card_button")));
   {
     g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_ONLY, NULL);
     g_autoptr(EcCardRecord) rec = NULL;
     g_assert_true (ec_db_card_lookup (db, OLD_UID, &rec, NULL));
     g_assert_cmpint (rec->status, ==, EC_CARD_STATUS_PENDING);
   }
+  /* Another blank card and Retry: refused; the wait screen asks for the same card,
+   * and nothing is spoiled unless the staff choose so. */
+  ec_kiosk_harness_emu (&T, "place ntag215 04ee5a000000f1");
+  click ("retry_button");
+  ec_test_spin (50);
+  ec_test_assert_contains (label_text ("issue_hint"), "Put the same card back on the reader (card " OLD_UID);
+  wait_label ("issue_result", "different card (04ee5a000000f1)");
+  {
+    g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_ONLY, NULL);
+    g_autoptr(EcCardRecord) rec = NULL;
+    g_autoptr(EcCardRecord) other = NULL;
+    g_assert_true (ec_db_card_lookup (db, OLD_UID, &rec, NULL));
+    g_assert_cmpint (rec->status, ==, EC_CARD_STATUS_PENDING);
+    g_assert_false (ec_db_card_lookup (db, "04ee5a000000f1", &other, NULL));
+  }
+  ec_kiosk_harness_emu (&T, "remove");
   g_free (cmd);
   cmd = g_strdup_printf ("place-image %s", saved);
   ec_kiosk_harness_emu (&T, cmd);
@@ -1089,15 +1107,26 @@ test_replace_lost_and_revoke (void)
   g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
   ec_test_spin (200);
 
+  /* The old card put back on the reader by mistake: refused, with the reason in the
+   * staff's words (it was just marked lost), not "not blank". */
   ec_kiosk_harness_emu (&T, "remove");
-  ec_kiosk_harness_emu (&T, "place ntag215 " THIRD_UID);
+  g_free (cmd);
+  cmd = g_strdup_printf ("place-image %s/new.tag", T.dir);
+  ec_kiosk_harness_emu (&T, cmd);
   click ("replace_lost_button");
   /* A new sign-in: the key must be unlocked again. */
   wait_screen ("key");
   gtk_editable_set_text (GTK_EDITABLE (child ("passphrase_row")), EC_DEMO_PASSPHRASE);
   click ("unlock_button");
   wait_screen ("issue");
+  wait_label ("issue_result", "already registered (lost)");
+  g_assert_null (strstr (label_text ("issue_result"), "not blank"));
+  g_assert_false (gtk_widget_get_visible (child ("other_card_button")));
+  ec_kiosk_harness_emu (&T, "remove");
+  ec_kiosk_harness_emu (&T, "place ntag215 " THIRD_UID);
+  click ("retry_button");
   wait_label ("issue_result", "Confirmed: the new card reads back as " NEW_NAME " (card 3)");
+  g_free (cmd);
   cmd = g_strdup_printf ("save %s", saved);
   ec_kiosk_harness_emu (&T, cmd);
   click ("issue_done_button");
@@ -1138,6 +1167,54 @@ test_replace_lost_and_revoke (void)
   ec_kiosk_controller_clear (T.controller);
 }
 
+/* Pull-then-retry, giving up the first card: only when the staff press "Use another
+ * card instead" is it marked spoiled, and the screen says so; the new card is issued. */
+static void
+test_pull_use_other_card (void)
+{
+  g_autofree char *saved = g_build_filename (T.dir, "fourth.tag", NULL);
+  EcStationTestPull pull = { &T, saved, FALSE };
+  gulong id;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (T.window), "station.open", NULL));
+  wait_screen ("signin");
+  sign_in (STAFF_ID, STAFF_PIN);
+  wait_screen ("home");
+  ec_station_page_open_resident (station_page, new_resident);
+  wait_label ("resident_info", "resident number");
+  g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
+  ec_test_spin (300);
+  ec_kiosk_harness_emu (&T, "remove");
+  ec_kiosk_harness_emu (&T, "place ntag215 04ee5a00000004");
+  id = g_signal_connect (child ("stage_write"), "notify::label", G_CALLBACK (ec_station_test_pull_card_cb), &pull);
+  ec_kiosk_harness_emu (&T, "pace 2400");
+  click ("issue_button");
+  wait_screen ("key");
+  gtk_editable_set_text (GTK_EDITABLE (child ("passphrase_row")), EC_DEMO_PASSPHRASE);
+  click ("unlock_button");
+  wait_label ("issue_result", "the same card back");
+  g_signal_handler_disconnect (child ("stage_write"), id);
+  g_assert_true (pull.pulled);
+
+  ec_kiosk_harness_emu (&T, "place ntag215 04ee5a00000005");
+  click ("other_card_button");
+  wait_label ("issue_result", "Card 04ee5a00000004 is now marked spoiled");
+  wait_label ("issue_message", "Card 04ee5a00000005 written, checked and locked");
+  ec_test_assert_contains (label_text ("issue_message"), "04ee5a00000004 was marked spoiled");
+  {
+    g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_ONLY, NULL);
+    g_autoptr(EcCardRecord) first = NULL, second = NULL;
+    g_assert_true (ec_db_card_lookup (db, "04ee5a00000004", &first, NULL));
+    g_assert_cmpint (first->status, ==, EC_CARD_STATUS_SPOILED);
+    g_assert_true (ec_db_card_lookup (db, "04ee5a00000005", &second, NULL));
+    g_assert_cmpint (second->status, ==, EC_CARD_STATUS_ACTIVE);
+  }
+  click ("issue_done_button");
+  wait_screen ("resident");
+  sign_out ();
+  click ("exit_button");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1167,6 +1244,7 @@ main (int    argc,
   g_test_add_func ("/ec/kiosk/station/admin-audit", test_admin_audit);
   g_test_add_func ("/ec/kiosk/station/kiosk-sees-cards", test_kiosk_sees_cards);
   g_test_add_func ("/ec/kiosk/station/replace-lost-and-revoke", test_replace_lost_and_revoke);
+  g_test_add_func ("/ec/kiosk/station/pull-use-other-card", test_pull_use_other_card);
 
   rc = g_test_run ();
 

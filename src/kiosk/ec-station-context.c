@@ -40,6 +40,10 @@ struct _EcStationContext
   EcStaffSignOutReason pending_reason;
   GCancellable   *busy_cancellable;
 
+  /* Pull-then-retry: only this card (NULL = any blank); the last half-written one. */
+  char           *issue_card;
+  char           *pending_uid;
+
   /* A form kept at sign-out for the staff member who typed it. */
   char           *draft_staff;
   gpointer        draft;
@@ -51,6 +55,7 @@ struct _EcStationContext
 };
 
 G_DEFINE_FINAL_TYPE (EcStationContext, ec_station_context, G_TYPE_OBJECT)
+G_DEFINE_QUARK (ec-station-error-quark, ec_station_error)
 
 enum { PROP_0, PROP_SIGNED_IN, N_PROPS };
 enum { SIGNED_OUT, N_SIGNALS };
@@ -881,6 +886,8 @@ typedef struct
   char                 *device;
   EcResidentId          resident_id;
   char                 *lost_uid;
+  char                 *expect_uid;    /* only this card (pull-then-retry), or NULL */
+  char                 *pending_uid;   /* out: the resident's half-written card */
   EcRole                actor_role;
   char                 *actor_id;
   const EcStationKey   *station_key;   /* owned by the session; sign-out waits (busy) */
@@ -900,6 +907,8 @@ issue_data_free (IssueData *d)
   g_free (d->keys_dir);
   g_free (d->device);
   g_free (d->lost_uid);
+  g_free (d->expect_uid);
+  g_free (d->pending_uid);
   g_free (d->actor_id);
   g_main_context_unref (d->main_context);
   g_clear_object (&d->self);
@@ -959,6 +968,86 @@ reader_not_free_yet (const GError *error)
          || g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_BUSY);
 }
 
+/* A card's status in the staff's words (the page's own labels). */
+static const char *
+status_words (EcCardStatus status)
+{
+  switch (status)
+    {
+    case EC_CARD_STATUS_ACTIVE:   return _("active");
+    case EC_CARD_STATUS_REPLACED: return _("replaced");
+    case EC_CARD_STATUS_REVOKED:  return _("revoked");
+    case EC_CARD_STATUS_LOST:     return _("lost");
+    case EC_CARD_STATUS_SPOILED:  return _("spoiled (not usable)");
+    case EC_CARD_STATUS_PENDING:  return _("being issued (unfinished)");
+    default:                      return "?";
+    }
+}
+
+/* Before anything is written: which card is on the reader? Not the one pulled away
+ * (when that one is expected), or a card issued before: refused with the reason in
+ * the staff's words. TRUE when issuing may go on. */
+static gboolean
+check_card_on_reader (IssueData *d,
+                      EcDb      *db,
+                      EcReader  *reader,
+                      GCancellable *cancellable,
+                      GError   **error)
+{
+  g_autoptr(EcReaderCard) card = NULL;
+  g_autoptr(EcCardRecord) record = NULL;
+  g_autoptr(GError) lookup_error = NULL;
+  const char *uid;
+
+  card = ec_reader_wait_card_sync (reader, NULL, d->wait_ms, cancellable, error);
+  for (guint tries = 0; card == NULL && reader_not_free_yet (*error) && tries < 15; tries++)
+    {
+      g_clear_error (error);
+      g_usleep (200 * 1000);
+      card = ec_reader_wait_card_sync (reader, NULL, d->wait_ms, cancellable, error);
+    }
+  if (card == NULL)
+    return FALSE;
+  uid = ec_reader_card_get_uid_hex (card);
+  if (uid == NULL)
+    return TRUE;   /* not an NTAG: issuing says so */
+  if (d->expect_uid != NULL && g_ascii_strcasecmp (uid, d->expect_uid) != 0)
+    {
+      g_set_error (error, EC_STATION_ERROR, EC_STATION_ERROR_OTHER_CARD,
+                   _("This is a different card (%s), not the one that was pulled away (%s). Put that card "
+                     "back and press Retry, or press “Use another card instead”."),
+                   uid, d->expect_uid);
+      return FALSE;
+    }
+  if (ec_db_card_lookup (db, uid, &record, &lookup_error) && record->status != EC_CARD_STATUS_PENDING)
+    {
+      g_set_error (error, EC_STATION_ERROR, EC_STATION_ERROR_REGISTERED,
+                   _("This card is already registered (%s): card %s was issued before and is never written "
+                     "again. Put it aside, place a new blank card and press Retry."),
+                   status_words (record->status), uid);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The resident's card left half-written, if any. */
+static char *
+find_pending (EcDb        *db,
+              EcResidentId resident_id)
+{
+  g_autoptr(GPtrArray) cards = NULL;
+
+  if (!ec_db_card_list_for_resident (db, resident_id, &cards, NULL))
+    return NULL;
+  for (guint i = cards->len; i > 0; i--)
+    {
+      EcCardRecord *c = g_ptr_array_index (cards, i - 1);
+      if (c->status == EC_CARD_STATUS_PENDING)
+        return g_strdup (c->uid_hex);
+    }
+  return NULL;
+}
+
 static void
 issue_worker (GTask        *task,
               gpointer      source_object,
@@ -998,7 +1087,8 @@ issue_worker (GTask        *task,
       p.no_lock = !d->lock;
       p.wait_ms = d->wait_ms;
       p.now = d->now;
-      res = ec_issue_card_sync (reader, &p, issue_progress_cb, d, cancellable, &error);
+      if (check_card_on_reader (d, db, reader, cancellable, &error))
+        res = ec_issue_card_sync (reader, &p, issue_progress_cb, d, cancellable, &error);
       /* The kiosk's own reader (or our previous one) may still be letting go of the
        * device: nothing was written then, so trying again is safe. */
       for (guint tries = 0; res == NULL && reader_not_free_yet (error) && tries < 15; tries++)
@@ -1009,6 +1099,8 @@ issue_worker (GTask        *task,
         }
       ec_reader_stop (reader);
       g_clear_object (&reader);
+      if (res == NULL)
+        d->pending_uid = find_pending (db, d->resident_id);
     }
   g_clear_pointer (&ring, ec_keyring_free);
   g_clear_pointer (&db, ec_db_close);
@@ -1026,8 +1118,12 @@ issue_done_cb (GObject      *source,
 {
   g_autoptr(GTask) outer = user_data;
   EcStationContext *self = EC_STATION_CONTEXT (source);
+  IssueData *d = g_task_get_task_data (G_TASK (result));
   GError *error = NULL;
   EcIssueResult *res = g_task_propagate_pointer (G_TASK (result), &error);
+
+  g_free (self->pending_uid);
+  self->pending_uid = res == NULL ? g_strdup (d->pending_uid) : NULL;
 
   if (res != NULL)
     g_task_return_pointer (outer, res, (GDestroyNotify) ec_issue_result_free);
@@ -1077,6 +1173,7 @@ ec_station_context_issue_async (EcStationContext     *self,
   d->device = g_strdup (self->device);
   d->resident_id = resident_id;
   d->lost_uid = g_strdup (lost_uid);
+  d->expect_uid = g_strdup (self->issue_card);
   d->actor_role = self->session->role;
   d->actor_id = g_strdup (self->session->staff_id);
   d->station_key = ec_staff_session_station_key (self->session);
@@ -1093,6 +1190,22 @@ ec_station_context_issue_async (EcStationContext     *self,
   g_task_set_source_tag (task, issue_worker);
   g_task_set_task_data (task, d, (GDestroyNotify) issue_data_free);
   g_task_run_in_thread (task, issue_worker);
+}
+
+void
+ec_station_context_set_issue_card (EcStationContext *self,
+                                   const char       *uid_hex)
+{
+  g_return_if_fail (EC_IS_STATION_CONTEXT (self));
+  g_free (self->issue_card);
+  self->issue_card = g_strdup (uid_hex);
+}
+
+const char *
+ec_station_context_get_pending_uid (EcStationContext *self)
+{
+  g_return_val_if_fail (EC_IS_STATION_CONTEXT (self), NULL);
+  return self->pending_uid;
 }
 
 EcIssueResult *
@@ -1506,6 +1619,8 @@ ec_station_context_finalize (GObject *object)
    * without an audit entry (the application is going away). */
   g_clear_pointer (&self->session, ec_staff_session_free);
   clear_draft (self);
+  g_free (self->issue_card);
+  g_free (self->pending_uid);
   g_clear_pointer (&self->db, ec_db_close);
   g_mutex_clear (&self->db_lock);
   g_clear_pointer (&self->pepper, ec_pepper_free);

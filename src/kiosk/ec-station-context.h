@@ -35,6 +35,18 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (EcStationContext, ec_station_context, EC, STATION_CONTEXT, GObject)
 
+#define EC_STATION_ERROR (ec_station_error_quark ())
+
+/* Why issuing refused the card on the reader before writing (messages are sentences
+ * for the staff, translated). */
+typedef enum
+{
+  EC_STATION_ERROR_OTHER_CARD,   /* not the card pulled away mid-write (set_issue_card) */
+  EC_STATION_ERROR_REGISTERED,   /* a card already issued once (active, lost, revoked …) */
+} EcStationError;
+
+GQuark ec_station_error_quark (void);
+
 /* What a "tap once to confirm" read found. */
 typedef struct
 {
@@ -182,6 +194,14 @@ void                  ec_station_context_issue_async      (EcStationContext    *
 EcIssueResult        *ec_station_context_issue_finish     (EcStationContext    *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+/* Pull-then-retry: the next issuances accept only the card @uid_hex (the one pulled
+ * away half-written), refusing another with EC_STATION_ERROR_OTHER_CARD; NULL = any
+ * blank card. */
+void                  ec_station_context_set_issue_card   (EcStationContext    *self,
+                                                           const char          *uid_hex);
+/* After a failed issuance: the resident's card left half-written ("being issued",
+ * resumable by issuing again with it), else NULL. */
+const char           *ec_station_context_get_pending_uid  (EcStationContext    *self);
 /* Wait for a card, read it, verify it as a kiosk does, look it up. */
 void                  ec_station_context_confirm_async    (EcStationContext    *self,
                                                            GCancellable        *cancellable,

@@ -31,6 +31,8 @@ struct _EcStationPage
   char             *active_uid;       /* the resident's active card, or NULL */
   gboolean          issue_replace_lost;
   char             *issued_uid;
+  char             *retry_uid;        /* pulled away half-written: Retry wants it back */
+  char             *spoiled_note;     /* said until the issuance ends: a card given up */
   enum { AFTER_KEY_NONE, AFTER_KEY_ISSUE } after_key;
   EcStationAudit   *audit;
   GtkWidget        *editor;
@@ -72,6 +74,7 @@ struct _EcStationPage
   GtkSpinner       *key_spinner;
   GtkGrid          *keypad;
   GtkButton        *new_resident_button;
+  GtkButton        *other_card_button;
   AdwPasswordEntryRow *passphrase_row;
   GtkButton        *pdf_button;
   GtkLabel         *pin_label;
@@ -469,6 +472,8 @@ forget_resident (EcStationPage *self)
   g_clear_pointer (&self->resident_name, g_free);
   g_clear_pointer (&self->active_uid, g_free);
   g_clear_pointer (&self->issued_uid, g_free);
+  g_clear_pointer (&self->retry_uid, g_free);
+  g_clear_pointer (&self->spoiled_note, g_free);
   g_clear_pointer (&self->audit, ec_station_audit_free);
   g_clear_pointer (&self->print_resident, ec_resident_free);
   clear_list (self->results);
@@ -882,6 +887,7 @@ issue_buttons (EcStationPage *self,
 {
   gtk_widget_set_visible (GTK_WIDGET (self->issue_cancel_button), running);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), !running && can_retry);
+  gtk_widget_set_visible (GTK_WIDGET (self->other_card_button), !running && can_retry && self->retry_uid != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->issue_done_button), !running);
   /* After a failure the next step is Retry; Done is the way out. */
   if (can_retry)
@@ -932,6 +938,8 @@ issue_failure_text (const GError *error,
         return g_strdup_printf (_("Writing failed: %s Place the card flat on the reader and press Retry."),
                                 error->message);
       }
+  if (error->domain == EC_STATION_ERROR)
+    return g_strdup (error->message);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_strdup (_("Cancelled. Nothing was issued; a card pulled away half-written can be "
                        "completed with Retry."));
@@ -991,7 +999,20 @@ issue_done_cb (GObject      *source,
     {
       if (ec_station_context_get_session (self->context) == NULL)
         return;   /* signed out meanwhile: the sign-in screen is showing */
-      text = issue_failure_text (error, &can_retry);
+      /* A card left half-written: Retry wants that same card back. */
+      g_free (self->retry_uid);
+      self->retry_uid = g_strdup (ec_station_context_get_pending_uid (self->context));
+      if (self->retry_uid != NULL
+          && (g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_CARD_REMOVED)
+              || g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_TIMEOUT)))
+        {
+          text = g_strdup_printf (_("The card was taken away before writing finished. Nothing is lost: put the "
+                                    "same card back on the reader (card %s) and press Retry — issuing "
+                                    "continues safely where it stopped."), self->retry_uid);
+          can_retry = TRUE;
+        }
+      else
+        text = issue_failure_text (error, &can_retry);
       issue_buttons (self, FALSE, can_retry);
       set_message (self->issue_message, NULL, FALSE);
       set_message (self->issue_result, text, TRUE);
@@ -999,10 +1020,18 @@ issue_done_cb (GObject      *source,
     }
   /* A retry must not mark anything lost again. */
   self->issue_replace_lost = FALSE;
+  g_clear_pointer (&self->retry_uid, g_free);
   g_free (self->issued_uid);
   self->issued_uid = g_strdup (res->uid_hex);
   text = g_strdup_printf (_("Card %s written, checked and %s."), res->uid_hex,
                           res->locked ? _("locked") : _("left unlocked"));
+  if (self->spoiled_note != NULL)
+    {
+      g_autofree char *both = g_strdup_printf ("%s\n%s", text, self->spoiled_note);
+      g_free (text);
+      text = g_steal_pointer (&both);
+      g_clear_pointer (&self->spoiled_note, g_free);
+    }
   set_message (self->issue_message, text, FALSE);
   gtk_label_set_label (self->issue_hint, _("Now take the card off the reader and tap it once more to confirm it."));
   set_message (self->issue_result, NULL, FALSE);
@@ -1028,7 +1057,15 @@ start_issue (EcStationPage *self)
   title = g_strdup_printf (self->active_uid != NULL ? _("Replacement card for %s") : _("New card for %s"),
                            self->resident_name != NULL ? self->resident_name : "");
   gtk_label_set_label (self->issue_title, title);
-  gtk_label_set_label (self->issue_hint, _("Place a new blank card on the reader and keep it there until the screen says it is done."));
+  ec_station_context_set_issue_card (self->context, self->retry_uid);
+  if (self->retry_uid != NULL)
+    {
+      g_autofree char *hint = g_strdup_printf (_("Put the same card back on the reader (card %s) and keep it there: "
+                                                 "writing continues where it stopped."), self->retry_uid);
+      gtk_label_set_label (self->issue_hint, hint);
+    }
+  else
+    gtk_label_set_label (self->issue_hint, _("Place a new blank card on the reader and keep it there until the screen says it is done."));
   reset_stages (self);
   set_message (self->issue_message, _("Waiting for the card…"), FALSE);
   set_message (self->issue_result, NULL, FALSE);
@@ -1044,6 +1081,8 @@ on_issue_button_clicked_cb (EcStationPage *self,
                             GtkButton     *button)
 {
   self->issue_replace_lost = FALSE;
+  g_clear_pointer (&self->spoiled_note, g_free);
+  g_clear_pointer (&self->retry_uid, g_free);
   start_issue (self);
 }
 
@@ -1052,6 +1091,8 @@ on_replace_lost_button_clicked_cb (EcStationPage *self,
                                    GtkButton     *button)
 {
   self->issue_replace_lost = TRUE;
+  g_clear_pointer (&self->spoiled_note, g_free);
+  g_clear_pointer (&self->retry_uid, g_free);
   start_issue (self);
 }
 
@@ -1060,6 +1101,8 @@ on_replace_damaged_button_clicked_cb (EcStationPage *self,
                                       GtkButton     *button)
 {
   self->issue_replace_lost = FALSE;
+  g_clear_pointer (&self->spoiled_note, g_free);
+  g_clear_pointer (&self->retry_uid, g_free);
   start_issue (self);
 }
 
@@ -1068,6 +1111,49 @@ on_retry_button_clicked_cb (EcStationPage *self,
                             GtkButton     *button)
 {
   start_issue (self);
+}
+
+/* The staff chose to give up the card pulled away half-written: it is marked spoiled
+ * (it can never be used), and issuing starts again on a new blank card. */
+static void
+spoil_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(EcStationPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *spoiled = g_steal_pointer (&self->retry_uid);
+  g_autofree char *text = NULL;
+
+  if (!ec_station_context_set_card_status_finish (self->context, result, &error))
+    {
+      if (!is_cancelled (error))
+        {
+          self->retry_uid = g_steal_pointer (&spoiled);
+          issue_buttons (self, FALSE, TRUE);
+          set_message (self->issue_result, error->message, TRUE);
+        }
+      return;
+    }
+  start_issue (self);
+  text = g_strdup_printf (_("Card %s is now marked spoiled (not usable): put it aside. Place a new blank card "
+                            "on the reader."), spoiled);
+  set_message (self->issue_result, text, FALSE);
+  g_free (self->spoiled_note);
+  self->spoiled_note = g_strdup_printf (_("Card %s was marked spoiled (not usable): put it aside."), spoiled);
+}
+
+static void
+on_other_card_button_clicked_cb (EcStationPage *self,
+                                 GtkButton     *button)
+{
+  if (self->retry_uid == NULL)
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->other_card_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), FALSE);
+  ec_station_context_set_card_status_async (self->context, self->retry_uid, EC_CARD_STATUS_SPOILED,
+                                            "pulled away during writing; another card used instead",
+                                            self->cancellable, spoil_done_cb, g_object_ref (self));
 }
 
 static void
@@ -1654,6 +1740,8 @@ ec_station_page_finalize (GObject *object)
   g_free (self->resident_name);
   g_free (self->active_uid);
   g_free (self->issued_uid);
+  g_free (self->retry_uid);
+  g_free (self->spoiled_note);
   g_clear_pointer (&self->audit, ec_station_audit_free);
   g_clear_pointer (&self->print_resident, ec_resident_free);
   g_free (self->print_export);
@@ -1708,6 +1796,7 @@ ec_station_page_class_init (EcStationPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, key_spinner);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, keypad);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, new_resident_button);
+  gtk_widget_class_bind_template_child (widget_class, EcStationPage, other_card_button);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, passphrase_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, pdf_button);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, pin_label);
@@ -1747,6 +1836,7 @@ ec_station_page_class_init (EcStationPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_issue_done_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_key_cancel_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_new_resident_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_other_card_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_pdf_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_print_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_replace_damaged_button_clicked_cb);
