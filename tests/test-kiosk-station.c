@@ -24,6 +24,7 @@
 static EcKioskHarness T;
 static AdwMessageDialog *find_dialog (void);
 static gboolean dialog_shown (gpointer data);
+static void answer_reason (guint choice, const char *words, const char *response);
 static EcResidentId new_resident;
 static char *old_card;     /* the first card's image, after the replacement */
 
@@ -758,6 +759,7 @@ test_replace (void)
   ec_kiosk_harness_emu (&T, "place ntag215 " NEW_UID);
   /* The key stays unlocked for this sign-in: no passphrase page. */
   click ("replace_damaged_button");
+  answer_reason (1, NULL, "replace");   /* damaged or does not read */
   wait_screen ("issue");
   wait_label ("issue_result", "Confirmed: the new card reads back as " NEW_NAME " (card 2)");
   click ("issue_done_button");
@@ -833,6 +835,32 @@ test_card_face_pdf (void)
 
 static void tap (const char *command, EcKioskScreen expect);
 static gboolean record_of_new_resident (gpointer data);
+
+/* The reason dialog: choose item @choice (1 = the first reason) of its list, type
+ * @words (or NULL), press @response. The action stays disabled until a reason. */
+static void
+answer_reason (guint       choice,
+               const char *words,
+               const char *response)
+{
+  AdwMessageDialog *dialog;
+  GtkDropDown *drop;
+  GtkWidget *entry;
+
+  g_assert_true (ec_test_wait_until (dialog_shown, NULL, STEP_MS));
+  dialog = find_dialog ();
+  drop = GTK_DROP_DOWN (ec_test_find_of_type (GTK_WIDGET (dialog), GTK_TYPE_DROP_DOWN));
+  entry = ec_test_find_of_type (GTK_WIDGET (dialog), GTK_TYPE_ENTRY);
+  g_assert_nonnull (drop);
+  g_assert_nonnull (entry);
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, response));
+  gtk_drop_down_set_selected (drop, choice);
+  if (words != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (entry), words);
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, response));
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
 
 static gboolean
 widget_visible (gpointer data)
@@ -982,17 +1010,60 @@ test_admin_audit (void)
   wait_label ("audit_message", "entries match");
   ec_test_spin (100);
   text = ec_test_visible_text (child ("audit_list"));
-  ec_test_assert_contains (text, "resident-add");
-  ec_test_assert_contains (text, "card-issue");
-  ec_test_assert_contains (text, "staff-signout  —  idle-timeout");
+  /* Sentences with the resident's name, not codes and bare numbers. */
+  ec_test_assert_contains (text, "张社工 (S0012) registered " NEW_NAME " (resident ");
+  ec_test_assert_contains (text, "张社工 (S0012) issued a card to " NEW_NAME);
+  ec_test_assert_contains (text, "张社工 (S0012) was signed out because nobody used the screen.");
+  ec_test_assert_contains (text, "to print the card face");
+  ec_test_assert_lacks (text, "resident-add");
+  ec_test_assert_lacks (text, "card-issue");
   g_assert_null (strstr (text, ADMIN_ID " ("));
+  /* Filtered by name (汉字 or pinyin). */
+  gtk_editable_set_text (GTK_EDITABLE (child ("audit_staff_entry")), "");
+  gtk_editable_set_text (GTK_EDITABLE (child ("audit_resident_entry")), "qian shu");
+  click ("audit_apply_button");
+  wait_label ("audit_message", "entries match");
+  ec_test_spin (100);
+  g_free (text);
+  text = ec_test_visible_text (child ("audit_list"));
+  ec_test_assert_contains (text, NEW_NAME);
+  ec_test_assert_lacks (text, "signed in.");
+  gtk_editable_set_text (GTK_EDITABLE (child ("audit_resident_entry")), NEW_NAME);
+  click ("audit_apply_button");
+  wait_label ("audit_message", "entries match");
+  gtk_editable_set_text (GTK_EDITABLE (child ("audit_resident_entry")), "");
+  gtk_editable_set_text (GTK_EDITABLE (child ("audit_staff_entry")), STAFF_ID);
+  click ("audit_apply_button");
+  wait_label ("audit_message", "entries match");
   ec_station_page_export_audit (station_page, export);
   wait_label ("audit_message", "Exported");
   g_assert_true (g_file_get_contents (export, &csv, NULL, NULL));
   g_assert_true (g_str_has_prefix (csv, "seq,at,actor_role,actor_id,action,"));
   ec_test_assert_contains (csv, "\"resident-add\"");
   g_assert_true (g_file_test (checkpoint, G_FILE_TEST_EXISTS));
-  click ("audit_back_button");
+
+  /* In the Chinese UI: sentences in Chinese with the name; the stored reason too. */
+  ec_kiosk_window_set_language (T.window, "zh");
+  g_assert_true (ec_test_wait_until (station_page_visible, station_page, STEP_MS));
+  station_page = g_object_get_data (G_OBJECT (T.window), "ec-station-page");
+  wait_screen ("home");
+  g_assert_true (ec_station_page_open_audit (station_page));
+  wait_screen ("audit");
+  gtk_editable_set_text (GTK_EDITABLE (child ("audit_resident_entry")), NEW_NAME);
+  click ("audit_apply_button");
+  wait_label ("audit_message", "条");
+  ec_test_spin (100);
+  g_free (text);
+  text = ec_test_visible_text (child ("audit_list"));
+  ec_test_assert_contains (text, "张社工 (S0012) 为 " NEW_NAME "（居民编号 ");
+  ec_test_assert_contains (text, "发了卡。");
+  ec_test_assert_contains (text, "登记了 " NEW_NAME);
+  ec_test_assert_contains (text, "原因：卡已损坏或无法读取。");
+  ec_test_assert_lacks (text, "card-issue");
+  ec_test_assert_lacks (text, " issued ");
+  ec_kiosk_window_set_language (T.window, "en");
+  g_assert_true (ec_test_wait_until (station_page_visible, station_page, STEP_MS));
+  station_page = g_object_get_data (G_OBJECT (T.window), "ec-station-page");
   wait_screen ("home");
   sign_out ();
 }
@@ -1114,6 +1185,7 @@ test_replace_lost_and_revoke (void)
   cmd = g_strdup_printf ("place-image %s/new.tag", T.dir);
   ec_kiosk_harness_emu (&T, cmd);
   click ("replace_lost_button");
+  answer_reason (1, "left on the bus", "replace");
   /* A new sign-in: the key must be unlocked again. */
   wait_screen ("key");
   gtk_editable_set_text (GTK_EDITABLE (child ("passphrase_row")), EC_DEMO_PASSPHRASE);
@@ -1138,18 +1210,30 @@ test_replace_lost_and_revoke (void)
   ec_test_assert_contains (text, NEW_UID " · lost");
   ec_test_assert_contains (text, OLD_UID " · replaced");
 
+  ec_test_assert_contains (text, "The resident reported the card lost — left on the bus");
+
   click ("revoke_button");
   g_assert_true (ec_test_wait_until (dialog_shown, NULL, STEP_MS));
   dialog = find_dialog ();
   ec_test_assert_contains (adw_message_dialog_get_body (dialog), THIRD_UID);
-  adw_message_dialog_response (dialog, "revoke");
+  answer_reason (3, NULL, "revoke");   /* the resident has died */
   wait_label ("resident_message", "The card is revoked");
   g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
   ec_test_spin (300);
   g_free (text);
   text = ec_test_visible_text (child ("cards_list"));
   ec_test_assert_contains (text, THIRD_UID " · revoked");
+  ec_test_assert_contains (text, "The resident has died");
   g_assert_true (gtk_widget_get_visible (child ("issue_button")));
+  {
+    /* Stored and audited with the reason. */
+    g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_ONLY, NULL);
+    g_autoptr(GPtrArray) entries = NULL;
+    EcAuditFilter filter = { .action = "card-revoked" };
+    g_assert_true (ec_db_audit_list (db, &filter, &entries, NULL));
+    g_assert_cmpuint (entries->len, >=, 1);
+    g_assert_cmpstr (((EcAuditEntry *) entries->pdata[entries->len - 1])->reason, ==, "The resident has died");
+  }
 
   click ("signout_button");
   wait_screen ("signin");

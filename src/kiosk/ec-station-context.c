@@ -43,6 +43,7 @@ struct _EcStationContext
   /* Pull-then-retry: only this card (NULL = any blank); the last half-written one. */
   char           *issue_card;
   char           *pending_uid;
+  char           *issue_reason;
 
   /* A form kept at sign-out for the staff member who typed it. */
   char           *draft_staff;
@@ -79,6 +80,9 @@ ec_station_audit_free (EcStationAudit *audit)
   if (audit == NULL)
     return;
   g_clear_pointer (&audit->entries, g_ptr_array_unref);
+  g_clear_pointer (&audit->names, g_hash_table_unref);
+  g_clear_pointer (&audit->pinyin, g_hash_table_unref);
+  g_clear_pointer (&audit->staff_names, g_hash_table_unref);
   g_free (audit->chain_message);
   g_free (audit);
 }
@@ -887,6 +891,7 @@ typedef struct
   EcResidentId          resident_id;
   char                 *lost_uid;
   char                 *expect_uid;    /* only this card (pull-then-retry), or NULL */
+  char                 *reason;        /* why the card is replaced, or NULL */
   char                 *pending_uid;   /* out: the resident's half-written card */
   EcRole                actor_role;
   char                 *actor_id;
@@ -908,6 +913,7 @@ issue_data_free (IssueData *d)
   g_free (d->device);
   g_free (d->lost_uid);
   g_free (d->expect_uid);
+  g_free (d->reason);
   g_free (d->pending_uid);
   g_free (d->actor_id);
   g_main_context_unref (d->main_context);
@@ -1073,7 +1079,8 @@ issue_worker (GTask        *task,
       g_autoptr(EcCardRecord) card = NULL;
       /* Lost now, before anything is written: whoever carries it must be refused. */
       if (ec_db_card_lookup (db, d->lost_uid, &card, &error) && card->status == EC_CARD_STATUS_ACTIVE)
-        ec_db_card_set_status (db, d->lost_uid, EC_CARD_STATUS_LOST, "reported lost; replaced", &actor, &error);
+        ec_db_card_set_status (db, d->lost_uid, EC_CARD_STATUS_LOST,
+                               d->reason != NULL ? d->reason : "reported lost; replaced", &actor, &error);
     }
   if (error == NULL)
     {
@@ -1101,6 +1108,15 @@ issue_worker (GTask        *task,
       g_clear_object (&reader);
       if (res == NULL)
         d->pending_uid = find_pending (db, d->resident_id);
+      else if (d->reason != NULL && d->lost_uid == NULL && res->seq > 1 && !res->resumed)
+        {
+          /* A damaged card replaced: the commit marked the old one; say why. */
+          g_autofree char *detail = g_strdup_printf ("new=%s", res->uid_hex);
+          g_autoptr(GError) audit_error = NULL;
+          if (!ec_db_audit_append (db, &actor, "card-replace-reason", d->resident_id, NULL, d->reason, detail,
+                                   &audit_error))
+            g_warning ("audit: %s", audit_error->message);
+        }
     }
   g_clear_pointer (&ring, ec_keyring_free);
   g_clear_pointer (&db, ec_db_close);
@@ -1174,6 +1190,7 @@ ec_station_context_issue_async (EcStationContext     *self,
   d->resident_id = resident_id;
   d->lost_uid = g_strdup (lost_uid);
   d->expect_uid = g_strdup (self->issue_card);
+  d->reason = g_strdup (self->issue_reason);
   d->actor_role = self->session->role;
   d->actor_id = g_strdup (self->session->staff_id);
   d->station_key = ec_staff_session_station_key (self->session);
@@ -1199,6 +1216,15 @@ ec_station_context_set_issue_card (EcStationContext *self,
   g_return_if_fail (EC_IS_STATION_CONTEXT (self));
   g_free (self->issue_card);
   self->issue_card = g_strdup (uid_hex);
+}
+
+void
+ec_station_context_set_issue_reason (EcStationContext *self,
+                                     const char       *reason)
+{
+  g_return_if_fail (EC_IS_STATION_CONTEXT (self));
+  g_free (self->issue_reason);
+  self->issue_reason = reason != NULL && *reason ? g_strdup (reason) : NULL;
 }
 
 const char *
@@ -1475,6 +1501,29 @@ audit_job (EcStationContext *self,
   filter.until = d->until;
   if (!ec_db_audit_list (db, &filter, &audit->entries, error))
     return NULL;
+  /* Names for the sentences (identity only, not audited: ec_db_resident_list). */
+  {
+    g_autoptr(GPtrArray) residents = NULL;
+    g_autoptr(GPtrArray) staff = NULL;
+
+    audit->names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+    audit->pinyin = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+    audit->staff_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    if (!ec_db_resident_list (db, 0, G_MAXINT, &residents, error)
+        || !ec_db_staff_list (db, &staff, error))
+      return NULL;
+    for (guint i = 0; i < residents->len; i++)
+      {
+        const EcResidentSummary *r = residents->pdata[i];
+        g_hash_table_insert (audit->names, g_memdup2 (&r->id, sizeof (gint64)), g_strdup (r->name_zh));
+        g_hash_table_insert (audit->pinyin, g_memdup2 (&r->id, sizeof (gint64)), g_strdup (r->name_pinyin));
+      }
+    for (guint i = 0; i < staff->len; i++)
+      {
+        const EcStaff *st = staff->pdata[i];
+        g_hash_table_insert (audit->staff_names, g_strdup (st->id), g_strdup (st->name));
+      }
+  }
   audit->chain_ok = ec_db_audit_verify (db, NULL, &audit->n_verified, &chain_error);
   if (!audit->chain_ok)
     audit->chain_message = g_strdup (chain_error->message);
@@ -1621,6 +1670,7 @@ ec_station_context_finalize (GObject *object)
   clear_draft (self);
   g_free (self->issue_card);
   g_free (self->pending_uid);
+  g_free (self->issue_reason);
   g_clear_pointer (&self->db, ec_db_close);
   g_mutex_clear (&self->db_lock);
   g_clear_pointer (&self->pepper, ec_pepper_free);

@@ -66,6 +66,9 @@ typedef struct
   gboolean   chain_ok;
   gint64     n_verified;
   char      *chain_message;    /* why the chain check failed, else NULL */
+  GHashTable *names;           /* resident id (gint64 *) → "name_zh", every resident */
+  GHashTable *pinyin;          /* resident id (gint64 *) → "name pinyin" */
+  GHashTable *staff_names;     /* staff id → name */
 } EcStationAudit;
 
 void ec_station_audit_free (EcStationAudit *audit);
@@ -199,6 +202,11 @@ EcIssueResult        *ec_station_context_issue_finish     (EcStationContext    *
  * blank card. */
 void                  ec_station_context_set_issue_card   (EcStationContext    *self,
                                                            const char          *uid_hex);
+/* Why the resident's card is being replaced (the staff's choice, stored untranslated):
+ * the lost card's status reason, and for a damaged card an audit entry
+ * "card-replace-reason" after the new card is committed. NULL = none given. */
+void                  ec_station_context_set_issue_reason (EcStationContext    *self,
+                                                           const char          *reason);
 /* After a failed issuance: the resident's card left half-written ("being issued",
  * resumable by issuing again with it), else NULL. */
 const char           *ec_station_context_get_pending_uid  (EcStationContext    *self);

@@ -623,6 +623,181 @@ on_results_row_activated_cb (EcStationPage *self,
 }
 
 /* ------------------------------------------------------------------------- */
+/* Reasons: a short list and the staff's own words. Stored untranslated (the list's
+ * English text), shown translated; free text is kept as typed. */
+
+static const char *const revoke_reasons[] = {
+  N_("The resident reported the card lost or stolen"),
+  N_("The resident has moved away"),
+  N_("The resident has died"),
+  N_("The details on the card are wrong"),
+  N_("The card was given to the wrong person"),
+  N_("Other (say why below)"),
+  NULL
+};
+
+static const char *const replace_lost_reasons[] = {
+  N_("The resident reported the card lost"),
+  N_("The card was stolen"),
+  N_("Other (say why below)"),
+  NULL
+};
+
+static const char *const replace_damaged_reasons[] = {
+  N_("The card is damaged or does not read"),
+  N_("The record changed: the card needs the new details"),
+  N_("The card has expired"),
+  N_("Other (say why below)"),
+  NULL
+};
+
+/* Reasons written by earlier versions and the demo, translated when shown. */
+static const char *const known_reasons[] G_GNUC_UNUSED = {
+  N_("reported lost; replaced"),
+  N_("revoked at the station"),
+  N_("pulled away during writing; another card used instead"),
+  N_("demo: card revoked"),
+};
+
+#define REASON_SEPARATOR " — "
+
+/* A stored reason in the UI language: "list item — own words" keeps the words. */
+static char *
+reason_text (const char *stored)
+{
+  const char *sep;
+
+  if (stored == NULL || *stored == '\0')
+    return g_strdup ("—");
+  sep = strstr (stored, REASON_SEPARATOR);
+  if (sep != NULL)
+    {
+      g_autofree char *head = g_strndup (stored, (gsize) (sep - stored));
+      return g_strconcat (_(head), sep, NULL);
+    }
+  return g_strdup (_(stored));
+}
+
+typedef void (*ReasonFunc) (EcStationPage *self,
+                            const char    *reason);
+
+typedef struct
+{
+  EcStationPage     *self;
+  ReasonFunc         func;
+  const char *const *reasons;
+  GtkDropDown       *choice;
+  GtkEditable       *words;
+  char              *response;
+} ReasonAsk;
+
+static void
+reason_ask_free (gpointer data)
+{
+  ReasonAsk *a = data;
+
+  g_object_unref (a->self);
+  g_free (a->response);
+  g_free (a);
+}
+
+static char *
+reason_of (ReasonAsk *a)
+{
+  guint n = gtk_drop_down_get_selected (a->choice);
+  g_autofree char *words = g_strstrip (g_strdup (gtk_editable_get_text (a->words)));
+  guint last;
+
+  if (n == 0 || n == GTK_INVALID_LIST_POSITION)
+    return NULL;   /* the first item is "Choose a reason" */
+  for (last = 0; a->reasons[last] != NULL; last++)
+    ;
+  if (n == last)   /* "Other": the words are the reason */
+    return *words != '\0' ? g_steal_pointer (&words) : NULL;
+  if (*words != '\0')
+    return g_strconcat (a->reasons[n - 1], REASON_SEPARATOR, words, NULL);
+  return g_strdup (a->reasons[n - 1]);
+}
+
+static void
+reason_changed_cb (ReasonAsk *a)
+{
+  g_autofree char *reason = reason_of (a);
+  GtkWidget *dialog = gtk_widget_get_ancestor (GTK_WIDGET (a->choice), ADW_TYPE_MESSAGE_DIALOG);
+
+  if (dialog != NULL)
+    adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), a->response, reason != NULL);
+}
+
+static void
+on_reason_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       ReasonAsk        *a)
+{
+  g_autofree char *reason = NULL;
+
+  if (!g_str_equal (response, a->response))
+    return;
+  reason = reason_of (a);
+  if (reason != NULL)
+    a->func (a->self, reason);
+}
+
+/* Ask why, with @reasons (a short list; the last item is "Other") and free text; on
+ * @response_label @func gets the reason. The action is enabled once there is one. */
+static void
+ask_reason (EcStationPage     *self,
+            const char        *heading,
+            const char        *body,
+            const char        *response_label,
+            gboolean           destructive,
+            const char *const *reasons,
+            ReasonFunc         func)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+  GtkWidget *choice, *words, *label;
+  ReasonAsk *a = g_new0 (ReasonAsk, 1);
+
+  gtk_string_list_append (list, _("Choose a reason…"));
+  for (guint i = 0; reasons[i] != NULL; i++)
+    gtk_string_list_append (list, _(reasons[i]));
+  label = gtk_label_new (_("Why? This is kept in the card history and the audit log."));
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  choice = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (list)), NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (choice), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reason"), -1);
+  words = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (words), _("In your own words (optional; needed for “Other”)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (words), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reason in your own words"), -1);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), choice);
+  gtk_box_append (GTK_BOX (box), words);
+  gtk_widget_add_css_class (box, "ec-station-reason");
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+
+  a->self = g_object_ref (self);
+  a->func = func;
+  a->reasons = reasons;
+  a->choice = GTK_DROP_DOWN (choice);
+  a->words = GTK_EDITABLE (words);
+  a->response = g_strdup (destructive ? "revoke" : "replace");
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    a->response, response_label, NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), a->response,
+                                              destructive ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), a->response, FALSE);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_swapped (choice, "notify::selected", G_CALLBACK (reason_changed_cb), a);
+  g_signal_connect_swapped (words, "changed", G_CALLBACK (reason_changed_cb), a);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_reason_response_cb), a,
+                         (GClosureNotify) (void (*) (void)) reason_ask_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ------------------------------------------------------------------------- */
 /* A resident's page: identity and card history */
 
 static GtkWidget *
@@ -641,9 +816,9 @@ card_row (const EcCardRecord *c)
                           c->staff_id != NULL ? c->staff_id : "—", c->station_id);
   if (c->status != EC_CARD_STATUS_ACTIVE && c->status_changed_at != 0)
     {
+      g_autofree char *why = reason_text (c->status_reason);
       g_string_append_c (text, '\n');
-      g_string_append_printf (text, _("%s on %s: %s"), card_status_label (c->status), changed,
-                              c->status_reason != NULL ? c->status_reason : "—");
+      g_string_append_printf (text, _("%s on %s: %s"), card_status_label (c->status), changed, why);
     }
   gtk_label_set_label (GTK_LABEL (label), text->str);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
@@ -1020,6 +1195,7 @@ issue_done_cb (GObject      *source,
     }
   /* A retry must not mark anything lost again. */
   self->issue_replace_lost = FALSE;
+  ec_station_context_set_issue_reason (self->context, NULL);
   g_clear_pointer (&self->retry_uid, g_free);
   g_free (self->issued_uid);
   self->issued_uid = g_strdup (res->uid_hex);
@@ -1083,6 +1259,29 @@ on_issue_button_clicked_cb (EcStationPage *self,
   self->issue_replace_lost = FALSE;
   g_clear_pointer (&self->spoiled_note, g_free);
   g_clear_pointer (&self->retry_uid, g_free);
+  ec_station_context_set_issue_reason (self->context, NULL);
+  start_issue (self);
+}
+
+static void
+replace_lost_with_reason (EcStationPage *self,
+                          const char    *reason)
+{
+  self->issue_replace_lost = TRUE;
+  g_clear_pointer (&self->spoiled_note, g_free);
+  g_clear_pointer (&self->retry_uid, g_free);
+  ec_station_context_set_issue_reason (self->context, reason);
+  start_issue (self);
+}
+
+static void
+replace_damaged_with_reason (EcStationPage *self,
+                             const char    *reason)
+{
+  self->issue_replace_lost = FALSE;
+  g_clear_pointer (&self->spoiled_note, g_free);
+  g_clear_pointer (&self->retry_uid, g_free);
+  ec_station_context_set_issue_reason (self->context, reason);
   start_issue (self);
 }
 
@@ -1090,20 +1289,26 @@ static void
 on_replace_lost_button_clicked_cb (EcStationPage *self,
                                    GtkButton     *button)
 {
-  self->issue_replace_lost = TRUE;
-  g_clear_pointer (&self->spoiled_note, g_free);
-  g_clear_pointer (&self->retry_uid, g_free);
-  start_issue (self);
+  g_autofree char *body = g_strdup_printf (_("The card %s of %s is marked lost at once, so that every kiosk "
+                                             "refuses it; then a new card is written."),
+                                           self->active_uid != NULL ? self->active_uid : "",
+                                           self->resident_name != NULL ? self->resident_name : "");
+
+  ask_reason (self, _("Replace a lost card?"), body, _("_Replace"), FALSE, replace_lost_reasons,
+              replace_lost_with_reason);
 }
 
 static void
 on_replace_damaged_button_clicked_cb (EcStationPage *self,
                                       GtkButton     *button)
 {
-  self->issue_replace_lost = FALSE;
-  g_clear_pointer (&self->spoiled_note, g_free);
-  g_clear_pointer (&self->retry_uid, g_free);
-  start_issue (self);
+  g_autofree char *body = g_strdup_printf (_("A new card is written for %s; the card %s is refused by every kiosk "
+                                             "once the new one is done."),
+                                           self->resident_name != NULL ? self->resident_name : "",
+                                           self->active_uid != NULL ? self->active_uid : "");
+
+  ask_reason (self, _("Replace the card?"), body, _("_Replace"), FALSE, replace_damaged_reasons,
+              replace_damaged_with_reason);
 }
 
 static void
@@ -1193,36 +1398,24 @@ status_done_cb (GObject      *source,
 }
 
 static void
-on_revoke_response_cb (AdwMessageDialog *dialog,
-                       const char       *response,
-                       gpointer          user_data)
+revoke_with_reason (EcStationPage *self,
+                    const char    *reason)
 {
-  EcStationPage *self = user_data;
-
-  if (!g_str_equal (response, "revoke") || self->active_uid == NULL)
+  if (self->active_uid == NULL)
     return;
-  ec_station_context_set_card_status_async (self->context, self->active_uid, EC_CARD_STATUS_REVOKED,
-                                            "revoked at the station", self->cancellable, status_done_cb,
-                                            g_object_ref (self));
+  ec_station_context_set_card_status_async (self->context, self->active_uid, EC_CARD_STATUS_REVOKED, reason,
+                                            self->cancellable, status_done_cb, g_object_ref (self));
 }
 
 static void
 on_revoke_button_clicked_cb (EcStationPage *self,
                              GtkButton     *button)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   g_autofree char *body = g_strdup_printf (_("Card %s of %s will be refused on every kiosk. This cannot be undone; "
                                              "the resident needs a new card to be recognised."),
                                            self->active_uid, self->resident_name != NULL ? self->resident_name : "");
-  GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                              _("Revoke this card?"), body);
 
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "revoke", _("_Revoke"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "revoke", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_revoke_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  ask_reason (self, _("Revoke this card?"), body, _("_Revoke"), TRUE, revoke_reasons, revoke_with_reason);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1538,6 +1731,116 @@ parse_day (const char *text,
   return TRUE;
 }
 
+/* One audit entry as a sentence in the UI language: who, did what, to whom, why. */
+static char *
+audit_sentence (const EcStationAudit *audit,
+                const EcAuditEntry   *e)
+{
+  const char *staff_name = e->actor_id != NULL ? g_hash_table_lookup (audit->staff_names, e->actor_id) : NULL;
+  const char *name = e->resident_id != 0 ? g_hash_table_lookup (audit->names, &e->resident_id) : NULL;
+  g_autofree char *who = staff_name != NULL ? g_strdup_printf ("%s (%s)", staff_name, e->actor_id)
+                                            : g_strdup (e->actor_id != NULL ? e->actor_id : "?");
+  g_autofree char *whom = NULL;
+  g_autofree char *at = ec_kiosk_format_time (e->at);
+  g_autofree char *what = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  const char *a = e->action != NULL ? e->action : "";
+  const char *purpose = e->purpose != NULL ? e->purpose : "";
+
+  if (e->resident_id != 0)
+    {
+      g_autofree char *rid = ec_resident_id_to_string (e->resident_id);
+      /* TRANSLATORS: a resident in the audit log: name and resident number */
+      whom = name != NULL ? g_strdup_printf (_("%s (resident %s)"), name, rid)
+                          : g_strdup_printf (_("resident %s"), rid);
+    }
+  else
+    whom = g_strdup ("—");
+
+  if (g_str_equal (a, "view") && g_str_equal (purpose, "card-face"))
+    what = g_strdup_printf (_("%s opened the record of %s to print the card face."), who, whom);
+  else if (g_str_equal (a, "view") && g_str_equal (purpose, "edit"))
+    what = g_strdup_printf (_("%s opened the record of %s to change it."), who, whom);
+  else if (g_str_equal (a, "view") && g_str_equal (purpose, "card-issue"))
+    what = g_strdup_printf (_("%s read the record of %s to write it on a card."), who, whom);
+  else if (g_str_equal (a, "view"))
+    what = g_strdup_printf (_("%s looked at the record of %s (%s)."), who, whom, purpose);
+  else if (g_str_equal (a, "resident-add"))
+    what = g_strdup_printf (_("%s registered %s."), who, whom);
+  else if (g_str_equal (a, "resident-update"))
+    what = g_strdup_printf (_("%s saved changes to the record of %s."), who, whom);
+  else if (g_str_equal (a, "card-begin-issue"))
+    what = g_strdup_printf (_("%s started writing a card for %s."), who, whom);
+  else if (g_str_equal (a, "card-issue"))
+    what = g_strdup_printf (_("%s issued a card to %s."), who, whom);
+  else if (g_str_equal (a, "card-lost"))
+    what = g_strdup_printf (_("%s marked the card of %s lost."), who, whom);
+  else if (g_str_equal (a, "card-revoked"))
+    what = g_strdup_printf (_("%s revoked the card of %s."), who, whom);
+  else if (g_str_equal (a, "card-spoiled"))
+    what = g_strdup_printf (_("%s marked an unfinished card of %s spoiled."), who, whom);
+  else if (g_str_equal (a, "card-replace-reason"))
+    what = g_strdup_printf (_("%s replaced the card of %s."), who, whom);
+  else if (g_str_equal (a, "staff-signin"))
+    what = g_strdup_printf (_("%s signed in."), who);
+  else if (g_str_equal (a, "staff-signout") && g_strcmp0 (e->detail, "idle-timeout") == 0)
+    what = g_strdup_printf (_("%s was signed out because nobody used the screen."), who);
+  else if (g_str_equal (a, "staff-signout"))
+    what = g_strdup_printf (_("%s signed out."), who);
+  else if (g_str_equal (a, "pin-failure"))
+    what = g_strdup_printf (_("A wrong PIN was typed for %s."), who);
+  else if (g_str_equal (a, "staff-lockout"))
+    what = g_strdup_printf (_("Sign-in for %s was locked after too many wrong PINs."), who);
+  else if (g_str_equal (a, "signin-locked"))
+    what = g_strdup_printf (_("Someone tried to sign in as %s while it was locked."), who);
+  else if (g_str_equal (a, "signin-unknown-staff"))
+    what = g_strdup_printf (_("Someone tried to sign in with an unknown staff id (%s)."), who);
+  else if (g_str_equal (a, "station-key-unlock"))
+    what = g_strdup_printf (_("%s unlocked the station key."), who);
+  else if (g_str_equal (a, "station-key-unlock-failed"))
+    what = g_strdup_printf (_("%s typed a wrong station key passphrase."), who);
+  else if (g_str_equal (a, "staff-add"))
+    what = g_strdup_printf (_("%s added a staff account."), who);
+  else if (g_str_equal (a, "staff-pin"))
+    what = g_strdup_printf (_("%s set a staff PIN."), who);
+  else if (g_str_equal (a, "audit-export"))
+    what = g_strdup_printf (_("%s exported the audit log."), who);
+  else
+    /* TRANSLATORS: an audit entry without a sentence of its own: who, the action code, whom */
+    what = g_strdup_printf (_("%s: %s (%s)."), who, a, whom);
+
+  g_string_append_printf (text, "#%" G_GINT64_FORMAT "  %s  %s", e->seq, at, what);
+  if (e->reason != NULL && *e->reason != '\0')
+    {
+      g_autofree char *why = reason_text (e->reason);
+      g_string_append_c (text, ' ');
+      g_string_append_printf (text, _("Reason: %s."), why);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* The resident filter: a resident number, or part of a name (汉字 or pinyin). */
+static gboolean
+audit_matches_name (const EcStationAudit *audit,
+                    const EcAuditEntry   *e,
+                    const char           *needle)
+{
+  const char *name, *pinyin;
+  g_autofree char *folded = NULL, *folded_pinyin = NULL;
+
+  if (needle == NULL || *needle == '\0')
+    return TRUE;
+  if (e->resident_id == 0)
+    return FALSE;
+  name = g_hash_table_lookup (audit->names, &e->resident_id);
+  pinyin = g_hash_table_lookup (audit->pinyin, &e->resident_id);
+  if (name != NULL && strstr (name, needle) != NULL)
+    return TRUE;
+  folded = g_utf8_casefold (needle, -1);
+  folded_pinyin = pinyin != NULL ? g_utf8_casefold (pinyin, -1) : NULL;
+  return folded_pinyin != NULL && strstr (folded_pinyin, folded) != NULL;
+}
+
 static void
 audit_done_cb (GObject      *source,
                GAsyncResult *result,
@@ -1566,26 +1869,35 @@ audit_done_cb (GObject      *source,
   set_message (self->audit_chain_label, chain, !audit->chain_ok);
   clear_list (self->audit_list);
   /* Newest first; at most 500 rows on screen (the export has all). */
-  for (guint i = audit->entries->len; i > 0 && shown < 500; i--, shown++)
-    {
-      const EcAuditEntry *e = audit->entries->pdata[i - 1];
-      g_autofree char *at = ec_kiosk_format_time (e->at);
-      g_autofree char *rid = e->resident_id != 0 ? ec_resident_id_to_string (e->resident_id) : g_strdup ("—");
-      g_autofree char *text = g_strdup_printf ("#%" G_GINT64_FORMAT "  %s  %s (%s)  %s  %s%s%s%s%s", e->seq, at,
-                                               e->actor_id, ec_kiosk_role_label (e->actor_role), e->action, rid,
-                                               e->purpose != NULL ? "  " : "", e->purpose != NULL ? e->purpose : "",
-                                               e->detail != NULL ? "  " : "", e->detail != NULL ? e->detail : "");
-      GtkWidget *label = gtk_label_new (text);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_widget_set_margin_start (label, 8);
-      gtk_widget_set_margin_top (label, 4);
-      gtk_widget_set_margin_bottom (label, 4);
-      gtk_list_box_append (self->audit_list, label);
-    }
   {
-    g_autofree char *n = g_strdup_printf (_("%u entries match."), audit->entries->len);
-    set_message (self->audit_message, n, FALSE);
+    const char *needle = g_object_get_data (G_OBJECT (self->audit_list), "ec-name-filter");
+    guint matched = 0;
+
+    for (guint i = audit->entries->len; i > 0; i--)
+      {
+        const EcAuditEntry *e = audit->entries->pdata[i - 1];
+        g_autofree char *text = NULL;
+        GtkWidget *label;
+
+        if (!audit_matches_name (audit, e, needle))
+          continue;
+        matched++;
+        if (shown >= 500)
+          continue;
+        shown++;
+        text = audit_sentence (audit, e);
+        label = gtk_label_new (text);
+        gtk_label_set_xalign (GTK_LABEL (label), 0);
+        gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+        gtk_widget_set_margin_start (label, 8);
+        gtk_widget_set_margin_top (label, 4);
+        gtk_widget_set_margin_bottom (label, 4);
+        gtk_list_box_append (self->audit_list, label);
+      }
+    {
+      g_autofree char *n = g_strdup_printf (_("%u entries match."), matched);
+      set_message (self->audit_message, n, FALSE);
+    }
   }
 }
 
@@ -1598,11 +1910,11 @@ on_audit_apply_button_clicked_cb (EcStationPage *self,
   EcResidentId rid = 0;
   gint64 since = 0, until = 0;
 
+  /* A resident number, or part of a name (汉字 or pinyin). */
   if (*rtext != '\0' && !ec_resident_id_parse (rtext, &rid))
-    {
-      set_message (self->audit_message, _("The resident number has 16 characters 0–9 and a–f (shown on the resident's page)."), TRUE);
-      return;
-    }
+    g_object_set_data_full (G_OBJECT (self->audit_list), "ec-name-filter", g_strstrip (g_strdup (rtext)), g_free);
+  else
+    g_object_set_data (G_OBJECT (self->audit_list), "ec-name-filter", NULL);
   if (!parse_day (gtk_editable_get_text (GTK_EDITABLE (self->audit_since_entry)), &since)
       || !parse_day (gtk_editable_get_text (GTK_EDITABLE (self->audit_until_entry)), &until))
     {
