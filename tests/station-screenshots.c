@@ -134,7 +134,7 @@ main (int    argc,
   {
     guint a = add_entry (EC_STATION_LIST_ALLERGIES);
     set_entry (EC_STATION_LIST_ALLERGIES, a, "text", "花生");
-    set_choice (EC_STATION_LIST_ALLERGIES, a, "category", EC_ALLERGY_CATEGORY_FOOD);
+    set_choice (EC_STATION_LIST_ALLERGIES, a, "category", EC_ALLERGY_CATEGORY_FOOD + 1);   /* 0 = "choose" */
     set_choice (EC_STATION_LIST_ALLERGIES, a, "criticality", EC_CRITICALITY_LOW);
     set_entry (EC_STATION_LIST_ALLERGIES, a, "reaction", "口唇发痒");
     set_choice (EC_STATION_LIST_ALLERGIES, a, "severity", EC_SEVERITY_MILD);
@@ -142,6 +142,7 @@ main (int    argc,
     collapse (EC_STATION_LIST_ALLERGIES, a);
     a = add_entry (EC_STATION_LIST_ALLERGIES);
     set_entry (EC_STATION_LIST_ALLERGIES, a, "text", "青霉素");
+    set_choice (EC_STATION_LIST_ALLERGIES, a, "category", EC_ALLERGY_CATEGORY_MEDICATION + 1);
     set_choice (EC_STATION_LIST_ALLERGIES, a, "criticality", EC_CRITICALITY_HIGH);
     set_entry (EC_STATION_LIST_ALLERGIES, a, "reaction", "皮疹、呼吸困难");
     set_choice (EC_STATION_LIST_ALLERGIES, a, "severity", EC_SEVERITY_SEVERE);

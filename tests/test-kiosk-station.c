@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "test-kiosk-station"
 
 #include <cairo.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 
 #include "ec-card.h"
@@ -171,6 +172,11 @@ test_lockout (void)
     }
   /* The PIN pad is cleared after every attempt. */
   ec_test_assert_contains (label_text ("pin_label"), "○ ○ ○ ○ ○ ○");
+  /* The wait counts down. */
+  wait_label ("signin_message", "Try again in");
+  ec_station_context_set_clock_offset (ctx, 12);
+  wait_label ("signin_message", "Try again in 1");
+  ec_test_assert_contains (label_text ("signin_message"), " seconds.");
 
   sign_in (LOCK_ID, LOCK_PIN);
   wait_label ("signin_message", "Try again in");
@@ -258,6 +264,15 @@ test_register (void)
   set_entry (EC_STATION_LIST_ALLERGIES, add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES), "text", "青霉素");
   set_entry (EC_STATION_LIST_ALLERGIES, add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES), "text", "花生");
   adw_combo_row_set_selected (editor_child ("blood_row"), 7);            /* O+ */
+  /* The category has no default: it must be chosen. */
+  g_free (problems);
+  problems = save_problems ();
+  ec_test_assert_contains (problems, "Allergy “青霉素”: choose its category");
+  ec_test_assert_contains (problems, "Allergy “花生”: choose its category");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, 0, "category")),
+                              EC_ALLERGY_CATEGORY_MEDICATION + 1);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, 1, "category")),
+                              EC_ALLERGY_CATEGORY_FOOD + 1);
   g_signal_emit_by_name (editor_child ("save_button"), "clicked");
   if (!station_wait_screen ("resident", STEP_MS))
     g_error ("not saved: %s (page %p, window's %p)", gtk_label_get_text (editor_child ("problems_label")),
@@ -511,7 +526,7 @@ test_edit_full_record (void)
   adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "severity")),
                               EC_SEVERITY_SEVERE);
   adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "category")),
-                              EC_ALLERGY_CATEGORY_FOOD);
+                              EC_ALLERGY_CATEGORY_FOOD + 1);   /* the first item is "choose" */
   adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "verification")), 1);
   title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "row")));
   ec_test_assert_contains (title, "芒果 · high · 喉头水肿");
@@ -803,6 +818,11 @@ test_card_face_pdf (void)
     }
   ec_station_page_save_card_face (station_page, pdf);
   wait_label ("resident_message", "Card face saved");
+  {
+    GStatBuf st;
+    g_assert_cmpint (g_stat (pdf, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
   g_assert_true (g_spawn_sync (NULL, (char **) info_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &info, NULL,
                                &status, &error));
   g_assert_no_error (error);
@@ -825,6 +845,12 @@ test_card_face_pdf (void)
   g_unlink (pdf);
   ec_station_page_print_to_file (station_page, pdf);
   wait_label ("resident_message", "Card face sent to the printer");
+  {
+    /* Owner only, as every export. */
+    GStatBuf st;
+    g_assert_cmpint (g_stat (pdf, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
   g_assert_true (g_spawn_sync (NULL, (char **) info_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &info, NULL,
                                &status, &error));
   assert_id1_page (info, 0.05);

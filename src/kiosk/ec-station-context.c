@@ -553,6 +553,74 @@ busy_end (EcStationContext *self)
     }
 }
 
+/* ---- the lockout countdown ---- */
+
+typedef struct
+{
+  char  *staff_id;
+  gint64 now;
+} LockoutData;
+
+static void
+lockout_data_free (LockoutData *d)
+{
+  g_free (d->staff_id);
+  g_free (d);
+}
+
+static void
+lockout_worker (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  EcStationContext *self = source_object;
+  LockoutData *d = task_data;
+  GError *error = NULL;
+  gint64 seconds = 0;
+  gboolean ok;
+
+  g_mutex_lock (&self->db_lock);
+  if (self->db == NULL)
+    self->db = ec_db_open (self->db_path, EC_DB_OPEN_READ_WRITE, &error);
+  ok = self->db != NULL && ec_staff_lockout_remaining (self->db, d->staff_id, d->now, &seconds, &error);
+  g_mutex_unlock (&self->db_lock);
+  if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, seconds);
+}
+
+void
+ec_station_context_lockout_async (EcStationContext   *self,
+                                  const char         *staff_id,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LockoutData *d;
+
+  g_return_if_fail (EC_IS_STATION_CONTEXT (self));
+  g_return_if_fail (staff_id != NULL);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ec_station_context_lockout_async);
+  d = g_new0 (LockoutData, 1);
+  d->staff_id = g_strdup (staff_id);
+  d->now = ec_station_context_now (self);
+  g_task_set_task_data (task, d, (GDestroyNotify) lockout_data_free);
+  g_task_run_in_thread (task, lockout_worker);
+}
+
+gint64
+ec_station_context_lockout_finish (EcStationContext  *self,
+                                   GAsyncResult      *result,
+                                   GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
 /* ---- drafts ---- */
 
 static void

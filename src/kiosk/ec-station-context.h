@@ -117,6 +117,16 @@ void                  ec_station_context_sign_in_async    (EcStationContext   *s
 gboolean              ec_station_context_sign_in_finish   (EcStationContext   *self,
                                                            GAsyncResult       *result,
                                                            GError            **error);
+/* Seconds @staff_id must still wait before the next PIN (0 = may try now): for the
+ * lockout countdown on the sign-in page. No session needed. */
+void                  ec_station_context_lockout_async    (EcStationContext   *self,
+                                                           const char         *staff_id,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+gint64                ec_station_context_lockout_finish   (EcStationContext   *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error);
 /* Sign out now (audited; the station key is wiped). While an issuance runs it is
  * cancelled first and the sign-out follows when it has stopped. */
 void                  ec_station_context_sign_out         (EcStationContext    *self,

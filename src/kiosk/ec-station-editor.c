@@ -473,7 +473,10 @@ replace_str (char **field,
 }
 
 /* The labels of the coded fields, in the order of their enums (ec-record.h). */
+/* No default: a food allergy filed as a medication misleads the nurse's check. The
+ * first item means "not chosen"; the others are EcAllergyCategory + 1. */
 static const char *const category_labels[] = {
+  N_("choose: medication, food, environment or biologic"),
   N_("medication"), N_("food"), N_("environment"), N_("biologic"), NULL
 };
 static const char *const criticality_labels[] = {
@@ -615,7 +618,8 @@ entry_update_title (Entry *e)
       add_part (title, g_strdup (text));
       add_part (title, g_strdup (combo_item (e->criticality, combo_selected (e->criticality))));
       add_part (title, get_text (e->reaction));
-      add_part (sub, g_strdup (combo_item (e->category, combo_selected (e->category))));
+      if (combo_selected (e->category) > 0)
+        add_part (sub, g_strdup (combo_item (e->category, combo_selected (e->category))));
       add_part (sub, g_strdup (combo_item (e->severity, combo_selected (e->severity))));
       add_part (sub, g_strdup (combo_item (e->verification, combo_selected (e->verification))));
       break;
@@ -785,8 +789,8 @@ entry_new (EcStationEditor *self,
         e->reaction = add_entry_row (e, _("Reaction, e.g. 皮疹、呼吸困难"), a != NULL ? a->reaction : NULL);
         e->severity = add_combo_row (e, _("How bad the reaction was"), severity_labels,
                                      a != NULL ? (guint) a->severity : EC_SEVERITY_UNKNOWN);
-        e->category = add_combo_row (e, _("Category"), category_labels,
-                                     a != NULL ? (guint) a->category : EC_ALLERGY_CATEGORY_MEDICATION);
+        e->category = add_combo_row (e, _("Category (required)"), category_labels,
+                                     a != NULL ? (guint) a->category + 1 : 0);
         e->verification = add_combo_row (e, _("Confirmed or suspected"), verification_labels,
                                          a == NULL || a->confirmed ? 0 : 1);
         break;
@@ -1447,7 +1451,8 @@ get_icd10 (AdwEntryRow *row)
 
 static void
 read_lists (EcStationEditor *self,
-            EcResident      *r)
+            EcResident      *r,
+            GPtrArray       *problems)
 {
   GPtrArray *rows;
 
@@ -1467,7 +1472,16 @@ read_lists (EcStationEditor *self,
       if (a->substance == NULL && a->reaction == NULL)
         continue;   /* an untouched new entry */
       a->id = e->id;
-      a->category = (EcAllergyCategory) combo_selected (e->category);
+      if (combo_selected (e->category) == 0)
+        {
+          if (problems != NULL)
+            g_ptr_array_add (problems, g_strdup_printf (_("Allergy “%s”: choose its category (medication, food, "
+                                                          "environment or biologic)."),
+                                                        a->substance != NULL ? a->substance : "?"));
+          a->category = EC_ALLERGY_CATEGORY_MEDICATION;   /* not saved: the problem above stops it */
+        }
+      else
+        a->category = (EcAllergyCategory) (combo_selected (e->category) - 1);
       a->criticality = (EcCriticality) combo_selected (e->criticality);
       a->severity = (EcSeverity) combo_selected (e->severity);
       a->confirmed = combo_selected (e->verification) == 0;
@@ -1554,7 +1568,7 @@ form_to_resident (EcStationEditor *self,
     r->allergy_status = (EcAllergyStatus) (status - 1);
   r->dnr = (EcDnrStatus) combo_selected (self->dnr_row);
   r->wandering = (EcWanderingRisk) combo_selected (self->wandering_row);
-  read_lists (self, r);
+  read_lists (self, r, problems);
   replace_str (&r->phone, get_text (self->phone_row));
   replace_str (&r->building_unit, get_text (self->building_row));
   replace_str (&r->address, get_text (self->address_row));

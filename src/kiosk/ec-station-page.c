@@ -3,6 +3,8 @@
 
 #include "ec-station-page.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +43,9 @@ struct _EcStationPage
   char             *print_export;     /* print into this PDF instead of the dialog (tests) */
   char             *staff_id;         /* who is signed in (the draft is kept for them) */
   guint             idle_tick;        /* the countdown before the idle sign-out */
+  guint             lock_tick;        /* the lockout countdown on the sign-in page */
+  gint64            lock_until;       /* context time when the locked staff id may try */
+  char             *lock_text;        /* the staff id that is locked */
 
   /* Template children */
   GtkButton        *audit_apply_button;
@@ -391,6 +396,47 @@ restore_draft (EcStationPage *self)
   ec_station_editor_focus_first (EC_STATION_EDITOR (self->editor));
 }
 
+/* ---- the lockout countdown ---- */
+
+static gboolean
+lock_tick_cb (gpointer data)
+{
+  EcStationPage *self = data;
+  gint64 left = self->lock_until - ec_station_context_now (self->context);
+  g_autofree char *text = NULL;
+
+  if (left <= 0)
+    {
+      self->lock_tick = 0;
+      set_message (self->signin_message, _("You can type your PIN again now."), FALSE);
+      return G_SOURCE_REMOVE;
+    }
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Too many wrong PINs: sign-in for %s is locked. Try again in %d second.",
+                                       "Too many wrong PINs: sign-in for %s is locked. Try again in %d seconds.",
+                                       (gulong) left),
+                          self->lock_text != NULL ? self->lock_text : "", (int) left);
+  set_message (self->signin_message, text, TRUE);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+lockout_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(EcStationPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 seconds = ec_station_context_lockout_finish (self->context, result, &error);
+
+  if (seconds <= 0 || ec_station_context_get_session (self->context) != NULL)
+    return;
+  self->lock_until = ec_station_context_now (self->context) + seconds;
+  g_clear_handle_id (&self->lock_tick, g_source_remove);
+  self->lock_tick = g_timeout_add (500, lock_tick_cb, self);
+  lock_tick_cb (self);
+}
+
 static void
 sign_in_done_cb (GObject      *source,
                  GAsyncResult *result,
@@ -405,8 +451,18 @@ sign_in_done_cb (GObject      *source,
     {
       if (!is_cancelled (error))
         set_message (self->signin_message, error->message, TRUE);
+      /* Locked (now or by this failure): the remaining seconds count down. */
+      if (g_error_matches (error, EC_STAFF_ERROR, EC_STAFF_ERROR_LOCKED_OUT)
+          || g_error_matches (error, EC_STAFF_ERROR, EC_STAFF_ERROR_WRONG_PIN))
+        {
+          g_free (self->lock_text);
+          self->lock_text = g_strdup (g_object_get_data (G_OBJECT (self), "ec-signin-id"));
+          ec_station_context_lockout_async (self->context, g_object_get_data (G_OBJECT (self), "ec-signin-id"),
+                                            self->cancellable, lockout_done_cb, g_object_ref (self));
+        }
       return;
     }
+  g_clear_handle_id (&self->lock_tick, g_source_remove);
   set_message (self->signin_message, NULL, FALSE);
   gtk_editable_set_text (GTK_EDITABLE (self->staff_entry), "");
   g_free (self->staff_id);
@@ -434,6 +490,8 @@ on_signin_button_clicked_cb (EcStationPage *self,
       return;
     }
   renew_cancellable (self);
+  g_clear_handle_id (&self->lock_tick, g_source_remove);
+  g_object_set_data_full (G_OBJECT (self), "ec-signin-id", g_strdup (id), g_free);
   set_message (self->signin_message, _("Checking…"), FALSE);
   gtk_spinner_start (self->signin_spinner);
   gtk_widget_set_sensitive (GTK_WIDGET (self->signin_button), FALSE);
@@ -1520,6 +1578,28 @@ print_draw_page_cb (GtkPrintOperation *op,
     g_warning ("card face: %s", error->message);
 }
 
+/* A card face printed to a file is as private as every other export: owner only. */
+static void
+restrict_print_output (GtkPrintOperation *op,
+                       const char        *export)
+{
+  GtkPrintSettings *settings = gtk_print_operation_get_print_settings (op);
+  const char *uri = settings != NULL ? gtk_print_settings_get (settings, GTK_PRINT_SETTINGS_OUTPUT_URI) : NULL;
+  g_autofree char *path = export != NULL ? g_strdup (export)
+                                          : uri != NULL ? g_filename_from_uri (uri, NULL, NULL) : NULL;
+
+  if (path != NULL && g_file_test (path, G_FILE_TEST_IS_REGULAR) && g_chmod (path, 0600) != 0)
+    g_warning ("cannot make %s private: %s", path, g_strerror (errno));
+}
+
+static void
+on_print_done_cb (GtkPrintOperation      *op,
+                  GtkPrintOperationResult result,
+                  gpointer                user_data)
+{
+  restrict_print_output (op, NULL);
+}
+
 static void
 print_resident_done_cb (GObject      *source,
                         GAsyncResult *result,
@@ -1553,6 +1633,7 @@ print_resident_done_cb (GObject      *source,
   gtk_print_operation_set_unit (op, GTK_UNIT_POINTS);
   gtk_print_operation_set_use_full_page (op, TRUE);
   g_signal_connect (op, "draw-page", G_CALLBACK (print_draw_page_cb), self);
+  g_signal_connect (op, "done", G_CALLBACK (on_print_done_cb), NULL);
   if (self->print_export != NULL)
     gtk_print_operation_set_export_filename (op, self->print_export);
   if (gtk_print_operation_run (op, self->print_export != NULL ? GTK_PRINT_OPERATION_ACTION_EXPORT
@@ -1561,6 +1642,7 @@ print_resident_done_cb (GObject      *source,
     set_message (self->resident_message, error->message, TRUE);
   else if (self->print_export != NULL)
     set_message (self->resident_message, _("Card face sent to the printer."), FALSE);
+  restrict_print_output (op, self->print_export);
   g_clear_pointer (&self->print_export, g_free);
   /* The record is not kept once printing is over. */
   g_clear_pointer (&self->print_resident, ec_resident_free);
@@ -2038,6 +2120,7 @@ ec_station_page_dispose (GObject *object)
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (self->context, self);
   g_clear_handle_id (&self->idle_tick, g_source_remove);
+  g_clear_handle_id (&self->lock_tick, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_STATION_PAGE);
   self->editor = NULL;
   G_OBJECT_CLASS (ec_station_page_parent_class)->dispose (object);
@@ -2058,6 +2141,7 @@ ec_station_page_finalize (GObject *object)
   g_clear_pointer (&self->print_resident, ec_resident_free);
   g_free (self->print_export);
   g_free (self->staff_id);
+  g_free (self->lock_text);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (ec_station_page_parent_class)->finalize (object);
 }
