@@ -42,6 +42,12 @@ shoot (const char *name)
     n_written++;
 }
 
+static gboolean
+idle_bar_shown (gpointer data)
+{
+  return gtk_widget_get_visible (child ("idle_bar"));
+}
+
 static guint
 add_entry (EcStationList list)
 {
@@ -187,6 +193,17 @@ main (int    argc,
   set_row ("building_row", "3栋2单元501");
   scroll_to (editor_child ("contacts_group"));
   shoot ("register-preview");
+  /* The warning before the idle sign-out, over the form being filled in. */
+  {
+    EcStationContext *ctx = ec_station_page_get_context (station_page);
+    ec_station_context_set_clock_offset (ctx, ec_station_context_get_session (ctx)->idle_timeout - 42);
+    if (!ec_test_wait_until (idle_bar_shown, NULL, WAIT_MS))
+      g_printerr ("station-screenshots: no idle warning\n");
+    ec_test_spin (300);
+    shoot ("idle-warning");
+    ec_station_context_set_clock_offset (ctx, 0);
+    ec_station_context_touch (ctx);
+  }
   g_signal_emit_by_name (editor_child ("save_button"), "clicked");
   wait_screen ("resident");
   wait_label ("resident_info", "·");
@@ -235,5 +252,5 @@ main (int    argc,
 
   ec_kiosk_harness_close (&H, 200);
   g_print ("%u screenshots\n", n_written);
-  return n_written == 13 ? 0 : 1;
+  return n_written == 14 ? 0 : 1;
 }
