@@ -910,6 +910,64 @@ focus_in (const char *name)
   return focus != NULL && (focus == row || gtk_widget_is_ancestor (focus, row));
 }
 
+static gboolean
+row_in_view (gpointer data)
+{
+  GtkScrolledWindow *sw = editor_child ("scroller");
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (sw);
+  graphene_rect_t b;
+
+  if (!gtk_widget_compute_bounds (GTK_WIDGET (data), gtk_scrolled_window_get_child (sw), &b))
+    return FALSE;
+  return b.size.height > 0 && b.origin.y >= gtk_adjustment_get_value (adj) - 1
+         && b.origin.y + MIN (b.size.height, gtk_adjustment_get_page_size (adj))
+            <= gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) + 1;
+}
+
+/* Edit: the keyboard in the first field, the form at its top; an added entry comes
+ * into view; a dropdown choice does not move the form. */
+static void
+test_form_scrolling (void)
+{
+  GtkAdjustment *adj;
+  GtkWidget *row;
+  guint a;
+  double before;
+
+  click ("edit_button");
+  wait_screen ("edit");
+  ec_test_spin (300);
+  adj = gtk_scrolled_window_get_vadjustment (editor_child ("scroller"));
+  g_assert_true (focus_in ("name_zh_row"));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), ==, 0);
+
+  a = add_entry ("add_condition_button", EC_STATION_LIST_CONDITIONS);
+  row = entry_widget (EC_STATION_LIST_CONDITIONS, a, "row");
+  g_assert_true (ec_test_wait_until (row_in_view, row, STEP_MS));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), >, 0);
+
+  /* A choice in a dropdown of the allergy list, where the form now is. */
+  a = add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES);
+  g_assert_true (ec_test_wait_until (row_in_view, entry_widget (EC_STATION_LIST_ALLERGIES, a, "row"), STEP_MS));
+  ec_test_spin (400);
+  before = gtk_adjustment_get_value (adj);
+  gtk_widget_grab_focus (editor_child ("name_zh_row"));   /* the focus elsewhere, as after a click */
+  gtk_adjustment_set_value (adj, before);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "criticality")),
+                              EC_CRITICALITY_HIGH);
+  ec_test_spin (400);
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (adj), before, 1.0);
+
+  press (editor_child ("cancel_button"));
+  g_assert_true (ec_test_wait_until (dialog_shown, NULL, STEP_MS));
+  {
+    AdwMessageDialog *dialog = find_dialog ();
+    adw_message_dialog_response (dialog, "discard");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
+  wait_screen ("resident");
+}
+
 /* Idle sign-out with a form open: first a warning that counts down; then the page
  * goes back to sign-in, nothing personal stays, the key is wiped, and the kiosk reads
  * cards again (as a responder's: it was started as a station). The same member of
@@ -1344,6 +1402,7 @@ main (int    argc,
   g_test_add_func ("/ec/kiosk/station/staff-no-audit", test_staff_no_audit);
   g_test_add_func ("/ec/kiosk/station/language-switch", test_language_switch);
   g_test_add_func ("/ec/kiosk/station/register", test_register);
+  g_test_add_func ("/ec/kiosk/station/form-scrolling", test_form_scrolling);
   g_test_add_func ("/ec/kiosk/station/edit-with-photo", test_edit_with_photo);
   g_test_add_func ("/ec/kiosk/station/edit-validation", test_edit_validation);
   g_test_add_func ("/ec/kiosk/station/edit-full-record", test_edit_full_record);

@@ -62,6 +62,7 @@ struct _EcStationEditor
   gboolean             disposing;
   char                *pristine;        /* the form's fingerprint when opened; NULL = changed */
   guint                scroll_source;
+  guint                scroll_tick;     /* the scroll job running (one at a time) */
   gboolean             filling;         /* set_resident() at work: no focus moves */
 
   /* Template children */
@@ -946,6 +947,8 @@ typedef struct
   GtkWidget       *target;    /* scroll_into_view: the widget to show; else NULL */
   double           keep;      /* keep_scroll: the value to keep */
   guint            frames;
+  double           last_height;
+  guint            steady;    /* frames the target kept its height, in view */
 } ScrollJob;
 
 static void
@@ -981,9 +984,19 @@ scroll_tick_cb (GtkWidget     *widget,
         gtk_adjustment_set_value (adj, y);          /* its top at the top */
       else if (y + h > top + page)
         gtk_adjustment_set_value (adj, y + h - page);   /* its bottom at the bottom */
+      /* Done once it has stopped growing (the opening animation is over). */
+      job->steady = h > 0 && h == job->last_height ? job->steady + 1 : 0;
+      job->last_height = h;
+      if (job->steady >= 3)
+        {
+          job->self->scroll_tick = 0;
+          return G_SOURCE_REMOVE;
+        }
     }
-  return ++job->frames < (job->target != NULL ? SCROLL_SHOW_FRAMES : SCROLL_KEEP_FRAMES)
-         ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+  if (++job->frames < (job->target != NULL ? SCROLL_SHOW_FRAMES : SCROLL_KEEP_FRAMES))
+    return G_SOURCE_CONTINUE;
+  job->self->scroll_tick = 0;
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -996,7 +1009,9 @@ start_scroll_job (EcStationEditor *self,
   job->self = self;
   job->target = target != NULL ? g_object_ref (target) : NULL;
   job->keep = keep;
-  gtk_widget_add_tick_callback (GTK_WIDGET (self->scroller), scroll_tick_cb, job, scroll_job_free);
+  if (self->scroll_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->scroller), self->scroll_tick);
+  self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->scroller), scroll_tick_cb, job, scroll_job_free);
 }
 
 /* A row just added: scroll so that the whole of it is visible as it opens. */
@@ -1008,9 +1023,8 @@ scroll_into_view (EcStationEditor *self,
 }
 
 /* A choice made in a dropdown: the form stays where it is (closing the list gives
- * the keyboard focus back to where it was, and the card preview changes its height;
- * neither may move what the person is looking at). The row chosen from keeps the
- * focus. */
+ * the keyboard focus back to where it was, which the form would scroll to, and the
+ * card preview changes its height; neither may move what the person is looking at). */
 static void
 on_combo_selected_cb (AdwComboRow     *combo,
                       GParamSpec      *pspec,
@@ -1018,7 +1032,6 @@ on_combo_selected_cb (AdwComboRow     *combo,
 {
   if (self->disposing || self->filling || !gtk_widget_get_mapped (GTK_WIDGET (combo)))
     return;
-  gtk_widget_grab_focus (GTK_WIDGET (combo));
   start_scroll_job (self, NULL, gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (self->scroller)));
 }
 
