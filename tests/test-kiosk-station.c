@@ -264,9 +264,13 @@ test_register (void)
   set_entry (EC_STATION_LIST_ALLERGIES, add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES), "text", "青霉素");
   set_entry (EC_STATION_LIST_ALLERGIES, add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES), "text", "花生");
   adw_combo_row_set_selected (editor_child ("blood_row"), 7);            /* O+ */
-  /* The category has no default: it must be chosen. */
+  /* The category has no default: it must be chosen. Save from the bottom of the
+   * form: what to fix is shown at its top. */
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (editor_child ("scroller")), 1e6);
   g_free (problems);
   problems = save_problems ();
+  ec_test_spin (100);
+  g_assert_cmpfloat (gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (editor_child ("scroller"))), ==, 0);
   ec_test_assert_contains (problems, "Allergy “青霉素”: choose its category");
   ec_test_assert_contains (problems, "Allergy “花生”: choose its category");
   adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, 0, "category")),

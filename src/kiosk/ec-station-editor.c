@@ -1155,6 +1155,9 @@ show_problems (EcStationEditor *self,
     }
   gtk_label_set_label (self->problems_label, text->str);
   gtk_widget_set_visible (GTK_WIDGET (self->problems_label), text->len > 0);
+  /* What to fix is at the top of the form: show it there. */
+  if (text->len > 0 && self->scroller != NULL)
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
 }
 
 void
