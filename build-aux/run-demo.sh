@@ -45,7 +45,9 @@ for _ in $(seq 100); do
 done
 
 export LIBNFC_AUTO_SCAN=false
-cmd=("$kiosk" --config "$demo/kiosk.conf" --device "pn532_uart:$demo/reader" --demo "$demo")
+# --keys: the demo computer is also the station (the full key directory with the PIN
+# pepper), so that ☰ → Station mode works with the demo staff shown on the panel.
+cmd=("$kiosk" --config "$demo/kiosk.conf" --keys "$demo/keys" --device "pn532_uart:$demo/reader" --demo "$demo")
 # ROLE=nurse (make run ROLE=nurse): the nurse view, with the allergy check.
 if [ -n "${ROLE:-}" ]; then cmd+=(--role "$ROLE"); fi
 echo

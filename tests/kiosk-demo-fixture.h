@@ -27,11 +27,22 @@
 #include "ec-db.h"
 #include "ec-demo.h"
 #include "ec-keys.h"
+#include "ec-pin.h"
+#include "ec-staff.h"
 #include "ec-tag-image.h"
 
 #define EC_DEMO_PASSPHRASE "fictional demo passphrase"
 #define EC_DEMO_STATION_NAME "幸福里社区服务站"
 #define EC_DEMO_STATION_PHONE "021-5555 0100"
+
+/* The demo's staff accounts (ec_demo_fixture_add_staff): fictional people and PINs for
+ * the demo only, shown on the demo panel and in docs/station-guide.md. */
+#define EC_DEMO_STAFF_ID    "S0012"
+#define EC_DEMO_STAFF_NAME  "张社工"
+#define EC_DEMO_STAFF_PIN   "582946"
+#define EC_DEMO_ADMIN_ID    "A001"
+#define EC_DEMO_ADMIN_NAME  "李主任"
+#define EC_DEMO_ADMIN_PIN   "739154"
 
 typedef struct
 {
@@ -462,4 +473,37 @@ out:
     ec_resident_free (chosen[i]);
   ec_resident_free (revoke);
   return ok ? g_steal_pointer (&f) : NULL;
+}
+
+/* Station mode for the demo: the PIN pepper in DIR/keys (the full key directory, which
+ * `make run` gives the kiosk), a social worker and an administrator with the demo PINs
+ * above, and what the demo panel shows about them in demo.ini ([station-demo]). */
+static G_GNUC_UNUSED gboolean
+ec_demo_fixture_add_staff (EcDemoFixture  *f,
+                           const char     *actor_id,
+                           GError        **error)
+{
+  g_autofree char *pepper_path = g_build_filename (f->dir, "keys", EC_PEPPER_FILE_NAME, NULL);
+  g_autofree char *ini_path = g_build_filename (f->dir, "demo.ini", NULL);
+  g_autofree char *ini = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(EcPepper) pepper = NULL;
+  g_autoptr(EcDb) db = NULL;
+  EcActor actor = { EC_ROLE_ADMIN, actor_id };
+
+  if ((pepper = ec_pepper_load_or_create (pepper_path, error)) == NULL
+      || (db = ec_db_open (f->db_path, EC_DB_OPEN_READ_WRITE, error)) == NULL
+      || !ec_staff_create (db, EC_DEMO_ADMIN_ID, EC_DEMO_ADMIN_NAME, EC_ROLE_ADMIN, EC_DEMO_ADMIN_PIN, pepper,
+                           &actor, error)
+      || !ec_staff_create (db, EC_DEMO_STAFF_ID, EC_DEMO_STAFF_NAME, EC_ROLE_STAFF, EC_DEMO_STAFF_PIN, pepper,
+                           &actor, error)
+      || !g_file_get_contents (ini_path, &ini, NULL, error))
+    return FALSE;
+  text = g_strdup_printf ("%s[station-demo]\n"
+                          "staff=%s\nstaff-name=%s\nstaff-pin=%s\n"
+                          "admin=%s\nadmin-name=%s\nadmin-pin=%s\n"
+                          "passphrase=%s\n",
+                          ini, EC_DEMO_STAFF_ID, EC_DEMO_STAFF_NAME, EC_DEMO_STAFF_PIN,
+                          EC_DEMO_ADMIN_ID, EC_DEMO_ADMIN_NAME, EC_DEMO_ADMIN_PIN, EC_DEMO_PASSPHRASE);
+  return g_file_set_contents (ini_path, text, -1, error);
 }

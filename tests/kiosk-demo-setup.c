@@ -35,7 +35,7 @@ main (int    argc,
     }
   ec_init ();
   f = ec_demo_fixture_create (argv[1], (guint) n, &error);
-  if (f == NULL)
+  if (f == NULL || !ec_demo_fixture_add_staff (f, "demo-setup", &error))
     {
       fprintf (stderr, "kiosk-demo-setup: %s\n", error->message);
       return 1;
@@ -44,5 +44,8 @@ main (int    argc,
   for (guint i = 0; i < f->n_cards; i++)
     printf ("  cards/%s.tag  %s%s%s\n", f->cards[i].file, f->cards[i].expect,
             f->cards[i].name != NULL ? "  " : "", f->cards[i].name != NULL ? f->cards[i].name : "");
+  printf ("station mode (demo only, fictional): staff %s PIN %s, administrator %s PIN %s,\n"
+          "  station key passphrase \"%s\"\n",
+          EC_DEMO_STAFF_ID, EC_DEMO_STAFF_PIN, EC_DEMO_ADMIN_ID, EC_DEMO_ADMIN_PIN, EC_DEMO_PASSPHRASE);
   return 0;
 }

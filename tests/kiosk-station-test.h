@@ -14,11 +14,12 @@
 #include "ec-station-page.h"
 #include "kiosk-test-harness.h"
 
-/* Fictional staff; PINs that pass the policy. */
-#define ADMIN_ID   "A001"
-#define ADMIN_PIN  "739154"
-#define STAFF_ID   "S0012"
-#define STAFF_PIN  "582946"
+/* Fictional staff; PINs that pass the policy. The administrator and the social worker
+ * are the demo's own (what the demo panel shows). */
+#define ADMIN_ID   EC_DEMO_ADMIN_ID
+#define ADMIN_PIN  EC_DEMO_ADMIN_PIN
+#define STAFF_ID   EC_DEMO_STAFF_ID
+#define STAFF_PIN  EC_DEMO_STAFF_PIN
 #define LOCK_ID    "S0099"
 #define LOCK_PIN   "604917"
 
@@ -45,14 +46,16 @@ ec_station_test_setup (EcKioskHarness *h,
   g_free (h->config->keys_dir);
   h->config->keys_dir = g_build_filename (h->demo->dir, "keys", NULL);
   h->config->role = EC_ROLE_STAFF;
+  h->config->station_idle_timeout = 240;   /* [station] idle-timeout: shorter than 5 minutes */
 
+  /* The demo's staff, as `make run` has them; one more for the lockout. */
+  g_assert_true (ec_demo_fixture_add_staff (h->demo, actor_id, &error));
+  g_assert_no_error (error);
   pepper_path = g_build_filename (h->config->keys_dir, EC_PEPPER_FILE_NAME, NULL);
   pepper = ec_pepper_load_or_create (pepper_path, &error);
   g_assert_no_error (error);
   db = ec_db_open (h->demo->db_path, EC_DB_OPEN_READ_WRITE, &error);
   g_assert_no_error (error);
-  g_assert_true (ec_staff_create (db, ADMIN_ID, "李主任", EC_ROLE_ADMIN, ADMIN_PIN, pepper, &actor, &error));
-  g_assert_true (ec_staff_create (db, STAFF_ID, "张社工", EC_ROLE_STAFF, STAFF_PIN, pepper, &actor, &error));
   g_assert_true (ec_staff_create (db, LOCK_ID, "赵社工", EC_ROLE_STAFF, LOCK_PIN, pepper, &actor, &error));
   g_assert_no_error (error);
 

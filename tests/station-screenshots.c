@@ -42,6 +42,12 @@ shoot (const char *name)
     n_written++;
 }
 
+static gboolean
+idle_bar_shown (gpointer data)
+{
+  return gtk_widget_get_visible (child ("idle_bar"));
+}
+
 static guint
 add_entry (EcStationList list)
 {
@@ -134,7 +140,7 @@ main (int    argc,
   {
     guint a = add_entry (EC_STATION_LIST_ALLERGIES);
     set_entry (EC_STATION_LIST_ALLERGIES, a, "text", "花生");
-    set_choice (EC_STATION_LIST_ALLERGIES, a, "category", EC_ALLERGY_CATEGORY_FOOD);
+    set_choice (EC_STATION_LIST_ALLERGIES, a, "category", EC_ALLERGY_CATEGORY_FOOD + 1);   /* 0 = "choose" */
     set_choice (EC_STATION_LIST_ALLERGIES, a, "criticality", EC_CRITICALITY_LOW);
     set_entry (EC_STATION_LIST_ALLERGIES, a, "reaction", "口唇发痒");
     set_choice (EC_STATION_LIST_ALLERGIES, a, "severity", EC_SEVERITY_MILD);
@@ -142,6 +148,7 @@ main (int    argc,
     collapse (EC_STATION_LIST_ALLERGIES, a);
     a = add_entry (EC_STATION_LIST_ALLERGIES);
     set_entry (EC_STATION_LIST_ALLERGIES, a, "text", "青霉素");
+    set_choice (EC_STATION_LIST_ALLERGIES, a, "category", EC_ALLERGY_CATEGORY_MEDICATION + 1);
     set_choice (EC_STATION_LIST_ALLERGIES, a, "criticality", EC_CRITICALITY_HIGH);
     set_entry (EC_STATION_LIST_ALLERGIES, a, "reaction", "皮疹、呼吸困难");
     set_choice (EC_STATION_LIST_ALLERGIES, a, "severity", EC_SEVERITY_SEVERE);
@@ -186,6 +193,17 @@ main (int    argc,
   set_row ("building_row", "3栋2单元501");
   scroll_to (editor_child ("contacts_group"));
   shoot ("register-preview");
+  /* The warning before the idle sign-out, over the form being filled in. */
+  {
+    EcStationContext *ctx = ec_station_page_get_context (station_page);
+    ec_station_context_set_clock_offset (ctx, ec_station_context_get_session (ctx)->idle_timeout - 42);
+    if (!ec_test_wait_until (idle_bar_shown, NULL, WAIT_MS))
+      g_printerr ("station-screenshots: no idle warning\n");
+    ec_test_spin (300);
+    shoot ("idle-warning");
+    ec_station_context_set_clock_offset (ctx, 0);
+    ec_station_context_touch (ctx);
+  }
   g_signal_emit_by_name (editor_child ("save_button"), "clicked");
   wait_screen ("resident");
   wait_label ("resident_info", "·");
@@ -234,5 +252,5 @@ main (int    argc,
 
   ec_kiosk_harness_close (&H, 200);
   g_print ("%u screenshots\n", n_written);
-  return n_written == 13 ? 0 : 1;
+  return n_written == 14 ? 0 : 1;
 }

@@ -49,7 +49,7 @@ test_values (void)
     "[keys]\ndir=/srv/keys\n"
     "[kiosk]\nidle-timeout=15\nrole=nurse\nlanguage=zh_CN\nfullscreen=true\nid=kiosk-07\n"
     "[data]\nmax-age-days=7\n"
-    "[station]\nname=幸福里社区服务站\nphone=021-5555 0100\n";
+    "[station]\nname=幸福里社区服务站\nphone=021-5555 0100\nidle-timeout=120\n";
 
   g_assert_true (ec_config_load_data (c, text, strlen (text), &error));
   g_assert_no_error (error);
@@ -64,6 +64,7 @@ test_values (void)
   g_assert_cmpuint (c->max_age_days, ==, 7);
   g_assert_cmpstr (c->station_name, ==, "幸福里社区服务站");
   g_assert_cmpstr (c->station_phone, ==, "021-5555 0100");
+  g_assert_cmpuint (c->station_idle_timeout, ==, 120);
 }
 
 static void
@@ -82,6 +83,8 @@ test_invalid_leaves_config (void)
     "[kiosk]\nexit-pin=$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA\n",
     "[data]\nmax-age-days=-1\n",
     "[station]\nphone=call me\n",
+    "[station]\nidle-timeout=600\n",   /* may shorten the 5 minutes, not lengthen them */
+    "[station]\nidle-timeout=5\n",
     "[reader]\ndevice=pn532_uart:/dev/tty\\nUSB0\n",
     "not a key file",
   };

@@ -6,10 +6,12 @@
 #define G_LOG_DOMAIN "test-kiosk-station"
 
 #include <cairo.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 
 #include "ec-card.h"
 #include "ec-db.h"
+#include "ec-demo-panel.h"
 #include "ec-init.h"
 #include "kiosk-station-test.h"
 
@@ -21,6 +23,9 @@
 #define THIRD_UID  "04ee5a00000003"
 
 static EcKioskHarness T;
+static AdwMessageDialog *find_dialog (void);
+static gboolean dialog_shown (gpointer data);
+static void answer_reason (guint choice, const char *words, const char *response);
 static EcResidentId new_resident;
 static char *old_card;     /* the first card's image, after the replacement */
 
@@ -100,6 +105,57 @@ wait_editor_label (const char *label,
 
 /* ------------------------------------------------------------------------- */
 
+/* `make run`: the demo panel names the demo staff, their PINs and the station key's
+ * passphrase; a newcomer signs in with what it shows. */
+static void
+test_demo_sign_in (void)
+{
+  GtkWidget *panel = g_object_ref_sink (ec_demo_panel_new (T.demo->dir));
+  g_autofree char *text = ec_test_visible_text (panel);
+  g_autofree char *expect_staff = g_strdup_printf ("%s (%s) with PIN %s", STAFF_ID, EC_DEMO_STAFF_NAME, STAFF_PIN);
+  g_autofree char *expect_admin = g_strdup_printf ("%s (%s) with PIN %s", ADMIN_ID, EC_DEMO_ADMIN_NAME, ADMIN_PIN);
+
+  ec_test_assert_contains (text, "Station mode");
+  ec_test_assert_contains (text, expect_staff);
+  ec_test_assert_contains (text, expect_admin);
+  ec_test_assert_contains (text, EC_DEMO_PASSPHRASE);
+  ec_test_assert_contains (text, "Blank card");
+  g_object_unref (panel);
+
+  wait_screen ("signin");
+  sign_in (STAFF_ID, STAFF_PIN);
+  wait_screen ("home");
+  sign_out ();
+}
+
+/* A computer where staff sign-in was never set up (no PIN pepper): the sign-in page
+ * says so once, in a social worker's words, and what to do. */
+static void
+test_first_run_message (void)
+{
+  g_autoptr(EcConfig) config = ec_config_new ();
+  g_autoptr(EcStationContext) ctx = NULL;
+  GtkWidget *page;
+  const char *text;
+
+  g_free (config->db_path);
+  config->db_path = g_strdup (T.demo->db_path);
+  g_free (config->keys_dir);
+  config->keys_dir = g_build_filename (T.demo->dir, "kiosk-keys", NULL);   /* a kiosk bundle: no pepper */
+  ctx = ec_station_context_new (config);
+  page = g_object_ref_sink (ec_station_page_new (ctx));
+  text = gtk_label_get_text (GTK_LABEL (gtk_widget_get_template_child (page, EC_TYPE_STATION_PAGE, "signin_message")));
+  ec_test_assert_contains (text, "has not been set up on this computer");
+  ec_test_assert_contains (text, "ask your station's administrator");
+  ec_test_assert_contains (text, "still reads cards");
+  /* No file names, no commands, no jargon; said once. */
+  g_assert_null (strstr (text, "pepper"));
+  g_assert_null (strstr (text, "eldercard "));
+  g_assert_null (strstr (text, "/"));
+  g_assert_true (strstr (text, "set up") == g_strrstr (text, "set up"));
+  g_object_unref (page);
+}
+
 /* Five wrong PINs lock the account with a wait; the right PIN is not even checked
  * then; after the wait (the clock moved on) it signs in. */
 static void
@@ -116,6 +172,11 @@ test_lockout (void)
     }
   /* The PIN pad is cleared after every attempt. */
   ec_test_assert_contains (label_text ("pin_label"), "○ ○ ○ ○ ○ ○");
+  /* The wait counts down. */
+  wait_label ("signin_message", "Try again in");
+  ec_station_context_set_clock_offset (ctx, 12);
+  wait_label ("signin_message", "Try again in 1");
+  ec_test_assert_contains (label_text ("signin_message"), " seconds.");
 
   sign_in (LOCK_ID, LOCK_PIN);
   wait_label ("signin_message", "Try again in");
@@ -203,6 +264,19 @@ test_register (void)
   set_entry (EC_STATION_LIST_ALLERGIES, add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES), "text", "青霉素");
   set_entry (EC_STATION_LIST_ALLERGIES, add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES), "text", "花生");
   adw_combo_row_set_selected (editor_child ("blood_row"), 7);            /* O+ */
+  /* The category has no default: it must be chosen. Save from the bottom of the
+   * form: what to fix is shown at its top. */
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (editor_child ("scroller")), 1e6);
+  g_free (problems);
+  problems = save_problems ();
+  ec_test_spin (100);
+  g_assert_cmpfloat (gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (editor_child ("scroller"))), ==, 0);
+  ec_test_assert_contains (problems, "Allergy “青霉素”: choose its category");
+  ec_test_assert_contains (problems, "Allergy “花生”: choose its category");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, 0, "category")),
+                              EC_ALLERGY_CATEGORY_MEDICATION + 1);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, 1, "category")),
+                              EC_ALLERGY_CATEGORY_FOOD + 1);
   g_signal_emit_by_name (editor_child ("save_button"), "clicked");
   if (!station_wait_screen ("resident", STEP_MS))
     g_error ("not saved: %s (page %p, window's %p)", gtk_label_get_text (editor_child ("problems_label")),
@@ -406,7 +480,14 @@ test_edit_validation (void)
   ec_test_assert_contains (gtk_label_get_text (editor_child ("preview_label")), "Conditions: none fit on the card");
   g_assert_true (gtk_widget_get_visible (editor_child ("preview_omitted_label")));
 
+  /* Typed work: Cancel asks first. */
   press (editor_child ("cancel_button"));
+  g_assert_true (ec_test_wait_until (dialog_shown, NULL, STEP_MS));
+  {
+    AdwMessageDialog *dialog = find_dialog ();
+    adw_message_dialog_response (dialog, "discard");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
   wait_screen ("resident");
   after = db_resident ();
   g_assert_cmpint (after->record_version, ==, before->record_version);
@@ -449,7 +530,7 @@ test_edit_full_record (void)
   adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "severity")),
                               EC_SEVERITY_SEVERE);
   adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "category")),
-                              EC_ALLERGY_CATEGORY_FOOD);
+                              EC_ALLERGY_CATEGORY_FOOD + 1);   /* the first item is "choose" */
   adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "verification")), 1);
   title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "row")));
   ec_test_assert_contains (title, "芒果 · high · 喉头水肿");
@@ -614,7 +695,7 @@ test_issue (void)
   wait_screen ("issue");
   /* The entry does not keep the passphrase. */
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child ("passphrase_row"))), ==, "");
-  wait_label ("issue_result", "not blank");
+  wait_label ("issue_result", "already registered (active)");
   g_assert_true (gtk_widget_get_visible (child ("retry_button")));
 
   /* Wrong type. */
@@ -637,13 +718,31 @@ test_issue (void)
     g_signal_handler_disconnect (child ("stage_write"), id);
     g_assert_true (pull.pulled);
   }
+  ec_test_assert_contains (label_text ("issue_result"), OLD_UID);
   g_assert_true (gtk_widget_get_visible (child ("retry_button")));
+  g_assert_true (gtk_widget_get_visible (child ("other_card_button")));
   {
     g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_ONLY, NULL);
     g_autoptr(EcCardRecord) rec = NULL;
     g_assert_true (ec_db_card_lookup (db, OLD_UID, &rec, NULL));
     g_assert_cmpint (rec->status, ==, EC_CARD_STATUS_PENDING);
   }
+  /* Another blank card and Retry: refused; the wait screen asks for the same card,
+   * and nothing is spoiled unless the staff choose so. */
+  ec_kiosk_harness_emu (&T, "place ntag215 04ee5a000000f1");
+  click ("retry_button");
+  ec_test_spin (50);
+  ec_test_assert_contains (label_text ("issue_hint"), "Put the same card back on the reader (card " OLD_UID);
+  wait_label ("issue_result", "different card (04ee5a000000f1)");
+  {
+    g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_ONLY, NULL);
+    g_autoptr(EcCardRecord) rec = NULL;
+    g_autoptr(EcCardRecord) other = NULL;
+    g_assert_true (ec_db_card_lookup (db, OLD_UID, &rec, NULL));
+    g_assert_cmpint (rec->status, ==, EC_CARD_STATUS_PENDING);
+    g_assert_false (ec_db_card_lookup (db, "04ee5a000000f1", &other, NULL));
+  }
+  ec_kiosk_harness_emu (&T, "remove");
   g_free (cmd);
   cmd = g_strdup_printf ("place-image %s", saved);
   ec_kiosk_harness_emu (&T, cmd);
@@ -679,6 +778,7 @@ test_replace (void)
   ec_kiosk_harness_emu (&T, "place ntag215 " NEW_UID);
   /* The key stays unlocked for this sign-in: no passphrase page. */
   click ("replace_damaged_button");
+  answer_reason (1, NULL, "replace");   /* damaged or does not read */
   wait_screen ("issue");
   wait_label ("issue_result", "Confirmed: the new card reads back as " NEW_NAME " (card 2)");
   click ("issue_done_button");
@@ -722,6 +822,11 @@ test_card_face_pdf (void)
     }
   ec_station_page_save_card_face (station_page, pdf);
   wait_label ("resident_message", "Card face saved");
+  {
+    GStatBuf st;
+    g_assert_cmpint (g_stat (pdf, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
   g_assert_true (g_spawn_sync (NULL, (char **) info_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &info, NULL,
                                &status, &error));
   g_assert_no_error (error);
@@ -744,6 +849,12 @@ test_card_face_pdf (void)
   g_unlink (pdf);
   ec_station_page_print_to_file (station_page, pdf);
   wait_label ("resident_message", "Card face sent to the printer");
+  {
+    /* Owner only, as every export. */
+    GStatBuf st;
+    g_assert_cmpint (g_stat (pdf, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
   g_assert_true (g_spawn_sync (NULL, (char **) info_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &info, NULL,
                                &status, &error));
   assert_id1_page (info, 0.05);
@@ -752,27 +863,227 @@ test_card_face_pdf (void)
   ec_test_assert_contains (text, NEW_NAME);
 }
 
-/* Idle sign-out: the page goes back to sign-in, nothing personal stays, the key is
- * wiped (the next issue asks for the passphrase again). */
+static void tap (const char *command, EcKioskScreen expect);
+static gboolean record_of_new_resident (gpointer data);
+
+/* The reason dialog: choose item @choice (1 = the first reason) of its list, type
+ * @words (or NULL), press @response. The action stays disabled until a reason. */
+static void
+answer_reason (guint       choice,
+               const char *words,
+               const char *response)
+{
+  AdwMessageDialog *dialog;
+  GtkDropDown *drop;
+  GtkWidget *entry;
+
+  g_assert_true (ec_test_wait_until (dialog_shown, NULL, STEP_MS));
+  dialog = find_dialog ();
+  drop = GTK_DROP_DOWN (ec_test_find_of_type (GTK_WIDGET (dialog), GTK_TYPE_DROP_DOWN));
+  entry = ec_test_find_of_type (GTK_WIDGET (dialog), GTK_TYPE_ENTRY);
+  g_assert_nonnull (drop);
+  g_assert_nonnull (entry);
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, response));
+  gtk_drop_down_set_selected (drop, choice);
+  if (words != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (entry), words);
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, response));
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gboolean
+widget_visible (gpointer data)
+{
+  return gtk_widget_get_visible (child (data));
+}
+
+static gboolean
+record_of_demo_card (gpointer data)
+{
+  EcKioskResult *r = ec_kiosk_controller_get_result (T.controller);
+  return ec_kiosk_controller_get_screen (T.controller) == EC_KIOSK_SCREEN_RECORD && r != NULL
+         && r->resident != NULL && g_strcmp0 (r->resident->name_zh, T.demo->cards[0].name) == 0;
+}
+
+static gboolean
+kiosk_on_screen (gpointer data)
+{
+  return ec_kiosk_window_get_visible_page (T.window) != GTK_WIDGET (station_page);
+}
+
+/* The focus is in the editor's row @name. */
+static gboolean
+focus_in (const char *name)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (T.window));
+  GtkWidget *row = editor_child (name);
+
+  return focus != NULL && (focus == row || gtk_widget_is_ancestor (focus, row));
+}
+
+static gboolean
+row_in_view (gpointer data)
+{
+  GtkScrolledWindow *sw = editor_child ("scroller");
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (sw);
+  graphene_rect_t b;
+
+  if (!gtk_widget_compute_bounds (GTK_WIDGET (data), gtk_scrolled_window_get_child (sw), &b))
+    return FALSE;
+  return b.size.height > 0 && b.origin.y >= gtk_adjustment_get_value (adj) - 1
+         && b.origin.y + MIN (b.size.height, gtk_adjustment_get_page_size (adj))
+            <= gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) + 1;
+}
+
+/* Edit: the keyboard in the first field, the form at its top; an added entry comes
+ * into view; a dropdown choice does not move the form. */
+static void
+test_form_scrolling (void)
+{
+  GtkAdjustment *adj;
+  GtkWidget *row;
+  guint a;
+  double before;
+
+  click ("edit_button");
+  wait_screen ("edit");
+  ec_test_spin (300);
+  adj = gtk_scrolled_window_get_vadjustment (editor_child ("scroller"));
+  g_assert_true (focus_in ("name_zh_row"));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), ==, 0);
+
+  a = add_entry ("add_condition_button", EC_STATION_LIST_CONDITIONS);
+  row = entry_widget (EC_STATION_LIST_CONDITIONS, a, "row");
+  g_assert_true (ec_test_wait_until (row_in_view, row, STEP_MS));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), >, 0);
+
+  /* A choice in a dropdown of the allergy list, where the form now is. */
+  a = add_entry ("add_allergy_button", EC_STATION_LIST_ALLERGIES);
+  g_assert_true (ec_test_wait_until (row_in_view, entry_widget (EC_STATION_LIST_ALLERGIES, a, "row"), STEP_MS));
+  ec_test_spin (400);
+  before = gtk_adjustment_get_value (adj);
+  gtk_widget_grab_focus (editor_child ("name_zh_row"));   /* the focus elsewhere, as after a click */
+  gtk_adjustment_set_value (adj, before);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (entry_widget (EC_STATION_LIST_ALLERGIES, a, "criticality")),
+                              EC_CRITICALITY_HIGH);
+  ec_test_spin (400);
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (adj), before, 1.0);
+
+  press (editor_child ("cancel_button"));
+  g_assert_true (ec_test_wait_until (dialog_shown, NULL, STEP_MS));
+  {
+    AdwMessageDialog *dialog = find_dialog ();
+    adw_message_dialog_response (dialog, "discard");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
+  wait_screen ("resident");
+}
+
+/* Idle sign-out with a form open: first a warning that counts down; then the page
+ * goes back to sign-in, nothing personal stays, the key is wiped, and the kiosk reads
+ * cards again (as a responder's: it was started as a station). The same member of
+ * staff gets the form back after signing in; Cancel then asks before throwing it
+ * away. [station] idle-timeout (240 s in this set-up) is what counts. */
 static void
 test_idle_sign_out (void)
 {
   EcStationContext *ctx = ec_station_page_get_context (station_page);
+  guint timeout = ec_station_context_get_session (ctx)->idle_timeout;
   g_autofree char *text = NULL;
+  g_autofree char *cmd = NULL;
+  AdwMessageDialog *dialog;
 
+  g_autofree char *on_reader = g_build_filename (T.dir, "on-reader.tag", NULL);
+
+  g_assert_cmpuint (timeout, ==, 240);
+  g_assert_cmpint (ec_station_context_remaining (ctx), <=, 240);
   g_assert_true (ec_station_context_has_station_key (ctx));
-  ec_station_context_set_clock_offset (ctx, EC_STAFF_IDLE_TIMEOUT + 5);
+  {
+    /* The top bar says where the person is: station mode, not a role. */
+    g_autofree char *bar = ec_test_visible_text (ec_kiosk_window_get_topbar (T.window));
+    ec_test_assert_contains (bar, "Service station (staff)");
+  }
+
+  /* New resident: the keyboard is in the first field, the form at its top. */
+  click ("new_resident_button");
+  wait_screen ("edit");
+  ec_test_spin (300);
+  g_assert_true (focus_in ("name_zh_row"));
+  g_assert_cmpfloat (ec_station_editor_get_scroll (station_editor ()), ==, 0);
+  set_row ("name_zh_row", "孙桂兰");
+  set_row ("dob_row", "1941-02-03");
+
+  /* A warning with a countdown first. */
+  ec_station_context_set_clock_offset (ctx, timeout - 30);
+  g_assert_true (ec_test_wait_until (widget_visible, (gpointer) "idle_bar", STEP_MS));
+  ec_test_assert_contains (label_text ("idle_label"), "signed out in");
+  ec_test_assert_contains (label_text ("idle_label"), "kept for you");
+  g_assert_cmpstr (ec_station_page_get_screen (station_page), ==, "edit");
+
+  ec_station_context_set_clock_offset (ctx, timeout + 5);
   wait_screen ("signin");
   ec_station_context_set_clock_offset (ctx, 0);
   wait_label ("signin_message", "signed out because nobody used the screen");
   g_assert_null (ec_station_context_get_session (ctx));
+  g_assert_false (gtk_widget_get_visible (child ("idle_bar")));
   text = page_text ();
   g_assert_null (strstr (text, NEW_NAME));
+  g_assert_null (strstr (text, "孙桂兰"));
   g_assert_cmpstr (label_text ("resident_name"), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editor_child ("name_zh_row"))), ==, "");
 
+  /* The kiosk is a responder's kiosk again: a card tap shows the record. */
+  cmd = g_strdup_printf ("save %s", on_reader);
+  ec_kiosk_harness_emu (&T, cmd);
+  g_free (cmd);
+  g_assert_true (ec_test_wait_until (kiosk_on_screen, NULL, STEP_MS));
+  g_assert_cmpint (ec_kiosk_controller_get_role (T.controller), ==, EC_ROLE_RESPONDER);
+  g_assert_true (ec_kiosk_test_wait_reader (T.controller, EC_KIOSK_READER_READY, STEP_MS));
+  /* (The kiosk may first read the card still on the reader: let that settle.) */
+  g_assert_true (ec_kiosk_test_wait_settled (T.controller, STEP_MS));
+  cmd = g_strdup_printf ("place-image %s/cards/01-valid-allergies.tag", T.demo->dir);
+  tap (cmd, EC_KIOSK_SCREEN_RECORD);
+  g_assert_true (ec_test_wait_until (record_of_demo_card, NULL, STEP_MS));
+  ec_kiosk_controller_clear (T.controller);
+  ec_kiosk_harness_emu (&T, "remove");
+  g_free (cmd);
+  cmd = g_strdup_printf ("place-image %s", on_reader);   /* the new card, as it was */
+  ec_kiosk_harness_emu (&T, cmd);
+
+  /* Back to station mode: the same person signs in and finds the form as it was. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (T.window), "station.open", NULL));
+  g_assert_true (ec_kiosk_window_get_visible_page (T.window) == GTK_WIDGET (station_page));
   sign_in (STAFF_ID, STAFF_PIN);
-  wait_screen ("home");
+  wait_screen ("edit");
   g_assert_false (ec_station_context_has_station_key (ctx));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editor_child ("name_zh_row"))), ==, "孙桂兰");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editor_child ("dob_row"))), ==, "1941-02-03");
+  g_assert_true (gtk_widget_get_visible (editor_child ("note_label")));
+
+  /* Cancel asks; "Keep editing" keeps the form; "Throw away" leaves it. */
+  press (editor_child ("cancel_button"));
+  g_assert_true (ec_test_wait_until (dialog_shown, NULL, STEP_MS));
+  dialog = find_dialog ();
+  adw_message_dialog_response (dialog, "keep");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ec_test_spin (100);
+  g_assert_cmpstr (ec_station_page_get_screen (station_page), ==, "edit");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (editor_child ("name_zh_row"))), ==, "孙桂兰");
+  press (editor_child ("cancel_button"));
+  g_assert_true (ec_test_wait_until (dialog_shown, NULL, STEP_MS));
+  dialog = find_dialog ();
+  adw_message_dialog_response (dialog, "discard");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_screen ("home");
+  ec_test_spin (100);
+
+  /* An untouched form leaves without a question. */
+  click ("new_resident_button");
+  wait_screen ("edit");
+  press (editor_child ("cancel_button"));
+  wait_screen ("home");
+  g_assert_null (find_dialog ());
   sign_out ();
 }
 
@@ -797,17 +1108,60 @@ test_admin_audit (void)
   wait_label ("audit_message", "entries match");
   ec_test_spin (100);
   text = ec_test_visible_text (child ("audit_list"));
-  ec_test_assert_contains (text, "resident-add");
-  ec_test_assert_contains (text, "card-issue");
-  ec_test_assert_contains (text, "staff-signout  —  idle-timeout");
+  /* Sentences with the resident's name, not codes and bare numbers. */
+  ec_test_assert_contains (text, "张社工 (S0012) registered " NEW_NAME " (resident ");
+  ec_test_assert_contains (text, "张社工 (S0012) issued a card to " NEW_NAME);
+  ec_test_assert_contains (text, "张社工 (S0012) was signed out because nobody used the screen.");
+  ec_test_assert_contains (text, "to print the card face");
+  ec_test_assert_lacks (text, "resident-add");
+  ec_test_assert_lacks (text, "card-issue");
   g_assert_null (strstr (text, ADMIN_ID " ("));
+  /* Filtered by name (汉字 or pinyin). */
+  gtk_editable_set_text (GTK_EDITABLE (child ("audit_staff_entry")), "");
+  gtk_editable_set_text (GTK_EDITABLE (child ("audit_resident_entry")), "qian shu");
+  click ("audit_apply_button");
+  wait_label ("audit_message", "entries match");
+  ec_test_spin (100);
+  g_free (text);
+  text = ec_test_visible_text (child ("audit_list"));
+  ec_test_assert_contains (text, NEW_NAME);
+  ec_test_assert_lacks (text, "signed in.");
+  gtk_editable_set_text (GTK_EDITABLE (child ("audit_resident_entry")), NEW_NAME);
+  click ("audit_apply_button");
+  wait_label ("audit_message", "entries match");
+  gtk_editable_set_text (GTK_EDITABLE (child ("audit_resident_entry")), "");
+  gtk_editable_set_text (GTK_EDITABLE (child ("audit_staff_entry")), STAFF_ID);
+  click ("audit_apply_button");
+  wait_label ("audit_message", "entries match");
   ec_station_page_export_audit (station_page, export);
   wait_label ("audit_message", "Exported");
   g_assert_true (g_file_get_contents (export, &csv, NULL, NULL));
   g_assert_true (g_str_has_prefix (csv, "seq,at,actor_role,actor_id,action,"));
   ec_test_assert_contains (csv, "\"resident-add\"");
   g_assert_true (g_file_test (checkpoint, G_FILE_TEST_EXISTS));
-  click ("audit_back_button");
+
+  /* In the Chinese UI: sentences in Chinese with the name; the stored reason too. */
+  ec_kiosk_window_set_language (T.window, "zh");
+  g_assert_true (ec_test_wait_until (station_page_visible, station_page, STEP_MS));
+  station_page = g_object_get_data (G_OBJECT (T.window), "ec-station-page");
+  wait_screen ("home");
+  g_assert_true (ec_station_page_open_audit (station_page));
+  wait_screen ("audit");
+  gtk_editable_set_text (GTK_EDITABLE (child ("audit_resident_entry")), NEW_NAME);
+  click ("audit_apply_button");
+  wait_label ("audit_message", "条");
+  ec_test_spin (100);
+  g_free (text);
+  text = ec_test_visible_text (child ("audit_list"));
+  ec_test_assert_contains (text, "张社工 (S0012) 为 " NEW_NAME "（居民编号 ");
+  ec_test_assert_contains (text, "发了卡。");
+  ec_test_assert_contains (text, "登记了 " NEW_NAME);
+  ec_test_assert_contains (text, "原因：卡已损坏或无法读取。");
+  ec_test_assert_lacks (text, "card-issue");
+  ec_test_assert_lacks (text, " issued ");
+  ec_kiosk_window_set_language (T.window, "en");
+  g_assert_true (ec_test_wait_until (station_page_visible, station_page, STEP_MS));
+  station_page = g_object_get_data (G_OBJECT (T.window), "ec-station-page");
   wait_screen ("home");
   sign_out ();
 }
@@ -922,15 +1276,27 @@ test_replace_lost_and_revoke (void)
   g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
   ec_test_spin (200);
 
+  /* The old card put back on the reader by mistake: refused, with the reason in the
+   * staff's words (it was just marked lost), not "not blank". */
   ec_kiosk_harness_emu (&T, "remove");
-  ec_kiosk_harness_emu (&T, "place ntag215 " THIRD_UID);
+  g_free (cmd);
+  cmd = g_strdup_printf ("place-image %s/new.tag", T.dir);
+  ec_kiosk_harness_emu (&T, cmd);
   click ("replace_lost_button");
+  answer_reason (1, "left on the bus", "replace");
   /* A new sign-in: the key must be unlocked again. */
   wait_screen ("key");
   gtk_editable_set_text (GTK_EDITABLE (child ("passphrase_row")), EC_DEMO_PASSPHRASE);
   click ("unlock_button");
   wait_screen ("issue");
+  wait_label ("issue_result", "already registered (lost)");
+  g_assert_null (strstr (label_text ("issue_result"), "not blank"));
+  g_assert_false (gtk_widget_get_visible (child ("other_card_button")));
+  ec_kiosk_harness_emu (&T, "remove");
+  ec_kiosk_harness_emu (&T, "place ntag215 " THIRD_UID);
+  click ("retry_button");
   wait_label ("issue_result", "Confirmed: the new card reads back as " NEW_NAME " (card 3)");
+  g_free (cmd);
   cmd = g_strdup_printf ("save %s", saved);
   ec_kiosk_harness_emu (&T, cmd);
   click ("issue_done_button");
@@ -942,18 +1308,30 @@ test_replace_lost_and_revoke (void)
   ec_test_assert_contains (text, NEW_UID " · lost");
   ec_test_assert_contains (text, OLD_UID " · replaced");
 
+  ec_test_assert_contains (text, "The resident reported the card lost — left on the bus");
+
   click ("revoke_button");
   g_assert_true (ec_test_wait_until (dialog_shown, NULL, STEP_MS));
   dialog = find_dialog ();
   ec_test_assert_contains (adw_message_dialog_get_body (dialog), THIRD_UID);
-  adw_message_dialog_response (dialog, "revoke");
+  answer_reason (3, NULL, "revoke");   /* the resident has died */
   wait_label ("resident_message", "The card is revoked");
   g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
   ec_test_spin (300);
   g_free (text);
   text = ec_test_visible_text (child ("cards_list"));
   ec_test_assert_contains (text, THIRD_UID " · revoked");
+  ec_test_assert_contains (text, "The resident has died");
   g_assert_true (gtk_widget_get_visible (child ("issue_button")));
+  {
+    /* Stored and audited with the reason. */
+    g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_ONLY, NULL);
+    g_autoptr(GPtrArray) entries = NULL;
+    EcAuditFilter filter = { .action = "card-revoked" };
+    g_assert_true (ec_db_audit_list (db, &filter, &entries, NULL));
+    g_assert_cmpuint (entries->len, >=, 1);
+    g_assert_cmpstr (((EcAuditEntry *) entries->pdata[entries->len - 1])->reason, ==, "The resident has died");
+  }
 
   click ("signout_button");
   wait_screen ("signin");
@@ -971,6 +1349,54 @@ test_replace_lost_and_revoke (void)
   ec_kiosk_controller_clear (T.controller);
 }
 
+/* Pull-then-retry, giving up the first card: only when the staff press "Use another
+ * card instead" is it marked spoiled, and the screen says so; the new card is issued. */
+static void
+test_pull_use_other_card (void)
+{
+  g_autofree char *saved = g_build_filename (T.dir, "fourth.tag", NULL);
+  EcStationTestPull pull = { &T, saved, FALSE };
+  gulong id;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (T.window), "station.open", NULL));
+  wait_screen ("signin");
+  sign_in (STAFF_ID, STAFF_PIN);
+  wait_screen ("home");
+  ec_station_page_open_resident (station_page, new_resident);
+  wait_label ("resident_info", "resident number");
+  g_assert_true (ec_test_wait_until (list_nonempty, (gpointer) "cards_list", STEP_MS));
+  ec_test_spin (300);
+  ec_kiosk_harness_emu (&T, "remove");
+  ec_kiosk_harness_emu (&T, "place ntag215 04ee5a00000004");
+  id = g_signal_connect (child ("stage_write"), "notify::label", G_CALLBACK (ec_station_test_pull_card_cb), &pull);
+  ec_kiosk_harness_emu (&T, "pace 2400");
+  click ("issue_button");
+  wait_screen ("key");
+  gtk_editable_set_text (GTK_EDITABLE (child ("passphrase_row")), EC_DEMO_PASSPHRASE);
+  click ("unlock_button");
+  wait_label ("issue_result", "the same card back");
+  g_signal_handler_disconnect (child ("stage_write"), id);
+  g_assert_true (pull.pulled);
+
+  ec_kiosk_harness_emu (&T, "place ntag215 04ee5a00000005");
+  click ("other_card_button");
+  wait_label ("issue_result", "Card 04ee5a00000004 is now marked spoiled");
+  wait_label ("issue_message", "Card 04ee5a00000005 written, checked and locked");
+  ec_test_assert_contains (label_text ("issue_message"), "04ee5a00000004 was marked spoiled");
+  {
+    g_autoptr(EcDb) db = ec_db_open (T.demo->db_path, EC_DB_OPEN_READ_ONLY, NULL);
+    g_autoptr(EcCardRecord) first = NULL, second = NULL;
+    g_assert_true (ec_db_card_lookup (db, "04ee5a00000004", &first, NULL));
+    g_assert_cmpint (first->status, ==, EC_CARD_STATUS_SPOILED);
+    g_assert_true (ec_db_card_lookup (db, "04ee5a00000005", &second, NULL));
+    g_assert_cmpint (second->status, ==, EC_CARD_STATUS_ACTIVE);
+  }
+  click ("issue_done_button");
+  wait_screen ("resident");
+  sign_out ();
+  click ("exit_button");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -984,10 +1410,13 @@ main (int    argc,
   g_assert_cmpuint (ec_station_context_get_station_id (ec_station_page_get_context (station_page)), ==, 1);
   g_assert_true (ec_kiosk_window_get_visible_page (T.window) == GTK_WIDGET (station_page));
 
+  g_test_add_func ("/ec/kiosk/station/demo-sign-in", test_demo_sign_in);
+  g_test_add_func ("/ec/kiosk/station/first-run-message", test_first_run_message);
   g_test_add_func ("/ec/kiosk/station/lockout", test_lockout);
   g_test_add_func ("/ec/kiosk/station/staff-no-audit", test_staff_no_audit);
   g_test_add_func ("/ec/kiosk/station/language-switch", test_language_switch);
   g_test_add_func ("/ec/kiosk/station/register", test_register);
+  g_test_add_func ("/ec/kiosk/station/form-scrolling", test_form_scrolling);
   g_test_add_func ("/ec/kiosk/station/edit-with-photo", test_edit_with_photo);
   g_test_add_func ("/ec/kiosk/station/edit-validation", test_edit_validation);
   g_test_add_func ("/ec/kiosk/station/edit-full-record", test_edit_full_record);
@@ -998,6 +1427,7 @@ main (int    argc,
   g_test_add_func ("/ec/kiosk/station/admin-audit", test_admin_audit);
   g_test_add_func ("/ec/kiosk/station/kiosk-sees-cards", test_kiosk_sees_cards);
   g_test_add_func ("/ec/kiosk/station/replace-lost-and-revoke", test_replace_lost_and_revoke);
+  g_test_add_func ("/ec/kiosk/station/pull-use-other-card", test_pull_use_other_card);
 
   rc = g_test_run ();
 

@@ -57,6 +57,40 @@ usage (FILE *out)
            "See docs/cli.md and eldercard(1).\n"), out);
 }
 
+/* The common options work with every command (docs/cli.md): for the commands whose
+ * own parser takes the key directory only from $ELDERCARD_KEYS (staff, pepper), a
+ * `--keys DIR` (or `--keys=DIR`, `-k DIR`) is taken here and passed on that way.
+ * Returns the new argc; argv is compacted in place. */
+static int
+take_keys_option (int    argc,
+                  char **argv)
+{
+  int out = 0;
+
+  for (int i = 0; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--") == 0)
+        {
+          while (i < argc)
+            argv[out++] = argv[i++];
+          break;
+        }
+      if ((strcmp (argv[i], "--keys") == 0 || strcmp (argv[i], "-k") == 0) && i + 1 < argc)
+        {
+          g_setenv ("ELDERCARD_KEYS", argv[++i], TRUE);
+          continue;
+        }
+      if (g_str_has_prefix (argv[i], "--keys="))
+        {
+          g_setenv ("ELDERCARD_KEYS", argv[i] + strlen ("--keys="), TRUE);
+          continue;
+        }
+      argv[out++] = argv[i];
+    }
+  argv[out] = NULL;
+  return out;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -86,6 +120,8 @@ main (int    argc,
       return 0;
     }
 
+  if (strcmp (argv[1], "staff") == 0 || strcmp (argv[1], "pepper") == 0)
+    argc = take_keys_option (argc, argv);
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (commands[i].func != NULL && strcmp (argv[1], commands[i].name) == 0)
       return commands[i].func (argc - 1, argv + 1);

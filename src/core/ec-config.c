@@ -17,6 +17,7 @@ ec_config_new (void)
   config->db_path = g_strdup (EC_CONFIG_DEFAULT_DB);
   config->keys_dir = g_strdup (EC_CONFIG_DEFAULT_KEYS);
   config->idle_timeout = EC_CONFIG_DEFAULT_IDLE_TIMEOUT;
+  config->station_idle_timeout = EC_CONFIG_MAX_STATION_IDLE;
   config->role = EC_ROLE_RESPONDER;
   config->max_age_days = EC_CONFIG_DEFAULT_MAX_AGE_DAYS;
   if (gethostname (host, sizeof host - 1) != 0 || host[0] == '\0')
@@ -142,7 +143,7 @@ static const struct
   { "keys", { "dir", NULL } },
   { "kiosk", { "idle-timeout", "role", "language", "fullscreen", "exit-pin", "id", NULL } },
   { "data", { "max-age-days", NULL } },
-  { "station", { "name", "phone", NULL } },
+  { "station", { "name", "phone", "idle-timeout", NULL } },
   { "handover", { "qr", NULL } },
 };
 
@@ -326,10 +327,11 @@ ec_config_load_data (EcConfig    *config,
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autofree char *device = NULL, *db = NULL, *keys = NULL, *idle = NULL, *role = NULL;
   g_autofree char *language = NULL, *fullscreen = NULL, *exit_pin = NULL, *id = NULL;
-  g_autofree char *max_age = NULL, *station_name = NULL, *station_phone = NULL;
+  g_autofree char *max_age = NULL, *station_name = NULL, *station_phone = NULL, *station_idle = NULL;
   g_autofree char *handover_qr = NULL;
   gboolean handover_qr_v = config->handover_qr;
   guint idle_v = config->idle_timeout, max_age_v = config->max_age_days;
+  guint station_idle_v = config->station_idle_timeout;
   EcRole role_v = config->role;
   gboolean fullscreen_v = config->fullscreen;
   const char *lang_v = NULL;
@@ -366,6 +368,7 @@ ec_config_load_data (EcConfig    *config,
       || !get_value (kf, "data", "max-age-days", &max_age, error)
       || !get_value (kf, "station", "name", &station_name, error)
       || !get_value (kf, "station", "phone", &station_phone, error)
+      || !get_value (kf, "station", "idle-timeout", &station_idle, error)
       || !get_value (kf, "handover", "qr", &handover_qr, error))
     return FALSE;
 
@@ -409,6 +412,9 @@ ec_config_load_data (EcConfig    *config,
   if (station_phone != NULL
       && (strlen (station_phone) > 32 || strspn (station_phone, "0123456789+-() ") != strlen (station_phone)))
     return invalid (error, "station", "phone", station_phone, "a phone number: digits, spaces, + - ( )");
+  if (station_idle != NULL
+      && !parse_uint (station_idle, EC_CONFIG_MIN_STATION_IDLE, EC_CONFIG_MAX_STATION_IDLE, &station_idle_v))
+    return invalid (error, "station", "idle-timeout", station_idle, "seconds, 30 to 300");
 
   if (handover_qr != NULL)
     {
@@ -434,6 +440,7 @@ ec_config_load_data (EcConfig    *config,
   replace (&config->station_name, &station_name);
   replace (&config->station_phone, &station_phone);
   config->idle_timeout = idle_v;
+  config->station_idle_timeout = station_idle_v;
   config->role = role_v;
   config->fullscreen = fullscreen_v;
   config->max_age_days = max_age_v;

@@ -18,6 +18,8 @@
  *              id=            this kiosk's name in the audit log (default kiosk-HOSTNAME)
  *   [data]     max-age-days=  warn when the kiosk's data is older (0 … 3650, default 7)
  *   [station]  name=, phone=  the service station shown on every record
+ *              idle-timeout=  station mode signs staff out after this many idle seconds
+ *                             (30 … 300, default 300: a kiosk may only shorten it)
  *   [handover] qr=            true | false (default false): show the paramedic QR code
  *                             on the handover screen (a privacy decision, docs/handover.md)
  *
@@ -37,6 +39,8 @@ G_BEGIN_DECLS
 #define EC_CONFIG_DEFAULT_IDLE_TIMEOUT 60
 #define EC_CONFIG_MAX_IDLE_TIMEOUT     3600
 #define EC_CONFIG_DEFAULT_MAX_AGE_DAYS 7
+#define EC_CONFIG_MIN_STATION_IDLE     30
+#define EC_CONFIG_MAX_STATION_IDLE     300   /* EC_STAFF_IDLE_TIMEOUT */
 #define EC_CONFIG_MAX_BYTES            (64 * 1024)
 
 typedef struct
@@ -53,6 +57,7 @@ typedef struct
   guint     max_age_days;
   char     *station_name;   /* NULL = not shown */
   char     *station_phone;
+  guint     station_idle_timeout;   /* seconds; station mode's idle sign-out */
   gboolean  handover_qr;    /* default FALSE: medical data in a QR code is opt-in */
 } EcConfig;
 

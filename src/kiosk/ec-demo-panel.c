@@ -15,10 +15,14 @@ struct _EcDemoPanel
   char      *control_path;
   guint      n_cards;
 
+  GtkButton *blank_button;
   GtkBox    *cards_box;
   GtkButton *remove_button;
   GtkButton *replug_button;
   GtkWidget *scrolled;
+  GtkWidget *station_separator;
+  GtkLabel  *station_label;
+  GtkWidget *station_title;
   GtkLabel  *status_label;
   GtkButton *unplug_button;
 };
@@ -141,6 +145,19 @@ on_card_button_clicked_cb (GtkButton   *button,
   ec_demo_panel_send (self, g_object_get_data (G_OBJECT (button), "ec-command"));
 }
 
+/* A fresh blank NTAG215 with a UID never used before (NXP's 0x04 and six random
+ * bytes), so that the demo can issue one card after another. */
+static void
+on_blank_button_clicked_cb (EcDemoPanel *self,
+                            GtkButton   *button)
+{
+  g_autofree char *command = g_strdup_printf ("place ntag215 04%06x%06x", g_random_int () & 0xffffff,
+                                              g_random_int () & 0xffffff);
+
+  ec_demo_panel_send (self, "remove");
+  ec_demo_panel_send (self, command);
+}
+
 static void
 on_remove_button_clicked_cb (EcDemoPanel *self,
                              GtkButton   *button)
@@ -188,12 +205,17 @@ ec_demo_panel_class_init (EcDemoPanelClass *klass)
   object_class->finalize = ec_demo_panel_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/eldercard/Kiosk/ui/ec-demo-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, EcDemoPanel, blank_button);
   gtk_widget_class_bind_template_child (widget_class, EcDemoPanel, cards_box);
   gtk_widget_class_bind_template_child (widget_class, EcDemoPanel, remove_button);
   gtk_widget_class_bind_template_child (widget_class, EcDemoPanel, replug_button);
   gtk_widget_class_bind_template_child (widget_class, EcDemoPanel, scrolled);
+  gtk_widget_class_bind_template_child (widget_class, EcDemoPanel, station_label);
+  gtk_widget_class_bind_template_child (widget_class, EcDemoPanel, station_separator);
+  gtk_widget_class_bind_template_child (widget_class, EcDemoPanel, station_title);
   gtk_widget_class_bind_template_child (widget_class, EcDemoPanel, status_label);
   gtk_widget_class_bind_template_child (widget_class, EcDemoPanel, unplug_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_blank_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_remove_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_replug_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_unplug_button_clicked_cb);
@@ -205,6 +227,36 @@ static void
 ec_demo_panel_init (EcDemoPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/* The demo's staff accounts, PINs and station-key passphrase (all fictional, demo
+ * only), so that a newcomer can try station mode. */
+static void
+show_station_demo (EcDemoPanel *self,
+                   GKeyFile    *kf)
+{
+  g_autofree char *staff = g_key_file_get_string (kf, "station-demo", "staff", NULL);
+  g_autofree char *staff_name = g_key_file_get_string (kf, "station-demo", "staff-name", NULL);
+  g_autofree char *staff_pin = g_key_file_get_string (kf, "station-demo", "staff-pin", NULL);
+  g_autofree char *admin = g_key_file_get_string (kf, "station-demo", "admin", NULL);
+  g_autofree char *admin_name = g_key_file_get_string (kf, "station-demo", "admin-name", NULL);
+  g_autofree char *admin_pin = g_key_file_get_string (kf, "station-demo", "admin-pin", NULL);
+  g_autofree char *passphrase = g_key_file_get_string (kf, "station-demo", "passphrase", NULL);
+  g_autofree char *text = NULL;
+
+  if (staff == NULL || staff_pin == NULL || admin == NULL || admin_pin == NULL || passphrase == NULL)
+    return;
+  /* TRANSLATORS: the demo's fictional accounts: staff id, name, PIN; admin id, name,
+   * PIN; the station key's passphrase. */
+  text = g_strdup_printf (_("☰ → Station mode. Sign in as the social worker %s (%s) with PIN %s, or as the "
+                            "administrator %s (%s) with PIN %s. The station key's passphrase is “%s”. "
+                            "Demo only: these are fictional and must never be used on a real station."),
+                          staff, staff_name != NULL ? staff_name : "", staff_pin,
+                          admin, admin_name != NULL ? admin_name : "", admin_pin, passphrase);
+  gtk_label_set_label (self->station_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->station_label), TRUE);
+  gtk_widget_set_visible (self->station_title, TRUE);
+  gtk_widget_set_visible (self->station_separator, TRUE);
 }
 
 GtkWidget *
@@ -243,6 +295,7 @@ ec_demo_panel_new (const char *demo_dir)
       gtk_box_append (self->cards_box, button);
       self->n_cards++;
     }
+  show_station_demo (self, kf);
   return GTK_WIDGET (self);
 }
 

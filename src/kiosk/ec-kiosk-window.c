@@ -26,6 +26,7 @@ struct _EcKioskWindow
   gboolean              kiosk_mode;
   gboolean              unlocked;
   gboolean              station_available; /* "Station mode" in the staff menu */
+  gboolean              station_active;    /* station mode on screen: the top bar says so */
   char                 *exit_pin_hash;
   char                 *station_name;
   char                 *station_phone;
@@ -154,7 +155,7 @@ render_topbar (EcKioskWindow *self)
   gtk_widget_remove_css_class (self->reader_status, "ec-reader-problem");
   gtk_widget_add_css_class (self->reader_status,
                             state == EC_KIOSK_READER_READY ? "ec-reader-ready" : "ec-reader-problem");
-  gtk_label_set_label (self->role_label, role);
+  gtk_label_set_label (self->role_label, self->station_active ? _("Service station (staff)") : role);
   /* The button names the language it switches to, in that language. */
   gtk_button_set_label (self->language_button,
                         g_str_equal (ec_kiosk_i18n_get_language (), "zh") ? "English" : "中文");
@@ -909,6 +910,27 @@ ec_kiosk_window_set_station_available (EcKioskWindow *self,
 
   self->station_available = available;
   rebuild_staff_menu (self);
+}
+
+void
+ec_kiosk_window_set_station_active (EcKioskWindow *self,
+                                    gboolean       active)
+{
+  g_return_if_fail (EC_IS_KIOSK_WINDOW (self));
+
+  self->station_active = active;
+  render_topbar (self);
+}
+
+void
+ec_kiosk_window_set_role (EcKioskWindow *self,
+                          EcRole         role)
+{
+  g_return_if_fail (EC_IS_KIOSK_WINDOW (self));
+  g_return_if_fail (role == EC_ROLE_RESPONDER || role == EC_ROLE_NURSE);
+
+  g_simple_action_set_enabled (self->role_action, TRUE);
+  apply_role (self, role);
 }
 
 void

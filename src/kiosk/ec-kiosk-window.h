@@ -41,6 +41,14 @@ void               ec_kiosk_window_set_language   (EcKioskWindow      *self,
 /* Offer "Station mode (staff)…" (the action station.open) in the staff menu. */
 void               ec_kiosk_window_set_station_available (EcKioskWindow *self,
                                                           gboolean       available);
+/* Station mode is on screen (the top bar names it instead of the role) or not. */
+void               ec_kiosk_window_set_station_active (EcKioskWindow *self,
+                                                       gboolean       active);
+/* Switch to @role (responder or nurse) at once, without the exit PIN: station mode
+ * hands a kiosk whose staff were signed out for inactivity back to responders. Enables
+ * win.role. */
+void               ec_kiosk_window_set_role       (EcKioskWindow      *self,
+                                                   EcRole              role);
 /* A widget beside the screens (the demo panel); NULL removes it. */
 void               ec_kiosk_window_set_side_panel (EcKioskWindow      *self,
                                                    GtkWidget          *panel);

@@ -40,12 +40,23 @@ struct _EcStationContext
   EcStaffSignOutReason pending_reason;
   GCancellable   *busy_cancellable;
 
+  /* Pull-then-retry: only this card (NULL = any blank); the last half-written one. */
+  char           *issue_card;
+  char           *pending_uid;
+  char           *issue_reason;
+
+  /* A form kept at sign-out for the staff member who typed it. */
+  char           *draft_staff;
+  gpointer        draft;
+  GDestroyNotify  draft_free;
+
   /* The short jobs' connection, used by one worker at a time. */
   GMutex          db_lock;
   EcDb           *db;
 };
 
 G_DEFINE_FINAL_TYPE (EcStationContext, ec_station_context, G_TYPE_OBJECT)
+G_DEFINE_QUARK (ec-station-error-quark, ec_station_error)
 
 enum { PROP_0, PROP_SIGNED_IN, N_PROPS };
 enum { SIGNED_OUT, N_SIGNALS };
@@ -69,6 +80,9 @@ ec_station_audit_free (EcStationAudit *audit)
   if (audit == NULL)
     return;
   g_clear_pointer (&audit->entries, g_ptr_array_unref);
+  g_clear_pointer (&audit->names, g_hash_table_unref);
+  g_clear_pointer (&audit->pinyin, g_hash_table_unref);
+  g_clear_pointer (&audit->staff_names, g_hash_table_unref);
   g_free (audit->chain_message);
   g_free (audit);
 }
@@ -110,9 +124,19 @@ load_setup (EcStationContext *self)
   self->pepper = ec_pepper_load (pepper_path, &error);
   if (self->pepper == NULL)
     {
-      self->setup_error = g_strdup_printf (_("Staff sign-in is not set up on this computer: %s "
-                                             "An administrator creates it with “eldercard pepper init”."),
-                                           error->message);
+      /* Said to a social worker at the station, once, in their words; the technical
+       * reason goes to the log for whoever sets the computer up. */
+      g_message ("station mode: %s", error->message);
+      if (g_error_matches (error, EC_KEY_ERROR, EC_KEY_ERROR_NOT_FOUND))
+        self->setup_error = g_strdup (_("Staff sign-in has not been set up on this computer yet, so nobody can "
+                                        "sign in here. Please ask your station's administrator to set it up "
+                                        "(the station guide, section 1, says how). Until then this kiosk still "
+                                        "reads cards: press “Back to the kiosk”."));
+      else
+        self->setup_error = g_strdup (_("Staff sign-in cannot start on this computer: one of its key files is "
+                                        "missing or not protected as it must be. Please call your station's "
+                                        "administrator. Until then this kiosk still reads cards: press “Back "
+                                        "to the kiosk”."));
       return;
     }
   self->station_id = find_station_id (self->keys_dir);
@@ -131,6 +155,8 @@ ec_station_context_new (const EcConfig *config)
   self->device = g_strdup (config->device);
   self->station_name = g_strdup (config->station_name);
   self->station_phone = g_strdup (config->station_phone);
+  if (config->station_idle_timeout > 0)
+    self->idle_timeout = config->station_idle_timeout;
   load_setup (self);
   return self;
 }
@@ -527,6 +553,116 @@ busy_end (EcStationContext *self)
     }
 }
 
+/* ---- the lockout countdown ---- */
+
+typedef struct
+{
+  char  *staff_id;
+  gint64 now;
+} LockoutData;
+
+static void
+lockout_data_free (LockoutData *d)
+{
+  g_free (d->staff_id);
+  g_free (d);
+}
+
+static void
+lockout_worker (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  EcStationContext *self = source_object;
+  LockoutData *d = task_data;
+  GError *error = NULL;
+  gint64 seconds = 0;
+  gboolean ok;
+
+  g_mutex_lock (&self->db_lock);
+  if (self->db == NULL)
+    self->db = ec_db_open (self->db_path, EC_DB_OPEN_READ_WRITE, &error);
+  ok = self->db != NULL && ec_staff_lockout_remaining (self->db, d->staff_id, d->now, &seconds, &error);
+  g_mutex_unlock (&self->db_lock);
+  if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, seconds);
+}
+
+void
+ec_station_context_lockout_async (EcStationContext   *self,
+                                  const char         *staff_id,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LockoutData *d;
+
+  g_return_if_fail (EC_IS_STATION_CONTEXT (self));
+  g_return_if_fail (staff_id != NULL);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ec_station_context_lockout_async);
+  d = g_new0 (LockoutData, 1);
+  d->staff_id = g_strdup (staff_id);
+  d->now = ec_station_context_now (self);
+  g_task_set_task_data (task, d, (GDestroyNotify) lockout_data_free);
+  g_task_run_in_thread (task, lockout_worker);
+}
+
+gint64
+ec_station_context_lockout_finish (EcStationContext  *self,
+                                   GAsyncResult      *result,
+                                   GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+/* ---- drafts ---- */
+
+static void
+clear_draft (EcStationContext *self)
+{
+  if (self->draft != NULL && self->draft_free != NULL)
+    self->draft_free (self->draft);
+  self->draft = NULL;
+  self->draft_free = NULL;
+  g_clear_pointer (&self->draft_staff, g_free);
+}
+
+void
+ec_station_context_keep_draft (EcStationContext *self,
+                               const char       *staff_id,
+                               gpointer          draft,
+                               GDestroyNotify    free_func)
+{
+  g_return_if_fail (EC_IS_STATION_CONTEXT (self));
+  g_return_if_fail (staff_id != NULL);
+
+  clear_draft (self);
+  self->draft = draft;
+  self->draft_free = free_func;
+  self->draft_staff = g_strdup (staff_id);
+}
+
+gpointer
+ec_station_context_take_draft (EcStationContext *self,
+                               const char       *staff_id)
+{
+  gpointer draft;
+
+  g_return_val_if_fail (EC_IS_STATION_CONTEXT (self), NULL);
+  if (self->draft == NULL || g_strcmp0 (staff_id, self->draft_staff) != 0)
+    return NULL;
+  draft = g_steal_pointer (&self->draft);
+  self->draft_free = NULL;
+  g_clear_pointer (&self->draft_staff, g_free);
+  return draft;
+}
+
 /* ---- the station key ---- */
 
 gboolean
@@ -822,6 +958,9 @@ typedef struct
   char                 *device;
   EcResidentId          resident_id;
   char                 *lost_uid;
+  char                 *expect_uid;    /* only this card (pull-then-retry), or NULL */
+  char                 *reason;        /* why the card is replaced, or NULL */
+  char                 *pending_uid;   /* out: the resident's half-written card */
   EcRole                actor_role;
   char                 *actor_id;
   const EcStationKey   *station_key;   /* owned by the session; sign-out waits (busy) */
@@ -841,6 +980,9 @@ issue_data_free (IssueData *d)
   g_free (d->keys_dir);
   g_free (d->device);
   g_free (d->lost_uid);
+  g_free (d->expect_uid);
+  g_free (d->reason);
+  g_free (d->pending_uid);
   g_free (d->actor_id);
   g_main_context_unref (d->main_context);
   g_clear_object (&d->self);
@@ -900,6 +1042,86 @@ reader_not_free_yet (const GError *error)
          || g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_BUSY);
 }
 
+/* A card's status in the staff's words (the page's own labels). */
+static const char *
+status_words (EcCardStatus status)
+{
+  switch (status)
+    {
+    case EC_CARD_STATUS_ACTIVE:   return _("active");
+    case EC_CARD_STATUS_REPLACED: return _("replaced");
+    case EC_CARD_STATUS_REVOKED:  return _("revoked");
+    case EC_CARD_STATUS_LOST:     return _("lost");
+    case EC_CARD_STATUS_SPOILED:  return _("spoiled (not usable)");
+    case EC_CARD_STATUS_PENDING:  return _("being issued (unfinished)");
+    default:                      return "?";
+    }
+}
+
+/* Before anything is written: which card is on the reader? Not the one pulled away
+ * (when that one is expected), or a card issued before: refused with the reason in
+ * the staff's words. TRUE when issuing may go on. */
+static gboolean
+check_card_on_reader (IssueData *d,
+                      EcDb      *db,
+                      EcReader  *reader,
+                      GCancellable *cancellable,
+                      GError   **error)
+{
+  g_autoptr(EcReaderCard) card = NULL;
+  g_autoptr(EcCardRecord) record = NULL;
+  g_autoptr(GError) lookup_error = NULL;
+  const char *uid;
+
+  card = ec_reader_wait_card_sync (reader, NULL, d->wait_ms, cancellable, error);
+  for (guint tries = 0; card == NULL && reader_not_free_yet (*error) && tries < 15; tries++)
+    {
+      g_clear_error (error);
+      g_usleep (200 * 1000);
+      card = ec_reader_wait_card_sync (reader, NULL, d->wait_ms, cancellable, error);
+    }
+  if (card == NULL)
+    return FALSE;
+  uid = ec_reader_card_get_uid_hex (card);
+  if (uid == NULL)
+    return TRUE;   /* not an NTAG: issuing says so */
+  if (d->expect_uid != NULL && g_ascii_strcasecmp (uid, d->expect_uid) != 0)
+    {
+      g_set_error (error, EC_STATION_ERROR, EC_STATION_ERROR_OTHER_CARD,
+                   _("This is a different card (%s), not the one that was pulled away (%s). Put that card "
+                     "back and press Retry, or press “Use another card instead”."),
+                   uid, d->expect_uid);
+      return FALSE;
+    }
+  if (ec_db_card_lookup (db, uid, &record, &lookup_error) && record->status != EC_CARD_STATUS_PENDING)
+    {
+      g_set_error (error, EC_STATION_ERROR, EC_STATION_ERROR_REGISTERED,
+                   _("This card is already registered (%s): card %s was issued before and is never written "
+                     "again. Put it aside, place a new blank card and press Retry."),
+                   status_words (record->status), uid);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The resident's card left half-written, if any. */
+static char *
+find_pending (EcDb        *db,
+              EcResidentId resident_id)
+{
+  g_autoptr(GPtrArray) cards = NULL;
+
+  if (!ec_db_card_list_for_resident (db, resident_id, &cards, NULL))
+    return NULL;
+  for (guint i = cards->len; i > 0; i--)
+    {
+      EcCardRecord *c = g_ptr_array_index (cards, i - 1);
+      if (c->status == EC_CARD_STATUS_PENDING)
+        return g_strdup (c->uid_hex);
+    }
+  return NULL;
+}
+
 static void
 issue_worker (GTask        *task,
               gpointer      source_object,
@@ -925,7 +1147,8 @@ issue_worker (GTask        *task,
       g_autoptr(EcCardRecord) card = NULL;
       /* Lost now, before anything is written: whoever carries it must be refused. */
       if (ec_db_card_lookup (db, d->lost_uid, &card, &error) && card->status == EC_CARD_STATUS_ACTIVE)
-        ec_db_card_set_status (db, d->lost_uid, EC_CARD_STATUS_LOST, "reported lost; replaced", &actor, &error);
+        ec_db_card_set_status (db, d->lost_uid, EC_CARD_STATUS_LOST,
+                               d->reason != NULL ? d->reason : "reported lost; replaced", &actor, &error);
     }
   if (error == NULL)
     {
@@ -939,7 +1162,8 @@ issue_worker (GTask        *task,
       p.no_lock = !d->lock;
       p.wait_ms = d->wait_ms;
       p.now = d->now;
-      res = ec_issue_card_sync (reader, &p, issue_progress_cb, d, cancellable, &error);
+      if (check_card_on_reader (d, db, reader, cancellable, &error))
+        res = ec_issue_card_sync (reader, &p, issue_progress_cb, d, cancellable, &error);
       /* The kiosk's own reader (or our previous one) may still be letting go of the
        * device: nothing was written then, so trying again is safe. */
       for (guint tries = 0; res == NULL && reader_not_free_yet (error) && tries < 15; tries++)
@@ -950,6 +1174,17 @@ issue_worker (GTask        *task,
         }
       ec_reader_stop (reader);
       g_clear_object (&reader);
+      if (res == NULL)
+        d->pending_uid = find_pending (db, d->resident_id);
+      else if (d->reason != NULL && d->lost_uid == NULL && res->seq > 1 && !res->resumed)
+        {
+          /* A damaged card replaced: the commit marked the old one; say why. */
+          g_autofree char *detail = g_strdup_printf ("new=%s", res->uid_hex);
+          g_autoptr(GError) audit_error = NULL;
+          if (!ec_db_audit_append (db, &actor, "card-replace-reason", d->resident_id, NULL, d->reason, detail,
+                                   &audit_error))
+            g_warning ("audit: %s", audit_error->message);
+        }
     }
   g_clear_pointer (&ring, ec_keyring_free);
   g_clear_pointer (&db, ec_db_close);
@@ -967,8 +1202,12 @@ issue_done_cb (GObject      *source,
 {
   g_autoptr(GTask) outer = user_data;
   EcStationContext *self = EC_STATION_CONTEXT (source);
+  IssueData *d = g_task_get_task_data (G_TASK (result));
   GError *error = NULL;
   EcIssueResult *res = g_task_propagate_pointer (G_TASK (result), &error);
+
+  g_free (self->pending_uid);
+  self->pending_uid = res == NULL ? g_strdup (d->pending_uid) : NULL;
 
   if (res != NULL)
     g_task_return_pointer (outer, res, (GDestroyNotify) ec_issue_result_free);
@@ -1018,6 +1257,8 @@ ec_station_context_issue_async (EcStationContext     *self,
   d->device = g_strdup (self->device);
   d->resident_id = resident_id;
   d->lost_uid = g_strdup (lost_uid);
+  d->expect_uid = g_strdup (self->issue_card);
+  d->reason = g_strdup (self->issue_reason);
   d->actor_role = self->session->role;
   d->actor_id = g_strdup (self->session->staff_id);
   d->station_key = ec_staff_session_station_key (self->session);
@@ -1034,6 +1275,31 @@ ec_station_context_issue_async (EcStationContext     *self,
   g_task_set_source_tag (task, issue_worker);
   g_task_set_task_data (task, d, (GDestroyNotify) issue_data_free);
   g_task_run_in_thread (task, issue_worker);
+}
+
+void
+ec_station_context_set_issue_card (EcStationContext *self,
+                                   const char       *uid_hex)
+{
+  g_return_if_fail (EC_IS_STATION_CONTEXT (self));
+  g_free (self->issue_card);
+  self->issue_card = g_strdup (uid_hex);
+}
+
+void
+ec_station_context_set_issue_reason (EcStationContext *self,
+                                     const char       *reason)
+{
+  g_return_if_fail (EC_IS_STATION_CONTEXT (self));
+  g_free (self->issue_reason);
+  self->issue_reason = reason != NULL && *reason ? g_strdup (reason) : NULL;
+}
+
+const char *
+ec_station_context_get_pending_uid (EcStationContext *self)
+{
+  g_return_val_if_fail (EC_IS_STATION_CONTEXT (self), NULL);
+  return self->pending_uid;
 }
 
 EcIssueResult *
@@ -1303,6 +1569,29 @@ audit_job (EcStationContext *self,
   filter.until = d->until;
   if (!ec_db_audit_list (db, &filter, &audit->entries, error))
     return NULL;
+  /* Names for the sentences (identity only, not audited: ec_db_resident_list). */
+  {
+    g_autoptr(GPtrArray) residents = NULL;
+    g_autoptr(GPtrArray) staff = NULL;
+
+    audit->names = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+    audit->pinyin = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+    audit->staff_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    if (!ec_db_resident_list (db, 0, G_MAXINT, &residents, error)
+        || !ec_db_staff_list (db, &staff, error))
+      return NULL;
+    for (guint i = 0; i < residents->len; i++)
+      {
+        const EcResidentSummary *r = residents->pdata[i];
+        g_hash_table_insert (audit->names, g_memdup2 (&r->id, sizeof (gint64)), g_strdup (r->name_zh));
+        g_hash_table_insert (audit->pinyin, g_memdup2 (&r->id, sizeof (gint64)), g_strdup (r->name_pinyin));
+      }
+    for (guint i = 0; i < staff->len; i++)
+      {
+        const EcStaff *st = staff->pdata[i];
+        g_hash_table_insert (audit->staff_names, g_strdup (st->id), g_strdup (st->name));
+      }
+  }
   audit->chain_ok = ec_db_audit_verify (db, NULL, &audit->n_verified, &chain_error);
   if (!audit->chain_ok)
     audit->chain_message = g_strdup (chain_error->message);
@@ -1446,6 +1735,10 @@ ec_station_context_finalize (GObject *object)
   /* Every task holds a reference: no worker runs now. A session still open is wiped
    * without an audit entry (the application is going away). */
   g_clear_pointer (&self->session, ec_staff_session_free);
+  clear_draft (self);
+  g_free (self->issue_card);
+  g_free (self->pending_uid);
+  g_free (self->issue_reason);
   g_clear_pointer (&self->db, ec_db_close);
   g_mutex_clear (&self->db_lock);
   g_clear_pointer (&self->pepper, ec_pepper_free);

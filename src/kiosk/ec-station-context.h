@@ -35,6 +35,18 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (EcStationContext, ec_station_context, EC, STATION_CONTEXT, GObject)
 
+#define EC_STATION_ERROR (ec_station_error_quark ())
+
+/* Why issuing refused the card on the reader before writing (messages are sentences
+ * for the staff, translated). */
+typedef enum
+{
+  EC_STATION_ERROR_OTHER_CARD,   /* not the card pulled away mid-write (set_issue_card) */
+  EC_STATION_ERROR_REGISTERED,   /* a card already issued once (active, lost, revoked …) */
+} EcStationError;
+
+GQuark ec_station_error_quark (void);
+
 /* What a "tap once to confirm" read found. */
 typedef struct
 {
@@ -54,6 +66,9 @@ typedef struct
   gboolean   chain_ok;
   gint64     n_verified;
   char      *chain_message;    /* why the chain check failed, else NULL */
+  GHashTable *names;           /* resident id (gint64 *) → "name_zh", every resident */
+  GHashTable *pinyin;          /* resident id (gint64 *) → "name pinyin" */
+  GHashTable *staff_names;     /* staff id → name */
 } EcStationAudit;
 
 void ec_station_audit_free (EcStationAudit *audit);
@@ -102,10 +117,31 @@ void                  ec_station_context_sign_in_async    (EcStationContext   *s
 gboolean              ec_station_context_sign_in_finish   (EcStationContext   *self,
                                                            GAsyncResult       *result,
                                                            GError            **error);
+/* Seconds @staff_id must still wait before the next PIN (0 = may try now): for the
+ * lockout countdown on the sign-in page. No session needed. */
+void                  ec_station_context_lockout_async    (EcStationContext   *self,
+                                                           const char         *staff_id,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+gint64                ec_station_context_lockout_finish   (EcStationContext   *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error);
 /* Sign out now (audited; the station key is wiped). While an issuance runs it is
  * cancelled first and the sign-out follows when it has stopped. */
 void                  ec_station_context_sign_out         (EcStationContext    *self,
                                                            EcStaffSignOutReason reason);
+
+/* A form being filled in when the session ended, kept in memory for the same member of
+ * staff only (what was typed is never lost to the idle sign-out): @draft is taken
+ * (freed with @free_func), replacing any kept one. take_draft returns it (then it is
+ * no longer kept) when @staff_id is the one who typed it, else NULL. */
+void                  ec_station_context_keep_draft       (EcStationContext   *self,
+                                                           const char         *staff_id,
+                                                           gpointer            draft,
+                                                           GDestroyNotify      free_func);
+gpointer              ec_station_context_take_draft       (EcStationContext   *self,
+                                                           const char         *staff_id);
 
 /* The station key: NULL until unlocked in this session. */
 gboolean              ec_station_context_has_station_key  (EcStationContext   *self);
@@ -171,6 +207,19 @@ void                  ec_station_context_issue_async      (EcStationContext    *
 EcIssueResult        *ec_station_context_issue_finish     (EcStationContext    *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+/* Pull-then-retry: the next issuances accept only the card @uid_hex (the one pulled
+ * away half-written), refusing another with EC_STATION_ERROR_OTHER_CARD; NULL = any
+ * blank card. */
+void                  ec_station_context_set_issue_card   (EcStationContext    *self,
+                                                           const char          *uid_hex);
+/* Why the resident's card is being replaced (the staff's choice, stored untranslated):
+ * the lost card's status reason, and for a damaged card an audit entry
+ * "card-replace-reason" after the new card is committed. NULL = none given. */
+void                  ec_station_context_set_issue_reason (EcStationContext    *self,
+                                                           const char          *reason);
+/* After a failed issuance: the resident's card left half-written ("being issued",
+ * resumable by issuing again with it), else NULL. */
+const char           *ec_station_context_get_pending_uid  (EcStationContext    *self);
 /* Wait for a card, read it, verify it as a kiosk does, look it up. */
 void                  ec_station_context_confirm_async    (EcStationContext    *self,
                                                            GCancellable        *cancellable,

@@ -60,6 +60,10 @@ struct _EcStationEditor
   GPtrArray           *rows[N_LISTS];   /* AdwExpanderRow (a reference each), in order */
   guint                preview_source;
   gboolean             disposing;
+  char                *pristine;        /* the form's fingerprint when opened; NULL = changed */
+  guint                scroll_source;
+  guint                scroll_tick;     /* the scroll job running (one at a time) */
+  gboolean             filling;         /* set_resident() at work: no focus moves */
 
   /* Template children */
   AdwEntryRow         *address_row;
@@ -87,11 +91,13 @@ struct _EcStationEditor
   AdwEntryRow         *notes_row;
   AdwEntryRow         *phone_row;
   GtkImage            *photo_image;
+  GtkLabel            *note_label;
   GtkLabel            *photo_label;
   GtkLabel            *preview_label;
   GtkLabel            *preview_omitted_label;
   GtkLabel            *preview_usage_label;
   GtkLabel            *problems_label;
+  GtkScrolledWindow   *scroller;
   AdwComboRow         *sex_row;
   AdwEntryRow         *social_worker_row;
   GtkLabel            *title_label;
@@ -468,7 +474,10 @@ replace_str (char **field,
 }
 
 /* The labels of the coded fields, in the order of their enums (ec-record.h). */
+/* No default: a food allergy filed as a medication misleads the nurse's check. The
+ * first item means "not chosen"; the others are EcAllergyCategory + 1. */
 static const char *const category_labels[] = {
+  N_("choose: medication, food, environment or biologic"),
   N_("medication"), N_("food"), N_("environment"), N_("biologic"), NULL
 };
 static const char *const criticality_labels[] = {
@@ -610,7 +619,8 @@ entry_update_title (Entry *e)
       add_part (title, g_strdup (text));
       add_part (title, g_strdup (combo_item (e->criticality, combo_selected (e->criticality))));
       add_part (title, get_text (e->reaction));
-      add_part (sub, g_strdup (combo_item (e->category, combo_selected (e->category))));
+      if (combo_selected (e->category) > 0)
+        add_part (sub, g_strdup (combo_item (e->category, combo_selected (e->category))));
       add_part (sub, g_strdup (combo_item (e->severity, combo_selected (e->severity))));
       add_part (sub, g_strdup (combo_item (e->verification, combo_selected (e->verification))));
       break;
@@ -680,6 +690,8 @@ add_entry_row (Entry      *e,
   return row;
 }
 
+static void watch_combo (EcStationEditor *self, AdwComboRow *combo);
+
 static AdwComboRow *
 add_combo_row (Entry             *e,
                const char        *title,
@@ -695,6 +707,7 @@ add_combo_row (Entry             *e,
   adw_combo_row_set_model (row, G_LIST_MODEL (model));
   adw_combo_row_set_selected (row, selected < label_count (labels) ? selected : 0);
   g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (on_entry_changed_cb), e);
+  watch_combo (e->editor, row);
   adw_expander_row_add_row (e->row, GTK_WIDGET (row));
   return row;
 }
@@ -777,8 +790,8 @@ entry_new (EcStationEditor *self,
         e->reaction = add_entry_row (e, _("Reaction, e.g. 皮疹、呼吸困难"), a != NULL ? a->reaction : NULL);
         e->severity = add_combo_row (e, _("How bad the reaction was"), severity_labels,
                                      a != NULL ? (guint) a->severity : EC_SEVERITY_UNKNOWN);
-        e->category = add_combo_row (e, _("Category"), category_labels,
-                                     a != NULL ? (guint) a->category : EC_ALLERGY_CATEGORY_MEDICATION);
+        e->category = add_combo_row (e, _("Category (required)"), category_labels,
+                                     a != NULL ? (guint) a->category + 1 : 0);
         e->verification = add_combo_row (e, _("Confirmed or suspected"), verification_labels,
                                          a == NULL || a->confirmed ? 0 : 1);
         break;
@@ -920,6 +933,115 @@ append_entry (EcStationEditor *self,
   entry_update_title (e);
 }
 
+/* ---- scrolling ---- */
+
+/* Frames during which the scroll position is looked after: a row being shown (an
+ * expander row opens with an animation of a quarter second), a position kept (the
+ * relayout after a choice; short, so as not to fight a person's own scrolling). */
+#define SCROLL_SHOW_FRAMES 30
+#define SCROLL_KEEP_FRAMES 8
+
+typedef struct
+{
+  EcStationEditor *self;
+  GtkWidget       *target;    /* scroll_into_view: the widget to show; else NULL */
+  double           keep;      /* keep_scroll: the value to keep */
+  guint            frames;
+  double           last_height;
+  guint            steady;    /* frames the target kept its height, in view */
+} ScrollJob;
+
+static void
+scroll_job_free (gpointer data)
+{
+  ScrollJob *job = data;
+
+  g_clear_object (&job->target);
+  g_free (job);
+}
+
+static gboolean
+scroll_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       data)
+{
+  ScrollJob *job = data;
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (job->self->scroller);
+  GtkWidget *content = gtk_scrolled_window_get_child (job->self->scroller);
+  graphene_rect_t bounds;
+
+  if (job->target == NULL)
+    {
+      if (gtk_adjustment_get_value (adj) != job->keep)
+        gtk_adjustment_set_value (adj, job->keep);
+    }
+  else if (content != NULL && gtk_widget_compute_bounds (job->target, content, &bounds))
+    {
+      double top = gtk_adjustment_get_value (adj), page = gtk_adjustment_get_page_size (adj);
+      double y = bounds.origin.y, h = bounds.size.height;
+
+      if (h > page || y < top)
+        gtk_adjustment_set_value (adj, y);          /* its top at the top */
+      else if (y + h > top + page)
+        gtk_adjustment_set_value (adj, y + h - page);   /* its bottom at the bottom */
+      /* Done once it has stopped growing (the opening animation is over). */
+      job->steady = h > 0 && h == job->last_height ? job->steady + 1 : 0;
+      job->last_height = h;
+      if (job->steady >= 3)
+        {
+          job->self->scroll_tick = 0;
+          return G_SOURCE_REMOVE;
+        }
+    }
+  if (++job->frames < (job->target != NULL ? SCROLL_SHOW_FRAMES : SCROLL_KEEP_FRAMES))
+    return G_SOURCE_CONTINUE;
+  job->self->scroll_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_scroll_job (EcStationEditor *self,
+                  GtkWidget       *target,
+                  double           keep)
+{
+  ScrollJob *job = g_new0 (ScrollJob, 1);
+
+  job->self = self;
+  job->target = target != NULL ? g_object_ref (target) : NULL;
+  job->keep = keep;
+  if (self->scroll_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->scroller), self->scroll_tick);
+  self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->scroller), scroll_tick_cb, job, scroll_job_free);
+}
+
+/* A row just added: scroll so that the whole of it is visible as it opens. */
+static void
+scroll_into_view (EcStationEditor *self,
+                  GtkWidget       *target)
+{
+  start_scroll_job (self, target, 0);
+}
+
+/* A choice made in a dropdown: the form stays where it is (closing the list gives
+ * the keyboard focus back to where it was, which the form would scroll to, and the
+ * card preview changes its height; neither may move what the person is looking at). */
+static void
+on_combo_selected_cb (AdwComboRow     *combo,
+                      GParamSpec      *pspec,
+                      EcStationEditor *self)
+{
+  if (self->disposing || self->filling || !gtk_widget_get_mapped (GTK_WIDGET (combo)))
+    return;
+  start_scroll_job (self, NULL, gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (self->scroller)));
+}
+
+static void
+watch_combo (EcStationEditor *self,
+             AdwComboRow     *combo)
+{
+  g_signal_connect_object (combo, "notify::selected", G_CALLBACK (on_combo_selected_cb), self, 0);
+}
+
 guint
 ec_station_editor_add_entry (EcStationEditor *self,
                              EcStationList    list)
@@ -933,6 +1055,7 @@ ec_station_editor_add_entry (EcStationEditor *self,
   row = g_ptr_array_index (self->rows[list], self->rows[list]->len - 1);
   adw_expander_row_set_expanded (row, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (entry_of (row)->text));
+  scroll_into_view (self, GTK_WIDGET (row));
   schedule_preview (self);
   return self->rows[list]->len - 1;
 }
@@ -1032,6 +1155,9 @@ show_problems (EcStationEditor *self,
     }
   gtk_label_set_label (self->problems_label, text->str);
   gtk_widget_set_visible (GTK_WIDGET (self->problems_label), text->len > 0);
+  /* What to fix is at the top of the form: show it there. */
+  if (text->len > 0 && self->scroller != NULL)
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
 }
 
 void
@@ -1069,6 +1195,136 @@ static const guint comm_bits[] = {
   EC_COMM_HEARING, EC_COMM_SPEECH, EC_COMM_DEMENTIA, EC_COMM_VISION, EC_COMM_LANGUAGE,
 };
 
+/* Everything a person can change in the form, as one string: the text of every field,
+ * every check button, switch and choice, in widget order, and the photo. */
+static void
+fingerprint_walk (GtkWidget *w,
+                  GString   *out)
+{
+  if (GTK_IS_TEXT (w))
+    g_string_append_printf (out, "t%s\x1f", gtk_editable_get_text (GTK_EDITABLE (w)));
+  else if (GTK_IS_CHECK_BUTTON (w))
+    g_string_append_printf (out, "c%d", gtk_check_button_get_active (GTK_CHECK_BUTTON (w)));
+  else if (GTK_IS_SWITCH (w))
+    g_string_append_printf (out, "s%d", gtk_switch_get_active (GTK_SWITCH (w)));
+  else if (ADW_IS_COMBO_ROW (w))
+    g_string_append_printf (out, "k%u", adw_combo_row_get_selected (ADW_COMBO_ROW (w)));
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    fingerprint_walk (c, out);
+}
+
+static char *
+fingerprint (EcStationEditor *self)
+{
+  GString *out = g_string_new (NULL);
+
+  fingerprint_walk (GTK_WIDGET (self), out);
+  g_string_append_printf (out, "p%p", (void *) self->photo);
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+ec_station_editor_has_changes (EcStationEditor *self)
+{
+  g_autofree char *now = NULL;
+
+  g_return_val_if_fail (EC_IS_STATION_EDITOR (self), FALSE);
+  if (self->base == NULL)
+    return FALSE;
+  if (self->pristine == NULL)
+    return TRUE;
+  now = fingerprint (self);
+  return !g_str_equal (now, self->pristine);
+}
+
+struct _EcStationDraft
+{
+  EcResident *resident;
+  guint       allergy_status;   /* the choice's position (0 = not chosen yet) */
+};
+
+void
+ec_station_draft_free (EcStationDraft *draft)
+{
+  if (draft == NULL)
+    return;
+  ec_resident_free (draft->resident);
+  g_free (draft);
+}
+
+EcResidentId
+ec_station_draft_get_resident_id (const EcStationDraft *draft)
+{
+  return draft != NULL && draft->resident != NULL ? draft->resident->id : 0;
+}
+
+static EcResident *form_to_resident (EcStationEditor *self, GPtrArray *problems);
+
+EcStationDraft *
+ec_station_editor_take_draft (EcStationEditor *self)
+{
+  EcStationDraft *draft;
+
+  g_return_val_if_fail (EC_IS_STATION_EDITOR (self), NULL);
+  if (!ec_station_editor_has_changes (self))
+    return NULL;
+  draft = g_new0 (EcStationDraft, 1);
+  draft->allergy_status = adw_combo_row_get_selected (self->allergy_status_row);
+  draft->resident = form_to_resident (self, NULL);
+  return draft;
+}
+
+void
+ec_station_editor_restore_draft (EcStationEditor *self,
+                                 EcStationDraft  *draft)
+{
+  g_return_if_fail (EC_IS_STATION_EDITOR (self));
+  g_return_if_fail (draft != NULL);
+
+  ec_station_editor_set_resident (self, g_steal_pointer (&draft->resident));
+  self->filling = TRUE;
+  if (draft->allergy_status != GTK_INVALID_LIST_POSITION)
+    adw_combo_row_set_selected (self->allergy_status_row, draft->allergy_status);
+  self->filling = FALSE;
+  ec_station_draft_free (draft);
+  g_clear_pointer (&self->pristine, g_free);   /* not saved yet: Cancel asks */
+  gtk_label_set_label (self->note_label, _("This is the form as you left it: nothing you typed was lost. It is not "
+                                           "saved yet: check it and press Save."));
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label), TRUE);
+}
+
+static gboolean
+scroll_top_cb (gpointer data)
+{
+  EcStationEditor *self = data;
+
+  self->scroll_source = 0;
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
+  return G_SOURCE_REMOVE;
+}
+
+void
+ec_station_editor_focus_first (EcStationEditor *self)
+{
+  GtkAdjustment *adj;
+
+  g_return_if_fail (EC_IS_STATION_EDITOR (self));
+  adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  gtk_adjustment_set_value (adj, 0);
+  gtk_widget_grab_focus (GTK_WIDGET (self->name_zh_row));
+  /* Focusing scrolls the focused row into view once the form is laid out: put the
+   * form back at its top after that too. */
+  g_clear_handle_id (&self->scroll_source, g_source_remove);
+  self->scroll_source = g_idle_add_full (GDK_PRIORITY_REDRAW + 10, scroll_top_cb, self, NULL);
+}
+
+double
+ec_station_editor_get_scroll (EcStationEditor *self)
+{
+  g_return_val_if_fail (EC_IS_STATION_EDITOR (self), 0);
+  return gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (self->scroller));
+}
+
 void
 ec_station_editor_set_resident (EcStationEditor *self,
                                 EcResident      *resident)
@@ -1080,6 +1336,7 @@ ec_station_editor_set_resident (EcStationEditor *self,
   g_clear_pointer (&self->base, ec_resident_free);
   self->base = resident != NULL ? resident : ec_resident_new ();
   r = self->base;
+  self->filling = TRUE;
   photo_cancel_pending (self);
   g_clear_pointer (&self->photo, g_bytes_unref);
   g_clear_pointer (&self->photo_mime, g_free);
@@ -1129,9 +1386,13 @@ ec_station_editor_set_resident (EcStationEditor *self,
   set_text (self->notes_row, r->notes);
   show_photo (self);
   show_problems (self, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label), FALSE);
   /* At once, not on the next turn: after clear() nothing personal stays on screen. */
   g_clear_handle_id (&self->preview_source, g_source_remove);
   update_preview (self);
+  g_free (self->pristine);
+  self->pristine = fingerprint (self);
+  self->filling = FALSE;
 }
 
 void
@@ -1206,7 +1467,8 @@ get_icd10 (AdwEntryRow *row)
 
 static void
 read_lists (EcStationEditor *self,
-            EcResident      *r)
+            EcResident      *r,
+            GPtrArray       *problems)
 {
   GPtrArray *rows;
 
@@ -1226,7 +1488,16 @@ read_lists (EcStationEditor *self,
       if (a->substance == NULL && a->reaction == NULL)
         continue;   /* an untouched new entry */
       a->id = e->id;
-      a->category = (EcAllergyCategory) combo_selected (e->category);
+      if (combo_selected (e->category) == 0)
+        {
+          if (problems != NULL)
+            g_ptr_array_add (problems, g_strdup_printf (_("Allergy “%s”: choose its category (medication, food, "
+                                                          "environment or biologic)."),
+                                                        a->substance != NULL ? a->substance : "?"));
+          a->category = EC_ALLERGY_CATEGORY_MEDICATION;   /* not saved: the problem above stops it */
+        }
+      else
+        a->category = (EcAllergyCategory) (combo_selected (e->category) - 1);
       a->criticality = (EcCriticality) combo_selected (e->criticality);
       a->severity = (EcSeverity) combo_selected (e->severity);
       a->confirmed = combo_selected (e->verification) == 0;
@@ -1313,7 +1584,7 @@ form_to_resident (EcStationEditor *self,
     r->allergy_status = (EcAllergyStatus) (status - 1);
   r->dnr = (EcDnrStatus) combo_selected (self->dnr_row);
   r->wandering = (EcWanderingRisk) combo_selected (self->wandering_row);
-  read_lists (self, r);
+  read_lists (self, r, problems);
   replace_str (&r->phone, get_text (self->phone_row));
   replace_str (&r->building_unit, get_text (self->building_row));
   replace_str (&r->address, get_text (self->address_row));
@@ -1883,6 +2154,7 @@ ec_station_editor_dispose (GObject *object)
 
   self->disposing = TRUE;
   g_clear_handle_id (&self->preview_source, g_source_remove);
+  g_clear_handle_id (&self->scroll_source, g_source_remove);
   photo_cancel_pending (self);
   for (guint l = 0; l < N_LISTS; l++)
     if (self->rows[l] != NULL)
@@ -1901,6 +2173,7 @@ ec_station_editor_finalize (GObject *object)
 
   g_clear_pointer (&self->base, ec_resident_free);
   g_clear_pointer (&self->photo, g_bytes_unref);
+  g_free (self->pristine);
   g_free (self->photo_mime);
   g_free (self->photo_note);
   G_OBJECT_CLASS (ec_station_editor_parent_class)->finalize (object);
@@ -1951,7 +2224,9 @@ ec_station_editor_class_init (EcStationEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, notes_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, phone_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, photo_image);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, note_label);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, photo_label);
+  gtk_widget_class_bind_template_child (widget_class, EcStationEditor, scroller);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, preview_label);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, preview_omitted_label);
   gtk_widget_class_bind_template_child (widget_class, EcStationEditor, preview_usage_label);
@@ -1993,7 +2268,10 @@ ec_station_editor_init (EcStationEditor *self)
     for (gsize i = 0; i < G_N_ELEMENTS (entries); i++)
       g_signal_connect_swapped (entries[i], "changed", G_CALLBACK (on_form_changed_cb), self);
     for (gsize i = 0; i < G_N_ELEMENTS (combos); i++)
-      g_signal_connect_swapped (combos[i], "notify::selected", G_CALLBACK (on_form_changed_cb), self);
+      {
+        g_signal_connect_swapped (combos[i], "notify::selected", G_CALLBACK (on_form_changed_cb), self);
+        watch_combo (self, combos[i]);
+      }
   }
   ec_station_editor_set_resident (self, NULL);
 }

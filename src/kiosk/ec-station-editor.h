@@ -25,6 +25,26 @@ void        ec_station_editor_set_resident  (EcStationEditor  *self,
 EcResident *ec_station_editor_take_resident (EcStationEditor  *self);
 void        ec_station_editor_show_error    (EcStationEditor  *self,
                                              const char       *message);
+/* Whether the form differs from what it was opened with (what Cancel asks about). */
+gboolean    ec_station_editor_has_changes   (EcStationEditor  *self);
+
+/* What was typed, not validated, to be put back later (the idle sign-out keeps it for
+ * the same member of staff). NULL when the form has no changes. */
+typedef struct _EcStationDraft EcStationDraft;
+EcStationDraft *ec_station_editor_take_draft (EcStationEditor *self);
+/* Fill the form from @draft (taken), with a note that it was kept; it counts as
+ * changed. */
+void        ec_station_editor_restore_draft (EcStationEditor  *self,
+                                             EcStationDraft   *draft);
+/* The resident a draft edits (0 = a new resident). */
+EcResidentId ec_station_draft_get_resident_id (const EcStationDraft *draft);
+void        ec_station_draft_free           (EcStationDraft   *draft);
+
+/* Put the form at its top with the keyboard in its first field (what opening it does). */
+void        ec_station_editor_focus_first   (EcStationEditor  *self);
+/* The vertical scroll position of the form (tests). */
+double      ec_station_editor_get_scroll    (EcStationEditor  *self);
+
 /* Forget everything personal. */
 void        ec_station_editor_clear         (EcStationEditor  *self);
 /* Use the photo at @path, prepared for the card by ec_photo_prepare_file() (reduced
@@ -73,5 +93,7 @@ GtkWidget  *ec_station_editor_get_entry_widget (EcStationEditor *self,
 gboolean    ec_station_validate_resident    (const EcResident *r,
                                              const char       *today,
                                              GPtrArray        *problems);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EcStationDraft, ec_station_draft_free)
 
 G_END_DECLS

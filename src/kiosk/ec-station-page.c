@@ -3,6 +3,8 @@
 
 #include "ec-station-page.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,12 +33,19 @@ struct _EcStationPage
   char             *active_uid;       /* the resident's active card, or NULL */
   gboolean          issue_replace_lost;
   char             *issued_uid;
+  char             *retry_uid;        /* pulled away half-written: Retry wants it back */
+  char             *spoiled_note;     /* said until the issuance ends: a card given up */
   enum { AFTER_KEY_NONE, AFTER_KEY_ISSUE } after_key;
   EcStationAudit   *audit;
   GtkWidget        *editor;
   GtkPrintOperation *print_op;        /* while printing */
   EcResident       *print_resident;
   char             *print_export;     /* print into this PDF instead of the dialog (tests) */
+  char             *staff_id;         /* who is signed in (the draft is kept for them) */
+  guint             idle_tick;        /* the countdown before the idle sign-out */
+  guint             lock_tick;        /* the lockout countdown on the sign-in page */
+  gint64            lock_until;       /* context time when the locked staff id may try */
+  char             *lock_text;        /* the staff id that is locked */
 
   /* Template children */
   GtkButton        *audit_apply_button;
@@ -55,6 +64,8 @@ struct _EcStationPage
   GtkButton        *edit_button;
   GtkButton        *exit_button;
   GtkLabel         *home_message;
+  GtkWidget        *idle_bar;
+  GtkLabel         *idle_label;
   GtkButton        *issue_button;
   GtkButton        *issue_cancel_button;
   GtkButton        *issue_done_button;
@@ -68,6 +79,7 @@ struct _EcStationPage
   GtkSpinner       *key_spinner;
   GtkGrid          *keypad;
   GtkButton        *new_resident_button;
+  GtkButton        *other_card_button;
   AdwPasswordEntryRow *passphrase_row;
   GtkButton        *pdf_button;
   GtkLabel         *pin_label;
@@ -87,6 +99,7 @@ struct _EcStationPage
   GtkLabel         *signin_message;
   GtkSpinner       *signin_spinner;
   GtkButton        *signout_button;
+  GtkButton        *stay_button;
   GtkLabel         *stage_lock;
   GtkLabel         *stage_verify;
   GtkLabel         *stage_write;
@@ -280,6 +293,150 @@ go_home (EcStationPage *self)
   g_signal_emit_by_name (self->search_entry, "search-changed");
 }
 
+/* ---- the countdown before the idle sign-out ---- */
+
+/* Seconds before the idle sign-out at which the warning shows: a minute, or a fifth
+ * of a shorter timeout. */
+static gint64
+warn_before (EcStationPage *self)
+{
+  const EcStaffSession *s = ec_station_context_get_session (self->context);
+  gint64 timeout = s != NULL ? s->idle_timeout : EC_STAFF_IDLE_TIMEOUT;
+
+  return MIN (60, MAX (timeout / 5, 5));
+}
+
+static void
+render_idle (EcStationPage *self)
+{
+  gint64 left = ec_station_context_remaining (self->context);
+  gboolean warn = ec_station_context_get_session (self->context) != NULL && left <= warn_before (self);
+
+  if (warn)
+    {
+      g_autofree char *text = NULL;
+
+      if (g_strcmp0 (ec_station_page_get_screen (self), "edit") == 0)
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Nobody has touched the screen for a while: you will be signed out in "
+                                             "%d second. What you typed is kept for you and comes back when you "
+                                             "sign in again.",
+                                             "Nobody has touched the screen for a while: you will be signed out in "
+                                             "%d seconds. What you typed is kept for you and comes back when you "
+                                             "sign in again.", (gulong) MAX (left, 0)),
+                                (int) MAX (left, 0));
+      else
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Nobody has touched the screen for a while: you will be signed out in "
+                                             "%d second. Touch the screen to stay signed in.",
+                                             "Nobody has touched the screen for a while: you will be signed out in "
+                                             "%d seconds. Touch the screen to stay signed in.", (gulong) MAX (left, 0)),
+                                (int) MAX (left, 0));
+      gtk_label_set_label (self->idle_label, text);
+    }
+  gtk_widget_set_visible (self->idle_bar, warn);
+}
+
+static gboolean
+idle_tick_cb (gpointer data)
+{
+  EcStationPage *self = data;
+
+  if (ec_station_context_get_session (self->context) == NULL)
+    {
+      self->idle_tick = 0;
+      gtk_widget_set_visible (self->idle_bar, FALSE);
+      return G_SOURCE_REMOVE;
+    }
+  render_idle (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_idle_tick (EcStationPage *self)
+{
+  if (self->idle_tick == 0)
+    self->idle_tick = g_timeout_add (500, idle_tick_cb, self);
+  render_idle (self);
+}
+
+static void
+on_stay_button_clicked_cb (EcStationPage *self,
+                           GtkButton     *button)
+{
+  ec_station_context_touch (self->context);
+  render_idle (self);
+}
+
+/* ---- the form kept at sign-out ---- */
+
+static void
+keep_draft (EcStationPage *self)
+{
+  EcStationDraft *draft;
+
+  if (self->editor == NULL || self->staff_id == NULL
+      || g_strcmp0 (ec_station_page_get_screen (self), "edit") != 0)
+    return;
+  draft = ec_station_editor_take_draft (EC_STATION_EDITOR (self->editor));
+  if (draft != NULL)
+    ec_station_context_keep_draft (self->context, self->staff_id, draft, (GDestroyNotify) ec_station_draft_free);
+}
+
+static void
+restore_draft (EcStationPage *self)
+{
+  EcStationDraft *draft = ec_station_context_take_draft (self->context, self->staff_id);
+
+  if (draft == NULL)
+    return;
+  self->resident_id = ec_station_draft_get_resident_id (draft);
+  ec_station_editor_restore_draft (EC_STATION_EDITOR (self->editor), draft);
+  show (self, "edit");
+  ec_station_editor_focus_first (EC_STATION_EDITOR (self->editor));
+}
+
+/* ---- the lockout countdown ---- */
+
+static gboolean
+lock_tick_cb (gpointer data)
+{
+  EcStationPage *self = data;
+  gint64 left = self->lock_until - ec_station_context_now (self->context);
+  g_autofree char *text = NULL;
+
+  if (left <= 0)
+    {
+      self->lock_tick = 0;
+      set_message (self->signin_message, _("You can type your PIN again now."), FALSE);
+      return G_SOURCE_REMOVE;
+    }
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Too many wrong PINs: sign-in for %s is locked. Try again in %d second.",
+                                       "Too many wrong PINs: sign-in for %s is locked. Try again in %d seconds.",
+                                       (gulong) left),
+                          self->lock_text != NULL ? self->lock_text : "", (int) left);
+  set_message (self->signin_message, text, TRUE);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+lockout_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(EcStationPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 seconds = ec_station_context_lockout_finish (self->context, result, &error);
+
+  if (seconds <= 0 || ec_station_context_get_session (self->context) != NULL)
+    return;
+  self->lock_until = ec_station_context_now (self->context) + seconds;
+  g_clear_handle_id (&self->lock_tick, g_source_remove);
+  self->lock_tick = g_timeout_add (500, lock_tick_cb, self);
+  lock_tick_cb (self);
+}
+
 static void
 sign_in_done_cb (GObject      *source,
                  GAsyncResult *result,
@@ -294,11 +451,25 @@ sign_in_done_cb (GObject      *source,
     {
       if (!is_cancelled (error))
         set_message (self->signin_message, error->message, TRUE);
+      /* Locked (now or by this failure): the remaining seconds count down. */
+      if (g_error_matches (error, EC_STAFF_ERROR, EC_STAFF_ERROR_LOCKED_OUT)
+          || g_error_matches (error, EC_STAFF_ERROR, EC_STAFF_ERROR_WRONG_PIN))
+        {
+          g_free (self->lock_text);
+          self->lock_text = g_strdup (g_object_get_data (G_OBJECT (self), "ec-signin-id"));
+          ec_station_context_lockout_async (self->context, g_object_get_data (G_OBJECT (self), "ec-signin-id"),
+                                            self->cancellable, lockout_done_cb, g_object_ref (self));
+        }
       return;
     }
+  g_clear_handle_id (&self->lock_tick, g_source_remove);
   set_message (self->signin_message, NULL, FALSE);
   gtk_editable_set_text (GTK_EDITABLE (self->staff_entry), "");
+  g_free (self->staff_id);
+  self->staff_id = g_strdup (ec_station_context_get_session (self->context)->staff_id);
+  start_idle_tick (self);
   go_home (self);
+  restore_draft (self);
 }
 
 static void
@@ -319,6 +490,8 @@ on_signin_button_clicked_cb (EcStationPage *self,
       return;
     }
   renew_cancellable (self);
+  g_clear_handle_id (&self->lock_tick, g_source_remove);
+  g_object_set_data_full (G_OBJECT (self), "ec-signin-id", g_strdup (id), g_free);
   set_message (self->signin_message, _("Checking…"), FALSE);
   gtk_spinner_start (self->signin_spinner);
   gtk_widget_set_sensitive (GTK_WIDGET (self->signin_button), FALSE);
@@ -357,6 +530,8 @@ forget_resident (EcStationPage *self)
   g_clear_pointer (&self->resident_name, g_free);
   g_clear_pointer (&self->active_uid, g_free);
   g_clear_pointer (&self->issued_uid, g_free);
+  g_clear_pointer (&self->retry_uid, g_free);
+  g_clear_pointer (&self->spoiled_note, g_free);
   g_clear_pointer (&self->audit, ec_station_audit_free);
   g_clear_pointer (&self->print_resident, ec_resident_free);
   clear_list (self->results);
@@ -370,20 +545,53 @@ forget_resident (EcStationPage *self)
     ec_station_editor_clear (EC_STATION_EDITOR (self->editor));
 }
 
+/* A kiosk whose staff walked away must read cards again: after the idle sign-out,
+ * station mode hands the window back to the kiosk, in the responder role when it was
+ * started as a station (or in the role it had). */
+static gboolean
+leave_to_kiosk_cb (gpointer data)
+{
+  EcStationPage *self = data;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  EcKioskWindow *window;
+
+  if (!EC_IS_KIOSK_WINDOW (root) || g_object_get_data (G_OBJECT (self), "ec-station-active") == NULL
+      || ec_station_context_get_session (self->context) != NULL)
+    return G_SOURCE_REMOVE;
+  window = EC_KIOSK_WINDOW (root);
+  if (ec_kiosk_controller_get_role (ec_kiosk_window_get_controller (window)) == EC_ROLE_STAFF)
+    ec_kiosk_window_set_role (window, EC_ROLE_RESPONDER);
+  ec_station_close (window);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+leave_to_kiosk_later (EcStationPage *self)
+{
+  g_idle_add_full (G_PRIORITY_DEFAULT, leave_to_kiosk_cb, g_object_ref (self), g_object_unref);
+}
+
 static void
 on_signed_out_cb (EcStationPage    *self,
                   int               reason,
                   EcStationContext *context)
 {
-  /* Everything personal leaves the screen at once. */
+  /* What was being typed is kept (in memory, for the same person); then everything
+   * personal leaves the screen at once. */
+  keep_draft (self);
+  g_clear_pointer (&self->staff_id, g_free);
+  gtk_widget_set_visible (self->idle_bar, FALSE);
   renew_cancellable (self);
   forget_resident (self);
   clear_pin (self);
   render_session (self);
   show (self, "signin");
   if (reason == EC_STAFF_SIGN_OUT_IDLE)
+    leave_to_kiosk_later (self);
+  if (reason == EC_STAFF_SIGN_OUT_IDLE)
     set_message (self->signin_message, _("You were signed out because nobody used the screen for a while. "
-                                         "Sign in again to continue."), FALSE);
+                                         "Sign in again to continue; a form you were filling in comes back."),
+                 FALSE);
   else
     set_message (self->signin_message, _("Signed out."), FALSE);
 }
@@ -473,6 +681,181 @@ on_results_row_activated_cb (EcStationPage *self,
 }
 
 /* ------------------------------------------------------------------------- */
+/* Reasons: a short list and the staff's own words. Stored untranslated (the list's
+ * English text), shown translated; free text is kept as typed. */
+
+static const char *const revoke_reasons[] = {
+  N_("The resident reported the card lost or stolen"),
+  N_("The resident has moved away"),
+  N_("The resident has died"),
+  N_("The details on the card are wrong"),
+  N_("The card was given to the wrong person"),
+  N_("Other (say why below)"),
+  NULL
+};
+
+static const char *const replace_lost_reasons[] = {
+  N_("The resident reported the card lost"),
+  N_("The card was stolen"),
+  N_("Other (say why below)"),
+  NULL
+};
+
+static const char *const replace_damaged_reasons[] = {
+  N_("The card is damaged or does not read"),
+  N_("The record changed: the card needs the new details"),
+  N_("The card has expired"),
+  N_("Other (say why below)"),
+  NULL
+};
+
+/* Reasons written by earlier versions and the demo, translated when shown. */
+static const char *const known_reasons[] G_GNUC_UNUSED = {
+  N_("reported lost; replaced"),
+  N_("revoked at the station"),
+  N_("pulled away during writing; another card used instead"),
+  N_("demo: card revoked"),
+};
+
+#define REASON_SEPARATOR " — "
+
+/* A stored reason in the UI language: "list item — own words" keeps the words. */
+static char *
+reason_text (const char *stored)
+{
+  const char *sep;
+
+  if (stored == NULL || *stored == '\0')
+    return g_strdup ("—");
+  sep = strstr (stored, REASON_SEPARATOR);
+  if (sep != NULL)
+    {
+      g_autofree char *head = g_strndup (stored, (gsize) (sep - stored));
+      return g_strconcat (_(head), sep, NULL);
+    }
+  return g_strdup (_(stored));
+}
+
+typedef void (*ReasonFunc) (EcStationPage *self,
+                            const char    *reason);
+
+typedef struct
+{
+  EcStationPage     *self;
+  ReasonFunc         func;
+  const char *const *reasons;
+  GtkDropDown       *choice;
+  GtkEditable       *words;
+  char              *response;
+} ReasonAsk;
+
+static void
+reason_ask_free (gpointer data)
+{
+  ReasonAsk *a = data;
+
+  g_object_unref (a->self);
+  g_free (a->response);
+  g_free (a);
+}
+
+static char *
+reason_of (ReasonAsk *a)
+{
+  guint n = gtk_drop_down_get_selected (a->choice);
+  g_autofree char *words = g_strstrip (g_strdup (gtk_editable_get_text (a->words)));
+  guint last;
+
+  if (n == 0 || n == GTK_INVALID_LIST_POSITION)
+    return NULL;   /* the first item is "Choose a reason" */
+  for (last = 0; a->reasons[last] != NULL; last++)
+    ;
+  if (n == last)   /* "Other": the words are the reason */
+    return *words != '\0' ? g_steal_pointer (&words) : NULL;
+  if (*words != '\0')
+    return g_strconcat (a->reasons[n - 1], REASON_SEPARATOR, words, NULL);
+  return g_strdup (a->reasons[n - 1]);
+}
+
+static void
+reason_changed_cb (ReasonAsk *a)
+{
+  g_autofree char *reason = reason_of (a);
+  GtkWidget *dialog = gtk_widget_get_ancestor (GTK_WIDGET (a->choice), ADW_TYPE_MESSAGE_DIALOG);
+
+  if (dialog != NULL)
+    adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), a->response, reason != NULL);
+}
+
+static void
+on_reason_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       ReasonAsk        *a)
+{
+  g_autofree char *reason = NULL;
+
+  if (!g_str_equal (response, a->response))
+    return;
+  reason = reason_of (a);
+  if (reason != NULL)
+    a->func (a->self, reason);
+}
+
+/* Ask why, with @reasons (a short list; the last item is "Other") and free text; on
+ * @response_label @func gets the reason. The action is enabled once there is one. */
+static void
+ask_reason (EcStationPage     *self,
+            const char        *heading,
+            const char        *body,
+            const char        *response_label,
+            gboolean           destructive,
+            const char *const *reasons,
+            ReasonFunc         func)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+  GtkWidget *choice, *words, *label;
+  ReasonAsk *a = g_new0 (ReasonAsk, 1);
+
+  gtk_string_list_append (list, _("Choose a reason…"));
+  for (guint i = 0; reasons[i] != NULL; i++)
+    gtk_string_list_append (list, _(reasons[i]));
+  label = gtk_label_new (_("Why? This is kept in the card history and the audit log."));
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  choice = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (list)), NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (choice), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reason"), -1);
+  words = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (words), _("In your own words (optional; needed for “Other”)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (words), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reason in your own words"), -1);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), choice);
+  gtk_box_append (GTK_BOX (box), words);
+  gtk_widget_add_css_class (box, "ec-station-reason");
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+
+  a->self = g_object_ref (self);
+  a->func = func;
+  a->reasons = reasons;
+  a->choice = GTK_DROP_DOWN (choice);
+  a->words = GTK_EDITABLE (words);
+  a->response = g_strdup (destructive ? "revoke" : "replace");
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    a->response, response_label, NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), a->response,
+                                              destructive ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), a->response, FALSE);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_swapped (choice, "notify::selected", G_CALLBACK (reason_changed_cb), a);
+  g_signal_connect_swapped (words, "changed", G_CALLBACK (reason_changed_cb), a);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_reason_response_cb), a,
+                         (GClosureNotify) (void (*) (void)) reason_ask_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ------------------------------------------------------------------------- */
 /* A resident's page: identity and card history */
 
 static GtkWidget *
@@ -491,9 +874,9 @@ card_row (const EcCardRecord *c)
                           c->staff_id != NULL ? c->staff_id : "—", c->station_id);
   if (c->status != EC_CARD_STATUS_ACTIVE && c->status_changed_at != 0)
     {
+      g_autofree char *why = reason_text (c->status_reason);
       g_string_append_c (text, '\n');
-      g_string_append_printf (text, _("%s on %s: %s"), card_status_label (c->status), changed,
-                              c->status_reason != NULL ? c->status_reason : "—");
+      g_string_append_printf (text, _("%s on %s: %s"), card_status_label (c->status), changed, why);
     }
   gtk_label_set_label (GTK_LABEL (label), text->str);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
@@ -737,6 +1120,7 @@ issue_buttons (EcStationPage *self,
 {
   gtk_widget_set_visible (GTK_WIDGET (self->issue_cancel_button), running);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), !running && can_retry);
+  gtk_widget_set_visible (GTK_WIDGET (self->other_card_button), !running && can_retry && self->retry_uid != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->issue_done_button), !running);
   /* After a failure the next step is Retry; Done is the way out. */
   if (can_retry)
@@ -787,6 +1171,8 @@ issue_failure_text (const GError *error,
         return g_strdup_printf (_("Writing failed: %s Place the card flat on the reader and press Retry."),
                                 error->message);
       }
+  if (error->domain == EC_STATION_ERROR)
+    return g_strdup (error->message);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_strdup (_("Cancelled. Nothing was issued; a card pulled away half-written can be "
                        "completed with Retry."));
@@ -846,7 +1232,20 @@ issue_done_cb (GObject      *source,
     {
       if (ec_station_context_get_session (self->context) == NULL)
         return;   /* signed out meanwhile: the sign-in screen is showing */
-      text = issue_failure_text (error, &can_retry);
+      /* A card left half-written: Retry wants that same card back. */
+      g_free (self->retry_uid);
+      self->retry_uid = g_strdup (ec_station_context_get_pending_uid (self->context));
+      if (self->retry_uid != NULL
+          && (g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_CARD_REMOVED)
+              || g_error_matches (error, EC_READER_ERROR, EC_READER_ERROR_TIMEOUT)))
+        {
+          text = g_strdup_printf (_("The card was taken away before writing finished. Nothing is lost: put the "
+                                    "same card back on the reader (card %s) and press Retry — issuing "
+                                    "continues safely where it stopped."), self->retry_uid);
+          can_retry = TRUE;
+        }
+      else
+        text = issue_failure_text (error, &can_retry);
       issue_buttons (self, FALSE, can_retry);
       set_message (self->issue_message, NULL, FALSE);
       set_message (self->issue_result, text, TRUE);
@@ -854,10 +1253,19 @@ issue_done_cb (GObject      *source,
     }
   /* A retry must not mark anything lost again. */
   self->issue_replace_lost = FALSE;
+  ec_station_context_set_issue_reason (self->context, NULL);
+  g_clear_pointer (&self->retry_uid, g_free);
   g_free (self->issued_uid);
   self->issued_uid = g_strdup (res->uid_hex);
   text = g_strdup_printf (_("Card %s written, checked and %s."), res->uid_hex,
                           res->locked ? _("locked") : _("left unlocked"));
+  if (self->spoiled_note != NULL)
+    {
+      g_autofree char *both = g_strdup_printf ("%s\n%s", text, self->spoiled_note);
+      g_free (text);
+      text = g_steal_pointer (&both);
+      g_clear_pointer (&self->spoiled_note, g_free);
+    }
   set_message (self->issue_message, text, FALSE);
   gtk_label_set_label (self->issue_hint, _("Now take the card off the reader and tap it once more to confirm it."));
   set_message (self->issue_result, NULL, FALSE);
@@ -883,7 +1291,15 @@ start_issue (EcStationPage *self)
   title = g_strdup_printf (self->active_uid != NULL ? _("Replacement card for %s") : _("New card for %s"),
                            self->resident_name != NULL ? self->resident_name : "");
   gtk_label_set_label (self->issue_title, title);
-  gtk_label_set_label (self->issue_hint, _("Place a new blank card on the reader and keep it there until the screen says it is done."));
+  ec_station_context_set_issue_card (self->context, self->retry_uid);
+  if (self->retry_uid != NULL)
+    {
+      g_autofree char *hint = g_strdup_printf (_("Put the same card back on the reader (card %s) and keep it there: "
+                                                 "writing continues where it stopped."), self->retry_uid);
+      gtk_label_set_label (self->issue_hint, hint);
+    }
+  else
+    gtk_label_set_label (self->issue_hint, _("Place a new blank card on the reader and keep it there until the screen says it is done."));
   reset_stages (self);
   set_message (self->issue_message, _("Waiting for the card…"), FALSE);
   set_message (self->issue_result, NULL, FALSE);
@@ -899,6 +1315,31 @@ on_issue_button_clicked_cb (EcStationPage *self,
                             GtkButton     *button)
 {
   self->issue_replace_lost = FALSE;
+  g_clear_pointer (&self->spoiled_note, g_free);
+  g_clear_pointer (&self->retry_uid, g_free);
+  ec_station_context_set_issue_reason (self->context, NULL);
+  start_issue (self);
+}
+
+static void
+replace_lost_with_reason (EcStationPage *self,
+                          const char    *reason)
+{
+  self->issue_replace_lost = TRUE;
+  g_clear_pointer (&self->spoiled_note, g_free);
+  g_clear_pointer (&self->retry_uid, g_free);
+  ec_station_context_set_issue_reason (self->context, reason);
+  start_issue (self);
+}
+
+static void
+replace_damaged_with_reason (EcStationPage *self,
+                             const char    *reason)
+{
+  self->issue_replace_lost = FALSE;
+  g_clear_pointer (&self->spoiled_note, g_free);
+  g_clear_pointer (&self->retry_uid, g_free);
+  ec_station_context_set_issue_reason (self->context, reason);
   start_issue (self);
 }
 
@@ -906,16 +1347,26 @@ static void
 on_replace_lost_button_clicked_cb (EcStationPage *self,
                                    GtkButton     *button)
 {
-  self->issue_replace_lost = TRUE;
-  start_issue (self);
+  g_autofree char *body = g_strdup_printf (_("The card %s of %s is marked lost at once, so that every kiosk "
+                                             "refuses it; then a new card is written."),
+                                           self->active_uid != NULL ? self->active_uid : "",
+                                           self->resident_name != NULL ? self->resident_name : "");
+
+  ask_reason (self, _("Replace a lost card?"), body, _("_Replace"), FALSE, replace_lost_reasons,
+              replace_lost_with_reason);
 }
 
 static void
 on_replace_damaged_button_clicked_cb (EcStationPage *self,
                                       GtkButton     *button)
 {
-  self->issue_replace_lost = FALSE;
-  start_issue (self);
+  g_autofree char *body = g_strdup_printf (_("A new card is written for %s; the card %s is refused by every kiosk "
+                                             "once the new one is done."),
+                                           self->resident_name != NULL ? self->resident_name : "",
+                                           self->active_uid != NULL ? self->active_uid : "");
+
+  ask_reason (self, _("Replace the card?"), body, _("_Replace"), FALSE, replace_damaged_reasons,
+              replace_damaged_with_reason);
 }
 
 static void
@@ -923,6 +1374,49 @@ on_retry_button_clicked_cb (EcStationPage *self,
                             GtkButton     *button)
 {
   start_issue (self);
+}
+
+/* The staff chose to give up the card pulled away half-written: it is marked spoiled
+ * (it can never be used), and issuing starts again on a new blank card. */
+static void
+spoil_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(EcStationPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *spoiled = g_steal_pointer (&self->retry_uid);
+  g_autofree char *text = NULL;
+
+  if (!ec_station_context_set_card_status_finish (self->context, result, &error))
+    {
+      if (!is_cancelled (error))
+        {
+          self->retry_uid = g_steal_pointer (&spoiled);
+          issue_buttons (self, FALSE, TRUE);
+          set_message (self->issue_result, error->message, TRUE);
+        }
+      return;
+    }
+  start_issue (self);
+  text = g_strdup_printf (_("Card %s is now marked spoiled (not usable): put it aside. Place a new blank card "
+                            "on the reader."), spoiled);
+  set_message (self->issue_result, text, FALSE);
+  g_free (self->spoiled_note);
+  self->spoiled_note = g_strdup_printf (_("Card %s was marked spoiled (not usable): put it aside."), spoiled);
+}
+
+static void
+on_other_card_button_clicked_cb (EcStationPage *self,
+                                 GtkButton     *button)
+{
+  if (self->retry_uid == NULL)
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->other_card_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), FALSE);
+  ec_station_context_set_card_status_async (self->context, self->retry_uid, EC_CARD_STATUS_SPOILED,
+                                            "pulled away during writing; another card used instead",
+                                            self->cancellable, spoil_done_cb, g_object_ref (self));
 }
 
 static void
@@ -962,36 +1456,24 @@ status_done_cb (GObject      *source,
 }
 
 static void
-on_revoke_response_cb (AdwMessageDialog *dialog,
-                       const char       *response,
-                       gpointer          user_data)
+revoke_with_reason (EcStationPage *self,
+                    const char    *reason)
 {
-  EcStationPage *self = user_data;
-
-  if (!g_str_equal (response, "revoke") || self->active_uid == NULL)
+  if (self->active_uid == NULL)
     return;
-  ec_station_context_set_card_status_async (self->context, self->active_uid, EC_CARD_STATUS_REVOKED,
-                                            "revoked at the station", self->cancellable, status_done_cb,
-                                            g_object_ref (self));
+  ec_station_context_set_card_status_async (self->context, self->active_uid, EC_CARD_STATUS_REVOKED, reason,
+                                            self->cancellable, status_done_cb, g_object_ref (self));
 }
 
 static void
 on_revoke_button_clicked_cb (EcStationPage *self,
                              GtkButton     *button)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   g_autofree char *body = g_strdup_printf (_("Card %s of %s will be refused on every kiosk. This cannot be undone; "
                                              "the resident needs a new card to be recognised."),
                                            self->active_uid, self->resident_name != NULL ? self->resident_name : "");
-  GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                              _("Revoke this card?"), body);
 
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "revoke", _("_Revoke"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "revoke", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_revoke_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  ask_reason (self, _("Revoke this card?"), body, _("_Revoke"), TRUE, revoke_reasons, revoke_with_reason);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1096,6 +1578,28 @@ print_draw_page_cb (GtkPrintOperation *op,
     g_warning ("card face: %s", error->message);
 }
 
+/* A card face printed to a file is as private as every other export: owner only. */
+static void
+restrict_print_output (GtkPrintOperation *op,
+                       const char        *export)
+{
+  GtkPrintSettings *settings = gtk_print_operation_get_print_settings (op);
+  const char *uri = settings != NULL ? gtk_print_settings_get (settings, GTK_PRINT_SETTINGS_OUTPUT_URI) : NULL;
+  g_autofree char *path = export != NULL ? g_strdup (export)
+                                          : uri != NULL ? g_filename_from_uri (uri, NULL, NULL) : NULL;
+
+  if (path != NULL && g_file_test (path, G_FILE_TEST_IS_REGULAR) && g_chmod (path, 0600) != 0)
+    g_warning ("cannot make %s private: %s", path, g_strerror (errno));
+}
+
+static void
+on_print_done_cb (GtkPrintOperation      *op,
+                  GtkPrintOperationResult result,
+                  gpointer                user_data)
+{
+  restrict_print_output (op, NULL);
+}
+
 static void
 print_resident_done_cb (GObject      *source,
                         GAsyncResult *result,
@@ -1129,6 +1633,7 @@ print_resident_done_cb (GObject      *source,
   gtk_print_operation_set_unit (op, GTK_UNIT_POINTS);
   gtk_print_operation_set_use_full_page (op, TRUE);
   g_signal_connect (op, "draw-page", G_CALLBACK (print_draw_page_cb), self);
+  g_signal_connect (op, "done", G_CALLBACK (on_print_done_cb), NULL);
   if (self->print_export != NULL)
     gtk_print_operation_set_export_filename (op, self->print_export);
   if (gtk_print_operation_run (op, self->print_export != NULL ? GTK_PRINT_OPERATION_ACTION_EXPORT
@@ -1137,6 +1642,7 @@ print_resident_done_cb (GObject      *source,
     set_message (self->resident_message, error->message, TRUE);
   else if (self->print_export != NULL)
     set_message (self->resident_message, _("Card face sent to the printer."), FALSE);
+  restrict_print_output (op, self->print_export);
   g_clear_pointer (&self->print_export, g_free);
   /* The record is not kept once printing is over. */
   g_clear_pointer (&self->print_resident, ec_resident_free);
@@ -1198,14 +1704,51 @@ on_editor_save_cb (EcStationPage    *self,
 }
 
 static void
+leave_editor (EcStationPage *self)
+{
+  ec_station_editor_clear (EC_STATION_EDITOR (self->editor));
+  if (self->resident_id != 0 && self->resident_name != NULL)
+    show (self, "resident");
+  else if (self->resident_id != 0)
+    ec_station_page_open_resident (self, self->resident_id);   /* a draft brought back */
+  else
+    go_home (self);
+}
+
+static void
+on_discard_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        gpointer          user_data)
+{
+  EcStationPage *self = user_data;
+
+  if (g_str_equal (response, "discard") && g_strcmp0 (ec_station_page_get_screen (self), "edit") == 0)
+    leave_editor (self);
+}
+
+static void
 on_editor_cancel_cb (EcStationPage   *self,
                      EcStationEditor *editor)
 {
-  ec_station_editor_clear (editor);
-  if (self->resident_id != 0)
-    show (self, "resident");
-  else
-    go_home (self);
+  GtkRoot *root;
+  GtkWidget *dialog;
+
+  if (!ec_station_editor_has_changes (editor))
+    {
+      leave_editor (self);
+      return;
+    }
+  /* Typed work is never thrown away without asking. */
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, _("Throw away what you typed?"),
+                                   _("The form has changes that are not saved. If you leave now, they are lost."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _("_Keep editing"),
+                                    "discard", _("_Throw away"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_discard_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -1215,6 +1758,7 @@ on_new_resident_button_clicked_cb (EcStationPage *self,
   self->resident_id = 0;
   ec_station_editor_set_resident (EC_STATION_EDITOR (self->editor), NULL);
   show (self, "edit");
+  ec_station_editor_focus_first (EC_STATION_EDITOR (self->editor));
 }
 
 static void
@@ -1234,6 +1778,7 @@ edit_resident_done_cb (GObject      *source,
     }
   ec_station_editor_set_resident (EC_STATION_EDITOR (self->editor), r);
   show (self, "edit");
+  ec_station_editor_focus_first (EC_STATION_EDITOR (self->editor));
 }
 
 static void
@@ -1268,6 +1813,116 @@ parse_day (const char *text,
   return TRUE;
 }
 
+/* One audit entry as a sentence in the UI language: who, did what, to whom, why. */
+static char *
+audit_sentence (const EcStationAudit *audit,
+                const EcAuditEntry   *e)
+{
+  const char *staff_name = e->actor_id != NULL ? g_hash_table_lookup (audit->staff_names, e->actor_id) : NULL;
+  const char *name = e->resident_id != 0 ? g_hash_table_lookup (audit->names, &e->resident_id) : NULL;
+  g_autofree char *who = staff_name != NULL ? g_strdup_printf ("%s (%s)", staff_name, e->actor_id)
+                                            : g_strdup (e->actor_id != NULL ? e->actor_id : "?");
+  g_autofree char *whom = NULL;
+  g_autofree char *at = ec_kiosk_format_time (e->at);
+  g_autofree char *what = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  const char *a = e->action != NULL ? e->action : "";
+  const char *purpose = e->purpose != NULL ? e->purpose : "";
+
+  if (e->resident_id != 0)
+    {
+      g_autofree char *rid = ec_resident_id_to_string (e->resident_id);
+      /* TRANSLATORS: a resident in the audit log: name and resident number */
+      whom = name != NULL ? g_strdup_printf (_("%s (resident %s)"), name, rid)
+                          : g_strdup_printf (_("resident %s"), rid);
+    }
+  else
+    whom = g_strdup ("—");
+
+  if (g_str_equal (a, "view") && g_str_equal (purpose, "card-face"))
+    what = g_strdup_printf (_("%s opened the record of %s to print the card face."), who, whom);
+  else if (g_str_equal (a, "view") && g_str_equal (purpose, "edit"))
+    what = g_strdup_printf (_("%s opened the record of %s to change it."), who, whom);
+  else if (g_str_equal (a, "view") && g_str_equal (purpose, "card-issue"))
+    what = g_strdup_printf (_("%s read the record of %s to write it on a card."), who, whom);
+  else if (g_str_equal (a, "view"))
+    what = g_strdup_printf (_("%s looked at the record of %s (%s)."), who, whom, purpose);
+  else if (g_str_equal (a, "resident-add"))
+    what = g_strdup_printf (_("%s registered %s."), who, whom);
+  else if (g_str_equal (a, "resident-update"))
+    what = g_strdup_printf (_("%s saved changes to the record of %s."), who, whom);
+  else if (g_str_equal (a, "card-begin-issue"))
+    what = g_strdup_printf (_("%s started writing a card for %s."), who, whom);
+  else if (g_str_equal (a, "card-issue"))
+    what = g_strdup_printf (_("%s issued a card to %s."), who, whom);
+  else if (g_str_equal (a, "card-lost"))
+    what = g_strdup_printf (_("%s marked the card of %s lost."), who, whom);
+  else if (g_str_equal (a, "card-revoked"))
+    what = g_strdup_printf (_("%s revoked the card of %s."), who, whom);
+  else if (g_str_equal (a, "card-spoiled"))
+    what = g_strdup_printf (_("%s marked an unfinished card of %s spoiled."), who, whom);
+  else if (g_str_equal (a, "card-replace-reason"))
+    what = g_strdup_printf (_("%s replaced the card of %s."), who, whom);
+  else if (g_str_equal (a, "staff-signin"))
+    what = g_strdup_printf (_("%s signed in."), who);
+  else if (g_str_equal (a, "staff-signout") && g_strcmp0 (e->detail, "idle-timeout") == 0)
+    what = g_strdup_printf (_("%s was signed out because nobody used the screen."), who);
+  else if (g_str_equal (a, "staff-signout"))
+    what = g_strdup_printf (_("%s signed out."), who);
+  else if (g_str_equal (a, "pin-failure"))
+    what = g_strdup_printf (_("A wrong PIN was typed for %s."), who);
+  else if (g_str_equal (a, "staff-lockout"))
+    what = g_strdup_printf (_("Sign-in for %s was locked after too many wrong PINs."), who);
+  else if (g_str_equal (a, "signin-locked"))
+    what = g_strdup_printf (_("Someone tried to sign in as %s while it was locked."), who);
+  else if (g_str_equal (a, "signin-unknown-staff"))
+    what = g_strdup_printf (_("Someone tried to sign in with an unknown staff id (%s)."), who);
+  else if (g_str_equal (a, "station-key-unlock"))
+    what = g_strdup_printf (_("%s unlocked the station key."), who);
+  else if (g_str_equal (a, "station-key-unlock-failed"))
+    what = g_strdup_printf (_("%s typed a wrong station key passphrase."), who);
+  else if (g_str_equal (a, "staff-add"))
+    what = g_strdup_printf (_("%s added a staff account."), who);
+  else if (g_str_equal (a, "staff-pin"))
+    what = g_strdup_printf (_("%s set a staff PIN."), who);
+  else if (g_str_equal (a, "audit-export"))
+    what = g_strdup_printf (_("%s exported the audit log."), who);
+  else
+    /* TRANSLATORS: an audit entry without a sentence of its own: who, the action code, whom */
+    what = g_strdup_printf (_("%s: %s (%s)."), who, a, whom);
+
+  g_string_append_printf (text, "#%" G_GINT64_FORMAT "  %s  %s", e->seq, at, what);
+  if (e->reason != NULL && *e->reason != '\0')
+    {
+      g_autofree char *why = reason_text (e->reason);
+      g_string_append_c (text, ' ');
+      g_string_append_printf (text, _("Reason: %s."), why);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* The resident filter: a resident number, or part of a name (汉字 or pinyin). */
+static gboolean
+audit_matches_name (const EcStationAudit *audit,
+                    const EcAuditEntry   *e,
+                    const char           *needle)
+{
+  const char *name, *pinyin;
+  g_autofree char *folded = NULL, *folded_pinyin = NULL;
+
+  if (needle == NULL || *needle == '\0')
+    return TRUE;
+  if (e->resident_id == 0)
+    return FALSE;
+  name = g_hash_table_lookup (audit->names, &e->resident_id);
+  pinyin = g_hash_table_lookup (audit->pinyin, &e->resident_id);
+  if (name != NULL && strstr (name, needle) != NULL)
+    return TRUE;
+  folded = g_utf8_casefold (needle, -1);
+  folded_pinyin = pinyin != NULL ? g_utf8_casefold (pinyin, -1) : NULL;
+  return folded_pinyin != NULL && strstr (folded_pinyin, folded) != NULL;
+}
+
 static void
 audit_done_cb (GObject      *source,
                GAsyncResult *result,
@@ -1296,26 +1951,35 @@ audit_done_cb (GObject      *source,
   set_message (self->audit_chain_label, chain, !audit->chain_ok);
   clear_list (self->audit_list);
   /* Newest first; at most 500 rows on screen (the export has all). */
-  for (guint i = audit->entries->len; i > 0 && shown < 500; i--, shown++)
-    {
-      const EcAuditEntry *e = audit->entries->pdata[i - 1];
-      g_autofree char *at = ec_kiosk_format_time (e->at);
-      g_autofree char *rid = e->resident_id != 0 ? ec_resident_id_to_string (e->resident_id) : g_strdup ("—");
-      g_autofree char *text = g_strdup_printf ("#%" G_GINT64_FORMAT "  %s  %s (%s)  %s  %s%s%s%s%s", e->seq, at,
-                                               e->actor_id, ec_kiosk_role_label (e->actor_role), e->action, rid,
-                                               e->purpose != NULL ? "  " : "", e->purpose != NULL ? e->purpose : "",
-                                               e->detail != NULL ? "  " : "", e->detail != NULL ? e->detail : "");
-      GtkWidget *label = gtk_label_new (text);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_widget_set_margin_start (label, 8);
-      gtk_widget_set_margin_top (label, 4);
-      gtk_widget_set_margin_bottom (label, 4);
-      gtk_list_box_append (self->audit_list, label);
-    }
   {
-    g_autofree char *n = g_strdup_printf (_("%u entries match."), audit->entries->len);
-    set_message (self->audit_message, n, FALSE);
+    const char *needle = g_object_get_data (G_OBJECT (self->audit_list), "ec-name-filter");
+    guint matched = 0;
+
+    for (guint i = audit->entries->len; i > 0; i--)
+      {
+        const EcAuditEntry *e = audit->entries->pdata[i - 1];
+        g_autofree char *text = NULL;
+        GtkWidget *label;
+
+        if (!audit_matches_name (audit, e, needle))
+          continue;
+        matched++;
+        if (shown >= 500)
+          continue;
+        shown++;
+        text = audit_sentence (audit, e);
+        label = gtk_label_new (text);
+        gtk_label_set_xalign (GTK_LABEL (label), 0);
+        gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+        gtk_widget_set_margin_start (label, 8);
+        gtk_widget_set_margin_top (label, 4);
+        gtk_widget_set_margin_bottom (label, 4);
+        gtk_list_box_append (self->audit_list, label);
+      }
+    {
+      g_autofree char *n = g_strdup_printf (_("%u entries match."), matched);
+      set_message (self->audit_message, n, FALSE);
+    }
   }
 }
 
@@ -1328,11 +1992,11 @@ on_audit_apply_button_clicked_cb (EcStationPage *self,
   EcResidentId rid = 0;
   gint64 since = 0, until = 0;
 
+  /* A resident number, or part of a name (汉字 or pinyin). */
   if (*rtext != '\0' && !ec_resident_id_parse (rtext, &rid))
-    {
-      set_message (self->audit_message, _("The resident number has 16 characters 0–9 and a–f (shown on the resident's page)."), TRUE);
-      return;
-    }
+    g_object_set_data_full (G_OBJECT (self->audit_list), "ec-name-filter", g_strstrip (g_strdup (rtext)), g_free);
+  else
+    g_object_set_data (G_OBJECT (self->audit_list), "ec-name-filter", NULL);
   if (!parse_day (gtk_editable_get_text (GTK_EDITABLE (self->audit_since_entry)), &since)
       || !parse_day (gtk_editable_get_text (GTK_EDITABLE (self->audit_until_entry)), &until))
     {
@@ -1455,6 +2119,8 @@ ec_station_page_dispose (GObject *object)
   g_clear_object (&self->search_cancellable);
   if (self->context != NULL)
     g_signal_handlers_disconnect_by_data (self->context, self);
+  g_clear_handle_id (&self->idle_tick, g_source_remove);
+  g_clear_handle_id (&self->lock_tick, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_STATION_PAGE);
   self->editor = NULL;
   G_OBJECT_CLASS (ec_station_page_parent_class)->dispose (object);
@@ -1469,9 +2135,13 @@ ec_station_page_finalize (GObject *object)
   g_free (self->resident_name);
   g_free (self->active_uid);
   g_free (self->issued_uid);
+  g_free (self->retry_uid);
+  g_free (self->spoiled_note);
   g_clear_pointer (&self->audit, ec_station_audit_free);
   g_clear_pointer (&self->print_resident, ec_resident_free);
   g_free (self->print_export);
+  g_free (self->staff_id);
+  g_free (self->lock_text);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (ec_station_page_parent_class)->finalize (object);
 }
@@ -1507,6 +2177,8 @@ ec_station_page_class_init (EcStationPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, edit_button);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, exit_button);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, home_message);
+  gtk_widget_class_bind_template_child (widget_class, EcStationPage, idle_bar);
+  gtk_widget_class_bind_template_child (widget_class, EcStationPage, idle_label);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, issue_button);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, issue_cancel_button);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, issue_done_button);
@@ -1520,6 +2192,7 @@ ec_station_page_class_init (EcStationPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, key_spinner);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, keypad);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, new_resident_button);
+  gtk_widget_class_bind_template_child (widget_class, EcStationPage, other_card_button);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, passphrase_row);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, pdf_button);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, pin_label);
@@ -1540,6 +2213,7 @@ ec_station_page_class_init (EcStationPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, signin_message);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, signin_spinner);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, signout_button);
+  gtk_widget_class_bind_template_child (widget_class, EcStationPage, stay_button);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, stage_lock);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, stage_verify);
   gtk_widget_class_bind_template_child (widget_class, EcStationPage, stage_write);
@@ -1558,6 +2232,7 @@ ec_station_page_class_init (EcStationPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_issue_done_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_key_cancel_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_new_resident_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_other_card_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_pdf_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_print_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_replace_damaged_button_clicked_cb);
@@ -1569,6 +2244,7 @@ ec_station_page_class_init (EcStationPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_signin_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_signout_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_staff_entry_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_stay_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_unlock_button_clicked_cb);
 }
 
@@ -1657,6 +2333,7 @@ ec_station_open (EcKioskWindow *window)
   ec_kiosk_controller_stop (ec_kiosk_window_get_controller (window));
   g_object_set_data (G_OBJECT (page), "ec-station-active", GINT_TO_POINTER (1));
   show_kiosk_reader_badge (window, FALSE);
+  ec_kiosk_window_set_station_active (window, TRUE);
   gtk_stack_set_visible_child (window_stack (window), GTK_WIDGET (page));
   if (ec_station_context_get_session (page->context) == NULL)
     {
@@ -1673,6 +2350,7 @@ ec_station_close (EcKioskWindow *window)
   g_return_if_fail (page != NULL);
   g_object_set_data (G_OBJECT (page), "ec-station-active", NULL);
   show_kiosk_reader_badge (window, TRUE);
+  ec_kiosk_window_set_station_active (window, FALSE);
   ec_station_context_sign_out (page->context, EC_STAFF_SIGN_OUT_USER);
   renew_cancellable (page);
   gtk_stack_set_visible_child (window_stack (window), ec_kiosk_window_get_page (window, EC_KIOSK_SCREEN_WAITING));
@@ -1728,11 +2406,18 @@ reshow_station_cb (gpointer user_data)
       g_autoptr(EcStationContext) context = g_object_ref (page->context);
       g_autofree char *phone = g_strdup (g_object_get_data (G_OBJECT (page), "ec-station-phone"));
 
+      /* A form being filled in comes along into the new language. */
+      keep_draft (page);
       gtk_stack_remove (window_stack (window), GTK_WIDGET (page));
       page = attach_page (window, context, phone);
       g_object_set_data (G_OBJECT (page), "ec-station-active", GINT_TO_POINTER (1));
       if (ec_station_context_get_session (context) != NULL)
-        go_home (page);
+        {
+          page->staff_id = g_strdup (ec_station_context_get_session (context)->staff_id);
+          start_idle_tick (page);
+          go_home (page);
+          restore_draft (page);
+        }
     }
   gtk_stack_set_visible_child (window_stack (window), GTK_WIDGET (page));
   return G_SOURCE_REMOVE;
