@@ -145,6 +145,7 @@ struct _EcPn532
   guint         drop_k;
   guint         corrupt_k;
   gboolean      stalled;
+  guint         max_answer;         /* data bytes per tag answer, <= MAX_DATA_OUT */
   GRand        *rand;
 
   EcPn532Stats  stats;
@@ -167,6 +168,7 @@ ec_pn532_new (void)
   self->regs = g_malloc0 (0x10000);
   g_queue_init (&self->out);
   self->rand = g_rand_new_with_seed (1);
+  self->max_answer = MAX_DATA_OUT;
   ec_pn532_reset (self);
   return self;
 }
@@ -297,6 +299,19 @@ gboolean
 ec_pn532_get_stalled (EcPn532 *self)
 {
   return self->stalled;
+}
+
+void
+ec_pn532_set_max_answer (EcPn532 *self,
+                         guint    bytes)
+{
+  self->max_answer = CLAMP (bytes, 1, MAX_DATA_OUT);
+}
+
+guint
+ec_pn532_get_max_answer (EcPn532 *self)
+{
+  return self->max_answer;
 }
 
 void
@@ -685,7 +700,7 @@ tag_exchange (EcPn532      *self,
     case EC_EMU_REPLY_DATA:
       if (easy)
         {
-          if (reply->len > MAX_DATA_OUT)
+          if (reply->len > self->max_answer)
             {
               g_byte_array_append (ans, (const guint8[]) { ST_INBUF_OVERFLOW }, 1);
             }
@@ -707,7 +722,7 @@ tag_exchange (EcPn532      *self,
               guint16 crc = ec_emu_crc_a (reply->data, reply->len);
               g_byte_array_append (reply, (const guint8[]) { (guint8) (crc & 0xff), (guint8) (crc >> 8) }, 2);
             }
-          if (reply->len > MAX_DATA_OUT)
+          if (reply->len > self->max_answer)
             g_byte_array_append (ans, (const guint8[]) { ST_INBUF_OVERFLOW }, 1);
           else
             {
