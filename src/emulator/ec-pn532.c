@@ -1021,6 +1021,7 @@ handle_frame (EcPn532      *self,
   switch (run_command (self, cmd, body + 2, len - 2, ans, t, &delay))
     {
     case RUN_ANSWER:
+      self->stats.air_us += (guint64) MAX (delay, 0);
       emit_answer (self, ans->data, ans->len, t + delay);
       break;
     case RUN_PENDING:
@@ -1170,6 +1171,7 @@ ec_pn532_tick (EcPn532 *self,
       if (try_list (self, self->pending_init, self->n_pending_init, ans, &delay))
         {
           self->pending = PENDING_NONE;
+          self->stats.air_us += (guint64) MAX (delay, 0);
           emit_answer (self, ans->data, ans->len, now_us + delay);
         }
       return;
@@ -1179,6 +1181,7 @@ ec_pn532_tick (EcPn532 *self,
   if (try_poll (self, ans, &delay))
     {
       self->pending = PENDING_NONE;
+      self->stats.air_us += (guint64) MAX (delay, 0);
       emit_answer (self, ans->data, ans->len, now_us + delay);
     }
   else if (now_us >= self->pending_deadline)
@@ -1270,7 +1273,7 @@ ec_pn532_format_stats (EcPn532 *self)
   for (gsize i = 0; i < EC_EMU_OP_N; i++)
     g_string_append_printf (str, " %s=%" G_GUINT64_FORMAT, ops[i], s->tag_op[i]);
   g_string_append_printf (str, " naks=%" G_GUINT64_FORMAT " timeouts=%" G_GUINT64_FORMAT
-                          " tears=%" G_GUINT64_FORMAT,
-                          s->tag_naks, s->tag_timeouts, s->tears);
+                          " tears=%" G_GUINT64_FORMAT " air_us=%" G_GUINT64_FORMAT,
+                          s->tag_naks, s->tag_timeouts, s->tears, s->air_us);
   return g_string_free (str, FALSE);
 }

@@ -42,6 +42,7 @@ typedef struct
   guint64 tag_naks;
   guint64 tag_timeouts;     /* status 01 answered (no tag, silent tag, tear) */
   guint64 tears;
+  guint64 air_us;           /* modelled chip and air time of the answers sent (--air) */
 } EcPn532Stats;
 
 EcPn532     *ec_pn532_new              (void);
