@@ -13,7 +13,8 @@
 #     prepared statements on the same file, process start included; alternating pairs.
 #
 # Environment: EC_BUILD_DIR (required), EC_BENCH_RESIDENTS, EC_BENCH_PAIRS (default 9),
-# EC_BENCH_DIR (where the files go; default a fresh directory under $TMPDIR).
+# EC_BENCH_DIR (where the files go; default a fresh directory under $TMPDIR), EC_BENCH_DB
+# (use this generated database instead of making one; it gets audit entries).
 set -u
 : "${EC_BUILD_DIR:?}"
 E="$EC_BUILD_DIR/eldercard"
@@ -84,15 +85,20 @@ fi
 kill "$emu_pid" 2>/dev/null; wait "$emu_pid" 2>/dev/null; emu_pid=
 
 # ---- 2. single-resident CLI commands vs raw SQLite -----------------------------------
-db="$tmp/big.db"
-t0=$(now_ns)
-if ! "$E" demo generate --db "$db" --actor staff:S1 -n "$N_RES" >/dev/null 2>&1; then
-  echo "bench-compare: demo generate failed" >&2; exit 1
+if [ -n "${EC_BENCH_DB:-}" ]; then
+  db=$EC_BENCH_DB             # an existing generated database (it gets audit entries and a bench_floor table)
+  N_RES=$(sqlite3 "$db" "SELECT count(*) FROM residents")
+  printf 'database: %s, %d residents, %d MB\n' "$db" "$N_RES" $(( $(stat -c %s "$db") / 1000000 ))
+else
+  db="$tmp/big.db"
+  t0=$(now_ns)
+  if ! "$E" demo generate --db "$db" --actor staff:S1 -n "$N_RES" >/dev/null 2>&1; then
+    echo "bench-compare: demo generate failed" >&2; exit 1
+  fi
+  t1=$(now_ns)
+  printf 'database: %d residents, %d MB (generated in %.1f s)\n' "$N_RES" $(( $(stat -c %s "$db") / 1000000 )) \
+    "$(awk -v n=$((t1 - t0)) 'BEGIN { print n / 1e9 }')"
 fi
-t1=$(now_ns)
-size=$(stat -c %s "$db")
-printf 'database: %d residents, %d MB (generated in %.1f s)\n' "$N_RES" $((size / 1000000)) \
-  "$(awk -v n=$((t1 - t0)) 'BEGIN { print n / 1e9 }')"
 sqlite3 "$db" "CREATE TABLE IF NOT EXISTS bench_floor (at INTEGER, resident_id INTEGER, note TEXT)" >/dev/null
 ids=$(sqlite3 -separator : "$db" "SELECT id, printf('%016x', id) FROM residents ORDER BY random() LIMIT $PAIRS")
 name=$(sqlite3 "$db" "SELECT substr(name_zh, 1, 2) FROM residents ORDER BY random() LIMIT 1")
