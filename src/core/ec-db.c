@@ -920,6 +920,11 @@ lock_and_detect_unclean (EcDb *db)
   int waited = 0;
 
   db->lock_fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  /* Root (an admin's CLI command) gives the file to the database's owner, as SQLite does
+   * with -wal and -shm: the kiosk user must be able to lock it later. */
+  if (db->lock_fd >= 0 && geteuid () == 0 && g_stat (db->path, &st) == 0
+      && fchown (db->lock_fd, st.st_uid, st.st_gid) != 0)
+    g_debug ("%s: %s", lock_path, g_strerror (errno));
   if (db->lock_fd < 0)
     db->lock_fd = g_open (lock_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
   if (db->lock_fd < 0)
