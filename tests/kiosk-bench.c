@@ -3,7 +3,9 @@
  *
  *   1. cold start to Waiting: GTK and libadwaita start, the window is built and its
  *      first frame with the Waiting screen is painted (in this process);
- *   2. card placed → record drawn: the control command that puts an NTAG215 demo card
+ *   2. card placed → record fully drawn (the frame after which no page transition is
+ *      running; the first tap, which opens the database, reported on its own; with
+ *      EC_KIOSK_BENCH_RESIDENTS=N a larger generated community): the control command that puts an NTAG215 demo card
  *      in the emulator's field is written, the real libnfc in the reader's helper
  *      process polls and reads it over the paced UART (115200 baud, as a PN532 on a
  *      serial port; the emulator also adds ISO 14443 air time), the card is verified
@@ -33,18 +35,47 @@ static EcKioskWindow *window;
 static gint64 painted_at;
 static EcKioskScreen painted_screen = (EcKioskScreen) -1;
 
+static gint64 drawn_at;       /* the first frame of the screen with no transition running */
+
+/* Whether a page transition (the window's 120 ms crossfade) is still running anywhere. */
+static gboolean
+transition_running (GtkWidget *w)
+{
+  if (GTK_IS_STACK (w) && gtk_stack_get_transition_running (GTK_STACK (w)))
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (transition_running (c))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 on_after_paint (GdkFrameClock *clock,
                 gpointer       data)
 {
-  painted_at = g_get_monotonic_time ();
-  painted_screen = ec_kiosk_controller_get_screen (controller);
+  EcKioskScreen now = ec_kiosk_controller_get_screen (controller);
+
+  if (painted_screen != now || painted_at == 0)
+    {
+      painted_at = g_get_monotonic_time ();
+      painted_screen = now;
+    }
+  /* Only the record counts (a settled frame of the page before it does not). */
+  if (drawn_at == 0 && now == EC_KIOSK_SCREEN_RECORD && !transition_running (GTK_WIDGET (window)))
+    drawn_at = g_get_monotonic_time ();
 }
 
 static gboolean
 painted (gpointer data)
 {
   return painted_screen == (EcKioskScreen) GPOINTER_TO_INT (data) && painted_at > 0;
+}
+
+/* The screen is painted and fully shown: its frame with no transition running. */
+static gboolean
+drawn (gpointer data)
+{
+  return painted (data) && drawn_at > 0;
 }
 
 /* CPU seconds (user + system) and RSS (KiB) of a process from /proc. */
@@ -145,6 +176,10 @@ main (int    argc,
   g_autoptr(EcDemoFixture) demo = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) taps = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) first_frames = g_array_new (FALSE, FALSE, sizeof (double));
+  double first_tap_ms = 0;
+  const char *res_env = g_getenv ("EC_KIOSK_BENCH_RESIDENTS");
+  guint n_residents = res_env != NULL ? (guint) atoi (res_env) : 200;
   double sum_detect = 0, sum_read = 0, sum_worker = 0, sum_paint = 0, sum_reader = 0;
   g_autofree char *tmp = NULL, *demo_dir = NULL, *link = NULL, *control = NULL;
   const char *idle_env = g_getenv ("EC_KIOSK_BENCH_IDLE_SECONDS");
@@ -168,7 +203,7 @@ main (int    argc,
   tmp = g_dir_make_tmp ("kiosk-bench-XXXXXX", &error);
   g_assert_no_error (error);
   demo_dir = g_build_filename (tmp, "demo", NULL);
-  demo = ec_demo_fixture_create (demo_dir, 200, &error);
+  demo = ec_demo_fixture_create (demo_dir, MAX (n_residents, 200), &error);
   g_assert_no_error (error);
   g_assert_true (ec_config_load_file (config, demo->conf_path, &error));
   link = g_build_filename (tmp, "reader", NULL);
@@ -206,24 +241,32 @@ main (int    argc,
       ec_kiosk_controller_clear (controller);
       ec_test_spin (400);
       painted_at = 0;
+      drawn_at = 0;
       painted_screen = (EcKioskScreen) -1;
       ctl (control, cmd, &placed);
-      if (!ec_test_wait_until (painted, GINT_TO_POINTER (EC_KIOSK_SCREEN_RECORD), 10000))
+      /* Fully drawn: the record on screen with the crossfade from the Waiting page over
+       * (its first frame still shows the old page). */
+      if (!ec_test_wait_until (drawn, GINT_TO_POINTER (EC_KIOSK_SCREEN_RECORD), 10000))
         g_error ("tap %u: no record within 10 s (screen %s)", i,
                  ec_kiosk_screen_to_string (ec_kiosk_controller_get_screen (controller)));
-      ms = (double) (painted_at - placed) / 1000.0;
-      if (i > 0)   /* the first tap warms the caches: the database connection, the keyring */
+      ms = (double) (drawn_at - placed) / 1000.0;
+      if (i == 0)  /* opens the database, loads the keyring: counted on its own */
+        first_tap_ms = ms;
+      else
         {
           EcKioskResult *r = ec_kiosk_controller_get_result (controller);
+          double first = (double) (painted_at - placed) / 1000.0;
+          g_array_append_val (first_frames, first);
           g_array_append_val (taps, ms);
           sum_detect += (double) (r->started_us - placed) / 1000.0;
           sum_read += (double) (r->read_us - r->started_us) / 1000.0;
           sum_worker += (double) (r->worker_us - r->read_us) / 1000.0;
-          sum_paint += (double) (painted_at - r->worker_us) / 1000.0;
+          sum_paint += (double) (drawn_at - r->worker_us) / 1000.0;
           sum_reader += r->reader_read_ms;
         }
     }
   g_array_sort (taps, compare_double);
+  g_array_sort (first_frames, compare_double);
 
   /* 4. memory with a record on screen. */
   helper = find_helper ();
@@ -261,16 +304,22 @@ main (int    argc,
     kiosk_pct = 100.0 * (kiosk_cpu1 - kiosk_cpu0) / wall;
     helper_pct = 100.0 * (helper_cpu1 - helper_cpu0) / wall;
 
-    printf ("\nkiosk benchmark (emulated PN532 at 115200 baud with air time, NTAG215 demo cards)\n");
+    printf ("\nkiosk benchmark (emulated PN532 at 115200 baud with air time, NTAG215 demo cards, "
+            "%u residents)\n", MAX (n_residents, 200));
     printf ("| figure | value | goal |\n|---|---|---|\n");
-    printf ("| cold start to Waiting painted | %.0f ms | — |\n", cold_ms);
-    printf ("| card placed → record painted, median of %u | %.0f ms | < 300 ms |\n", taps->len,
-            g_array_index (taps, double, taps->len / 2));
-    printf ("| card placed → record painted, max | %.0f ms | |\n", g_array_index (taps, double, taps->len - 1));
+    printf ("| cold start (from gtk_init, in process) to Waiting painted | %.0f ms | — |\n", cold_ms);
+    printf ("| first tap (opens the database, loads the keyring) → record fully drawn | %.0f ms | < 300 ms |\n",
+            first_tap_ms);
+    printf ("| card placed → record fully drawn (no transition running), median of %u | %.0f ms | < 250 ms |\n",
+            taps->len, g_array_index (taps, double, taps->len / 2));
+    printf ("| card placed → record fully drawn, max | %.0f ms | < 300 ms |\n",
+            MAX (g_array_index (taps, double, taps->len - 1), first_tap_ms));
+    printf ("| card placed → first frame of the record (crossfade starts), median | %.0f ms | |\n",
+            g_array_index (first_frames, double, first_frames->len / 2));
     printf ("| … of which: placed → card-detected (reader polling) | %.0f ms mean | |\n", sum_detect / taps->len);
     printf ("| … card-detected → pages read (reader says %.0f ms) | %.0f ms mean | |\n", sum_reader / taps->len, sum_read / taps->len);
     printf ("| … verify + card status + audited record read (worker) | %.0f ms mean | |\n", sum_worker / taps->len);
-    printf ("| … render and paint the record | %.0f ms mean | |\n", sum_paint / taps->len);
+    printf ("| … build, render and paint the record until fully shown | %.0f ms mean | |\n", sum_paint / taps->len);
     printf ("| idle CPU over %.0f s waiting: kiosk process | %.2f %% of a core | |\n", wall, kiosk_pct);
     printf ("| idle CPU over %.0f s waiting: reader helper (libnfc polling) | %.2f %% of a core | |\n", wall, helper_pct);
     printf ("| idle CPU total | %.2f %% of a core | < 2 %% |\n", kiosk_pct + helper_pct);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* CSV import and export: RFC 4180 reading, every error class reported with file,
  * line and column, all-or-nothing imports, --skip-bad, round trips, JSON export. */
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <json-glib/json-glib.h>
 #include <glib/gstdio.h>
 
@@ -456,6 +458,133 @@ test_control_characters (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count (f->db), ==, 1);
 }
 
+/* The streaming reader (a file read in 256 KiB chunks) returns exactly what the
+ * in-memory reader returns, record by record with the same line numbers, on a file of
+ * several chunks whose records straddle the chunk boundaries: quoted fields with
+ * newlines and "" inside, CRLF and LF endings, blank lines, a BOM, and a broken quote
+ * at the very end (the same error from both). */
+static void
+test_stream_reader (void)
+{
+  g_autoptr(GString) csv = g_string_new ("\xef\xbb\xbf" "a,b,c\r\n");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  g_autofree char *dir = g_dir_make_tmp ("ec-csv-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "s.csv", NULL);
+  g_autoptr(EcCsvReader) mem = NULL;
+  g_autoptr(EcCsvReader) str = NULL;
+  g_autoptr(GError) e1 = NULL;
+  g_autoptr(GError) e2 = NULL;
+  guint n = 0;
+  int fd;
+
+  while (csv->len < 1200 * 1024)
+    {
+      for (guint f = 0; f < 3; f++)
+        {
+          guint kind = g_rand_int_range (rand, 0, 4);
+          if (f > 0)
+            g_string_append_c (csv, ',');
+          if (kind == 0)
+            g_string_append_printf (csv, "plain%u", g_rand_int (rand));
+          else if (kind == 1)
+            g_string_append_printf (csv, "\"line one\nline \"\"two\"\"\r\n%u\"", g_rand_int (rand));
+          else if (kind == 2)
+            {
+              g_string_append_c (csv, '"');
+              for (guint k = g_rand_int_range (rand, 0, 3000); k > 0; k--)
+                g_string_append_c (csv, (char) ('a' + k % 26));
+              g_string_append_c (csv, '"');
+            }
+        }
+      g_string_append (csv, g_rand_boolean (rand) ? "\r\n" : "\n");
+      if (g_rand_int_range (rand, 0, 10) == 0)
+        g_string_append (csv, "\n\r\n");
+    }
+  g_string_append (csv, "last,\"never closed\nat all");
+  g_assert_true (g_file_set_contents (path, csv->str, (gssize) csv->len, NULL));
+
+  fd = g_open (path, O_RDONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  mem = ec_csv_reader_new (csv->str, csv->len, "s.csv");
+  str = ec_csv_reader_new_fd (fd, "s.csv");
+  for (;;)
+    {
+      GPtrArray *a = NULL, *b = NULL;
+      guint la = 0, lb = 0;
+      gboolean ga = ec_csv_reader_next (mem, &a, &la, &e1);
+      gboolean gb = ec_csv_reader_next (str, &b, &lb, &e2);
+
+      g_assert_cmpint (ga, ==, gb);
+      if (!ga)
+        break;
+      n++;
+      g_assert_cmpuint (la, ==, lb);
+      g_assert_cmpuint (a->len, ==, b->len);
+      for (guint i = 0; i < a->len; i++)
+        g_assert_cmpstr (a->pdata[i], ==, b->pdata[i]);
+    }
+  g_assert_cmpuint (n, >, 500);
+  g_assert_error (e1, EC_IMPORT_ERROR, EC_IMPORT_ERROR_SYNTAX);
+  g_assert_error (e2, EC_IMPORT_ERROR, EC_IMPORT_ERROR_SYNTAX);
+  g_assert_cmpstr (e1->message, ==, e2->message);
+  close (fd);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* ec_csv_import_file streams: 3,000 residents exported and imported from a file of
+ * several chunks; the same file with a bad last row (far past the first chunk) imports
+ * nothing: all or nothing holds while the rows go in as they are read. */
+static void
+test_import_file_stream (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+  g_autofree char *csv_path = g_build_filename (f->dir, "all.csv", NULL);
+  g_autofree char *bad_path = g_build_filename (f->dir, "bad.csv", NULL);
+  g_autofree char *other_path = g_build_filename (f->dir, "other.db", NULL);
+  g_autoptr(GString) bad = NULL;
+  EcCsvImportReport report = { 0 };
+  EcDb *other;
+  guint64 count = 99;
+
+  g_assert_true (ec_demo_generate (f->db, 3000, 11, &error));
+  g_assert_no_error (error);
+  g_assert_true (ec_csv_export (f->db, mem, &actor, &error));
+  g_assert_true (g_output_stream_close (mem, NULL, &error));
+  g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (mem)), >, 3 * 256 * 1024);
+  g_assert_true (g_file_set_contents (csv_path, g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (mem)),
+                                      (gssize) g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (mem)), NULL));
+  bad = g_string_new_len (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (mem)),
+                          (gssize) g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (mem)));
+  g_string_append (bad, "only,two fields\n");
+  g_assert_true (g_file_set_contents (bad_path, bad->str, (gssize) bad->len, NULL));
+
+  other = ec_db_open (other_path, EC_DB_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  g_assert_false (ec_csv_import_file (other, bad_path, FALSE, &actor, &report, &error));
+  g_assert_error (error, EC_IMPORT_ERROR, EC_IMPORT_ERROR_COLUMNS);
+  g_assert_nonnull (strstr (error->message, "bad.csv:3002"));
+  g_clear_error (&error);
+  g_assert_true (ec_db_resident_count (other, &count, &error));
+  g_assert_cmpuint (count, ==, 0);
+
+  g_assert_true (ec_csv_import_file (other, csv_path, FALSE, &actor, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.n_rows, ==, 3000);
+  g_assert_cmpuint (report.n_imported, ==, 3000);
+  ec_csv_import_report_clear (&report);
+  g_assert_true (ec_db_resident_count (other, &count, &error));
+  g_assert_cmpuint (count, ==, 3000);
+  ec_db_close (other);
+  {
+    g_autofree char *w = g_strconcat (other_path, "-wal", NULL);
+    g_autofree char *s = g_strconcat (other_path, "-shm", NULL);
+    g_unlink (w);
+    g_unlink (s);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -471,6 +600,8 @@ main (int argc, char **argv)
   ADD ("formula-injection", test_formula_injection);
   ADD ("control-characters", test_control_characters);
   ADD ("export-audited-json", test_export_audited_json);
+  g_test_add_func ("/ec/csv/stream-reader", test_stream_reader);
+  ADD ("import-file-stream", test_import_file_stream);
 #undef ADD
   return g_test_run ();
 }

@@ -3,7 +3,10 @@
  * staff, search, settings, migration from schema v1, backup. Real SQLite files. */
 #include <string.h>
 #include <sqlite3.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "ec-compat.h"
@@ -139,6 +142,165 @@ test_open_settings (Fixture *f, gconstpointer data)
   g_assert_cmpint (sqlite3_column_int (st, 0), ==, EC_DB_APPLICATION_ID);
   g_clear_pointer (&st, sqlite3_finalize);
   g_assert_cmpint (sqlite3_close (raw), ==, SQLITE_OK);
+}
+
+/* A leaf page of the residents table, from the middle of the file (dbstat). */
+static guint
+residents_leaf_page (const char *path)
+{
+  sqlite3 *raw = NULL;
+  g_autoptr(sqlite3_stmt) st = NULL;
+  guint pgno = 0;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &raw, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (raw, "SELECT pageno FROM dbstat WHERE name = 'residents' "
+                                       "AND pagetype = 'leaf' ORDER BY pageno", -1, &st, NULL), ==, SQLITE_OK);
+  for (guint i = 0; sqlite3_step (st) == SQLITE_ROW; i++)
+    if (i == 5)
+      pgno = (guint) sqlite3_column_int (st, 0);
+  g_clear_pointer (&st, sqlite3_finalize);
+  g_assert_cmpint (sqlite3_close (raw), ==, SQLITE_OK);
+  g_assert_cmpuint (pgno, >, 1);
+  return pgno;
+}
+
+/* Overwrite the first 1 KiB of page @pgno (4096-byte pages: its b-tree header and cell
+ * pointers) with a pattern. */
+static void
+damage_page (const char *path,
+             guint       pgno)
+{
+  int fd = g_open (path, O_WRONLY, 0);
+  guint8 junk[1024];
+
+  g_assert_cmpint (fd, >=, 0);
+  memset (junk, 0xa5, sizeof junk);
+  g_assert_cmpint (pwrite (fd, junk, sizeof junk, (off_t) (pgno - 1) * 4096), ==, sizeof junk);
+  g_assert_cmpint (close (fd), ==, 0);
+}
+
+static guint
+count_pages (const char *path)
+{
+  struct stat st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return (guint) (st.st_size / 4096);
+}
+
+/* In a child: open, write, and die without closing (as a killed kiosk does). */
+G_GNUC_NORETURN static void
+crash_after_write (const char *path,
+                   const char *staff_id)
+{
+  EcDb *child = ec_db_open (path, EC_DB_OPEN_READ_WRITE, NULL);
+  EcStaff *s = ec_staff_new ();
+
+  s->id = g_strdup (staff_id);
+  s->name = g_strdup ("Crash Test");
+  s->role = EC_ROLE_NURSE;
+  if (child == NULL || !ec_db_staff_add (child, s, &staff_actor, NULL))
+    _exit (1);
+  _exit (0);
+}
+
+/* quick_check is no longer run on every open (it reads the whole file: seconds at a
+ * million residents). A damaged file is still refused before anyone reads a record from
+ * it when the last session ended uncleanly (a -wal left behind, no other connection):
+ * the open checks. After a clean shutdown the open trusts the file, and `db check`,
+ * backup and doctor (ec_db_quick_check / integrity_check) find the damage. */
+static void
+test_check_after_unclean_shutdown (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ec-db-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "r.db", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  EcDb *db;
+  EcDb *second;
+  guint pages;
+  pid_t pid;
+  int status;
+
+  db = ec_db_open (path, EC_DB_OPEN_READ_WRITE | EC_DB_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  g_assert_true (ec_demo_generate (db, 300, 7, &error));
+  g_assert_no_error (error);
+  g_assert_false (ec_db_was_checked_at_open (db));
+  /* A second connection while the first is open sees the -wal but is not alone. */
+  second = ec_db_open (path, EC_DB_OPEN_READ_WRITE, &error);
+  g_assert_no_error (error);
+  g_assert_false (ec_db_was_checked_at_open (second));
+  ec_db_close (second);
+  ec_db_close (db);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+
+  /* Clean shutdown: no check at open. */
+  db = ec_db_open (path, EC_DB_OPEN_READ_WRITE, &error);
+  g_assert_no_error (error);
+  g_assert_false (ec_db_was_checked_at_open (db));
+  ec_db_close (db);
+
+  /* A process that wrote and died without closing. */
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      crash_after_write (path, "N9001");
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+
+  /* The next open checks; the file is fine, so it opens. */
+  db = ec_db_open (path, EC_DB_OPEN_READ_WRITE, &error);
+  g_assert_no_error (error);
+  g_assert_true (ec_db_was_checked_at_open (db));
+  ec_db_close (db);
+
+  /* Damage a page in the middle of the file, clean shutdown: open trusts it,
+   * quick_check and integrity_check (db check, backup, doctor) refuse it. */
+  pages = count_pages (path);
+  g_assert_cmpuint (pages, >, 20);
+  damage_page (path, residents_leaf_page (path));
+  db = ec_db_open (path, EC_DB_OPEN_READ_WRITE, &error);
+  g_assert_no_error (error);
+  g_assert_false (ec_db_was_checked_at_open (db));
+  g_assert_false (ec_db_quick_check (db, &error));
+  g_assert_error (error, EC_DB_ERROR, EC_DB_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_assert_false (ec_db_integrity_check (db, &error));
+  g_assert_error (error, EC_DB_ERROR, EC_DB_ERROR_CORRUPT);
+  g_clear_error (&error);
+  ec_db_close (db);
+
+  /* The same damage after an unclean shutdown: refused at open, every time. */
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      crash_after_write (path, "N9002");
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+  for (guint i = 0; i < 2; i++)
+    {
+      db = ec_db_open (path, EC_DB_OPEN_READ_WRITE, &error);
+      g_assert_null (db);
+      g_assert_error (error, EC_DB_ERROR, EC_DB_ERROR_CORRUPT);
+      g_clear_error (&error);
+    }
+  {
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+    while ((name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *p = g_build_filename (dir, name, NULL);
+        g_unlink (p);
+      }
+  }
+  g_rmdir (dir);
 }
 
 static void
@@ -937,6 +1099,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add ("/ec/db/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("open-settings", test_open_settings);
   g_test_add_func ("/ec/db/open-errors", test_open_errors);
+  g_test_add_func ("/ec/db/check-after-unclean-shutdown", test_check_after_unclean_shutdown);
   ADD ("crud", test_crud);
   ADD ("constraints", test_constraints);
   ADD ("verbatim", test_verbatim);

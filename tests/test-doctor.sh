@@ -112,6 +112,15 @@ LIBNFC_AUTO_SCAN=false doctor "$tmp/garbage.out" --keys "$tmp/keys" --db "$tmp/g
 expect "a file that is not a database: FAIL, restore from backup" "$tmp/garbage.out" \
   "^FAIL database $tmp/garbage.db does not open: " "^     fix: restore the database"
 
+# A damaged page in a database that was closed cleanly: opening trusts the file (no
+# quick_check on every open, docs/database.md); doctor checks it and says so.
+"$cli" demo generate --db "$tmp/damaged.db" --actor staff:S1 -n 300 >/dev/null 2>&1
+pg=$(sqlite3 "$tmp/damaged.db" "SELECT pageno FROM dbstat WHERE name = 'residents' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 5")
+printf '%1024s' '' | tr ' ' '\245' | dd of="$tmp/damaged.db" bs=4096 seek=$((pg - 1)) conv=notrunc status=none
+LIBNFC_AUTO_SCAN=false doctor "$tmp/damaged.out" --keys "$tmp/keys" --db "$tmp/damaged.db"
+expect "a damaged page in a cleanly closed database: FAIL, restore from backup" "$tmp/damaged.out" \
+  "^FAIL database $tmp/damaged.db is damaged: " "^     fix: restore the database"
+
 printf '[kiosk]\nrole=captain\n' >"$tmp/bad.conf"
 LIBNFC_AUTO_SCAN=false timeout 60 "$cli" doctor --config "$tmp/bad.conf" --timeout 5 --keys "$tmp/keys" \
   --db "$tmp/absent.db" >"$tmp/badconf.out" 2>&1

@@ -170,7 +170,7 @@ ctl save "$T/with space.tag" >/dev/null
 check "save and place-image take paths with spaces" \
   grep -q "^ok placed ntag215 uid 04e1155a216c80" <(ctl place-image "$T/with space.tag")
 check "status reports the card in the field" \
-  grep -q "^ok plugged=1 pty=/dev/pts/[0-9]* stalled=0 pace=0 air=off tag=ntag215 uid=04e1155a216c80$" <(ctl status)
+  grep -q "^ok plugged=1 pty=/dev/pts/[0-9]* stalled=0 pace=0 air=off max-answer=264 tag=ntag215 uid=04e1155a216c80$" <(ctl status)
 ctl place ntag213 04a1b2c3d4e5f6 >/dev/null
 out=$(timeout 20 nfc-mfultralight r "$T/213.mfd" 2>&1)
 check "NTAG213 with a given UID reads as NTAG213 (45 pages)" \

@@ -327,6 +327,163 @@ test_watch_two_cards (void)
   events_clear (&ev);
 }
 
+/* A reader that cannot pass 260 bytes in one exchange (a PN532 clone, a CCID-wrapped
+ * reader; here the emulator limited to 259 bytes): the 65-page FAST_READ fails with
+ * libnfc's "Internal Chip Error", which is about the exchange, not a lost reader. The
+ * card is read whole with smaller FAST_READs, the reader stays READY (it never
+ * reconnects), and the limit is remembered: the next read sends no oversized one. */
+static void
+on_state_log (EcReader *r, GParamSpec *pspec, GArray *states)
+{
+  EcReaderState s = ec_reader_get_state (r);
+  g_array_append_val (states, s);
+}
+
+static void
+test_limited_reader (void)
+{
+  g_autoptr(EcTestEmu) emu = ec_test_emu_start ("--max-answer", "259", NULL);
+  g_autoptr(EcReader) reader = ec_reader_new (emu->connstring);
+  g_autoptr(GArray) states = g_array_new (FALSE, FALSE, sizeof (EcReaderState));
+  g_autoptr(GError) error = NULL;
+  Events ev = { .want_state = EC_READER_STATE_READY };
+  guint pages = 0x82;                                /* NTAG215: pages 0 .. 0x81 */
+  g_autofree char *a = NULL;
+
+  connect_events (reader, &ev);
+  g_signal_connect (reader, "notify::state", G_CALLBACK (on_state_log), states);
+
+  /* An NDEF message over the whole user area: all 130 pages must be read. */
+  {
+    g_autoptr(EcTagImage) img = NULL;
+    g_autofree char *path = g_build_filename (emu->dir, "full.tag", NULL);
+    guint len = pages * 4 - 16 - 4 - 1;
+
+    g_free (ec_test_emu_ctl (emu, "place ntag215 04a1b2c3d4e5f0"));
+    img = ec_test_emu_save (emu);
+    img->pages[4][0] = 0x03;
+    img->pages[4][1] = 0xff;
+    img->pages[4][2] = (guint8) (len >> 8);
+    img->pages[4][3] = (guint8) len;
+    for (guint p = 5; p < pages; p++)
+      for (guint j = 0; j < 4; j++)
+        img->pages[p][j] = (guint8) (p * 7 + j);
+    img->pages[pages - 1][3] = 0xfe;
+    g_assert_true (ec_tag_image_save_file (img, path, &error));
+    g_assert_no_error (error);
+    g_free (ec_test_emu_ctl (emu, "place-image %s", path));
+  }
+
+  ec_reader_start (reader);
+  g_assert_true (spin_until (&ev.got_read, 5000));
+  g_assert_cmpuint (ev.failed, ==, 0);
+  g_assert_cmpuint (ev.read, ==, 1);
+  {
+    guint n_read = 0;
+    g_autoptr(GBytes) b = ec_reader_card_get_pages (ev.last, &n_read);
+    g_assert_cmpuint (n_read, ==, pages);
+  }
+  assert_card_matches (emu, ev.last);
+  for (guint i = 0; i < states->len; i++)
+    g_assert_cmpint (g_array_index (states, EcReaderState, i), ==, EC_READER_STATE_READY);
+  g_assert_cmpint (ec_reader_get_state (reader), ==, EC_READER_STATE_READY);
+
+  /* The next tap: 63 + 2 pages, then 63 + 2 more: 4 FAST_READs, none refused. */
+  ev.got_removed = FALSE;
+  g_free (ec_test_emu_ctl (emu, "remove"));
+  g_assert_true (spin_until (&ev.got_removed, 3000));
+  {
+    g_autofree char *path = g_build_filename (emu->dir, "full.tag", NULL);
+    g_free (ec_test_emu_ctl (emu, "stats reset"));
+    ev.got_read = FALSE;
+    g_free (ec_test_emu_ctl (emu, "place-image %s", path));
+  }
+  g_assert_true (spin_until (&ev.got_read, 3000));
+  assert_card_matches (emu, ev.last);
+  a = ec_test_emu_ctl (emu, "stats");
+  g_assert_cmpuint (ec_test_emu_stat (a, "fast_read"), ==, 4);
+  g_assert_cmpuint (ev.failed, ==, 0);
+  for (guint i = 0; i < states->len; i++)
+    g_assert_cmpint (g_array_index (states, EcReaderState, i), ==, EC_READER_STATE_READY);
+
+  /* Much smaller still (64 bytes): 16-page FAST_READs, still the whole card, still READY. */
+  g_free (ec_test_emu_ctl (emu, "max-answer 64"));
+  ev.got_removed = FALSE;
+  g_free (ec_test_emu_ctl (emu, "remove"));
+  g_assert_true (spin_until (&ev.got_removed, 3000));
+  {
+    g_autofree char *path = g_build_filename (emu->dir, "full.tag", NULL);
+    ev.got_read = FALSE;
+    g_free (ec_test_emu_ctl (emu, "place-image %s", path));
+  }
+  g_assert_true (spin_until (&ev.got_read, 3000));
+  assert_card_matches (emu, ev.last);
+  g_assert_cmpuint (ev.failed, ==, 0);
+  for (guint i = 0; i < states->len; i++)
+    g_assert_cmpint (g_array_index (states, EcReaderState, i), ==, EC_READER_STATE_READY);
+
+  ec_reader_stop (reader);
+  events_clear (&ev);
+}
+
+/* A card swapped for another with the same UID between two presence checks (the
+ * emulator's place-image replaces the card in the field at once; the new one comes up
+ * unpowered): the old card is reported removed and the new one is read, so what is
+ * shown is what is on the reader. */
+static void
+test_watch_swap_same_uid (void)
+{
+  g_autoptr(EcTestEmu) emu = ec_test_emu_start (NULL);
+  g_autoptr(EcReader) reader = ec_reader_new (emu->connstring);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (emu->dir, "other.tag", NULL);
+  Events ev = { .want_state = EC_READER_STATE_READY };
+
+  connect_events (reader, &ev);
+  g_free (ec_test_emu_ctl (emu, "place ntag215 04c0ffee123456"));
+  {
+    g_autoptr(EcTagImage) img = ec_test_emu_save (emu);
+    /* Another card with the same UID: a different NDEF message. */
+    static const guint8 ndef[8] = { 0x03, 0x04, 0xd0, 0x00, 0x00, 0x00, 0xfe, 0x00 };
+    memcpy (img->pages[4], ndef, 8);
+    g_assert_true (ec_tag_image_save_file (img, path, &error));
+    g_assert_no_error (error);
+  }
+  ec_reader_start (reader);
+  g_assert_true (spin_until (&ev.got_read, 5000));
+  g_assert_cmpuint (ev.read, ==, 1);
+  assert_card_matches (emu, ev.last);
+
+  /* Let a few presence checks pass with the first card, then swap. */
+  {
+    gboolean never = FALSE;
+    spin_until (&never, 300);
+  }
+  g_assert_cmpuint (ev.removed, ==, 0);
+  ev.got_read = FALSE;
+  g_free (ec_test_emu_ctl (emu, "place-image %s", path));
+  g_assert_true (spin_until (&ev.got_read, 3000));
+  g_assert_cmpuint (ev.removed, ==, 1);
+  g_assert_cmpuint (ev.read, ==, 2);
+  g_assert_cmpstr (ec_reader_card_get_uid_hex (ev.last), ==, "04c0ffee123456");
+  {
+    g_autoptr(GBytes) b = ec_reader_card_get_pages (ev.last, NULL);
+    const guint8 *m = g_bytes_get_data (b, NULL);
+    g_assert_cmphex (m[4 * 4 + 1], ==, 0x04);        /* the second card's TLV */
+  }
+  assert_card_matches (emu, ev.last);
+
+  /* The card staying on the reader is not read again. */
+  {
+    gboolean never = FALSE;
+    spin_until (&never, 500);
+  }
+  g_assert_cmpuint (ev.read, ==, 2);
+  g_assert_cmpuint (ev.removed, ==, 1);
+  ec_reader_stop (reader);
+  events_clear (&ev);
+}
+
 typedef struct
 {
   gboolean  done;
@@ -579,6 +736,8 @@ main (int    argc,
   g_test_add_func ("/ec/reader/stop-releases", test_stop_releases);
   g_test_add_func ("/ec/reader/watch/two-cards", test_watch_two_cards);
   g_test_add_func ("/ec/reader/watch/removed-mid-read", test_watch_removed_mid_read);
+  g_test_add_func ("/ec/reader/watch/swap-same-uid", test_watch_swap_same_uid);
+  g_test_add_func ("/ec/reader/read/limited-reader", test_limited_reader);
   g_test_add_func ("/ec/reader/fault/dropped-frame", test_dropped_frame);
   g_test_add_func ("/ec/reader/fault/corrupt-frame", test_corrupt_frame);
   g_test_add_func ("/ec/reader/fault/unplug-wait", test_unplug_wait);

@@ -1086,6 +1086,13 @@ check_database (Doctor     *d,
               _("database %s does not open: %s"), path, error->message);
       return;
     }
+  /* Opening checks the file only after an unclean shutdown: doctor always does. */
+  if (!ec_db_quick_check (db, &error))
+    {
+      report (d, "FAIL", _("restore the database from a backup (eldercard db backup) or the station"),
+              _("database %s is damaged: %s"), path, error->message);
+      return;
+    }
   report (d, "ok", NULL, _("database %s opens, quick_check ok, schema %d"), path, ec_db_get_schema_version (db));
   if (g_access (path, W_OK) != 0 || g_access (dirname, W_OK) != 0)
     {

@@ -5,7 +5,9 @@
 #include "ec-csv.h"
 #include "ec-db-private.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <json-glib/json-glib.h>
 
 #include "ec-error.h"
@@ -18,6 +20,11 @@
 /* ------------------------------------------------------------------------- */
 /* Reader */
 
+/* Streaming: bytes are read in chunks of this size, and one row (with the blank lines
+ * before it) may take at most ROW_MAX bytes of the buffer. */
+#define STREAM_CHUNK (256 * 1024)
+#define ROW_MAX      (64 * 1024 * 1024)
+
 struct _EcCsvReader
 {
   const char *data;
@@ -28,6 +35,18 @@ struct _EcCsvReader
   GPtrArray  *fields;
   GString    *buf;
   gboolean    failed;
+
+  /* Streaming from a file descriptor (ec_csv_reader_new_fd): data/len are a window on
+   * win, holding at least one whole record from pos (or the rest of the file). */
+  int         fd;           /* -1: all of the data is in memory */
+  GByteArray *win;
+  guint64     consumed;     /* bytes dropped from the front of win */
+  gboolean    eof;
+  gboolean    started;      /* the BOM test has been made */
+  gsize       scan;         /* record-end scan: position reached, from scan_base */
+  gsize       scan_base;
+  gboolean    scan_quoted;
+  gboolean    scan_content;
 };
 
 EcCsvReader *
@@ -37,6 +56,7 @@ ec_csv_reader_new (const char *data,
 {
   EcCsvReader *r = g_new0 (EcCsvReader, 1);
 
+  r->fd = -1;
   r->data = data;
   r->len = data != NULL ? len : 0;
   r->line = 1;
@@ -49,11 +69,25 @@ ec_csv_reader_new (const char *data,
   return r;
 }
 
+EcCsvReader *
+ec_csv_reader_new_fd (int         fd,
+                      const char *filename)
+{
+  EcCsvReader *r = ec_csv_reader_new (NULL, 0, filename);
+
+  r->fd = fd;
+  r->win = g_byte_array_sized_new (STREAM_CHUNK);
+  r->scan_base = G_MAXSIZE;
+  return r;
+}
+
 void
 ec_csv_reader_free (EcCsvReader *r)
 {
   if (r == NULL)
     return;
+  if (r->win != NULL)
+    g_byte_array_unref (r->win);
   g_free (r->filename);
   g_ptr_array_unref (r->fields);
   g_string_free (r->buf, TRUE);
@@ -123,13 +157,104 @@ append_char (EcCsvReader *r,
   return TRUE;
 }
 
+/* Whether win holds a whole record from pos: a newline outside quotes after some
+ * content (blank lines before it do not count). A quote toggles the quoted state, so
+ * an escaped "" toggles twice: the parity tells a newline inside a field from one
+ * between rows. Resumes where the last call stopped. */
+static gboolean
+window_has_record (EcCsvReader *r)
+{
+  const guint8 *d = r->win->data;
+
+  if (r->scan_base != r->pos)
+    {
+      r->scan_base = r->pos;
+      r->scan = r->pos;
+      r->scan_quoted = FALSE;
+      r->scan_content = FALSE;
+    }
+  for (; r->scan < r->win->len; r->scan++)
+    {
+      guint8 c = d[r->scan];
+      if (c == '"')
+        r->scan_quoted = !r->scan_quoted;
+      if (c == '\n' && !r->scan_quoted && r->scan_content)
+        return TRUE;
+      if (c != '\n' && c != '\r')
+        r->scan_content = TRUE;
+    }
+  return FALSE;
+}
+
+/* Streaming: make data/len hold the next record whole (or the rest of the file). */
+static gboolean
+reader_fill (EcCsvReader *r,
+             GError     **error)
+{
+  /* Drop what was parsed once it is a good part of the window. */
+  if (r->pos > 0 && (r->pos >= STREAM_CHUNK || r->pos * 2 >= r->win->len))
+    {
+      if (r->scan_base != G_MAXSIZE && r->scan_base >= r->pos)
+        {
+          r->scan_base -= r->pos;
+          r->scan -= r->pos;
+        }
+      else
+        r->scan_base = G_MAXSIZE;
+      g_byte_array_remove_range (r->win, 0, (guint) r->pos);
+      r->consumed += r->pos;
+      r->pos = 0;
+    }
+  while (!r->eof && !window_has_record (r))
+    {
+      gsize old = r->win->len;
+      ssize_t n;
+
+      if (old - r->pos >= ROW_MAX)
+        {
+          import_error (error, EC_IMPORT_ERROR_OVERSIZE, r->filename, r->line, 0,
+                        _("a row is longer than %d MiB"), ROW_MAX / (1024 * 1024));
+          return FALSE;
+        }
+      g_byte_array_set_size (r->win, (guint) (old + STREAM_CHUNK));
+      do
+        n = read (r->fd, r->win->data + old, STREAM_CHUNK);
+      while (n < 0 && errno == EINTR);
+      if (n < 0)
+        {
+          int saved = errno;
+          g_byte_array_set_size (r->win, (guint) old);
+          import_error (error, EC_IMPORT_ERROR_MISSING, r->filename, r->line, 0,
+                        _("cannot read the file: %s"), g_strerror (saved));
+          return FALSE;
+        }
+      g_byte_array_set_size (r->win, (guint) (old + (gsize) n));
+      if (n == 0)
+        r->eof = TRUE;
+      if (r->consumed + r->win->len > EC_CSV_FILE_MAX)
+        {
+          import_error (error, EC_IMPORT_ERROR_OVERSIZE, r->filename, r->line, 0, _("the file is too large"));
+          return FALSE;
+        }
+    }
+  r->data = (const char *) r->win->data;
+  r->len = r->win->len;
+  if (!r->started)
+    {
+      r->started = TRUE;
+      if (r->len >= 3 && memcmp (r->data, "\xef\xbb\xbf", 3) == 0)
+        r->pos = 3;
+    }
+  return TRUE;
+}
+
 gboolean
 ec_csv_reader_next (EcCsvReader  *r,
                     GPtrArray   **out_fields,
                     guint        *out_line,
                     GError      **error)
 {
-  const char *d = r->data;
+  const char *d;
 
   g_return_val_if_fail (r != NULL, FALSE);
 
@@ -137,6 +262,9 @@ ec_csv_reader_next (EcCsvReader  *r,
   g_string_truncate (r->buf, 0);
   if (r->failed)
     return FALSE;
+  if (r->fd >= 0 && !reader_fill (r, error))
+    goto fail;
+  d = r->data;
 
   /* Skip blank lines between records. */
   while (r->pos < r->len && (d[r->pos] == '\n' || (d[r->pos] == '\r' && r->pos + 1 < r->len && d[r->pos + 1] == '\n')))
@@ -780,35 +908,31 @@ row_to_resident (GPtrArray *fields, const Row *row, GError **error)
   return g_steal_pointer (&r);
 }
 
-gboolean
-ec_csv_parse_residents (const char  *data,
-                        gsize        len,
-                        const char  *filename,
-                        gboolean     skip_bad,
-                        GPtrArray  **out_residents,
-                        GPtrArray  **out_problems,
-                        guint       *out_n_rows,
-                        GError     **error)
+/* Residents, row by row, from a reader (in memory or streaming). */
+typedef struct
 {
-  g_autoptr(EcCsvReader) reader = NULL;
-  g_autoptr(GPtrArray) residents = g_ptr_array_new_with_free_func ((GDestroyNotify) ec_resident_free);
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  EcCsvReader *reader;
+  const char  *filename;
+  int          field_of[N_COLS];
+  guint        n_header;
+  guint        n_rows;
+  Row          row;
+} ResidentRows;
+
+/* The header row. */
+static gboolean
+resident_rows_start (ResidentRows *rr,
+                     EcCsvReader  *reader,
+                     const char   *filename,
+                     GError      **error)
+{
   g_autoptr(GError) local = NULL;
   GPtrArray *fields = NULL;
-  int field_of[N_COLS];
-  guint line = 0, n_header = 0, n_rows = 0;
-  Row row;
+  guint line = 0;
 
-  g_return_val_if_fail (out_residents != NULL, FALSE);
-  if (filename == NULL)
-    filename = "<input>";
-  if (len > EC_CSV_FILE_MAX)
-    {
-      import_error (error, EC_IMPORT_ERROR_OVERSIZE, filename, 1, 0, _("the file is too large"));
-      return FALSE;
-    }
-  reader = ec_csv_reader_new (data, len, filename);
-
+  rr->reader = reader;
+  rr->filename = filename;
+  rr->n_rows = 0;
   if (!ec_csv_reader_next (reader, &fields, &line, &local))
     {
       if (local != NULL)
@@ -819,8 +943,8 @@ ec_csv_parse_residents (const char  *data,
       return FALSE;
     }
   for (int c = 0; c < N_COLS; c++)
-    field_of[c] = -1;
-  n_header = fields->len;
+    rr->field_of[c] = -1;
+  rr->n_header = fields->len;
   for (guint i = 0; i < fields->len; i++)
     {
       g_autofree char *name = g_strstrip (g_strdup (fields->pdata[i]));
@@ -834,65 +958,113 @@ ec_csv_parse_residents (const char  *data,
                         _("unknown column “%s” (see docs/csv.md)"), name);
           return FALSE;
         }
-      if (field_of[found] >= 0)
+      if (rr->field_of[found] >= 0)
         {
           import_error (error, EC_IMPORT_ERROR_COLUMNS, filename, line, i + 1,
                         _("column “%s” appears twice"), name);
           return FALSE;
         }
-      field_of[found] = (int) i;
+      rr->field_of[found] = (int) i;
     }
-  if (field_of[COL_NAME_ZH] < 0)
+  if (rr->field_of[COL_NAME_ZH] < 0)
     {
       import_error (error, EC_IMPORT_ERROR_MISSING, filename, line, 0, _("there is no name_zh column"));
       return FALSE;
     }
+  rr->row.filename = filename;
+  rr->row.field_of = rr->field_of;
+  return TRUE;
+}
 
-  row.filename = filename;
-  row.field_of = field_of;
+/* The next resident: 1 with *@out set; 0 at the end; -1 on an error (a bad row without
+ * @skip_bad, or a broken quote or encoding, which ends the reading). A bad row with
+ * @skip_bad goes to @problems and the next one is returned. */
+static int
+resident_rows_next (ResidentRows  *rr,
+                    gboolean       skip_bad,
+                    GPtrArray     *problems,
+                    EcResident   **out,
+                    GError       **error)
+{
   for (;;)
     {
+      g_autoptr(GError) local = NULL;
+      GPtrArray *fields = NULL;
       EcResident *r;
+      guint line = 0;
 
-      if (!ec_csv_reader_next (reader, &fields, &line, &local))
+      if (!ec_csv_reader_next (rr->reader, &fields, &line, &local))
         {
           if (local == NULL)
-            break;
+            return 0;
           /* A broken quote or encoding ends the reading: nothing after it can be
            * trusted to be split into rows correctly. */
           g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
+          return -1;
         }
-      n_rows++;
-      row.line = line;
+      rr->n_rows++;
+      rr->row.line = line;
       for (guint i = 0; i < fields->len; i++)
         ec_csv_formula_unescape (fields->pdata[i]);
-      if (fields->len != n_header)
+      if (fields->len != rr->n_header)
         {
-          import_error (&local, EC_IMPORT_ERROR_COLUMNS, filename, line, 0,
-                        _("the row has %u fields, the header has %u"), fields->len, n_header);
+          import_error (&local, EC_IMPORT_ERROR_COLUMNS, rr->filename, line, 0,
+                        _("the row has %u fields, the header has %u"), fields->len, rr->n_header);
           r = NULL;
         }
       else
-        r = row_to_resident (fields, &row, &local);
-      if (r == NULL)
+        r = row_to_resident (fields, &rr->row, &local);
+      if (r != NULL)
         {
-          if (!skip_bad)
-            {
-              g_propagate_error (error, g_steal_pointer (&local));
-              return FALSE;
-            }
-          g_ptr_array_add (problems, g_strdup (local->message));
-          g_clear_error (&local);
-          continue;
+          *out = r;
+          return 1;
         }
-      g_ptr_array_add (residents, r);
+      if (!skip_bad)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return -1;
+        }
+      g_ptr_array_add (problems, g_strdup (local->message));
     }
+}
+
+gboolean
+ec_csv_parse_residents (const char  *data,
+                        gsize        len,
+                        const char  *filename,
+                        gboolean     skip_bad,
+                        GPtrArray  **out_residents,
+                        GPtrArray  **out_problems,
+                        guint       *out_n_rows,
+                        GError     **error)
+{
+  g_autoptr(EcCsvReader) reader = NULL;
+  g_autoptr(GPtrArray) residents = g_ptr_array_new_with_free_func ((GDestroyNotify) ec_resident_free);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  ResidentRows rr;
+  EcResident *r = NULL;
+  int got;
+
+  g_return_val_if_fail (out_residents != NULL, FALSE);
+  if (filename == NULL)
+    filename = "<input>";
+  if (len > EC_CSV_FILE_MAX)
+    {
+      import_error (error, EC_IMPORT_ERROR_OVERSIZE, filename, 1, 0, _("the file is too large"));
+      return FALSE;
+    }
+  reader = ec_csv_reader_new (data, len, filename);
+  if (!resident_rows_start (&rr, reader, filename, error))
+    return FALSE;
+  while ((got = resident_rows_next (&rr, skip_bad, problems, &r, error)) > 0)
+    g_ptr_array_add (residents, g_steal_pointer (&r));
+  if (got < 0)
+    return FALSE;
   *out_residents = g_steal_pointer (&residents);
   if (out_problems != NULL)
     *out_problems = g_steal_pointer (&problems);
   if (out_n_rows != NULL)
-    *out_n_rows = n_rows;
+    *out_n_rows = rr.n_rows;
   return TRUE;
 }
 
@@ -905,34 +1077,70 @@ ec_csv_import_report_clear (EcCsvImportReport *report)
   report->n_rows = report->n_imported = 0;
 }
 
-gboolean
-ec_csv_import_data (EcDb               *db,
-                    const char         *data,
-                    gsize               len,
-                    const char         *filename,
-                    gboolean            skip_bad,
-                    const EcActor      *actor,
-                    EcCsvImportReport  *report,
-                    GError            **error)
-{
-  g_autoptr(GPtrArray) residents = NULL;
-  g_autoptr(GPtrArray) problems = NULL;
-  guint n_rows = 0, imported = 0;
+/* The import proper: one transaction, each row parsed, validated and added (audited)
+ * as it is read, so memory stays the same whatever the file's size: the reader keeps
+ * one window of the file, and SQLite spills the transaction's pages to the WAL beyond
+ * its page cache (64 MiB here, so the indexes being filled stay in memory).
+ * Any error without @skip_bad rolls everything back. */
+#define IMPORT_CACHE_SQL "PRAGMA cache_size = -65536"      /* 64 MiB */
+#define DEFAULT_CACHE_SQL "PRAGMA cache_size = -2000"      /* SQLite's default */
 
-  g_return_val_if_fail (db != NULL, FALSE);
-  if (filename == NULL)
-    filename = "<input>";
+/* @sql is a string constant: statements are cached by address. */
+static gboolean
+set_cache (EcDb       *db,
+           const char *sql,
+           GError    **error)
+{
+  g_autoptr(EcCachedStmt) st = _ec_db_stmt (db, sql, error);
+  int rc;
+
+  if (st == NULL)
+    return FALSE;
+  rc = sqlite3_step (st);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      _ec_db_set_error (db, rc, _("Cannot size the page cache"), error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+import_rows (EcDb               *db,
+             EcCsvReader        *reader,
+             const char         *filename,
+             gboolean            skip_bad,
+             const EcActor      *actor,
+             EcCsvImportReport  *report,
+             GError            **error)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  ResidentRows rr;
+  guint imported = 0;
+  gboolean ok = FALSE;
+  int got;
+
   if (!_ec_db_check_actor (actor, error) || !_ec_db_check_writable (db, error))
     return FALSE;
-  if (!ec_csv_parse_residents (data, len, filename, skip_bad, &residents, &problems, &n_rows, error))
+  if (!resident_rows_start (&rr, reader, filename, error))
     return FALSE;
-
+  if (!set_cache (db, IMPORT_CACHE_SQL, error))
+    return FALSE;
   if (!ec_db_begin (db, error))
-    return FALSE;
-  for (guint i = 0; i < residents->len; i++)
+    goto out;
+  for (;;)
     {
       g_autoptr(GError) local = NULL;
-      EcResident *r = residents->pdata[i];
+      g_autoptr(EcResident) r = NULL;
+
+      got = resident_rows_next (&rr, skip_bad, problems, &r, error);
+      if (got < 0)
+        {
+          ec_db_rollback (db);
+          goto out;
+        }
+      if (got == 0)
+        break;
       if (ec_db_resident_add (db, r, actor, &local))
         {
           imported++;
@@ -944,21 +1152,48 @@ ec_csv_import_data (EcDb               *db,
           ec_db_rollback (db);
           g_set_error (error, EC_IMPORT_ERROR, EC_IMPORT_ERROR_SYNTAX,
                        _("%s: resident “%s”: %s; nothing was imported"), filename, r->name_zh, local->message);
-          return FALSE;
+          goto out;
         }
       g_ptr_array_add (problems, g_strdup_printf ("%s: resident “%s”: %s", filename, r->name_zh, local->message));
     }
   if (!ec_db_commit (db, error))
-    return FALSE;
+    goto out;
+  ok = TRUE;
   if (report != NULL)
     {
-      report->n_rows = n_rows;
+      report->n_rows = rr.n_rows;
       report->n_imported = imported;
       if (report->skipped != NULL)
         g_ptr_array_unref (report->skipped);
       report->skipped = g_steal_pointer (&problems);
     }
-  return TRUE;
+out:
+  (void) set_cache (db, DEFAULT_CACHE_SQL, NULL);
+  return ok;
+}
+
+gboolean
+ec_csv_import_data (EcDb               *db,
+                    const char         *data,
+                    gsize               len,
+                    const char         *filename,
+                    gboolean            skip_bad,
+                    const EcActor      *actor,
+                    EcCsvImportReport  *report,
+                    GError            **error)
+{
+  g_autoptr(EcCsvReader) reader = NULL;
+
+  g_return_val_if_fail (db != NULL, FALSE);
+  if (filename == NULL)
+    filename = "<input>";
+  if (len > EC_CSV_FILE_MAX)
+    {
+      import_error (error, EC_IMPORT_ERROR_OVERSIZE, filename, 1, 0, _("the file is too large"));
+      return FALSE;
+    }
+  reader = ec_csv_reader_new (data, len, filename);
+  return import_rows (db, reader, filename, skip_bad, actor, report, error);
 }
 
 gboolean
@@ -970,16 +1205,23 @@ ec_csv_import_file (EcDb               *db,
                     GError            **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autofree char *data = NULL;
-  gsize len = 0;
+  g_autoptr(EcCsvReader) reader = NULL;
+  gboolean ok;
+  int fd;
 
+  g_return_val_if_fail (db != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
-  if (!ec_file_read_bounded (path, EC_CSV_IMPORT_MAX_BYTES, 0, &data, &len, &local))
+  fd = ec_file_open_regular (path, 0, NULL, &local);
+  if (fd < 0)
     {
       g_set_error (error, EC_IMPORT_ERROR, EC_IMPORT_ERROR_MISSING, _("Cannot read %s: %s"), path, local->message);
       return FALSE;
     }
-  return ec_csv_import_data (db, data, len, path, skip_bad, actor, report, error);
+  reader = ec_csv_reader_new_fd (fd, path);
+  ok = import_rows (db, reader, path, skip_bad, actor, report, error);
+  g_clear_pointer (&reader, ec_csv_reader_free);
+  close (fd);
+  return ok;
 }
 
 /* ------------------------------------------------------------------------- */

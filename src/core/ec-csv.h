@@ -16,8 +16,6 @@ G_BEGIN_DECLS
 /* Limits: any one field (except photo_base64), and a whole file. */
 #define EC_CSV_FIELD_MAX  4096
 #define EC_CSV_FILE_MAX   (2u * 1024 * 1024 * 1024 - 1)
-/* The most `import` reads from a file (far more than any community holds). */
-#define EC_CSV_IMPORT_MAX_BYTES (256u * 1024 * 1024)
 
 /* ---- the RFC 4180 reader ---- */
 typedef struct _EcCsvReader EcCsvReader;
@@ -25,6 +23,10 @@ typedef struct _EcCsvReader EcCsvReader;
 EcCsvReader *ec_csv_reader_new   (const char   *data,
                                   gsize         len,
                                   const char   *filename);
+/* Streaming from @fd (not owned; read to its end, in chunks): memory holds one window
+ * of the file, at least one whole record (a row over 64 MiB is EC_IMPORT_ERROR_OVERSIZE). */
+EcCsvReader *ec_csv_reader_new_fd (int          fd,
+                                   const char  *filename);
 void         ec_csv_reader_free  (EcCsvReader  *reader);
 /* The next record's fields (owned by the reader until the next call) and the line
  * it starts on. FALSE with no error at the end; FALSE with EC_IMPORT_ERROR_SYNTAX
@@ -64,9 +66,10 @@ gboolean     ec_csv_parse_residents (const char  *data,
                                      guint       *out_n_rows,
                                      GError     **error);
 
-/* Parse @path and add every resident in one transaction (each add audited). A row
- * the database refuses (a duplicate id…) is skipped with @skip_bad, otherwise the
- * whole import is rolled back. */
+/* Read @path as a stream and add every resident in one transaction (each add audited),
+ * row by row as it is read: memory does not grow with the file (docs/csv.md). A bad
+ * row, or a row the database refuses (a duplicate id…), is skipped with @skip_bad;
+ * otherwise the whole import is rolled back. */
 gboolean     ec_csv_import_file     (EcDb               *db,
                                      const char         *path,
                                      gboolean            skip_bad,

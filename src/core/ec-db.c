@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -26,6 +27,8 @@ struct _EcDb
   GHashTable    *stmts;       /* const char *sql (by address) -> sqlite3_stmt */
   guint          depth;       /* nesting of _ec_db_op_begin */
   gboolean       explicit_txn;
+  int            lock_fd;     /* <path>-eclock, shared flock while open; -1 if none */
+  gboolean       checked;     /* quick_check ran at open (unclean shutdown) */
 };
 
 /* ------------------------------------------------------------------------- */
@@ -880,6 +883,113 @@ migrate (EcDb    *db,
   return TRUE;
 }
 
+/* ------------------------------------------------------------------------- */
+/* Unclean shutdown. SQLite deletes the -wal file when the last connection closes
+ * cleanly (it checkpoints first); a process that was killed, crashed or lost power
+ * leaves it behind. While other connections are open the -wal exists too, so the test
+ * is made only by the first eldercard connection: every EcDb holds a shared flock on
+ * <path>-eclock while it is open (flock, unlike fcntl locks, also tells apart two
+ * connections of one process, like the kiosk's), and the one that gets it exclusively
+ * is alone. Alone with a non-empty -wal = the last session did not end cleanly: run
+ * quick_check before anything reads the file. The lock file holds "check" from then
+ * until a check at open passes, so a failed or interrupted check is run again by the
+ * next opener. When the lock file cannot be opened (a read-only directory without
+ * one), the check runs: we cannot tell. */
+
+#define LOCK_SUFFIX "-eclock"
+#define LOCK_WAIT_MS 60000          /* another opener running its check at most this long */
+
+/* Whether @fd is still the file at @path (the last connection unlinks it). */
+static gboolean
+lock_file_current (int         fd,
+                   const char *path)
+{
+  struct stat a, b;
+
+  return fstat (fd, &a) == 0 && g_lstat (path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Returns TRUE when quick_check must run. Leaves db->lock_fd holding an exclusive lock
+ * (the caller downgrades it after the check) or a shared one, or -1. */
+static gboolean
+lock_and_detect_unclean (EcDb *db)
+{
+  g_autofree char *lock_path = g_strconcat (db->path, LOCK_SUFFIX, NULL);
+  g_autofree char *wal_path = g_strconcat (db->path, "-wal", NULL);
+  struct stat st;
+  int waited = 0;
+
+  db->lock_fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  /* Root (an admin's CLI command) gives the file to the database's owner, as SQLite does
+   * with -wal and -shm: the kiosk user must be able to lock it later. */
+  if (db->lock_fd >= 0 && geteuid () == 0 && g_stat (db->path, &st) == 0
+      && fchown (db->lock_fd, st.st_uid, st.st_gid) != 0)
+    g_debug ("%s: %s", lock_path, g_strerror (errno));
+  if (db->lock_fd < 0)
+    db->lock_fd = g_open (lock_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+  if (db->lock_fd < 0)
+    return TRUE;
+  for (;;)
+    {
+      if (flock (db->lock_fd, LOCK_EX | LOCK_NB) == 0)
+        {
+          if (!lock_file_current (db->lock_fd, lock_path))
+            {
+              /* The last connection removed it between our open and our lock. */
+              close (db->lock_fd);
+              return lock_and_detect_unclean (db);
+            }
+          struct stat lst;
+          gboolean pending = fstat (db->lock_fd, &lst) == 0 && lst.st_size > 0;
+          gboolean unclean = g_lstat (wal_path, &st) == 0 && st.st_size > 0;
+
+          /* Note it in the lock file before checking: a check that fails (its close
+           * then removes the -wal) or is killed leaves the note for the next opener. */
+          if (unclean && !pending)
+            {
+              if (pwrite (db->lock_fd, "check\n", 6, 0) != 6 || fsync (db->lock_fd) != 0)
+                g_debug ("%s: cannot note the pending check: %s", lock_path, g_strerror (errno));
+            }
+          return unclean || pending;
+        }
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        break;
+      /* Others have it open (shared), or one is checking it (exclusive): wait only
+       * for the latter. */
+      if (flock (db->lock_fd, LOCK_SH | LOCK_NB) == 0)
+        {
+          if (lock_file_current (db->lock_fd, lock_path))
+            return FALSE;
+          close (db->lock_fd);
+          return lock_and_detect_unclean (db);
+        }
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        break;
+      if (waited >= LOCK_WAIT_MS)
+        return FALSE;                 /* a hung checker: SQLite's own locks still hold */
+      g_usleep (10000);
+      waited += 10;
+    }
+  close (db->lock_fd);
+  db->lock_fd = -1;
+  return TRUE;
+}
+
+gboolean
+ec_db_quick_check (EcDb    *db,
+                   GError **error)
+{
+  g_return_val_if_fail (db != NULL, FALSE);
+  return quick_check (db, "PRAGMA quick_check", error);
+}
+
+gboolean
+ec_db_was_checked_at_open (EcDb *db)
+{
+  g_return_val_if_fail (db != NULL, FALSE);
+  return db->checked;
+}
+
 static void
 finalize_stmt (gpointer st)
 {
@@ -895,6 +1005,7 @@ ec_db_open (const char     *path,
   g_autoptr(EcDb) db = NULL;
   gboolean existed;
   gint64 version = 0, app_id = 0, n_objects = 0;
+  gboolean need_check;
   int open_flags, rc;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -909,6 +1020,7 @@ ec_db_open (const char     *path,
     }
 
   db = g_new0 (EcDb, 1);
+  db->lock_fd = -1;
   db->path = g_strdup (path);
   db->flags = flags;
   db->stmts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_stmt);
@@ -934,6 +1046,9 @@ ec_db_open (const char     *path,
       close (fd);
     }
 
+  /* A new file needs no check; an existing one after an unclean shutdown does. */
+  need_check = lock_and_detect_unclean (db) && existed;
+
   rc = sqlite3_open_v2 (path, &db->sqlite, open_flags, NULL);
   if (rc != SQLITE_OK)
     {
@@ -951,8 +1066,17 @@ ec_db_open (const char     *path,
         g_prefix_error (error, "%s: ", path);
       return NULL;
     }
-  if (!quick_check (db, "PRAGMA quick_check", error))
-    return NULL;
+  if (need_check)
+    {
+      if (!quick_check (db, "PRAGMA quick_check", error))
+        return NULL;                  /* the lock goes with db: the next opener checks too */
+      db->checked = TRUE;
+      if (db->lock_fd >= 0 && ftruncate (db->lock_fd, 0) != 0)
+        g_debug ("%s%s: %s", path, LOCK_SUFFIX, g_strerror (errno));
+      g_debug ("%s: quick_check after an unclean shutdown: ok", path);
+    }
+  if (db->lock_fd >= 0 && flock (db->lock_fd, LOCK_SH) != 0)
+    g_debug ("%s%s: cannot downgrade the lock: %s", path, LOCK_SUFFIX, g_strerror (errno));
 
   if (!query_int (db, "PRAGMA user_version", &version, error) ||
       !query_int (db, "PRAGMA application_id", &app_id, error) ||
@@ -999,6 +1123,18 @@ ec_db_close (EcDb *db)
   g_hash_table_destroy (db->stmts);
   if (db->sqlite != NULL && (rc = sqlite3_close (db->sqlite)) != SQLITE_OK)
     g_warning ("closing %s: %s", db->path, sqlite3_errstr (rc));
+  /* After the close: the last connection's close has removed the -wal by now. The
+   * last one also removes the lock file, unless it notes a pending check. */
+  if (db->lock_fd >= 0)
+    {
+      g_autofree char *lock_path = g_strconcat (db->path, LOCK_SUFFIX, NULL);
+      struct stat st;
+
+      if (flock (db->lock_fd, LOCK_EX | LOCK_NB) == 0 && fstat (db->lock_fd, &st) == 0
+          && st.st_size == 0 && lock_file_current (db->lock_fd, lock_path))
+        (void) g_unlink (lock_path);
+      close (db->lock_fd);
+    }
   g_free (db->path);
   g_free (db);
 }
@@ -1040,7 +1176,7 @@ ec_db_backup (EcDb       *db,
   g_autoptr(EcDb) copy = NULL;
   sqlite3 *dest = NULL;
   sqlite3_backup *bk;
-  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+  const char *suffixes[] = { "", "-wal", "-shm", "-journal", LOCK_SUFFIX };
   int rc, fd;
 
   g_return_val_if_fail (db != NULL, FALSE);
@@ -1113,13 +1249,18 @@ ec_db_backup (EcDb       *db,
       return FALSE;
     }
 
-  /* Verify the copy the way it will be used: opened, quick-checked, then the full
-   * integrity_check. */
+  /* Verify the copy the way it will be used: opened, then the full integrity_check.
+   * The copy goes elsewhere (a USB stick): its lock file does not go with it. */
   copy = ec_db_open (dest_path, EC_DB_OPEN_READ_WRITE, error);
   if (copy == NULL || !ec_db_integrity_check (copy, error))
     {
       g_prefix_error (error, _("The backup %s does not verify: "), dest_path);
       return FALSE;
     }
+  g_clear_pointer (&copy, ec_db_close);
+  {
+    g_autofree char *lock = g_strconcat (dest_path, LOCK_SUFFIX, NULL);
+    (void) g_unlink (lock);
+  }
   return TRUE;
 }

@@ -7,7 +7,10 @@
  *
  * Every connection runs: journal_mode=WAL, synchronous=FULL, foreign_keys=ON,
  * busy_timeout=5000, trusted_schema=OFF, SQLITE_DBCONFIG_DEFENSIVE, secure_delete=ON,
- * cell_size_check=ON, and PRAGMA quick_check on open (EC_DB_ERROR_CORRUPT if it fails).
+ * cell_size_check=ON. PRAGMA quick_check runs at open only after an unclean shutdown
+ * (the first connection finds a -wal left behind; docs/database.md), and
+ * EC_DB_ERROR_CORRUPT refuses the file if it fails; otherwise in `db check`, backup
+ * and `doctor`.
  * The schema is versioned with user_version and upgraded on open (see docs/database.md).
  *
  * Medical data is read ONLY through ec_db_get_resident(), which appends an audit entry
@@ -72,6 +75,11 @@ EcDb       *ec_db_open                  (const char     *path,
 void        ec_db_close                 (EcDb           *db);
 const char *ec_db_get_path              (EcDb           *db);
 int         ec_db_get_schema_version    (EcDb           *db);
+/* PRAGMA quick_check: reads every page (seconds on a 1 GB file). */
+gboolean    ec_db_quick_check           (EcDb           *db,
+                                         GError        **error);
+/* Whether ec_db_open() ran quick_check (it found an unclean shutdown). */
+gboolean    ec_db_was_checked_at_open   (EcDb           *db);
 /* PRAGMA integrity_check (the slow, full one). */
 gboolean    ec_db_integrity_check       (EcDb           *db,
                                          GError        **error);

@@ -145,6 +145,7 @@ struct _EcPn532
   guint         drop_k;
   guint         corrupt_k;
   gboolean      stalled;
+  guint         max_answer;         /* data bytes per tag answer, <= MAX_DATA_OUT */
   GRand        *rand;
 
   EcPn532Stats  stats;
@@ -167,6 +168,7 @@ ec_pn532_new (void)
   self->regs = g_malloc0 (0x10000);
   g_queue_init (&self->out);
   self->rand = g_rand_new_with_seed (1);
+  self->max_answer = MAX_DATA_OUT;
   ec_pn532_reset (self);
   return self;
 }
@@ -297,6 +299,19 @@ gboolean
 ec_pn532_get_stalled (EcPn532 *self)
 {
   return self->stalled;
+}
+
+void
+ec_pn532_set_max_answer (EcPn532 *self,
+                         guint    bytes)
+{
+  self->max_answer = CLAMP (bytes, 1, MAX_DATA_OUT);
+}
+
+guint
+ec_pn532_get_max_answer (EcPn532 *self)
+{
+  return self->max_answer;
 }
 
 void
@@ -685,7 +700,7 @@ tag_exchange (EcPn532      *self,
     case EC_EMU_REPLY_DATA:
       if (easy)
         {
-          if (reply->len > MAX_DATA_OUT)
+          if (reply->len > self->max_answer)
             {
               g_byte_array_append (ans, (const guint8[]) { ST_INBUF_OVERFLOW }, 1);
             }
@@ -707,7 +722,7 @@ tag_exchange (EcPn532      *self,
               guint16 crc = ec_emu_crc_a (reply->data, reply->len);
               g_byte_array_append (reply, (const guint8[]) { (guint8) (crc & 0xff), (guint8) (crc >> 8) }, 2);
             }
-          if (reply->len > MAX_DATA_OUT)
+          if (reply->len > self->max_answer)
             g_byte_array_append (ans, (const guint8[]) { ST_INBUF_OVERFLOW }, 1);
           else
             {
@@ -1006,6 +1021,7 @@ handle_frame (EcPn532      *self,
   switch (run_command (self, cmd, body + 2, len - 2, ans, t, &delay))
     {
     case RUN_ANSWER:
+      self->stats.air_us += (guint64) MAX (delay, 0);
       emit_answer (self, ans->data, ans->len, t + delay);
       break;
     case RUN_PENDING:
@@ -1155,6 +1171,7 @@ ec_pn532_tick (EcPn532 *self,
       if (try_list (self, self->pending_init, self->n_pending_init, ans, &delay))
         {
           self->pending = PENDING_NONE;
+          self->stats.air_us += (guint64) MAX (delay, 0);
           emit_answer (self, ans->data, ans->len, now_us + delay);
         }
       return;
@@ -1164,6 +1181,7 @@ ec_pn532_tick (EcPn532 *self,
   if (try_poll (self, ans, &delay))
     {
       self->pending = PENDING_NONE;
+      self->stats.air_us += (guint64) MAX (delay, 0);
       emit_answer (self, ans->data, ans->len, now_us + delay);
     }
   else if (now_us >= self->pending_deadline)
@@ -1255,7 +1273,7 @@ ec_pn532_format_stats (EcPn532 *self)
   for (gsize i = 0; i < EC_EMU_OP_N; i++)
     g_string_append_printf (str, " %s=%" G_GUINT64_FORMAT, ops[i], s->tag_op[i]);
   g_string_append_printf (str, " naks=%" G_GUINT64_FORMAT " timeouts=%" G_GUINT64_FORMAT
-                          " tears=%" G_GUINT64_FORMAT,
-                          s->tag_naks, s->tag_timeouts, s->tears);
+                          " tears=%" G_GUINT64_FORMAT " air_us=%" G_GUINT64_FORMAT,
+                          s->tag_naks, s->tag_timeouts, s->tears, s->air_us);
   return g_string_free (str, FALSE);
 }

@@ -42,6 +42,7 @@ typedef struct
   guint64 tag_naks;
   guint64 tag_timeouts;     /* status 01 answered (no tag, silent tag, tear) */
   guint64 tears;
+  guint64 air_us;           /* modelled chip and air time of the answers sent (--air) */
 } EcPn532Stats;
 
 EcPn532     *ec_pn532_new              (void);
@@ -76,6 +77,13 @@ void         ec_pn532_set_stalled      (EcPn532      *self,
                                         gboolean      stalled);
 gboolean     ec_pn532_get_stalled      (EcPn532      *self);
 /* Seed for the random bytes of half-written tears (default 1). */
+/* The most data bytes one InDataExchange/InCommunicateThru answer may carry (1..264,
+ * default 264): a longer tag answer gets status 0E, which libnfc reports as
+ * NFC_ECHIP ("Internal Chip Error"), like a PN532 clone or a CCID-wrapped reader with
+ * a smaller buffer. */
+void         ec_pn532_set_max_answer   (EcPn532      *self,
+                                        guint         bytes);
+guint        ec_pn532_get_max_answer   (EcPn532      *self);
 void         ec_pn532_set_seed         (EcPn532      *self,
                                         guint32       seed);
 

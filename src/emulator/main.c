@@ -412,6 +412,14 @@ run_control (Emu        *emu,
       emu->tx_time = 0;
       return g_strdup_printf ("ok pace %u", baud);
     }
+  if (g_str_equal (cmd, "max-answer"))
+    {
+      guint bytes = parse_count (a1, &ok);
+      if (n != 2 || !ok || bytes == 0 || bytes > 264)
+        return g_strdup ("err usage: max-answer BYTES (1..264)");
+      ec_pn532_set_max_answer (emu->chip, bytes);
+      return g_strdup_printf ("ok max-answer %u", bytes);
+    }
   if (g_str_equal (cmd, "air"))
     {
       if (n != 2 || (!g_str_equal (a1, "on") && !g_str_equal (a1, "off")))
@@ -436,10 +444,11 @@ run_control (Emu        *emu,
         return g_strdup ("err usage: status");
       for (gsize i = 0; tag && i < tag->uid_len; i++)
         g_string_append_printf (uid, "%02x", tag->uid[i]);
-      return g_strdup_printf ("ok plugged=%d pty=%s stalled=%d pace=%u air=%s tag=%s uid=%s",
+      return g_strdup_printf ("ok plugged=%d pty=%s stalled=%d pace=%u air=%s max-answer=%u tag=%s uid=%s",
                               emu->master_fd >= 0, emu->master_fd >= 0 ? emu->slave_name : "-",
                               ec_pn532_get_stalled (emu->chip), ec_pn532_get_pace (emu->chip),
                               ec_pn532_get_air (emu->chip) ? "on" : "off",
+                              ec_pn532_get_max_answer (emu->chip),
                               tag ? ec_emu_tag_type_name (tag->type) : "none", uid->str);
     }
   if (g_str_equal (cmd, "quit"))
@@ -748,11 +757,13 @@ main (int    argc,
   g_autofree char *trace = NULL;
   gint pace = 0;
   gint seed = 1;
+  gint max_answer = 264;
   gboolean air = FALSE;
   GOptionEntry entries[] = {
     { "link", 'l', 0, G_OPTION_ARG_FILENAME, &link_path, "Keep a symlink to the current pty at PATH", "PATH" },
     { "control", 'c', 0, G_OPTION_ARG_FILENAME, &control_path, "Control socket", "SOCKET" },
     { "pace", 0, 0, G_OPTION_ARG_INT, &pace, "Pace the UART at BAUD, 8N1 (0 = off)", "BAUD" },
+    { "max-answer", 0, 0, G_OPTION_ARG_INT, &max_answer, "At most BYTES data bytes in one tag answer (1..264, default 264)", "BYTES" },
     { "air", 0, 0, G_OPTION_ARG_NONE, &air, "Add 106 kbit/s air time to tag commands", NULL },
     { "tag", 0, 0, G_OPTION_ARG_STRING, &tag_name, "Place a blank tag: ntag213|ntag215|ntag216|mfc1k|iso14443-4", "TYPE" },
     { "uid", 0, 0, G_OPTION_ARG_STRING, &uid, "UID of the --tag, in hex", "HEX" },
@@ -781,9 +792,10 @@ main (int    argc,
       g_printerr ("pn532-emu: %s\n", error->message);
       return 2;
     }
-  if (link_path == NULL || control_path == NULL || argc != 1 || pace < 0 || (tag_name && image))
+  if (link_path == NULL || control_path == NULL || argc != 1 || pace < 0 || (tag_name && image)
+      || max_answer < 1 || max_answer > 264)
     {
-      g_printerr ("usage: pn532-emu --link PATH --control SOCKET [--pace BAUD] [--air] "
+      g_printerr ("usage: pn532-emu --link PATH --control SOCKET [--pace BAUD] [--air] [--max-answer BYTES] "
                   "[--tag TYPE [--uid HEX] | --image FILE]\n");
       return 2;
     }
@@ -795,6 +807,7 @@ main (int    argc,
     emu.clients[i].fd = -1;
   ec_pn532_set_pace (emu.chip, (guint) pace);
   ec_pn532_set_air (emu.chip, air);
+  ec_pn532_set_max_answer (emu.chip, (guint) max_answer);
   ec_pn532_set_seed (emu.chip, (guint32) seed);
 
   if (tag_name || image)

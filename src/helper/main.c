@@ -11,11 +11,15 @@
  * The card protocol, NTAG213/215/216 (card-security.md §1.1):
  *   select        InListPassiveTarget, infinite select off (one bounded round)
  *   GET_VERSION   0x60, raw (InCommunicateThru, CRC_A by us), like nfc-mfultralight
- *   FAST_READ     0x3A s e through InDataExchange, ≤ 65 pages (libnfc's buffer)
+ *   FAST_READ     0x3A s e through InDataExchange, ≤ 65 pages (libnfc's buffer); fewer,
+ *                 down to READ, on a reader that answers a long one with NFC_ECHIP
  *   READ          0x30 p (16 bytes)
  *   WRITE         0xA2 p d0..d3
  * A command without an answer leaves the card IDLE (or it left): we select it again by
- * UID before deciding whether it is gone. */
+ * UID before deciding whether it is gone. A tag-level error never makes the reader
+ * "lost": only the device failing to answer (or a select failing) does. A card that
+ * stops answering as the selected target during a presence check is reported gone
+ * even if a card with its UID is back: it is read again. */
 #define G_LOG_DOMAIN "ec-nfc-helper"
 
 #include <errno.h>
@@ -46,6 +50,9 @@ static gboolean     have_target;
 static guint8       cur_uid[10];
 static guint        cur_uid_len;
 static guint8       cur_sak;
+
+/* Pages per FAST_READ this device passes (learnt on NFC_ECHIP; 0 = READ only). */
+static guint        fast_read_max = EC_NFC_FAST_READ_MAX;
 
 /* ------------------------------------------------------------------------- */
 /* I/O */
@@ -291,30 +298,6 @@ get_version (guint8 version[8])
   return 0;
 }
 
-static int
-fast_read (guint   first,
-           guint   n,
-           guint8 *out)
-{
-  while (n > 0)
-    {
-      guint chunk = MIN (n, EC_NFC_FAST_READ_MAX);
-      guint8 cmd[3] = { 0x3a, (guint8) first, (guint8) (first + chunk - 1) };
-      guint8 rx[EC_NFC_FAST_READ_MAX * 4 + 8];
-      int res = transceive (cmd, 3, rx, sizeof rx);
-
-      if (res < 0)
-        return res;
-      if ((guint) res != chunk * 4)
-        return NFC_ERFTRANS;
-      memcpy (out, rx, chunk * 4);
-      out += chunk * 4;
-      first += chunk;
-      n -= chunk;
-    }
-  return 0;
-}
-
 /* READ: 4 pages. */
 static int
 read4 (guint   page,
@@ -329,6 +312,68 @@ read4 (guint   page,
   if (res != 16)
     return NFC_ERFTRANS;
   memcpy (out, rx, 16);
+  return 0;
+}
+
+/* The next smaller FAST_READ after one of @pages failed with NFC_ECHIP: 63 pages fit
+ * a normal PN532 frame (no extended frame), then halves; 0 means READ (4 pages). */
+static guint
+smaller_fast_read (guint pages)
+{
+  if (pages > 63)
+    return 63;
+  if (pages > 4)
+    return MAX (pages / 2, 4);
+  return 0;
+}
+
+/* @n pages from @first, in FAST_READs of at most fast_read_max pages (READs when it
+ * is 0). A reader that cannot pass a long answer (a PN532 clone, a CCID-wrapped
+ * reader: libnfc says NFC_ECHIP, "Internal Chip Error", because the chip answered with
+ * a buffer status) is asked again with smaller exchanges, and the limit is kept for as
+ * long as the device stays open. */
+static int
+fast_read (guint   first,
+           guint   n,
+           guint8 *out)
+{
+  while (n > 0)
+    {
+      guint chunk = fast_read_max > 0 ? MIN (n, fast_read_max) : MIN (n, 4);
+      guint8 rx[EC_NFC_FAST_READ_MAX * 4 + 8];
+      int res;
+
+      if (fast_read_max > 0)
+        {
+          guint8 cmd[3] = { 0x3a, (guint8) first, (guint8) (first + chunk - 1) };
+          res = transceive (cmd, 3, rx, sizeof rx);
+          if (res == NFC_ECHIP)
+            {
+              nfc_target nt;
+
+              fast_read_max = smaller_fast_read (chunk);
+              g_printerr ("eldercard-nfc-helper: a %u-page FAST_READ failed (%s): "
+                          "reading %u pages at a time from now on\n",
+                          chunk, nfc_strerror (pnd), fast_read_max > 0 ? fast_read_max : 4);
+              /* The card answered and the chip could not pass it on: select the card
+               * again (its state after the failed exchange is not ours to guess). */
+              res = select_card (cur_uid, cur_uid_len, &nt);
+              if (res <= 0)
+                return res < 0 ? res : NFC_ETGRELEASED;
+              continue;
+            }
+          if (res < 0)
+            return res;
+          if ((guint) res != chunk * 4)
+            return NFC_ERFTRANS;
+        }
+      else if ((res = read4 (first, rx)) < 0)
+        return res;
+      memcpy (out, rx, (gsize) chunk * 4);
+      out += (gsize) chunk * 4;
+      first += chunk;
+      n -= chunk;
+    }
   return 0;
 }
 
@@ -353,7 +398,10 @@ classify_failure (int                res,
   int sel;
   g_autofree char *why = NULL;
 
-  if (is_device_error (res))
+  /* NFC_ECHIP from a tag command is a status byte: the chip answered (its buffer could
+   * not take the card's answer, say). Whether the reader is really gone is told by
+   * selecting the card again below, never by a tag-level error alone. */
+  if (is_device_error (res) && res != NFC_ECHIP)
     {
       *message = device_error_message (res, "reader failed");
       return EC_READER_ERROR_LOST;
@@ -620,6 +668,7 @@ do_open (EcNfcCursor *c)
       pnd = NULL;
     }
   have_target = FALSE;
+  fast_read_max = EC_NFC_FAST_READ_MAX;           /* another device, maybe */
 
   capture_begin ();
   if (ctx == NULL)
@@ -872,8 +921,14 @@ card_present (void)
       res = nfc_initiator_target_is_present (pnd, NULL);
       if (res == 0)
         return 1;
-      if (is_device_error (res))
+      if (is_device_error (res) && res != NFC_ECHIP)
         return res;
+      /* The selected card no longer answers. A card with the same UID may answer a
+       * select now, but it has been out of the field (it lost power and its selected
+       * state), even briefly: it may be another card with a copied UID, or the same
+       * card written elsewhere. Report it gone, so that it is read again. */
+      have_target = FALSE;
+      return 0;
     }
   res = select_card (cur_uid, cur_uid_len, &nt);
   if (res < 0 && !is_device_error (res))

@@ -3,7 +3,9 @@
 
 #include "ec-kiosk-application.h"
 
+#include <signal.h>
 #include <sodium.h>
+#include <glib-unix.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -148,6 +150,23 @@ ec_kiosk_application_handle_local_options (GApplication *app,
   return -1;
 }
 
+/* SIGTERM (systemctl stop, shutdown) and SIGINT: close the windows and quit, so that the
+ * database connections are closed. A killed kiosk leaves the database's -wal behind,
+ * and the next start would take that for an unclean shutdown and run quick_check
+ * (seconds on a large database; docs/database.md). */
+static gboolean
+on_terminate (gpointer data)
+{
+  GApplication *app = data;
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (GTK_WINDOW (l->data));
+  g_list_free (windows);
+  g_application_quit (app);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 ec_kiosk_application_startup (GApplication *app)
 {
@@ -155,6 +174,8 @@ ec_kiosk_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (ec_kiosk_application_parent_class)->startup (app);
   self->controller = ec_kiosk_controller_new (self->config);
+  g_unix_signal_add (SIGTERM, on_terminate, app);
+  g_unix_signal_add (SIGINT, on_terminate, app);
 }
 
 static void

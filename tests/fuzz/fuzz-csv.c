@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* fuzz-csv: the CSV reader and the resident row parser (ec-csv.c) on arbitrary bytes,
+/* fuzz-csv: the CSV reader (in memory and streaming from a file descriptor) and the
+ * resident row parser (ec-csv.c) on arbitrary bytes,
  * both all-or-nothing and skipping bad rows. What parses must format and parse back
  * to the same residents. */
 #define G_LOG_DOMAIN "fuzz-csv"
 
+#define _GNU_SOURCE
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <glib.h>
 
 #include "ec-csv.h"
@@ -54,6 +59,40 @@ LLVMFuzzerTestOneInput (const guint8 *data,
       for (guint i = 0; i < fields->len; i++)
         g_assert (g_utf8_validate (fields->pdata[i], -1, NULL));
     g_assert (error == NULL || error->domain == EC_IMPORT_ERROR);
+  }
+
+  /* The streaming reader (from a file descriptor) returns exactly what the in-memory
+   * one returns, error included. */
+  {
+    int fd = memfd_create ("fuzz.csv", MFD_CLOEXEC);
+    g_autoptr(EcCsvReader) a = NULL;
+    g_autoptr(EcCsvReader) b = NULL;
+    g_autoptr(GError) ea = NULL;
+    g_autoptr(GError) eb = NULL;
+    guint n = 0;
+
+    g_assert (fd >= 0);
+    g_assert (size == 0 || write (fd, data, size) == (ssize_t) size);
+    g_assert (lseek (fd, 0, SEEK_SET) == 0);
+    a = ec_csv_reader_new ((const char *) data, size, "fuzz.csv");
+    b = ec_csv_reader_new_fd (fd, "fuzz.csv");
+    for (;;)
+      {
+        GPtrArray *fa = NULL, *fb = NULL;
+        guint la = 0, lb = 0;
+        gboolean ga = ec_csv_reader_next (a, &fa, &la, &ea);
+        gboolean gb = ec_csv_reader_next (b, &fb, &lb, &eb);
+
+        g_assert (ga == gb);
+        if (!ga || n++ >= 100000)
+          break;
+        g_assert (la == lb && fa->len == fb->len);
+        for (guint i = 0; i < fa->len; i++)
+          g_assert (strcmp (fa->pdata[i], fb->pdata[i]) == 0);
+      }
+    g_assert ((ea == NULL) == (eb == NULL));
+    g_assert (ea == NULL || strcmp (ea->message, eb->message) == 0);
+    close (fd);
   }
 
   for (int skip = 0; skip <= 1; skip++)
