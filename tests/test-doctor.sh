@@ -49,7 +49,7 @@ printf 'fictional station passphrase for tests 2\n' >"$tmp/station.pass"
 "$cli" kiosk-bundle export --keys "$tmp/station-keys" --out "$tmp/keys-noread" --no-read-key >>"$tmp/keys.log" 2>&1 \
   || { echo "Bail out! could not make a kiosk bundle"; sed 's/^/# /' "$tmp/keys.log"; exit 1; }
 
-echo "1..33"
+echo "1..34"
 
 # --- 1. no reader on this machine ---------------------------------------------------
 LIBNFC_AUTO_SCAN=false doctor "$tmp/noscan.out" --keys "$tmp/keys" --db "$tmp/absent.db"
