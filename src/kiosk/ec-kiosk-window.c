@@ -58,6 +58,11 @@ struct _EcKioskWindow
   GtkSpinner           *reading_spinner;
   GtkLabel             *role_label;
   GtkBox               *side_slot;
+  AdwFlap              *flap;
+  GtkToggleButton      *demo_button;
+  guint                 size_class_source;
+  gboolean              narrow;          /* "ec-narrow" on the window: < 700 px wide */
+  gboolean              short_screen;    /* "ec-short": < 820 px high */
   GtkMenuButton        *staff_button;
   AdwToastOverlay      *toast_overlay;
   GtkWidget            *topbar;
@@ -159,6 +164,7 @@ render_topbar (EcKioskWindow *self)
                         g_str_equal (ec_kiosk_i18n_get_language (), "zh") ? "English" : "中文");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->language_button), _("Switch language"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->staff_button), _("Staff menu"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->demo_button), _("Show or hide the demo panel"));
   gtk_label_set_label (self->reading_label, _("Reading card…"));
   gtk_label_set_label (self->reading_hint, _("Keep the card on the reader."));
   gtk_window_set_title (GTK_WINDOW (self), _("Eldercard Kiosk"));
@@ -722,6 +728,7 @@ ec_kiosk_window_dispose (GObject *object)
   g_clear_handle_id (&self->flash_source, g_source_remove);
   g_clear_handle_id (&self->bell_source, g_source_remove);
   g_clear_handle_id (&self->data_age_source, g_source_remove);
+  g_clear_handle_id (&self->size_class_source, g_source_remove);
   if (self->controller != NULL)
     g_signal_handlers_disconnect_by_data (self->controller, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_KIOSK_WINDOW);
@@ -747,6 +754,91 @@ ec_kiosk_window_finalize (GObject *object)
   G_OBJECT_CLASS (ec_kiosk_window_parent_class)->finalize (object);
 }
 
+/* Window size classes: CSS has no media queries in GTK, so the window marks itself
+ * "ec-narrow" (under 700 px wide: phones, portrait 400 px) and "ec-short" (under
+ * 820 px high: 1280 × 800 and 1366 × 768 laptops, 1024 × 600 tablets) and ui/style.css makes the large type and the
+ * photo smaller there. Set from an idle, never during the allocation itself. */
+#define EC_NARROW_WIDTH 700
+#define EC_SHORT_HEIGHT 820
+
+static gboolean
+apply_size_classes_cb (gpointer user_data)
+{
+  EcKioskWindow *self = user_data;
+
+  self->size_class_source = 0;
+  if (self->narrow)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "ec-narrow");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "ec-narrow");
+  if (self->short_screen)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "ec-short");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "ec-short");
+  /* A narrow top bar keeps the reader's icon and drops the words (the waiting
+   * screen says them in full) and the role (the staff menu shows it). */
+  gtk_widget_set_visible (GTK_WIDGET (self->reader_label), !self->narrow);
+  gtk_widget_set_visible (GTK_WIDGET (self->role_label), !self->narrow);
+  /* Only the close button when narrow (a maximised phone-sized window). */
+  gtk_window_controls_set_decoration_layout (GTK_WINDOW_CONTROLS (self->window_controls),
+                                             self->narrow ? ":close" : NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ec_kiosk_window_size_allocate (GtkWidget *widget,
+                               int        width,
+                               int        height,
+                               int        baseline)
+{
+  EcKioskWindow *self = EC_KIOSK_WINDOW (widget);
+  int default_width = 0, default_height = 0;
+  gboolean narrow, short_screen;
+
+  /* The size asked for (the default size follows the user's resizing), not only the
+   * size allocated: a window whose wide layout needs more than the screen has is
+   * still narrow, so it gets the layout that fits. */
+  gtk_window_get_default_size (GTK_WINDOW (widget), &default_width, &default_height);
+  narrow = width < EC_NARROW_WIDTH || (default_width > 0 && default_width < EC_NARROW_WIDTH);
+  short_screen = height < EC_SHORT_HEIGHT || (default_height > 0 && default_height < EC_SHORT_HEIGHT);
+
+  GTK_WIDGET_CLASS (ec_kiosk_window_parent_class)->size_allocate (widget, width, height, baseline);
+  if ((narrow != self->narrow || short_screen != self->short_screen) && self->size_class_source == 0)
+    {
+      self->narrow = narrow;
+      self->short_screen = short_screen;
+      self->size_class_source = g_idle_add (apply_size_classes_cb, self);
+    }
+  else if (self->size_class_source != 0)
+    {
+      self->narrow = narrow;
+      self->short_screen = short_screen;
+    }
+}
+
+/* The default size follows the size asked for (set by the program, or the user's
+ * resizing): classes set from it apply before the window is first laid out. */
+static void
+on_default_size_cb (EcKioskWindow *self,
+                    GParamSpec    *pspec,
+                    gpointer       data)
+{
+  int width = 0, height = 0;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  self->narrow = width > 0 && width < EC_NARROW_WIDTH;
+  self->short_screen = height > 0 && height < EC_SHORT_HEIGHT;
+  g_clear_handle_id (&self->size_class_source, g_source_remove);
+  apply_size_classes_cb (self);
+}
+
+gboolean
+ec_kiosk_window_get_narrow (EcKioskWindow *self)
+{
+  g_return_val_if_fail (EC_IS_KIOSK_WINDOW (self), FALSE);
+  return gtk_widget_has_css_class (GTK_WIDGET (self), "ec-narrow");
+}
+
 static void
 ec_kiosk_window_class_init (EcKioskWindowClass *klass)
 {
@@ -758,7 +850,9 @@ ec_kiosk_window_class_init (EcKioskWindowClass *klass)
   object_class->finalize = ec_kiosk_window_finalize;
   window_class->close_request = ec_kiosk_window_close_request;
 
+  widget_class->size_allocate = ec_kiosk_window_size_allocate;
   g_type_ensure (ADW_TYPE_TOAST_OVERLAY);
+  g_type_ensure (ADW_TYPE_FLAP);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/eldercard/Kiosk/ui/ec-kiosk-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, language_button);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, main_stack);
@@ -770,6 +864,8 @@ ec_kiosk_window_class_init (EcKioskWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, reading_spinner);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, role_label);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, side_slot);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, demo_button);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, staff_button);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, topbar);
@@ -787,11 +883,37 @@ ec_kiosk_window_init (EcKioskWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_add_css_class (GTK_WIDGET (self), "ec-kiosk");
+  g_signal_connect (self, "notify::default-width", G_CALLBACK (on_default_size_cb), NULL);
+  g_signal_connect (self, "notify::default-height", G_CALLBACK (on_default_size_cb), NULL);
+  g_object_bind_property (self->demo_button, "active", self->flap, "reveal-flap",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 
   legacy = gtk_event_controller_legacy_new ();
   gtk_event_controller_set_propagation_phase (legacy, GTK_PHASE_CAPTURE);
   g_signal_connect (legacy, "event", G_CALLBACK (on_input_event_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), legacy);
+}
+
+/* Open within the screen: the default size (1200 × 740) shrinks to the first
+ * monitor, less room for the desktop's panels, on a smaller screen. */
+static void
+fit_to_monitor (EcKioskWindow *self)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+  GListModel *monitors = display != NULL ? gdk_display_get_monitors (display) : NULL;
+  g_autoptr(GdkMonitor) monitor = monitors != NULL ? g_list_model_get_item (monitors, 0) : NULL;
+  GdkRectangle geometry;
+  int width, height;
+
+  if (monitor == NULL)
+    return;
+  gdk_monitor_get_geometry (monitor, &geometry);
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (geometry.width > 0 && width > geometry.width - 16)
+    width = MAX (geometry.width - 16, 320);
+  if (geometry.height > 0 && height > geometry.height - 48)
+    height = MAX (geometry.height - 48, 320);
+  gtk_window_set_default_size (GTK_WINDOW (self), width, height);
 }
 
 EcKioskWindow *
@@ -840,6 +962,7 @@ ec_kiosk_window_new (GtkApplication    *app,
   else if (config->fullscreen)
     gtk_window_fullscreen (GTK_WINDOW (self));
 
+  fit_to_monitor (self);
   rebuild_pages (self);
   return self;
 }
@@ -917,5 +1040,12 @@ ec_kiosk_window_set_side_panel (EcKioskWindow *self,
     gtk_box_remove (self->side_slot, self->side_panel);
   self->side_panel = panel;
   if (panel != NULL)
-    gtk_box_append (self->side_slot, panel);
+    {
+      gtk_widget_set_vexpand (panel, TRUE);
+      gtk_box_append (self->side_slot, panel);
+    }
+  /* The panel folds over the kiosk's right edge, shown at first; the top bar's
+   * button folds it away and back. It never takes the kiosk's own width. */
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_button), panel != NULL);
+  gtk_toggle_button_set_active (self->demo_button, panel != NULL);
 }

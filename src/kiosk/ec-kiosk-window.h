@@ -35,6 +35,8 @@ GtkWidget         *ec_kiosk_window_get_page       (EcKioskWindow      *self,
 GtkWidget         *ec_kiosk_window_get_visible_page (EcKioskWindow    *self);
 /* The top bar (reader state, role, language button). */
 GtkWidget         *ec_kiosk_window_get_topbar     (EcKioskWindow      *self);
+/* Whether the window is under 700 px wide (its "ec-narrow" size class is set). */
+gboolean           ec_kiosk_window_get_narrow     (EcKioskWindow      *self);
 /* Switch to "zh" or "en" and re-render every screen. */
 void               ec_kiosk_window_set_language   (EcKioskWindow      *self,
                                                    const char         *language);

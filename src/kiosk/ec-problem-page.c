@@ -3,6 +3,8 @@
 
 #include "ec-problem-page.h"
 
+#include "ec-reflow-box.h"
+
 #include <adwaita.h>
 
 #include "ec-i18n.h"
@@ -85,6 +87,8 @@ static void
 ec_problem_page_init (EcProblemPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The two buttons side by side, or stacked on a narrow screen. */
+  ec_reflow_box_replace_box (gtk_widget_get_parent (GTK_WIDGET (self->done_button)), 16, 600, TRUE);
 }
 
 GtkWidget *

@@ -43,6 +43,9 @@ static void
 ec_waiting_page_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_WAITING_PAGE);
+  /* The scrolled window around the page is not a bound template child. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL;)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (ec_waiting_page_parent_class)->dispose (object);
 }
 
