@@ -124,6 +124,7 @@ struct _EcKioskController
   guint               generation;
   gint64              started_us;
   guint               idle_source;
+  gint64              idle_deadline;   /* monotonic µs when the screen clears; 0: none */
   GCancellable       *cancellable;
   EcReader           *reader;
 };
@@ -290,6 +291,7 @@ idle_timeout_cb (gpointer user_data)
   EcKioskController *self = user_data;
 
   self->idle_source = 0;
+  self->idle_deadline = 0;
   g_debug ("idle timeout: clearing the %s screen", ec_kiosk_screen_to_string (self->screen));
   ec_kiosk_controller_clear (self);
   return G_SOURCE_REMOVE;
@@ -299,10 +301,12 @@ static void
 restart_idle_timer (EcKioskController *self)
 {
   g_clear_handle_id (&self->idle_source, g_source_remove);
+  self->idle_deadline = 0;
   if (self->screen == EC_KIOSK_SCREEN_WAITING)
     return;
   /* Millisecond timer: g_timeout_add_seconds() may fire up to a second early. */
   self->idle_source = g_timeout_add (self->idle_timeout * 1000, idle_timeout_cb, self);
+  self->idle_deadline = g_get_monotonic_time () + (gint64) self->idle_timeout * G_USEC_PER_SEC;
 }
 
 static void
@@ -404,6 +408,16 @@ ec_kiosk_controller_get_idle_timeout (EcKioskController *self)
 {
   g_return_val_if_fail (EC_IS_KIOSK_CONTROLLER (self), 0);
   return self->idle_timeout;
+}
+
+gint64
+ec_kiosk_controller_get_idle_remaining_ms (EcKioskController *self)
+{
+  g_return_val_if_fail (EC_IS_KIOSK_CONTROLLER (self), -1);
+
+  if (self->idle_source == 0 || self->idle_deadline == 0)
+    return -1;
+  return MAX (0, (self->idle_deadline - g_get_monotonic_time ()) / 1000);
 }
 
 void

@@ -58,6 +58,9 @@ void                ec_kiosk_controller_set_idle_timeout   (EcKioskController   
 void                ec_kiosk_controller_clear              (EcKioskController    *self);
 /* Show the manual lookup screen. */
 void                ec_kiosk_controller_open_lookup        (EcKioskController    *self);
+/* Milliseconds until the screen clears for privacy, or -1 when nothing is timed
+ * (the waiting screen). The window shows a countdown near the end. */
+gint64              ec_kiosk_controller_get_idle_remaining_ms (EcKioskController *self);
 /* A touch, a key or a scroll: restarts the idle timeout. */
 void                ec_kiosk_controller_user_activity      (EcKioskController    *self);
 

@@ -59,6 +59,10 @@ struct _EcKioskWindow
   GtkLabel             *role_label;
   GtkBox               *side_slot;
   AdwFlap              *flap;
+  GtkRevealer          *countdown_revealer;
+  GtkLabel             *countdown_label;
+  GtkButton            *countdown_button;
+  guint                 countdown_source;
   GtkToggleButton      *demo_button;
   guint                 size_class_source;
   gboolean              narrow;          /* "ec-narrow" on the window: < 700 px wide */
@@ -170,6 +174,79 @@ render_topbar (EcKioskWindow *self)
   gtk_window_set_title (GTK_WINDOW (self), _("Eldercard Kiosk"));
 }
 
+/* ------------------------------------------------------------------------- */
+/* Privacy countdown: a record clears itself after :idle-timeout seconds without a
+ * touch. In its last seconds a bar says so and offers to keep it; any touch, key
+ * or scroll keeps it too (ec_kiosk_controller_user_activity). */
+
+/* Seconds before the clearing that the bar appears: 20, or half a short timeout. */
+static guint
+countdown_warn_seconds (EcKioskWindow *self)
+{
+  return MIN (20, MAX (1, ec_kiosk_controller_get_idle_timeout (self->controller) / 2));
+}
+
+static gboolean
+countdown_tick_cb (gpointer user_data)
+{
+  EcKioskWindow *self = user_data;
+  gint64 remaining = ec_kiosk_controller_get_idle_remaining_ms (self->controller);
+  gboolean show = remaining >= 0 && remaining <= (gint64) countdown_warn_seconds (self) * 1000;
+
+  if (show)
+    {
+      guint seconds = (guint) ((remaining + 999) / 1000);
+      g_autofree char *text =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "For privacy this screen clears in %u second. Touch the screen to keep it.",
+                                      "For privacy this screen clears in %u seconds. Touch the screen to keep it.",
+                                      seconds), seconds);
+      gtk_label_set_label (self->countdown_label, text);
+      gtk_button_set_label (self->countdown_button, _("Keep it on screen"));
+    }
+  gtk_revealer_set_reveal_child (self->countdown_revealer, show);
+  if (remaining < 0)
+    {
+      self->countdown_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+countdown_start (EcKioskWindow *self)
+{
+  if (self->countdown_source == 0)
+    self->countdown_source = g_timeout_add (250, countdown_tick_cb, self);
+  countdown_tick_cb (self);
+}
+
+static void
+on_countdown_button_clicked_cb (EcKioskWindow *self,
+                                GtkButton     *button)
+{
+  ec_kiosk_controller_user_activity (self->controller);
+  countdown_tick_cb (self);
+}
+
+gboolean
+ec_kiosk_window_get_countdown_shown (EcKioskWindow *self,
+                                     char         **text)
+{
+  g_return_val_if_fail (EC_IS_KIOSK_WINDOW (self), FALSE);
+
+  if (text != NULL)
+    *text = g_strdup (gtk_label_get_label (self->countdown_label));
+  return gtk_revealer_get_reveal_child (self->countdown_revealer);
+}
+
+GtkWidget *
+ec_kiosk_window_get_countdown_button (EcKioskWindow *self)
+{
+  g_return_val_if_fail (EC_IS_KIOSK_WINDOW (self), NULL);
+  return GTK_WIDGET (self->countdown_button);
+}
+
 static void
 render (EcKioskWindow *self)
 {
@@ -236,6 +313,8 @@ render (EcKioskWindow *self)
   if (self->nurse_page != NULL && page != self->nurse_page)
     ec_nurse_page_clear (EC_NURSE_PAGE (self->nurse_page));
   self->shown_screen = screen;
+  if (self->controller != NULL)
+    countdown_start (self);
 }
 
 static void
@@ -729,6 +808,7 @@ ec_kiosk_window_dispose (GObject *object)
   g_clear_handle_id (&self->bell_source, g_source_remove);
   g_clear_handle_id (&self->data_age_source, g_source_remove);
   g_clear_handle_id (&self->size_class_source, g_source_remove);
+  g_clear_handle_id (&self->countdown_source, g_source_remove);
   if (self->controller != NULL)
     g_signal_handlers_disconnect_by_data (self->controller, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_KIOSK_WINDOW);
@@ -865,6 +945,10 @@ ec_kiosk_window_class_init (EcKioskWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, role_label);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, side_slot);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, countdown_revealer);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, countdown_label);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, countdown_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_countdown_button_clicked_cb);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, demo_button);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, staff_button);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, toast_overlay);
