@@ -617,6 +617,7 @@ typedef struct
   char         *reason;
   guint         generation;
   EcRole        role;
+  gboolean      emergency;    /* from an old or expired card: EC_DB_PURPOSE_EMERGENCY_ACCESS */
 } ManualData;
 
 static void
@@ -643,11 +644,13 @@ manual_worker (GTask        *task,
   EcDb *db = backend_get_db (b, &error);
 
   if (db != NULL
-      && ec_db_get_resident (db, d->id, &actor, EC_DB_PURPOSE_MANUAL_LOOKUP, d->reason,
-                             &resident, &error))
+      && ec_db_get_resident (db, d->id, &actor,
+                             d->emergency ? EC_DB_PURPOSE_EMERGENCY_ACCESS : EC_DB_PURPOSE_MANUAL_LOOKUP,
+                             d->reason, &resident, &error))
     {
       r = ec_kiosk_result_new (EC_KIOSK_SCREEN_RECORD, EC_KIOSK_PROBLEM_NONE);
       r->source = EC_KIOSK_SOURCE_MANUAL;
+      r->emergency = d->emergency;
       r->resident = resident;
       r->db_record_version = resident->record_version;
       r->reason = g_strdup (d->reason);
@@ -682,10 +685,11 @@ request_done_cb (GObject      *source,
     deliver (self, generation, result);
 }
 
-void
-ec_kiosk_controller_open_manual (EcKioskController *self,
-                                 EcResidentId       id,
-                                 const char        *reason)
+static void
+open_manual (EcKioskController *self,
+             EcResidentId       id,
+             const char        *reason,
+             gboolean           emergency)
 {
   g_autoptr(GTask) task = NULL;
   ManualData *d;
@@ -702,12 +706,29 @@ ec_kiosk_controller_open_manual (EcKioskController *self,
   d->reason = g_strdup (reason);
   d->generation = generation;
   d->role = self->role;
+  d->emergency = emergency;
   /* The task holds a reference on self until the answer is delivered or dropped. */
   task = g_task_new (self, self->cancellable, request_done_cb, GUINT_TO_POINTER (generation));
   g_task_set_return_on_cancel (task, FALSE);
   g_task_set_source_tag (task, ec_kiosk_controller_open_manual);
   g_task_set_task_data (task, d, (GDestroyNotify) manual_data_free);
   g_task_run_in_thread (task, manual_worker);
+}
+
+void
+ec_kiosk_controller_open_manual (EcKioskController *self,
+                                 EcResidentId       id,
+                                 const char        *reason)
+{
+  open_manual (self, id, reason, FALSE);
+}
+
+void
+ec_kiosk_controller_open_emergency (EcKioskController *self,
+                                    EcResidentId       id,
+                                    const char        *reason)
+{
+  open_manual (self, id, reason, TRUE);
 }
 
 /* ------------------------------------------------------------------------- */

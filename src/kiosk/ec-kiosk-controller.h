@@ -90,6 +90,11 @@ gboolean            ec_kiosk_controller_data_age_finish    (EcKioskController   
 void                ec_kiosk_controller_open_manual        (EcKioskController    *self,
                                                             EcResidentId          id,
                                                             const char           *reason);
+/* The same from an old (replaced) or expired card whose owner the tap service knows
+ * (EcTapResult.owner): audited with purpose "emergency-access" and @reason. */
+void                ec_kiosk_controller_open_emergency     (EcKioskController    *self,
+                                                            EcResidentId          id,
+                                                            const char           *reason);
 
 /* Append an audit entry as this kiosk (in a worker; failures are logged): staff actions
  * on the kiosk itself, such as leaving kiosk mode. */

@@ -190,8 +190,15 @@ static gboolean
 countdown_tick_cb (gpointer user_data)
 {
   EcKioskWindow *self = user_data;
-  gint64 remaining = ec_kiosk_controller_get_idle_remaining_ms (self->controller);
-  gboolean show = remaining >= 0 && remaining <= (gint64) countdown_warn_seconds (self) * 1000;
+  gint64 remaining = self->controller != NULL ? ec_kiosk_controller_get_idle_remaining_ms (self->controller) : -1;
+  gboolean show;
+
+  if (self->countdown_revealer == NULL)   /* the window is going */
+    {
+      self->countdown_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  show = remaining >= 0 && remaining <= (gint64) countdown_warn_seconds (self) * 1000;
 
   if (show)
     {
@@ -216,6 +223,8 @@ countdown_tick_cb (gpointer user_data)
 static void
 countdown_start (EcKioskWindow *self)
 {
+  if (self->controller == NULL || self->countdown_revealer == NULL)
+    return;
   if (self->countdown_source == 0)
     self->countdown_source = g_timeout_add (250, countdown_tick_cb, self);
   countdown_tick_cb (self);
@@ -225,7 +234,8 @@ static void
 on_countdown_button_clicked_cb (EcKioskWindow *self,
                                 GtkButton     *button)
 {
-  ec_kiosk_controller_user_activity (self->controller);
+  if (self->controller != NULL)
+    ec_kiosk_controller_user_activity (self->controller);
   countdown_tick_cb (self);
 }
 
@@ -373,6 +383,35 @@ on_lookup_resident_chosen_cb (EcKioskWindow *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* An old or expired card whose owner is known: a reason, then the current record,
+ * audited as emergency access. */
+static void
+on_emergency_reason_response_cb (AdwMessageDialog *dialog,
+                                 const char       *response,
+                                 gpointer          user_data)
+{
+  ReasonData *d = user_data;
+  g_autofree char *reason = ec_reason_dialog_get_reason (EC_REASON_DIALOG (dialog));
+
+  if (g_str_equal (response, "open") && reason != NULL)
+    ec_kiosk_controller_open_emergency (d->self->controller, d->id, reason);
+}
+
+static void
+on_problem_emergency_requested_cb (EcKioskWindow *self,
+                                   guint64        id,
+                                   EcProblemPage *page)
+{
+  GtkWidget *dialog = ec_reason_dialog_new_emergency (GTK_WINDOW (self));
+  ReasonData *d = g_new0 (ReasonData, 1);
+
+  d->self = self;
+  d->id = id;
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_emergency_reason_response_cb), d,
+                         (GClosureNotify) (void (*) (void)) g_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 on_page_done_cb (EcKioskWindow *self,
                  GtkWidget     *page)
@@ -412,6 +451,8 @@ rebuild_pages (EcKioskWindow *self)
   g_signal_connect_object (record, "done", G_CALLBACK (on_page_done_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (problem, "lookup-requested", G_CALLBACK (on_page_lookup_requested_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (problem, "done", G_CALLBACK (on_page_done_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (problem, "emergency-requested", G_CALLBACK (on_problem_emergency_requested_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (lookup, "done", G_CALLBACK (on_page_done_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (lookup, "resident-chosen", G_CALLBACK (on_lookup_resident_chosen_cb), self, G_CONNECT_SWAPPED);
   ec_record_view_set_station (EC_RECORD_VIEW (record), self->station_name, self->station_phone);
@@ -818,6 +859,7 @@ ec_kiosk_window_dispose (GObject *object)
   g_clear_object (&self->role_action);
   self->side_panel = NULL;
   g_clear_object (&self->controller);
+  g_clear_handle_id (&self->countdown_source, g_source_remove);
   G_OBJECT_CLASS (ec_kiosk_window_parent_class)->dispose (object);
 }
 

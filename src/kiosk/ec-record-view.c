@@ -482,11 +482,14 @@ ec_record_view_set_result (EcRecordView  *self,
     }
   else if (result->source == EC_KIOSK_SOURCE_MANUAL)
     {
-      g_autofree char *body = g_strdup_printf (_("Opened by manual search. Reason recorded: %s"),
+      g_autofree char *body = g_strdup_printf (result->emergency
+                                               ? _("Opened in an emergency from an old or expired card. Reason recorded: %s")
+                                               : _("Opened by manual search. Reason recorded: %s"),
                                                result->reason != NULL ? result->reason : "");
       gtk_box_append (self->notice_box,
                       ec_kiosk_make_notice ("ec-notice-source", "system-search-symbolic",
-                                            _("No card: confirm who this is from the photo"), body));
+                                            result->emergency ? _("Emergency access: confirm who this is from the photo")
+                                                              : _("No card: confirm who this is from the photo"), body));
     }
   /* Revocation fails open on care, never silently. */
   if (tap != NULL && (tap->unchecked & EC_TAP_UNCHECKED_STATUS))
