@@ -30,6 +30,7 @@ struct _EcKioskWindow
   char                 *station_phone;
   char                 *db_path;        /* for a nurse context made on the first switch */
   char                 *kiosk_id;
+  char                 *last_problem;   /* the last card problem's technical detail (staff) */
   GSimpleAction        *role_action;    /* win.role: "responder" | "nurse" */
   EcKioskScreen         shown_screen;
   guint                 flash_source;
@@ -293,6 +294,8 @@ render (EcKioskWindow *self)
         }
       else if (result != NULL)
         {
+          g_free (self->last_problem);
+          self->last_problem = g_strdup (result->detail);
           ec_problem_page_set_result (EC_PROBLEM_PAGE (self->problem_page), result);
           page = self->problem_page;
         }
@@ -810,7 +813,11 @@ info_action (GtkWidget  *widget,
                      _("Reader state:"),
                      ec_kiosk_reader_state_title (ec_kiosk_controller_get_reader_state (self->controller)),
                      _("Screen clears after:"), ec_kiosk_controller_get_idle_timeout (self->controller));
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Kiosk information"), body);
+  g_autofree char *full = self->last_problem != NULL
+                          ? g_strdup_printf ("%s\n%s %s", body, _("Last card problem (technical, for staff):"),
+                                             self->last_problem)
+                          : g_strdup (body);
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Kiosk information"), full);
 
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
@@ -873,6 +880,7 @@ ec_kiosk_window_finalize (GObject *object)
   g_free (self->station_phone);
   g_free (self->db_path);
   g_free (self->kiosk_id);
+  g_free (self->last_problem);
   G_OBJECT_CLASS (ec_kiosk_window_parent_class)->finalize (object);
 }
 

@@ -148,9 +148,10 @@ ec_problem_page_set_result (EcProblemPage *self,
   adw_status_page_set_title (self->status_page, ec_kiosk_problem_title (result->problem));
   adw_status_page_set_description (self->status_page, ec_kiosk_problem_sentence (result->problem));
   gtk_label_set_label (self->next_label, ec_kiosk_problem_next_step (result->problem));
-  /* Technical detail, small, for station staff reading over the shoulder. */
-  gtk_label_set_label (self->detail_label, result->detail != NULL ? result->detail : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->detail_label), result->detail != NULL);
+  /* The technical detail (libnfc, NDEF, the card's kind) is not for responders and is
+   * not translated: it is in the log and, for staff, under ☰ → Kiosk information. */
+  gtk_label_set_label (self->detail_label, "");
+  gtk_widget_set_visible (GTK_WIDGET (self->detail_label), FALSE);
   gtk_widget_set_name (GTK_WIDGET (self), ec_kiosk_problem_to_string (result->problem));
 
   /* An old replaced card, or an expired one, of a resident this kiosk knows: the
