@@ -6,24 +6,46 @@
 #   make run          start the kiosk on the demo community (emulated reader)
 #   make check        build and run every test; ends with "N passed, N failed"
 #   make check SANITIZE=1   the same under ASan + UBSan (separate build directory)
+#   make deps         install the Debian packages eldercard builds, tests and runs with
 #   make fuzz         run every libFuzzer harness for FUZZ_SECONDS (default 60)
 #   make bench        benchmarks; figures are printed and described in docs/benchmarks.md
+#   make install      see build-aux/install.mk and docs/deploy.md
+#   make check-reproducible   two builds in different directories install identical files
 #
-# Every missing Debian package is installed first when run as root
-# (build-aux/deps.sh), otherwise the exact apt-get command is printed.
+# Only `make run`, `make check` and `make deps` install missing Debian packages (as root,
+# build-aux/deps.sh; otherwise the exact apt-get command is printed and make stops).
+# Every other goal only checks that what it needs to build is there, and says what is
+# missing: a plain `make`, `make install` and a Debian package build never call apt-get
+# (EC_NO_DEPS_INSTALL=1 makes `make check` only check, as debian/rules does).
+# CPPFLAGS, CFLAGS and LDFLAGS from the environment (dpkg-buildflags) are honoured.
 
 NULL :=
 SHELL := /bin/bash
 
-ifneq ($(filter-out clean distclean format-check,$(or $(MAKECMDGOALS),all)),)
+EC_GOALS := $(or $(MAKECMDGOALS),all)
 ifeq ($(EC_DEPS_CHECKED),)
-DEPS_STATUS := $(shell ./build-aux/deps.sh >&2 && echo ok)
+ifneq ($(filter run check deps,$(EC_GOALS)),)
+ifeq ($(EC_NO_DEPS_INSTALL),1)
+EC_DEPS_MODE := --check all
+else
+EC_DEPS_MODE := --install all
+endif
+else ifneq ($(filter-out clean distclean format-check install uninstall install-emulator uninstall-emulator check-reproducible deb,$(EC_GOALS)),)
+EC_DEPS_MODE := --check build
+endif
+ifneq ($(EC_DEPS_MODE),)
+DEPS_STATUS := $(shell ./build-aux/deps.sh $(EC_DEPS_MODE) >&2 && echo ok)
 ifneq ($(DEPS_STATUS),ok)
 $(error missing Debian packages, see the message above)
 endif
 export EC_DEPS_CHECKED := 1
 endif
 endif
+
+.DEFAULT_GOAL := all
+.PHONY: deps
+deps:
+	@echo "deps: every Debian package eldercard needs is installed"
 
 ifeq ($(SANITIZE),1)
 BUILDDIR ?= build-sanitize
@@ -32,6 +54,10 @@ BUILDDIR ?= build
 endif
 
 VERSION := 0.1.0
+# Where `make install` puts things (build-aux/install.mk). Installed programs find their
+# files relative to their own location (src/core/ec-paths.h); PREFIX is only the default
+# for a program that is not in PREFIX/bin.
+PREFIX ?= /usr/local
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 CORE_PKGS  := glib-2.0 gio-2.0 gio-unix-2.0 json-glib-1.0 libsodium sqlite3 libnfc cairo pangocairo gdk-pixbuf-2.0
@@ -69,14 +95,37 @@ else
 OPT += -D_FORTIFY_SOURCE=2
 endif
 
-LOCALEDIR ?= $(abspath $(BUILDDIR))/locale
-DATADIR_DEF ?= $(abspath .)
+LOCALEDIR := $(BUILDDIR)/locale
 
-EC_DEFS := -DEC_SOURCE_DIR=\"$(abspath .)\" -DEC_LOCALEDIR=\"$(LOCALEDIR)\" \
-	-DEC_BUILD_DIR=\"$(abspath $(BUILDDIR))\" -DGETTEXT_PACKAGE=\"eldercard\" -DEC_VERSION=\"$(VERSION)\"
+# No path of the build goes into a program that is installed: the programs find their
+# files at run time (src/core/ec-paths.h), and the debug information names the sources
+# relative to the tree. Only tests, benchmarks and tools (never installed) know the
+# source and build directories (TEST_DEFS).
+EC_DEFS := -DGETTEXT_PACKAGE=\"eldercard\" -DEC_VERSION=\"$(VERSION)\"
+TEST_DEFS := -DEC_SOURCE_DIR=\"$(abspath .)\" -DEC_BUILD_DIR=\"$(abspath $(BUILDDIR))\"
+PREFIX_MAP := -ffile-prefix-map=$(abspath .)=. -ffile-prefix-map=$(abspath $(BUILDDIR))=build
 COMMON_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(FENCE) -fstack-protector-strong -MMD -MP \
-	-Isrc/core -I$(BUILDDIR) $(EC_DEFS)
-LDFLAGS += $(LDSAN)
+	-Isrc/core -I$(BUILDDIR) $(EC_DEFS) $(PREFIX_MAP)
+override LDFLAGS += $(LDSAN)
+# One compile and one link command for every kind of program (CPPFLAGS, CFLAGS and
+# LDFLAGS are the caller's, last, so that they win).
+EC_CC = $(CC) $(CPPFLAGS) $(COMMON_CFLAGS)
+CORE_LINK_LIBS  = $(LIBCORE) $(CORE_LIBS)
+KIOSK_LINK_LIBS = -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_LIBS)
+# $(core-program) / $(kiosk-program): compile and link a test, benchmark or tool from its
+# one .c file ($<) into $@, with the core library or with the kiosk library and GTK.
+core-program  = $(EC_CC) $(TEST_DEFS) -Itests $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_LINK_LIBS)
+kiosk-program = $(EC_CC) $(TEST_DEFS) -Itests -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(KIOSK_LINK_LIBS)
+
+# The build directory's marker (src/core/ec-paths.h): programs run from it find the
+# source tree through it. Rewritten only when its content changes; never installed.
+BUILD_MARKER := $(BUILDDIR)/eldercard-source-dir
+ifneq ($(filter-out clean distclean deps install uninstall install-emulator uninstall-emulator check-reproducible,$(EC_GOALS)),)
+$(shell mkdir -p $(BUILDDIR) && { [ "$$(cat $(BUILD_MARKER) 2>/dev/null)" = "$(abspath .)" ] || echo "$(abspath .)" >$(BUILD_MARKER); })
+# PREFIX is compiled into ec-paths.o only: rebuild it when PREFIX changes.
+PREFIX_STAMP := $(BUILDDIR)/prefix.stamp
+$(shell [ "$$(cat $(PREFIX_STAMP) 2>/dev/null)" = "$(PREFIX)" ] || echo "$(PREFIX)" >$(PREFIX_STAMP))
+endif
 
 # ---------------------------------------------------------------------------
 # Sources are picked up by wildcard: add a file, it is built.
@@ -127,22 +176,25 @@ all: $(BINARIES) translations
 $(BUILDDIR)/src/core/%.o: src/core/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(COMMON_CFLAGS) -Wconversion -Wno-sign-conversion $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(EC_CC) $(OBJ_DEFS) -Wconversion -Wno-sign-conversion $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILDDIR)/src/core/ec-paths.o: OBJ_DEFS := -DEC_PREFIX=\"$(PREFIX)\"
+$(BUILDDIR)/src/core/ec-paths.o: $(PREFIX_STAMP)
 
 $(BUILDDIR)/src/cli/%.o: src/cli/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(EC_CC) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILDDIR)/src/emulator/%.o: src/emulator/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(EC_CC) $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILDDIR)/src/kiosk/%.o: src/kiosk/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(COMMON_CFLAGS) -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(EC_CC) -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBCORE): $(CORE_OBJ)
 	@mkdir -p $(@D)
@@ -151,11 +203,11 @@ $(LIBCORE): $(CORE_OBJ)
 
 $(CLI): $(CLI_OBJ) $(LIBCORE)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBCORE) $(CORE_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(CORE_LINK_LIBS)
 
 $(EMU): $(EMU_OBJ) $(LIBCORE)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(EMU_OBJ) $(LIBCORE) $(CORE_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(EMU_OBJ) $(CORE_LINK_LIBS)
 
 $(RESOURCES_C): $(GRESOURCE_XML) $(RESOURCE_DEPS)
 	@mkdir -p $(@D)
@@ -164,7 +216,7 @@ $(RESOURCES_C): $(GRESOURCE_XML) $(RESOURCE_DEPS)
 
 $(RESOURCES_O): $(RESOURCES_C)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(COMMON_CFLAGS) -w $(KIOSK_CFLAGS) -c $< -o $@
+	$(Q)$(EC_CC) -w $(KIOSK_CFLAGS) $(CFLAGS) -c $(abspath $<) -o $@
 
 $(LIBKIOSK): $(KIOSK_OBJ) $(RESOURCES_O)
 	$(call say,AR,$@)
@@ -172,7 +224,7 @@ $(LIBKIOSK): $(KIOSK_OBJ) $(RESOURCES_O)
 
 $(KIOSK): $(BUILDDIR)/src/kiosk/main.o $(LIBKIOSK) $(LIBCORE)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(KIOSK_LINK_LIBS)
 
 # Tests: tests/test-kiosk*.c link the kiosk library and GTK; the others only the core.
 KIOSK_TESTS := $(filter $(BUILDDIR)/tests/test-kiosk%,$(TESTS))
@@ -181,21 +233,45 @@ CORE_TESTS  := $(filter-out $(KIOSK_TESTS),$(TESTS))
 $(KIOSK_TESTS): $(BUILDDIR)/tests/%: tests/%.c $(LIBKIOSK) $(LIBCORE)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(COMMON_CFLAGS) -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
-	  -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_LIBS)
+	$(Q)$(kiosk-program)
 
 $(CORE_TESTS): $(BUILDDIR)/tests/%: tests/%.c $(LIBCORE)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(CORE_LIBS)
+	$(Q)$(core-program)
+
+# The command for shell tests: the product's objects plus tests/eldercard-test-cli.c,
+# whose ec_kdf_policy() (cheap Argon2id) the linker takes instead of the library's.
+# Never installed; the installed command has no switch for it.
+TEST_CLI := $(BUILDDIR)/tests/eldercard-test
+
+$(TEST_CLI): tests/eldercard-test-cli.c tests/ec-test-kdf.h $(CLI_OBJ) $(LIBCORE)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CLI_OBJ) $(LIBCORE) $(CORE_LIBS)
 
 # ---------------------------------------------------------------------------
 # Translations (po/): compiled into $(BUILDDIR)/locale for running from the tree.
 PO_FILES := $(wildcard po/*.po)
 MO_FILES := $(PO_FILES:po/%.po=$(LOCALEDIR)/%/LC_MESSAGES/eldercard.mo)
 
+# The desktop file and the AppStream metainfo: their translations come from po/ (the
+# languages in po/LINGUAS), merged by msgfmt --desktop / --xml (gettext ≥ 0.19.7).
+DESKTOP  := $(BUILDDIR)/data/org.eldercard.Kiosk.desktop
+METAINFO := $(BUILDDIR)/data/org.eldercard.Kiosk.metainfo.xml
+
 .PHONY: translations
-translations: $(MO_FILES)
+translations: $(MO_FILES) $(DESKTOP) $(METAINFO)
+
+$(DESKTOP): data/org.eldercard.Kiosk.desktop.in $(PO_FILES) po/LINGUAS
+	@mkdir -p $(@D)
+	$(call say,MSGFMT,$@)
+	$(Q)msgfmt --desktop --template=$< -d po -o $@
+
+$(METAINFO): data/org.eldercard.Kiosk.metainfo.xml.in $(PO_FILES) po/LINGUAS
+	@mkdir -p $(@D)
+	$(call say,MSGFMT,$@)
+	$(Q)msgfmt --xml --template=$< -d po -o $@
 
 $(LOCALEDIR)/%/LC_MESSAGES/eldercard.mo: po/%.po
 	@mkdir -p $(@D)
@@ -204,9 +280,27 @@ $(LOCALEDIR)/%/LC_MESSAGES/eldercard.mo: po/%.po
 
 # ---------------------------------------------------------------------------
 .PHONY: check
-check: all $(TESTS)
+check: all $(TESTS) $(TEST_CLI)
 	@EC_BUILD_DIR=$(abspath $(BUILDDIR)) SANITIZE=$(SANITIZE) \
 	  ./tests/run-tests.sh $(TESTS) $(TEST_SH)
+
+# Debian packages (debian/): eldercard, eldercard-kiosk, eldercard-emulator, built from a
+# copy of the tracked files in build-deb/ (dpkg-buildpackage writes next to the source),
+# then checked with lintian. DEB_BUILD_OPTIONS=nocheck skips the test suite.
+DEB_DIR := build-deb
+.PHONY: deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/eldercard-$(VERSION)
+	git ls-files -z | xargs -0 cp -a --parents -t $(DEB_DIR)/eldercard-$(VERSION)
+	cd $(DEB_DIR)/eldercard-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u EC_DEPS_CHECKED \
+	  dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning --info $(DEB_DIR)/eldercard_$(VERSION)_*.changes
+	@ls -l $(DEB_DIR)/*.deb
+
+# Two builds in different directories install identical files (build-aux/check-reproducible.sh).
+.PHONY: check-reproducible
+check-reproducible:
+	@./build-aux/check-reproducible.sh
 
 # libFuzzer harnesses: one per parser, built with clang. The core is compiled once
 # with the sanitizers and coverage instrumentation, then each harness links it.
@@ -215,7 +309,7 @@ FUZZ_JOBS ?= 2
 FUZZ_CC ?= clang
 FUZZ_DIR ?= build-fuzz
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Isrc/core $(FENCE) $(EC_DEFS) \
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Isrc/core $(FENCE) $(EC_DEFS) $(TEST_DEFS) \
 	-DEC_FUZZING=1 -MMD -MP $(CORE_CFLAGS)
 FUZZ_CORE_OBJ := $(CORE_SRC:%.c=$(FUZZ_DIR)/%.o)
 FUZZ_LIBCORE := $(FUZZ_DIR)/libeldercard-fuzz.a
@@ -238,9 +332,12 @@ $(FUZZ_BINS): $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_LIBCORE)
 fuzz: $(FUZZ_BINS)
 	@FUZZ_JOBS=$(FUZZ_JOBS) ./tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
+# Only build directories: never build-aux/ (tracked) nor anything else of the tree.
+CLEAN_DIRS := $(sort build build-sanitize build-fuzz build-deb build-release \
+	$(filter-out . .. ./ / build-aux build-aux/ src% tests% data% docs% po% ui% udev% cards% debian%,$(BUILDDIR) $(FUZZ_DIR)))
 .PHONY: clean distclean
 clean:
-	rm -rf build build-sanitize build-fuzz build-*
+	rm -rf $(CLEAN_DIRS)
 
 distclean: clean
 

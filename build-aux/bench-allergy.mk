@@ -15,4 +15,5 @@ bench-allergy: $(EC_ALLERGY_BENCH)
 
 $(EC_ALLERGY_BENCH): tests/bench-allergy.c $(LIBCORE)
 	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(CORE_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(core-program)

@@ -18,4 +18,5 @@ bench-db: $(EC_DB_BENCH)
 
 $(EC_DB_BENCH): tests/bench-db.c $(LIBCORE)
 	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(CORE_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(core-program)

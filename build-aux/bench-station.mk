@@ -12,8 +12,9 @@ EC_STATION_BENCH_RUNS ?= 9
 bench: bench-station
 
 bench-station: $(EC_STATION_BENCH)
-	env -u ELDERCARD_TEST_FAST_KDF $(EC_STATION_BENCH) --runs $(EC_STATION_BENCH_RUNS)
+	$(EC_STATION_BENCH) --runs $(EC_STATION_BENCH_RUNS)
 
 $(EC_STATION_BENCH): tests/bench-station.c $(LIBCORE)
 	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(CORE_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(core-program)

@@ -14,7 +14,8 @@ CARDFMT_GEN     := $(BUILDDIR)/tests/card-vectors-gen
 
 $(CARDFMT_GEN): tests/card-vectors-gen.c $(LIBCORE)
 	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(CORE_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(core-program)
 
 .PHONY: card-vectors card-vectors-add
 card-vectors-add: $(CARDFMT_GEN) $(CLI)

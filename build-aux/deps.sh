@@ -1,27 +1,39 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Make sure the Debian packages eldercard builds, tests and runs with are present.
-# As root, install the missing ones non-interactively; otherwise print the exact command.
+# The Debian packages eldercard builds, tests and runs with.
+#
+#   build-aux/deps.sh --check build     what a plain `make` needs: print the missing
+#                                       ones and the apt-get command, exit 1; never installs
+#   build-aux/deps.sh --check all       the same for everything (build, tests, demo)
+#   build-aux/deps.sh --install deb     what `make deb` needs on top (debhelper, lintian)
+#   build-aux/deps.sh --install all     as root, install the missing ones non-interactively;
+#                                       otherwise print the exact command and exit 1
+#
+# Only `make run`, `make check` and `make deps` use --install (the Makefile).
 set -eu
 
-PACKAGES="
+# What compiling needs (debian/control's Build-Depends say the same).
+BUILD_PACKAGES="
 pkg-config
 libglib2.0-dev
 libglib2.0-bin
 libjson-glib-dev
 libsodium-dev
 libsqlite3-dev
-sqlite3
 libnfc-dev
-libnfc-bin
-libnfc-examples
 libgtk-4-dev
 libadwaita-1-dev
 libqrencode-dev
 libcairo2-dev
 libgdk-pixbuf-2.0-dev
-libxml2-utils
 gettext
+"
+# What the tests, the demo and the fuzzers need on top.
+TEST_PACKAGES="
+sqlite3
+libnfc-bin
+libnfc-examples
+libxml2-utils
 xvfb
 xauth
 fonts-noto-cjk
@@ -30,7 +42,25 @@ desktop-file-utils
 appstream
 groff-base
 clang
+xdotool
+systemd
+bash-completion
 "
+
+# What `make deb` needs on top of the build packages.
+DEB_PACKAGES="
+debhelper
+lintian
+"
+
+mode=${1:---install}
+group=${2:-all}
+case "$group" in
+  build) PACKAGES=$BUILD_PACKAGES ;;
+  all) PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES" ;;
+  deb) PACKAGES="$BUILD_PACKAGES $DEB_PACKAGES" ;;
+  *) echo "usage: $0 --check|--install build|all|deb" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $PACKAGES; do
@@ -44,14 +74,22 @@ done
 [ -z "$missing" ] && exit 0
 
 cmd="apt-get install -y --no-install-recommends$missing"
-if [ "$(id -u)" = 0 ]; then
-  echo "eldercard: installing missing Debian packages:$missing" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >&2 || true
-  # shellcheck disable=SC2086
-  apt-get install -y -q --no-install-recommends $missing >&2
-else
-  echo "eldercard: missing Debian packages:$missing" >&2
-  echo "eldercard: run as root:  sudo $cmd" >&2
-  exit 1
-fi
+case "$mode" in
+  --install)
+    if [ "$(id -u)" = 0 ]; then
+      echo "eldercard: installing missing Debian packages:$missing" >&2
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -q >&2 || true
+      # shellcheck disable=SC2086
+      apt-get install -y -q --no-install-recommends $missing >&2
+      exit 0
+    fi
+    echo "eldercard: missing Debian packages:$missing" >&2
+    echo "eldercard: run as root:  sudo $cmd  (or: sudo make deps)" >&2
+    exit 1 ;;
+  --check)
+    echo "eldercard: missing Debian packages:$missing" >&2
+    echo "eldercard: install them with:  sudo $cmd  (or: sudo make deps)" >&2
+    exit 1 ;;
+  *) echo "usage: $0 --check|--install build|all" >&2; exit 2 ;;
+esac

@@ -9,8 +9,8 @@
 NURSE_SHOTS := $(BUILDDIR)/kiosk-nurse-screenshots
 
 $(NURSE_SHOTS): tests/kiosk-nurse-screenshots.c tests/kiosk-nurse-fixture.h tests/kiosk-test-util.h tests/kiosk-test-harness.h tests/kiosk-demo-fixture.h $(LIBKIOSK) $(LIBCORE)
-	$(CC) $(COMMON_CFLAGS) -Itests -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
-	  -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(kiosk-program)
 
 .PHONY: screenshots-nurse
 screenshots-nurse: all $(NURSE_SHOTS)

@@ -13,11 +13,11 @@ check: $(EC_READER_HELPER)
 $(BUILDDIR)/src/helper/%.o: src/helper/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(COMMON_CFLAGS) -Wconversion -Wno-sign-conversion $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(EC_CC) -Wconversion -Wno-sign-conversion $(CORE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(EC_READER_HELPER): $(EC_READER_HELPER_OBJ) $(LIBCORE)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(EC_READER_HELPER_OBJ) $(LIBCORE) $(CORE_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(EC_READER_HELPER_OBJ) $(CORE_LINK_LIBS)
 
 -include $(EC_READER_HELPER_OBJ:.o=.d)
 
@@ -26,7 +26,8 @@ EC_READER_BENCH := $(BUILDDIR)/bench-reader
 
 $(EC_READER_BENCH): tests/bench-reader.c tests/ec-test-emu.h tests/ec-test-issue.h $(LIBCORE)
 	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) -Itests $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(CORE_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(core-program)
 
 .PHONY: bench bench-reader
 bench: bench-reader

@@ -11,18 +11,18 @@
 KIOSK_DEMO_SETUP := $(BUILDDIR)/kiosk-demo-setup
 KIOSK_SHOTS      := $(BUILDDIR)/kiosk-screenshots
 KIOSK_BENCH      := $(BUILDDIR)/kiosk-bench
-KIOSK_TOOL_LIBS  := $(KIOSK_LIBS) $(shell $(PKG_CONFIG) --libs cairo 2>/dev/null)
 
 $(KIOSK_DEMO_SETUP): tests/kiosk-demo-setup.c tests/kiosk-demo-fixture.h $(LIBCORE)
-	$(CC) $(COMMON_CFLAGS) -Itests $(CORE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(CORE_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(core-program)
 
 $(KIOSK_SHOTS): tests/kiosk-screenshots.c tests/kiosk-test-util.h tests/kiosk-test-harness.h tests/kiosk-demo-fixture.h $(LIBKIOSK) $(LIBCORE)
-	$(CC) $(COMMON_CFLAGS) -Itests -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
-	  -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_TOOL_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(kiosk-program)
 
 $(KIOSK_BENCH): tests/kiosk-bench.c tests/kiosk-test-util.h tests/kiosk-test-harness.h tests/kiosk-demo-fixture.h $(LIBKIOSK) $(LIBCORE)
-	$(CC) $(COMMON_CFLAGS) -Itests -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
-	  -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_TOOL_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(kiosk-program)
 
 .PHONY: run
 run: all $(KIOSK_DEMO_SETUP)

@@ -7,9 +7,8 @@
 STATIONUI_SHOTS := $(BUILDDIR)/station-screenshots
 
 $(STATIONUI_SHOTS): tests/station-screenshots.c tests/kiosk-test-util.h tests/kiosk-test-harness.h tests/kiosk-station-test.h tests/kiosk-demo-fixture.h $(LIBKIOSK) $(LIBCORE)
-	$(CC) $(COMMON_CFLAGS) -Itests -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
-	  -Wl,--whole-archive $(LIBKIOSK) -Wl,--no-whole-archive $(LIBCORE) $(KIOSK_LIBS) \
-	  $(shell $(PKG_CONFIG) --libs cairo 2>/dev/null)
+	$(call say,LINK,$@)
+	$(Q)$(kiosk-program)
 
 .PHONY: station-screenshots
 station-screenshots: all $(STATIONUI_SHOTS)

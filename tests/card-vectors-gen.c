@@ -19,6 +19,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "ec-test-kdf.h"
 #include "ec-card.h"
 #include "ec-crypto.h"
 #include "ec-init.h"
@@ -400,7 +401,7 @@ main (int    argc,
   if (argc == 3 && g_str_equal (argv[1], "--add"))
     {
       ec_init ();
-      g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
+      ec_test_fast_kdf (TRUE);   /* TEST ONLY keys: cheap to unlock */
       return add_vectors (argv[2]);
     }
   if (argc != 2)
@@ -410,7 +411,7 @@ main (int    argc,
     }
   out = argv[1];
   ec_init ();
-  g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);   /* TEST ONLY keys: cheap to unlock */
+  ec_test_fast_kdf (TRUE);   /* TEST ONLY keys: cheap to unlock */
 
   keydir = g_build_filename (out, "keys", NULL);
   if (g_file_test (keydir, G_FILE_TEST_EXISTS))

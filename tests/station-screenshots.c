@@ -95,7 +95,7 @@ main (int    argc,
       return 2;
     }
   out_dir = argv[1];
-  g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
+  ec_test_fast_kdf (TRUE);
   ec_kiosk_tool_init (out_dir, argv[2], FALSE);
 
   ec_station_test_setup (&H, "station-shots-XXXXXX", "demo-setup");

@@ -32,14 +32,17 @@ expect () {
   fi
 }
 
-"$E" db init >/dev/null || { echo "1..0 # SKIP cannot create a database"; exit 0; }
+# The setup is part of the test: when it fails, say so and fail (never a silent skip;
+# tests/run-tests.sh counts a bail-out as a failure).
+bail () { echo "Bail out! $1"; sed 's/^/# /' "$tmp/setup.log"; exit 1; }
+"$E" db init >"$tmp/setup.log" 2>&1 || bail "eldercard db init failed"
 pid=$("$E" resident add --name 王测试 --pinyin "Wang Ceshi" \
         --allergy "青霉素|medication|high|过敏性休克|severe|confirmed" \
-        --medication "阿司匹林肠溶片|100 mg|口服" 2>/dev/null | head -n1)
-uid=$("$E" resident add --name 李测试 --allergy-status unknown 2>/dev/null | head -n1)
-nid=$("$E" resident add --name 张测试 --allergy-status none-known 2>/dev/null | head -n1)
+        --medication "阿司匹林肠溶片|100 mg|口服" 2>>"$tmp/setup.log" | head -n1)
+uid=$("$E" resident add --name 李测试 --allergy-status unknown 2>>"$tmp/setup.log" | head -n1)
+nid=$("$E" resident add --name 张测试 --allergy-status none-known 2>>"$tmp/setup.log" | head -n1)
 if [ -z "$pid" ] || [ -z "$uid" ] || [ -z "$nid" ]; then
-  echo "1..0 # SKIP resident add did not print ids"; exit 0
+  bail "eldercard resident add did not print the three resident ids"
 fi
 
 expect 4 'STOP: do not give' "penicillin allergy + 阿莫西林: stop, exit 4" \
@@ -62,8 +65,10 @@ expect 0 'No recorded conflict' "azithromycin: no recorded conflict, exit 0" \
   "$E" allergy-check --lang en "$pid" 阿奇霉素
 expect 5 'not in the table: check manually' "an unknown drug: exit 5, never a pass" \
   "$E" allergy-check --lang en "$pid" 莲花清瘟
-expect 5 'could be one of' "an ambiguous name lists the candidates" \
+expect 4 'fits several products' "an ambiguous name: each candidate checked, the worst (stop) wins" \
   "$E" allergy-check --lang en "$pid" 阿莫
+expect 3 'fits several products' "an ambiguous product name is never a pass, even with none known" \
+  "$E" allergy-check --lang en "$nid" 带状疱疹疫苗
 expect 3 'allergy history unknown' "allergies unknown: caution, never no conflict" \
   "$E" allergy-check --lang en "$uid" 阿奇霉素
 expect 0 'No recorded conflict' "none known: no recorded conflict" \
@@ -98,6 +103,28 @@ expect 4 'STOP' "--allergies-file with resident show --json output" \
 printf '{"allergy_status":"recorded","allergies":[{"substance":"鸡蛋","category":"food","criticality":"low"}]}' >"$tmp/egg.json"
 expect 3 'contains the allergen' "egg allergy + influenza vaccine: caution" \
   "$E" allergy-check --lang en --allergies-file "$tmp/egg.json" 流感疫苗
+# Issue 19: β-lactams as a group, lists in one entry, a severe gelatin allergy and the
+# ambiguous zoster vaccine name, an allergy the table cannot read.
+printf '{"allergy_status":"recorded","allergies":[{"substance":"β-内酰胺类","criticality":"high","severity":"severe","confirmed":true}]}' >"$tmp/bl.json"
+for d in 阿莫西林 青霉素G 头孢曲松 美罗培南 氨曲南; do
+  expect 4 'beta-lactams as a group' "β-lactam allergy + $d: stop" \
+    "$E" allergy-check --lang en --allergies-file "$tmp/bl.json" "$d"
+done
+printf '{"allergy_status":"recorded","allergies":[{"substance":"青霉素，磺胺类药物","criticality":"high"}]}' >"$tmp/list.json"
+expect 4 'The part "磺胺类药物"' "a list in one entry: the sulfonamide part stops co-trimoxazole" \
+  "$E" allergy-check --lang en --allergies-file "$tmp/list.json" 复方新诺明
+printf '{"allergy_status":"recorded","allergies":[{"substance":"明胶","criticality":"high","severity":"severe"}]}' >"$tmp/gel.json"
+expect 4 'zoster vaccine live: STOP' "gelatin allergy + 带状疱疹疫苗: the live candidate stops" \
+  "$E" allergy-check --lang en --allergies-file "$tmp/gel.json" 带状疱疹疫苗
+json=$("$E" allergy-check --json --allergies-file "$tmp/gel.json" 带状疱疹疫苗 2>&1)
+if python3 -c 'import json,sys; d=json.load(sys.stdin); c={x["id"]:x["verdict"] for x in d["candidate_checks"]}; assert d["verdict"]=="stop" and c=={"zoster-vaccine-live":"stop","zoster-vaccine-recombinant":"no-recorded-conflict"}' <<<"$json" 2>/dev/null; then
+  ok "--json lists each candidate's verdict"
+else
+  notok "--json lists each candidate's verdict"; printf '%s\n' "$json" | head -20 | sed 's/^/# /'
+fi
+printf '{"allergy_status":"recorded","allergies":[{"substance":"内酰胺","criticality":"low"}]}' >"$tmp/part.json"
+expect 3 'not recognised — check' "a fragment of a name is not recognised: caution" \
+  "$E" allergy-check --lang en --allergies-file "$tmp/part.json" 阿莫西林
 printf '{"allergies":[{"substance":1}]}' >"$tmp/bad.json"
 expect 1 'must be a string' "a malformed allergies file is refused" \
   "$E" allergy-check --allergies-file "$tmp/bad.json" 阿莫西林

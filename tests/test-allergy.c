@@ -14,6 +14,7 @@
 #include "ec-allergy-check.h"
 #include "ec-demo.h"
 #include "ec-drugs.h"
+#include "ec-drugs-private.h"
 
 static EcDrugTable *table;
 
@@ -243,7 +244,7 @@ test_lookup_ambiguous_and_unknown (void)
   g_assert_null (ec_drugs_lookup (table, "阿莫", &m, &cands));
   g_assert_cmpint (m, ==, EC_DRUG_MATCH_AMBIGUOUS);
   g_assert_nonnull (cands);
-  g_assert_cmpuint (cands->len, ==, 2);
+  g_assert_cmpuint (cands->len, ==, 3);
   g_clear_pointer (&cands, g_ptr_array_unref);
   /* A combination the table does not hold is not read as one of its parts. */
   g_assert_null (ec_drugs_lookup (table, "头孢曲松他唑巴坦", &m, &cands));
@@ -270,13 +271,15 @@ test_suggest (void)
   EcDrugSuggestion *first;
 
   /* Names that start with it first (amoxicillin…), then names that contain it (Diamox). */
-  g_assert_cmpuint (s->len, ==, 3);
-  g_assert_cmpstr (((EcDrugSuggestion *) s->pdata[2])->drug->id, ==, "acetazolamide");
+  g_assert_cmpuint (s->len, ==, 4);
+  g_assert_cmpstr (((EcDrugSuggestion *) s->pdata[3])->drug->id, ==, "acetazolamide");
   first = s->pdata[0];
   g_assert_cmpstr (first->drug->id, ==, "amoxicillin");
   g_assert_cmpstr (first->display_zh, ==, "阿莫西林");
   g_assert_cmpstr (first->display_en, ==, "amoxicillin");
-  g_assert_cmpstr (((EcDrugSuggestion *) s->pdata[1])->drug->id, ==, "amoxicillin-clavulanate");
+  /* then the combinations, shorter names first */
+  g_assert_true (g_str_has_prefix (((EcDrugSuggestion *) s->pdata[1])->drug->id, "amoxicillin-"));
+  g_assert_true (g_str_has_prefix (((EcDrugSuggestion *) s->pdata[2])->drug->id, "amoxicillin-"));
 
   g_assert_cmpuint (brand->len, ==, 1);
   first = brand->pdata[0];
@@ -474,8 +477,11 @@ test_unknown_drug (void)
       if (statuses[i] == EC_ALLERGY_STATUS_RECORDED)
         g_assert_true (has_finding (v, EC_FINDING_CHECK_MANUALLY));
       amb = check (r, "阿莫");
-      g_assert_cmpint (amb->verdict, ==, EC_VERDICT_UNKNOWN_DRUG);
-      g_assert_cmpuint (amb->candidates->len, ==, 2);
+      /* Both candidates are penicillins: the worst of them, STOP, for a penicillin allergy. */
+      g_assert_cmpint (amb->verdict, ==, statuses[i] == EC_ALLERGY_STATUS_RECORDED ? EC_VERDICT_STOP
+                                                                                 : EC_VERDICT_UNKNOWN_DRUG);
+      g_assert_cmpuint (amb->candidates->len, ==, 3);
+      g_assert_cmpuint (amb->candidate_checks->len, ==, 3);
     }
   g_assert_cmpstr (ec_verdict_headline (EC_VERDICT_UNKNOWN_DRUG, FALSE), ==, "Not in the table: check manually");
 }
@@ -520,7 +526,7 @@ test_partly_recognised (void)
 {
   static const struct { const char *text, *id, *rest; } cases[] = {
     { "复方阿莫西林", "amoxicillin", "复方" },
-    { "利多卡因肾上腺素注射液", "lidocaine", "肾上腺素" },
+    { "利多卡因氯己定凝胶", "lidocaine", "氯己定" },
   };
   g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_NONE_KNOWN);
   g_autoptr(EcAllergyVerdict) whole = check (r, "罗氏芬头孢曲松");
@@ -530,7 +536,8 @@ test_partly_recognised (void)
       g_autoptr(EcAllergyVerdict) v = check (r, cases[i].text);
       const EcAllergyFinding *f;
 
-      g_assert_cmpint (v->verdict, ==, EC_VERDICT_CAUTION);
+      if (v->verdict != EC_VERDICT_CAUTION)
+        g_error ("%s: %s %s", cases[i].text, ec_verdict_to_string (v->verdict), v->drug_id);
       g_assert_cmpint (v->match, ==, EC_DRUG_MATCH_CONTAINED);
       g_assert_cmpstr (v->drug_id, ==, cases[i].id);
       g_assert_cmpstr (v->unrecognised, ==, cases[i].rest);
@@ -900,6 +907,657 @@ test_data_dir (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* ------------------------------------------------------------------------- */
+/* Issue 19: never "no recorded conflict" where the evidence says stop */
+
+static void
+add_allergy_reaction (EcResident   *r,
+                      const char   *substance,
+                      EcCriticality criticality,
+                      EcSeverity    severity,
+                      const char   *reaction)
+{
+  EcAllergy *a;
+
+  add_allergy (r, substance, criticality, severity);
+  a = r->allergies->pdata[r->allergies->len - 1];
+  g_free (a->reaction);
+  a->reaction = g_strdup (reaction);
+}
+
+/* The words of every finding match its level: a CAUTION never says "do not give", a
+ * STOP never says "check before giving". */
+static void
+assert_words_match (const EcAllergyVerdict *v)
+{
+  for (guint i = 0; i < v->findings->len; i++)
+    {
+      const EcAllergyFinding *f = v->findings->pdata[i];
+
+      if (f->level == EC_VERDICT_CAUTION
+          && (strstr (f->reason_zh, "不要给药") != NULL || strstr (f->reason_en, "do not give") != NULL))
+        g_error ("%s: a CAUTION that says stop: %s", v->drug_text, f->reason_en);
+      if (f->level == EC_VERDICT_STOP
+          && (strstr (f->reason_zh, "给药前核实") != NULL || strstr (f->reason_en, "check before giving") != NULL
+              || strstr (f->reason_zh, "慎用——") != NULL))
+        g_error ("%s: a STOP that says caution: %s", v->drug_text, f->reason_en);
+    }
+}
+
+static const EcAllergyFinding *
+first_with_part (const EcAllergyVerdict *v,
+                 const char             *part)
+{
+  for (guint i = 0; i < v->findings->len; i++)
+    {
+      const EcAllergyFinding *f = v->findings->pdata[i];
+      if (g_strcmp0 (f->part, part) == 0)
+        return f;
+    }
+  return NULL;
+}
+
+/* 1. "β-lactams" in every spelling is the group of all four subclasses, never the
+ * monobactams or the β-lactamase inhibitors it is a substring of. */
+static void
+test_beta_lactam_group (void)
+{
+  static const char *const spellings[] = {
+    "β-内酰胺类", "β内酰胺类", "内酰胺类", "β-内酰胺", "β-内酰胺类抗生素", "β-内酰胺类药物", "β-内酰胺类过敏",
+    "对β-内酰胺类过敏", "b-内酰胺类", "beta-lactam", "Beta-Lactams", "beta lactam", "β-lactam", "β-lactams",
+    "ＢＥＴＡ－ＬＡＣＴＡＭ", "b-lactam", "beta-lactam antibiotics",
+  };
+  /* One or more per subclass: penicillins, cephalosporins of each generation, carbapenems,
+   * the monobactam, and combinations. */
+  static const char *const drugs[] = {
+    "阿莫西林", "青霉素G", "苄星青霉素", "哌拉西林他唑巴坦", "阿莫西林克拉维酸钾", "头孢唑林", "头孢呋辛", "头孢曲松",
+    "头孢哌酮舒巴坦", "头孢吡肟", "头孢洛林", "美罗培南", "亚胺培南西司他丁", "厄他培南", "氨曲南",
+  };
+  EcCriticality crits[] = { EC_CRITICALITY_LOW, EC_CRITICALITY_HIGH, EC_CRITICALITY_UNABLE_TO_ASSESS };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
+    for (gsize j = 0; j < G_N_ELEMENTS (drugs); j++)
+      for (gsize k = 0; k < G_N_ELEMENTS (crits); k++)
+        {
+          g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_RECORDED);
+          g_autoptr(EcAllergyVerdict) v = NULL;
+          const EcAllergyFinding *f;
+
+          add_allergy (r, spellings[i], crits[k], EC_SEVERITY_MILD);
+          v = check (r, drugs[j]);
+          if (v->verdict != EC_VERDICT_STOP)
+            g_error ("allergy %s + %s: %s", spellings[i], drugs[j], ec_verdict_to_string (v->verdict));
+          f = v->findings->pdata[0];
+          g_assert_cmpint (f->kind, ==, EC_FINDING_SAME_CLASS);
+          g_assert_cmpstr (f->matched_en, ==, "beta-lactams");
+          g_assert_nonnull (strstr (f->reason_zh, "整个β-内酰胺类"));
+          g_assert_nonnull (strstr (f->reason_en, "as a group"));
+          g_assert_cmpuint (f->sources->len, >=, 1);
+          assert_words_match (v);
+        }
+  /* The longer names keep their own meaning. */
+  {
+    g_autoptr(EcResident) mono = resident_with (EC_ALLERGY_STATUS_RECORDED);
+    g_autoptr(EcResident) inhib = resident_with (EC_ALLERGY_STATUS_RECORDED);
+    g_autoptr(EcAllergyVerdict) a = NULL, b = NULL, c = NULL;
+
+    add_allergy (mono, "单环β-内酰胺类", HI);
+    add_allergy (inhib, "β-内酰胺酶抑制剂", LO);
+    a = check (mono, "氨曲南");
+    b = check (mono, "阿莫西林");
+    c = check (inhib, "舒巴坦");
+    g_assert_cmpint (a->verdict, ==, EC_VERDICT_STOP);
+    g_assert_cmpint (b->verdict, ==, EC_VERDICT_NO_RECORDED_CONFLICT);
+    g_assert_cmpint (c->verdict, ==, EC_VERDICT_CAUTION);
+    g_assert_cmpint (((EcAllergyFinding *) c->findings->pdata[0])->kind, ==, EC_FINDING_SAME_CLASS);
+  }
+}
+
+/* 1. An allergy text that is not a whole name is never read as the name it is part of. */
+static void
+test_allergy_not_recognised (void)
+{
+  static const struct { const char *allergy; const char *drug; } cases[] = {
+    { "内酰胺", "阿莫西林" },            /* part of β-内酰胺类 / β-内酰胺酶抑制剂 */
+    { "单环", "氨曲南" },
+    { "头孢曲", "头孢曲松" },
+    { "amoxi", "阿莫西林" },
+    { "ceftriax", "头孢唑林" },
+    { "青霉", "阿莫西林" },
+    { "磺胺甲", "复方新诺明" },
+    { "某种中药提取物", "阿奇霉素" },
+    { "lactam", "美罗培南" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_RECORDED);
+      g_autoptr(EcAllergyVerdict) v = NULL;
+      gboolean said = FALSE;
+
+      add_allergy (r, cases[i].allergy, EC_CRITICALITY_HIGH, EC_SEVERITY_SEVERE);
+      v = check (r, cases[i].drug);
+      if (v->verdict == EC_VERDICT_NO_RECORDED_CONFLICT)
+        g_error ("allergy %s + %s: no recorded conflict", cases[i].allergy, cases[i].drug);
+      for (guint j = 0; j < v->findings->len; j++)
+        {
+          const EcAllergyFinding *f = v->findings->pdata[j];
+          if (f->kind == EC_FINDING_ALLERGY_NOT_IN_TABLE)
+            {
+              g_assert_cmpint (f->level, ==, EC_VERDICT_CAUTION);
+              g_assert_nonnull (strstr (f->reason_zh, "未能识别——请人工"));
+              g_assert_nonnull (strstr (f->reason_en, "not recognised — check"));
+              said = TRUE;
+            }
+          /* Never read as the longer names it is only a part of. */
+          g_assert_cmpstr (f->matched_en, !=, "monobactams");
+          g_assert_cmpstr (f->matched_en, !=, "beta-lactamase inhibitors");
+          g_assert_cmpstr (f->matched_en, !=, "ceftriaxone");
+        }
+      g_assert_true (said);
+    }
+  {
+    /* Whole names inside an entry that is not itself a name are still checked. */
+    g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_RECORDED);
+    g_autoptr(EcAllergyVerdict) v = NULL;
+
+    add_allergy (r, "青霉素过敏性休克", HI);
+    v = check (r, "阿莫西林");
+    g_assert_cmpint (v->verdict, ==, EC_VERDICT_STOP);
+    g_assert_true (has_finding (v, EC_FINDING_ALLERGY_NOT_IN_TABLE));
+    g_assert_nonnull (strstr (((EcAllergyFinding *) v->findings->pdata[0])->reason_zh, "未能完全识别"));
+  }
+}
+
+/* 2. Lists in one entry: every part is read, the finding names its part. */
+static void
+test_allergy_lists (void)
+{
+  static const char *const seps[] = { "、", "，", ",", ";", "；", "和", "及", "/", " ", "、 ", " 和 ", "与" };
+  static const struct { const char *second; const char *drug; } pairs[] = {
+    { "磺胺类药物", "复方新诺明" },
+    { "碘造影剂", "碘海醇" },
+    { "头孢类", "头孢曲松" },
+    { "阿司匹林", "布洛芬" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (seps); i++)
+    for (gsize j = 0; j < G_N_ELEMENTS (pairs); j++)
+      {
+        g_autofree char *entry = g_strdup_printf ("青霉素%s%s", seps[i], pairs[j].second);
+        g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_RECORDED);
+        g_autoptr(EcAllergyVerdict) v = NULL, w = NULL;
+        const EcAllergyFinding *f;
+
+        add_allergy (r, entry, HI);
+        v = check (r, pairs[j].drug);
+        if (v->verdict != EC_VERDICT_STOP)
+          g_error ("allergy \"%s\" + %s: %s", entry, pairs[j].drug, ec_verdict_to_string (v->verdict));
+        f = first_with_part (v, pairs[j].second);
+        g_assert_nonnull (f);
+        g_assert_cmpint (f->level, ==, EC_VERDICT_STOP);
+        g_assert_nonnull (strstr (f->reason_zh, pairs[j].second));
+        g_assert_nonnull (strstr (f->reason_en, pairs[j].second));
+        g_assert_false (has_finding (v, EC_FINDING_ALLERGY_NOT_IN_TABLE));
+        w = check (r, "阿莫西林");
+        g_assert_cmpint (w->verdict, ==, EC_VERDICT_STOP);
+        g_assert_nonnull (first_with_part (w, "青霉素"));
+        assert_words_match (v);
+      }
+  {
+    /* English lists; a brand with 和 inside is one name; a list with an unknown part. */
+    g_autoptr(EcResident) en = resident_with (EC_ALLERGY_STATUS_RECORDED);
+    g_autoptr(EcResident) brand = resident_with (EC_ALLERGY_STATUS_RECORDED);
+    g_autoptr(EcResident) mixed = resident_with (EC_ALLERGY_STATUS_RECORDED);
+    g_autoptr(EcAllergyVerdict) a = NULL, b = NULL, c = NULL, d = NULL;
+
+    add_allergy (en, "penicillin and sulfa", HI);
+    add_allergy (brand, "诺和灵", LO);
+    add_allergy (mixed, "青霉素、某种中药", LO);
+    a = check (en, "Bactrim");
+    g_assert_cmpint (a->verdict, ==, EC_VERDICT_STOP);
+    g_assert_nonnull (first_with_part (a, "sulfa"));
+    b = check (brand, "门冬胰岛素");
+    g_assert_cmpint (b->verdict, ==, EC_VERDICT_CAUTION);
+    g_assert_false (has_finding (b, EC_FINDING_ALLERGY_NOT_IN_TABLE));
+    c = check (mixed, "阿奇霉素");
+    g_assert_cmpint (c->verdict, ==, EC_VERDICT_CAUTION);
+    g_assert_nonnull (strstr (first_with_part (c, "某种中药")->reason_zh, "某种中药"));
+    d = check (mixed, "阿莫西林");
+    g_assert_cmpint (d->verdict, ==, EC_VERDICT_STOP);
+  }
+}
+
+/* 3. A side-chain rule holds for every product containing the substance, both sides. */
+static void
+test_side_chains_and_combinations (void)
+{
+  static const char *const amox[] = { "阿莫西林", "阿莫西林克拉维酸钾", "阿莫西林舒巴坦", NULL };
+  static const char *const amox_ceph[] = { "头孢羟氨苄", "头孢丙烯", "头孢氨苄", "头孢拉定", "头孢克洛", NULL };
+  static const char *const amp[] = { "氨苄西林", "氨苄西林舒巴坦", NULL };
+  static const char *const amp_ceph[] = { "头孢氨苄", "头孢克洛", "头孢拉定", NULL };
+  static const char *const caz[] = { "头孢他啶", "头孢他啶阿维巴坦", NULL };
+  static const char *const caz_mono[] = { "氨曲南", NULL };
+  static const struct { const char *const *pen; const char *const *ceph; } rows[] = {
+    { amox, amox_ceph }, { amp, amp_ceph }, { caz, caz_mono },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    for (const char *const *p = rows[i].pen; *p != NULL; p++)
+      for (const char *const *c = rows[i].ceph; *c != NULL; c++)
+        for (guint dir = 0; dir < 2; dir++)
+          {
+            const char *allergy = dir == 0 ? *p : *c, *drug = dir == 0 ? *c : *p;
+            g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_RECORDED);
+            g_autoptr(EcAllergyVerdict) v = NULL;
+
+            add_allergy (r, allergy, LO);
+            v = check (r, drug);
+            if (v->verdict != EC_VERDICT_STOP)
+              g_error ("allergy %s (low) + %s: %s", allergy, drug, ec_verdict_to_string (v->verdict));
+            g_assert_cmpint (((EcAllergyFinding *) v->findings->pdata[0])->kind, ==, EC_FINDING_CROSS_REACTIVE);
+            g_assert_nonnull (strstr (((EcAllergyFinding *) v->findings->pdata[0])->reason_en, "side chain"));
+            assert_words_match (v);
+          }
+  {
+    /* Two combinations sharing only their β-lactamase inhibitor: said, as a caution. */
+    g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_RECORDED);
+    g_autoptr(EcAllergyVerdict) v = NULL;
+    gboolean said = FALSE;
+
+    add_allergy (r, "头孢哌酮舒巴坦", LO);
+    v = check (r, "氨苄西林舒巴坦");
+    g_assert_cmpint (v->verdict, ==, EC_VERDICT_CAUTION);
+    for (guint i = 0; i < v->findings->len; i++)
+      if (g_strcmp0 (((EcAllergyFinding *) v->findings->pdata[i])->matched_zh, "舒巴坦") == 0)
+        said = TRUE;
+    g_assert_true (said);
+    assert_words_match (v);
+  }
+}
+
+/* 4. An ambiguous product name: each candidate, the worst verdict, never a pass. */
+static void
+test_ambiguous_products (void)
+{
+  static const struct { const char *name; const char *allergy; EcVerdict want; const char *worst_id; } cases[] = {
+    { "带状疱疹疫苗", "明胶", EC_VERDICT_STOP, "zoster-vaccine-live" },
+    { "带状疱疹疫苗", "新霉素", EC_VERDICT_STOP, "zoster-vaccine-live" },
+    { "zoster vaccine", "gelatin", EC_VERDICT_STOP, "zoster-vaccine-live" },
+    { "带状疱疹疫苗", NULL, EC_VERDICT_CAUTION, NULL },
+    { "肺炎疫苗", NULL, EC_VERDICT_CAUTION, NULL },
+    { "pneumococcal vaccine", "鸡蛋", EC_VERDICT_CAUTION, NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_NONE_KNOWN);
+      g_autoptr(EcAllergyVerdict) v = NULL;
+
+      if (cases[i].allergy != NULL)
+        add_allergy (r, cases[i].allergy, HI);
+      v = check (r, cases[i].name);
+      if (v->verdict != cases[i].want)
+        g_error ("%s (allergy %s): %s", cases[i].name, cases[i].allergy, ec_verdict_to_string (v->verdict));
+      g_assert_cmpint (v->match, ==, EC_DRUG_MATCH_AMBIGUOUS);
+      g_assert_null (v->drug_id);
+      g_assert_nonnull (v->candidate_checks);
+      g_assert_cmpuint (v->candidate_checks->len, ==, 2);
+      g_assert_cmpuint (v->candidates->len, ==, 2);
+      g_assert_true (has_finding (v, EC_FINDING_AMBIGUOUS_DRUG));
+      for (guint j = 0; j < v->candidate_checks->len; j++)
+        {
+          const EcAllergyCandidate *c = v->candidate_checks->pdata[j];
+          g_assert_cmpint (c->verdict, <=, v->verdict);
+          if (cases[i].worst_id != NULL && strcmp (c->id, cases[i].worst_id) == 0)
+            g_assert_cmpint (c->verdict, ==, EC_VERDICT_STOP);
+        }
+      assert_words_match (v);
+    }
+  {
+    /* The recombinant vaccine, once picked, has no gelatin. A severe reaction to a
+     * vaccine stops another with the same excipient (a component row: severe-stop), a
+     * mild one is a caution; a class relation of an excipient is only a caution. */
+    g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_RECORDED);
+    g_autoptr(EcResident) z = resident_with (EC_ALLERGY_STATUS_RECORDED);
+    g_autoptr(EcResident) zl = resident_with (EC_ALLERGY_STATUS_RECORDED);
+    g_autoptr(EcResident) m = resident_with (EC_ALLERGY_STATUS_RECORDED);
+    g_autoptr(EcAllergyVerdict) a = NULL, b = NULL, c = NULL, d = NULL, e = NULL;
+
+    add_allergy (r, "明胶", HI);
+    add_allergy (z, "带状疱疹疫苗", HI);
+    add_allergy (zl, "带状疱疹疫苗", LO);
+    add_allergy (m, "麻腮风疫苗", HI);
+    a = check (r, "重组带状疱疹疫苗");
+    g_assert_cmpint (a->verdict, ==, EC_VERDICT_NO_RECORDED_CONFLICT);
+    b = check (z, "水痘疫苗");
+    g_assert_cmpint (b->verdict, ==, EC_VERDICT_STOP);
+    c = check (zl, "水痘疫苗");
+    g_assert_cmpint (c->verdict, ==, EC_VERDICT_CAUTION);
+    d = check (m, "水痘疫苗");
+    g_assert_cmpint (d->verdict, ==, EC_VERDICT_STOP);
+    e = check (m, "庆大霉素");
+    g_assert_cmpint (e->verdict, ==, EC_VERDICT_CAUTION);
+    assert_words_match (b);
+    assert_words_match (c);
+    assert_words_match (e);
+  }
+}
+
+/* 5. Label contraindications and special histories. */
+static void
+test_label_contraindications (void)
+{
+  static const struct { const char *allergy; EcCriticality c; EcSeverity s; const char *reaction;
+                        const char *drug; EcVerdict want; } cases[] = {
+    { "磺胺", HI, "皮疹", "帕瑞昔布", STOP },
+    { "sulfa", HI, NULL, "Dynastat", STOP },
+    { "磺胺类药物", LO, "皮疹", "帕瑞昔布", CAUTION },
+    { "肝素诱导的血小板减少症", LO, NULL, "低分子肝素", STOP },
+    { "肝素诱导血小板减少症", LO, NULL, "依诺肝素", STOP },
+    { "HIT", LO, NULL, "那屈肝素", STOP },
+    { "heparin-induced thrombocytopenia", LO, NULL, "肝素钠", STOP },
+    { "HIT", LO, NULL, "磺达肝癸钠", CAUTION },
+    { "阿司匹林", LO, "哮喘", "酮咯酸", STOP },
+    { "阿司匹林", LO, "呼吸困难", "布洛芬", STOP },
+    { "aspirin", LO, "asthma attack", "diclofenac", STOP },
+    { "阿司匹林", LO, "支气管痉挛", "安乃近", STOP },
+    { "布洛芬", LO, "喘憋", "阿司匹林", STOP },
+    { "阿司匹林", LO, "哮喘", "塞来昔布", CAUTION },   /* COX-2 selective: supervised first dose */
+    { "阿司匹林", LO, "哮喘", "对乙酰氨基酚", CAUTION },
+    { "阿司匹林", LO, "皮疹", "酮咯酸", CAUTION },     /* not respiratory, not severe */
+    { "钴", HI, NULL, "维生素B12", STOP },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_RECORDED);
+      g_autoptr(EcAllergyVerdict) v = NULL;
+
+      add_allergy_reaction (r, cases[i].allergy, cases[i].c, cases[i].s, cases[i].reaction);
+      v = check (r, cases[i].drug);
+      if (v->verdict != cases[i].want)
+        g_error ("allergy %s (%s) + %s: %s", cases[i].allergy, cases[i].reaction, cases[i].drug,
+                 ec_verdict_to_string (v->verdict));
+      g_assert_cmpuint (((EcAllergyFinding *) v->findings->pdata[0])->sources->len, >=, 1);
+      assert_words_match (v);
+    }
+}
+
+/* The invariant: an allergy text that resolves to nothing, or only partly, is never
+ * "no recorded conflict" for any drug. Texts: every name of the table cut short at
+ * either end, and with words appended. */
+static void
+test_invariant_unrecognised (void)
+{
+  GPtrArray *drugs = ec_drug_table_get_drugs (table);
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  guint n_checked = 0;
+
+  for (guint i = 0; i < drugs->len; i++)
+    {
+      const EcDrug *d = drugs->pdata[i];
+      const char *names[] = { d->name_zh, d->name_en };
+
+      for (gsize j = 0; j < G_N_ELEMENTS (names); j++)
+        {
+          glong n = g_utf8_strlen (names[j], -1);
+          if (n >= 3)
+            {
+              g_ptr_array_add (texts, g_utf8_substring (names[j], 0, n - 1));
+              g_ptr_array_add (texts, g_utf8_substring (names[j], 1, n));
+            }
+          g_ptr_array_add (texts, g_strconcat (names[j], "样物质", NULL));
+        }
+      for (guint k = 0; k < d->classes->len; k++)
+        {
+          const EcDrugClass *c = d->classes->pdata[k];
+          glong n = g_utf8_strlen (c->name_zh, -1);
+          if (n >= 3)
+            g_ptr_array_add (texts, g_utf8_substring (c->name_zh, 1, n));
+        }
+    }
+  g_ptr_array_add (texts, g_strdup ("内酰胺"));
+  g_ptr_array_add (texts, g_strdup ("β-内酰"));
+  for (guint i = 0; i < texts->len; i++)
+    {
+      const char *text = texts->pdata[i];
+      g_autoptr(GPtrArray) unrec = NULL;
+      g_autoptr(GPtrArray) parts = _ec_drugs_resolve_allergy (table, text, &unrec);
+      g_autoptr(EcResident) r = NULL;
+
+      if (parts->len > 0 && unrec->len == 0)
+        continue;   /* a whole name (or list of names): the class cases cover those */
+      r = resident_with (EC_ALLERGY_STATUS_RECORDED);
+      add_allergy (r, text, EC_CRITICALITY_LOW, EC_SEVERITY_MILD);
+      n_checked++;
+      /* Every 50th text against every drug, the others against a rotating thirteenth of
+       * them (each drug meets about a hundred texts): bounded time. */
+      for (guint j = n_checked % 50 == 0 ? 0 : n_checked % 13; j < drugs->len; j += n_checked % 50 == 0 ? 1 : 13)
+        {
+          const EcDrug *d = drugs->pdata[j];
+          g_autoptr(EcAllergyVerdict) v = NULL;
+
+          if (d->is_allergen)
+            continue;
+          v = check (r, d->name_zh);
+          if (v->verdict == EC_VERDICT_NO_RECORDED_CONFLICT)
+            g_error ("allergy \"%s\" (not recognised) + %s: no recorded conflict", text, d->name_zh);
+          g_assert_true (has_finding (v, EC_FINDING_ALLERGY_NOT_IN_TABLE));
+        }
+    }
+  g_test_message ("%u unrecognised allergy texts checked", n_checked);
+  g_assert_cmpuint (n_checked, >=, 300);
+}
+
+/* Overcautious: a penicillin allergy without recorded criticality and cephalosporins
+ * (China 2015: 慎用, 禁用 after anaphylactic shock); the words follow the verdict. */
+static void
+test_penicillin_cephalosporin_rule (void)
+{
+  static const struct { EcCriticality c; EcSeverity s; const char *reaction; EcVerdict want; const char *word; } cases[] = {
+    { EC_CRITICALITY_UNABLE_TO_ASSESS, EC_SEVERITY_UNKNOWN, NULL, CAUTION, "慎用" },
+    { EC_CRITICALITY_UNABLE_TO_ASSESS, EC_SEVERITY_UNKNOWN, "皮疹", CAUTION, "慎用" },
+    { EC_CRITICALITY_LOW, EC_SEVERITY_MILD, "荨麻疹", CAUTION, "慎用" },
+    { EC_CRITICALITY_UNABLE_TO_ASSESS, EC_SEVERITY_UNKNOWN, "过敏性休克", STOP, "禁用" },
+    { EC_CRITICALITY_UNABLE_TO_ASSESS, EC_SEVERITY_UNKNOWN, "anaphylaxis", STOP, "禁用" },
+    { EC_CRITICALITY_HIGH, EC_SEVERITY_UNKNOWN, NULL, STOP, "禁用" },
+    { EC_CRITICALITY_LOW, EC_SEVERITY_SEVERE, "全身皮疹", STOP, "禁用" },
+  };
+  const char *cephs[] = { "头孢唑林", "头孢曲松", "头孢呋辛", "头孢吡肟" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (gsize j = 0; j < G_N_ELEMENTS (cephs); j++)
+      {
+        g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_RECORDED);
+        g_autoptr(EcAllergyVerdict) v = NULL;
+        const EcAllergyFinding *f;
+
+        add_allergy_reaction (r, "青霉素", cases[i].c, cases[i].s, cases[i].reaction);
+        v = check (r, cephs[j]);
+        if (v->verdict != cases[i].want)
+          g_error ("penicillin (%d, %s) + %s: %s", cases[i].c, cases[i].reaction, cephs[j],
+                   ec_verdict_to_string (v->verdict));
+        f = v->findings->pdata[0];
+        g_assert_cmpint (f->kind, ==, EC_FINDING_CROSS_REACTIVE);
+        g_assert_nonnull (strstr (f->reason_zh, cases[i].word));
+        g_assert_nonnull (strstr (f->sources->pdata[0], "抗菌药物临床应用指导原则"));
+        assert_words_match (v);
+      }
+  {
+    /* Any cephalosporin allergy rules out the others: said to be the local rule. */
+    g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_RECORDED);
+    g_autoptr(EcAllergyVerdict) v = NULL;
+    const EcAllergyFinding *f;
+
+    add_allergy (r, "头孢曲松", LO);
+    v = check (r, "头孢唑林");
+    g_assert_cmpint (v->verdict, ==, EC_VERDICT_STOP);
+    f = v->findings->pdata[0];
+    g_assert_nonnull (strstr (f->reason_zh, "本地规则"));
+    g_assert_nonnull (strstr (f->reason_en, "local rule"));
+    g_assert_nonnull (strstr (f->reason_en, "AAAAI 2022"));
+  }
+}
+
+/* Premixed infusions and brands or strengths in brackets. */
+static void
+test_premixed_and_brackets (void)
+{
+  static const struct { const char *text; const char *id; } cases[] = {
+    { "左氧氟沙星氯化钠注射液", "levofloxacin" },
+    { "乳酸左氧氟沙星氯化钠注射液 0.5g:100ml", "levofloxacin" },
+    { "甲硝唑氯化钠注射液", "metronidazole" },
+    { "甲硝唑葡萄糖注射液", "metronidazole" },
+    { "莫西沙星氯化钠注射液", "moxifloxacin" },
+    { "甘精胰岛素注射液(来得时)", "insulin-glargine" },
+    { "甘精胰岛素注射液（来得时）300单位/3ml", "insulin-glargine" },
+    { "来得时（甘精胰岛素注射液）", "insulin-glargine" },
+    { "注射用头孢曲松钠(罗氏芬) 1g", "ceftriaxone" },
+    { "青霉素钠(80万单位)", "benzylpenicillin" },
+  };
+  g_autoptr(EcResident) none = resident_with (EC_ALLERGY_STATUS_NONE_KNOWN);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(EcAllergyVerdict) v = check (none, cases[i].text);
+
+      if (g_strcmp0 (v->drug_id, cases[i].id) != 0 || v->verdict != EC_VERDICT_NO_RECORDED_CONFLICT)
+        g_error ("\"%s\": %s, %s", cases[i].text, v->drug_id, ec_verdict_to_string (v->verdict));
+      g_assert_false (has_finding (v, EC_FINDING_NAME_PARTLY_RECOGNISED));
+    }
+}
+
+/* Coverage a home-care nurse in China needs (issue 19): each name resolves exactly, with
+ * its class, and the notes that go with it. */
+static void
+test_coverage (void)
+{
+  static const struct { const char *name; const char *cls; const char *note; } cases[] = {
+    { "蔗糖铁注射液", "iron-parenteral", "30" },
+    { "右旋糖酐铁", "iron-parenteral", "试验剂量" },
+    { "胸腺法新", "thymic-peptide", NULL },
+    { "胸腺五肽", "thymic-peptide", NULL },
+    { "鲑降钙素注射液", "calcitonin", "皮试" },
+    { "唑来膦酸注射液", "bisphosphonate", NULL },
+    { "地舒单抗", "rankl-antibody", NULL },
+    { "重组人促红素注射液", "esa", NULL },
+    { "利拉鲁肽注射液", "glp1-ra", NULL },
+    { "司美格鲁肽", "glp1-ra", NULL },
+    { "度拉糖肽", "glp1-ra", NULL },
+    { "前列地尔注射液", "prostaglandin", NULL },
+    { "维生素B6注射液", "vitamin-b6", NULL },
+    { "维生素C注射液", "vitamin-c", NULL },
+    { "13价肺炎球菌多糖结合疫苗", "vaccine", "30分钟" },
+    { "丹参注射液", "tcm-injection", "单独使用" },
+    { "注射用血塞通", "tcm-injection", "单独使用" },
+    { "参麦注射液", "tcm-injection", "单独使用" },
+    { "痰热清注射液", "tcm-injection", "单独使用" },
+    { "醒脑静注射液", "tcm-injection", "单独使用" },
+    { "盐酸肾上腺素注射液", "adrenergic", "首选" },
+    { "异丙嗪注射液", "antihistamine-h1", NULL },
+    { "苯海拉明注射液", "antihistamine-h1", NULL },
+    { "注射用头孢他啶阿维巴坦钠", "cephalosporin-3", NULL },
+    { "注射用美洛西林钠舒巴坦钠", "penicillin", "皮试" },
+    { "阿莫西林舒巴坦", "penicillin", "皮试" },
+    { "注射用哌拉西林钠舒巴坦钠", "penicillin", "皮试" },
+    { "注射用硫酸链霉素", "aminoglycoside", "链霉素皮试" },
+  };
+  g_autoptr(EcResident) none = resident_with (EC_ALLERGY_STATUS_NONE_KNOWN);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(EcAllergyVerdict) v = check (none, cases[i].name);
+      const EcDrug *d;
+      gboolean noted = cases[i].note == NULL;
+
+      if (v->drug_id == NULL || v->match != EC_DRUG_MATCH_EXACT)
+        g_error ("%s: not found exactly", cases[i].name);
+      d = ec_drug_table_get_drug (table, v->drug_id);
+      g_assert_true (ec_drug_in_class (d, cases[i].cls));
+      g_assert_cmpint (v->verdict, ==, EC_VERDICT_NO_RECORDED_CONFLICT);
+      for (guint j = 0; j < v->notes->len; j++)
+        {
+          const EcAllergyNote *n = v->notes->pdata[j];
+          if (cases[i].note != NULL && strstr (n->text_zh, cases[i].note) != NULL && n->sources->len > 0)
+            noted = TRUE;
+        }
+      if (!noted)
+        g_error ("%s: no note with \"%s\"", cases[i].name, cases[i].note);
+    }
+  {
+    /* A combination's parts count: an allergy to sulbactam, to ceftazidime, to adrenaline. */
+    static const struct { const char *allergy; const char *drug; EcVerdict want; } parts[] = {
+      { "舒巴坦", "美洛西林舒巴坦", STOP },
+      { "头孢他啶", "头孢他啶阿维巴坦", STOP },
+      { "氨曲南", "头孢他啶阿维巴坦", STOP },
+      { "利多卡因", "利多卡因肾上腺素注射液", STOP },
+      { "中药注射剂", "丹参注射液", CAUTION },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS (parts); i++)
+      {
+        g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_RECORDED);
+        g_autoptr(EcAllergyVerdict) v = NULL;
+
+        add_allergy (r, parts[i].allergy, LO);
+        v = check (r, parts[i].drug);
+        if (v->verdict != parts[i].want)
+          g_error ("%s + %s: %s", parts[i].allergy, parts[i].drug, ec_verdict_to_string (v->verdict));
+        assert_words_match (v);
+      }
+  }
+}
+
+/* Every source says what it is cited for (data/SOURCES.md), and a "same class" finding
+ * cites clinical evidence for the family, or says the drugs are only classified together. */
+static void
+test_sources (void)
+{
+  g_autofree char *path = ec_drugs_default_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *md_path = g_build_filename (dir, "SOURCES.md", NULL);
+  g_autofree char *tsv = NULL, *md = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *atc = ec_drug_table_get_source (table, "atc");
+  static const struct { const char *allergy, *drug; gboolean clinical; } same[] = {
+    { "阿莫西林", "氨苄西林", TRUE }, { "头孢曲松", "头孢唑林", TRUE }, { "磺胺嘧啶", "复方新诺明", TRUE },
+    { "布洛芬", "双氯芬酸", TRUE }, { "普鲁卡因", "丁卡因", TRUE }, { "碘海醇", "碘克沙醇", TRUE },
+    { "肝素", "依诺肝素", TRUE }, { "吗啡", "可待因", TRUE },
+    { "红霉素", "阿奇霉素", FALSE }, { "门冬胰岛素", "赖脯胰岛素", FALSE }, { "左氧氟沙星", "莫西沙星", FALSE },
+  };
+
+  g_assert_true (g_file_get_contents (path, &tsv, NULL, NULL));
+  g_assert_true (g_file_get_contents (md_path, &md, NULL, NULL));
+  lines = g_strsplit (tsv, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "source\t"))
+      {
+        g_auto(GStrv) f = g_strsplit (lines[i], "\t", 3);
+        g_autofree char *quoted = g_strdup_printf ("| `%s` |", f[1]);
+        if (strstr (md, quoted) == NULL)
+          g_error ("source %s is not in data/SOURCES.md", f[1]);
+      }
+  g_assert_null (ec_drug_table_get_source (table, "fda-2017-mp"));
+  g_assert_nonnull (ec_drug_table_get_source (table, "ema-prac-2017-mp"));
+  for (gsize i = 0; i < G_N_ELEMENTS (same); i++)
+    {
+      g_autoptr(EcResident) r = resident_with (EC_ALLERGY_STATUS_RECORDED);
+      g_autoptr(EcAllergyVerdict) v = NULL;
+      const EcAllergyFinding *f;
+      gboolean only_atc;
+
+      add_allergy (r, same[i].allergy, LO);
+      v = check (r, same[i].drug);
+      f = v->findings->pdata[0];
+      g_assert_cmpint (f->kind, ==, EC_FINDING_SAME_CLASS);
+      g_assert_cmpuint (f->sources->len, >=, 1);
+      only_atc = f->sources->len == 1 && strcmp (f->sources->pdata[0], atc) == 0;
+      if (only_atc == same[i].clinical)
+        g_error ("%s + %s: sources do not fit", same[i].allergy, same[i].drug);
+      g_assert_true ((strstr (f->reason_en, "only classified together (WHO ATC)") != NULL) == only_atc);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -930,6 +1588,17 @@ main (int argc, char **argv)
   g_test_add_func ("/ec/allergy/check/skin-test-note", test_skin_test_note);
   g_test_add_func ("/ec/allergy/check/demo-community", test_demo_community);
   g_test_add_func ("/ec/allergy/check/bad-arguments", test_bad_arguments);
+  g_test_add_func ("/ec/allergy/issue19/beta-lactam-group", test_beta_lactam_group);
+  g_test_add_func ("/ec/allergy/issue19/not-recognised", test_allergy_not_recognised);
+  g_test_add_func ("/ec/allergy/issue19/lists", test_allergy_lists);
+  g_test_add_func ("/ec/allergy/issue19/side-chains-and-combinations", test_side_chains_and_combinations);
+  g_test_add_func ("/ec/allergy/issue19/ambiguous-products", test_ambiguous_products);
+  g_test_add_func ("/ec/allergy/issue19/label-contraindications", test_label_contraindications);
+  g_test_add_func ("/ec/allergy/issue19/invariant-unrecognised", test_invariant_unrecognised);
+  g_test_add_func ("/ec/allergy/issue19/penicillin-cephalosporin-rule", test_penicillin_cephalosporin_rule);
+  g_test_add_func ("/ec/allergy/issue19/premixed-and-brackets", test_premixed_and_brackets);
+  g_test_add_func ("/ec/allergy/issue19/coverage", test_coverage);
+  g_test_add_func ("/ec/allergy/issue19/sources", test_sources);
   g_test_add_func ("/ec/allergy/json/output", test_json_output);
   g_test_add_func ("/ec/allergy/json/input", test_json_input);
   rc = g_test_run ();

@@ -193,9 +193,9 @@ static void
 test_reordered (Fixture *f, gconstpointer data)
 {
   raw_exec (f->path, UNGUARD
-            "UPDATE audit SET seq = -1 WHERE seq = 12;"
+            "UPDATE audit SET seq = 100000 WHERE seq = 12;"
             "UPDATE audit SET seq = 12 WHERE seq = 13;"
-            "UPDATE audit SET seq = 13 WHERE seq = -1;");
+            "UPDATE audit SET seq = 13 WHERE seq = 100000;");
   assert_verify (f, NULL, FALSE, "entry 12");
 }
 
@@ -286,6 +286,111 @@ test_rewritten (Fixture *f, gconstpointer data)
   assert_verify (f, NULL, TRUE, NULL);
   /* …the checkpoint can. */
   assert_verify (f, f->checkpoint, FALSE, "rewritten");
+}
+
+/* Changing a value's SQLite type without changing what SQLite's conversions return:
+ * before schema v4 each of these left `audit verify` (even with a checkpoint) saying
+ * "intact" while queries no longer found the entry. The attacker first rebuilds the
+ * table without STRICT and its CHECKs (the file is theirs). */
+#define UNSTRICT UNGUARD \
+  "CREATE TABLE loose (seq INTEGER PRIMARY KEY, at, actor_role, actor_id, action, resident_id," \
+  " purpose, reason, detail, hash); INSERT INTO loose SELECT * FROM audit;" \
+  "DROP TABLE audit; ALTER TABLE loose RENAME TO audit;"
+
+typedef struct
+{
+  const char *name;
+  const char *sql;   /* %d: the entry to alter */
+} TypeTamper;
+
+static const TypeTamper type_tampers[] = {
+  { "actor_id-blob", "UPDATE audit SET actor_id = CAST (actor_id AS BLOB) WHERE seq = %d;" },
+  { "resident_id-blob", "UPDATE audit SET resident_id = CAST (CAST (resident_id AS TEXT) AS BLOB) WHERE seq = %d;" },
+  { "nul-in-detail", "UPDATE audit SET detail = CAST (CAST (coalesce (detail, '') AS BLOB) || x'00' || CAST ('covered' AS BLOB) AS TEXT) WHERE seq = %d;" },
+  { "at-text", "UPDATE audit SET at = CAST (at AS TEXT) WHERE seq = %d;" },
+  { "null-to-zero", "UPDATE audit SET resident_id = 0 WHERE seq = %d;" },
+};
+
+/* The entry altered: one with a resident (for resident_id) or the first (no resident,
+ * for NULL → 0). */
+static int
+tamper_target (Fixture *f, const TypeTamper *t)
+{
+  return strcmp (t->name, "null-to-zero") == 0 ? 1 : 10;
+}
+
+static void
+test_type_tamper (Fixture *f, gconstpointer data)
+{
+  const TypeTamper *t = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *check = NULL;
+  int seq = tamper_target (f, t);
+
+  /* The tampered row really changed type (the attack works on the table). */
+  {
+    g_autoptr(EcDb) db = ec_db_open (f->path, EC_DB_OPEN_READ_WRITE, &error);
+    g_assert_true (ec_db_audit_checkpoint_export (db, f->checkpoint, &error));
+    g_assert_no_error (error);
+  }
+  sql = g_strdup_printf (t->sql, seq);
+  check = g_strconcat (UNSTRICT, sql, NULL);
+  raw_exec (f->path, check);
+  /* Before the checkpoint's entry: caught with and without the checkpoint. */
+  {
+    g_autofree char *where = g_strdup_printf ("entry %d", seq);
+    assert_verify (f, NULL, FALSE, where);
+    assert_verify (f, f->checkpoint, FALSE, where);
+  }
+}
+
+/* The same after a checkpoint: entries appended after it, then one of them altered. */
+static void
+test_type_tamper_after_checkpoint (Fixture *f, gconstpointer data)
+{
+  const TypeTamper *t = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *check = NULL;
+  g_autofree char *where = NULL;
+  gint64 head = 0;
+
+  {
+    g_autoptr(EcDb) db = ec_db_open (f->path, EC_DB_OPEN_READ_WRITE, &error);
+    g_assert_true (ec_db_audit_checkpoint_export (db, f->checkpoint, &error));
+    g_assert_true (ec_db_audit_append (db, &kiosk, "break-glass", 0, NULL, "after", NULL, &error));
+    g_assert_true (ec_db_audit_append (db, &kiosk, "view", 0x1234, EC_DB_PURPOSE_CARD_TAP, NULL,
+                                       "x", &error));
+    g_assert_true (ec_db_audit_head (db, &head, NULL, &error));
+    g_assert_no_error (error);
+  }
+  /* NULL → 0 on the break-glass entry (no resident), the others on the last one. */
+  sql = g_strdup_printf (t->sql, strcmp (t->name, "null-to-zero") == 0 ? (int) head - 1 : (int) head);
+  check = g_strconcat (UNSTRICT, sql, NULL);
+  raw_exec (f->path, check);
+  where = g_strdup_printf ("entry %d", strcmp (t->name, "null-to-zero") == 0 ? (int) head - 1 : (int) head);
+  assert_verify (f, NULL, FALSE, where);
+  assert_verify (f, f->checkpoint, FALSE, where);
+}
+
+/* The STRICT table itself refuses those values from anyone who did not rebuild it. */
+static void
+test_strict_table (Fixture *f, gconstpointer data)
+{
+  sqlite3 *raw = NULL;
+
+  g_assert_cmpint (sqlite3_open (f->path, &raw), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (raw, UNGUARD, NULL, NULL, NULL), ==, SQLITE_OK);
+  for (gsize i = 0; i < G_N_ELEMENTS (type_tampers); i++)
+    {
+      g_autofree char *sql = g_strdup_printf (type_tampers[i].sql, tamper_target (f, &type_tampers[i]));
+      if (strcmp (type_tampers[i].name, "at-text") == 0)
+        continue;   /* STRICT turns '1700000000' back into the integer: nothing changes */
+      g_assert_cmpint (sqlite3_exec (raw, sql, NULL, NULL, NULL), !=, SQLITE_OK);
+    }
+  g_assert_cmpint (sqlite3_close (raw), ==, SQLITE_OK);
+  assert_verify (f, NULL, TRUE, NULL);
 }
 
 static void
@@ -402,6 +507,14 @@ main (int argc, char **argv)
   ADD ("truncated-after-checkpoint", test_truncated);
   ADD ("rewritten-after-checkpoint", test_rewritten);
   ADD ("bad-checkpoint", test_bad_checkpoint);
+  ADD ("strict-table", test_strict_table);
+  for (gsize i = 0; i < G_N_ELEMENTS (type_tampers); i++)
+    {
+      g_autofree char *p1 = g_strdup_printf ("/ec/audit/type/%s", type_tampers[i].name);
+      g_autofree char *p2 = g_strdup_printf ("/ec/audit/type-after-checkpoint/%s", type_tampers[i].name);
+      g_test_add (p1, Fixture, &type_tampers[i], fixture_setup, test_type_tamper, fixture_teardown);
+      g_test_add (p2, Fixture, &type_tampers[i], fixture_setup, test_type_tamper_after_checkpoint, fixture_teardown);
+    }
   ADD ("filters", test_filters);
   ADD ("concurrent-writers", test_concurrent_writers);
 #undef ADD

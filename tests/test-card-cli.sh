@@ -6,8 +6,7 @@
 # card encode, card verify, with the refusals a user would meet.
 set -u
 : "${EC_BUILD_DIR:?}" "${EC_SOURCE_DIR:?}"
-EC="$EC_BUILD_DIR/eldercard"
-export ELDERCARD_TEST_FAST_KDF=1      # test-only Argon2id cost; the files record it
+EC="$EC_BUILD_DIR/tests/eldercard-test"   # test build: cheap Argon2id (tests/eldercard-test-cli.c)
 export LC_ALL=C.UTF-8
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -19,7 +18,7 @@ nok () { n=$((n + 1)); echo "not ok $n - $1"; }
 check () { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 
 tags=("$vectors"/*.tag)
-echo "1..$(( ${#tags[@]} + 23 ))"
+echo "1..$(( ${#tags[@]} + 27 ))"
 
 # git does not keep file modes: use a copy of the TEST ONLY keys with the secret files
 # 0600, as the refusal of group-readable key files requires.
@@ -137,3 +136,20 @@ out=$("$EC" community rotate-read-key --keys keys 2>&1); rc=$?
 out2=$("$EC" card verify --keys bundle2 c.tag 2>&1); rc2=$?
 check "after rotating the read key, old cards stay readable" \
   '[ $rc -eq 0 ] && [ $rc2 -eq 0 ] && [[ "$out2" == *"name: 赵建国"* ]] && ls keys/community/read-*.key >/dev/null'
+
+# Hostile files: refused at once, never read without a limit or waited on.
+out=$(timeout 10 "$EC" card verify --keys bundle /dev/zero 2>&1); rc=$?
+check "card verify /dev/zero is refused at once (not a regular file)" '[ $rc -eq 1 ] && [[ "$out" == *"not a regular file"* ]]'
+mkfifo fifo.json
+out=$(timeout 10 "$EC" card encode --keys keys --passphrase-file station.pass --type ntag215 --uid 04a1b2c3d4e5f7 --station 12 --summary fifo.json --out f.tag 2>&1); rc=$?
+check "a FIFO as the summary JSON is refused at once" '[ $rc -eq 1 ] && [[ "$out" == *"not a regular file"* ]]'
+mv keys/stations/12.key keys/stations/12.key.real && mkfifo -m 600 keys/stations/12.key
+out=$(timeout 10 "$EC" card encode --keys keys --passphrase-file station.pass --type ntag215 --uid 04a1b2c3d4e5f7 --station 12 --out f.tag 2>&1); rc=$?
+check "a station key replaced by a FIFO is refused at once (card encode does not hang)" '[ $rc -eq 1 ] && [[ "$out" == *"not a regular file"* ]]'
+rm -f keys/stations/12.key && mv keys/stations/12.key.real keys/stations/12.key
+
+# Every card expires: without --expires, 5 years (1826 days) after it was issued.
+out=$("$EC" card encode --keys keys --passphrase-file station.pass --type ntag215 --uid 04a1b2c3d4e5f8 --station 12 --out d5.tag 2>&1)
+out=$("$EC" card verify --keys bundle d5.tag 2>&1)
+want=$(date -u -d "@$(( ( $(date -u +%s) / 86400 + 1826 ) * 86400 ))" +%F)
+check "a card encoded without --expires expires 5 years after issue ($want)" '[[ "$out" == *"expires: $want"* ]]'

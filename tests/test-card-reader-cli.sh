@@ -8,7 +8,7 @@
 # `nfc-mfultralight r` dumps a card eldercard issued and that dump verifies. Prints TAP.
 set -u
 : "${EC_BUILD_DIR:?}"
-E="$EC_BUILD_DIR/eldercard"
+E="$EC_BUILD_DIR/tests/eldercard-test"   # test build: cheap Argon2id (tests/eldercard-test-cli.c)
 EMU="$EC_BUILD_DIR/pn532-emu"
 tmp=$(mktemp -d)
 emu_pid=
@@ -16,7 +16,6 @@ cleanup () { [ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null; wait 2>/dev/null;
 trap cleanup EXIT
 export ELDERCARD_DB="$tmp/ec.db"
 export ELDERCARD_KEYS="$tmp/keys"
-export ELDERCARD_TEST_FAST_KDF=1
 export LIBNFC_AUTO_SCAN=false
 export LIBNFC_LOG_LEVEL=0
 export LC_ALL=C.UTF-8

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <glib.h>
 
+#include "ec-test-kdf.h"
 #include "ec-crypto.h"
 #include "ec-error.h"
 #include "ec-init.h"
@@ -180,14 +181,22 @@ test_secretbox_passphrase (void)
   guint8 seed[32], box[32 + EC_SECRETBOX_MAC_BYTES];
   guint64 ops, mem;
 
-  g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
+  ec_test_fast_kdf (TRUE);
   ec_crypto_pwhash_default_limits (&ops, &mem);
   g_assert_cmpuint (mem, ==, 8192);
-  g_unsetenv ("ELDERCARD_TEST_FAST_KDF");
+  ec_test_fast_kdf (FALSE);
   ec_crypto_pwhash_default_limits (&ops, &mem);
   g_assert_cmpuint (ops, ==, 3);                  /* MODERATE by default */
   g_assert_cmpuint (mem, ==, 256u * 1024 * 1024);
   g_assert_false (ec_crypto_pwhash_limits_ok (3, (guint64) 1 << 40));
+  /* The product refuses anything below INTERACTIVE (2 passes, 64 MiB) when reading. */
+  g_assert_true (ec_crypto_pwhash_limits_ok (2, 64u * 1024 * 1024));
+  g_assert_false (ec_crypto_pwhash_limits_ok (1, 64u * 1024 * 1024));
+  g_assert_false (ec_crypto_pwhash_limits_ok (2, 64u * 1024 * 1024 - 1024));
+  g_assert_false (ec_crypto_pwhash (&k1, pass, salt, 1, 8192, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  ec_test_fast_kdf (TRUE);
 
   g_assert_true (ec_crypto_pwhash (&k1, pass, salt, 1, 8192, &error));
   g_assert_true (ec_crypto_pwhash (&k2, pass, salt, 1, 8192, &error));

@@ -334,6 +334,128 @@ test_export_audited_json (Fixture *f, gconstpointer data)
   g_assert_cmpstr (((EcAuditEntry *) entries->pdata[0])->actor_id, ==, "S0001");
 }
 
+/* CSV formula injection (OWASP): cells a spreadsheet would run as a formula are
+ * written with a leading apostrophe (shown as text), and import takes exactly that
+ * apostrophe off again, so the database gets back what it had. */
+static void
+test_formula_injection (Fixture *f, gconstpointer data)
+{
+  static const char *const hostile[] = {
+    "=cmd|' /C calc'!A0", "+SUM(1)", "-2+3", "@HYPERLINK(\"http://x\",\"y\")",
+    "\t=1+1", "'=already quoted", "''", "'plain apostrophe", "'",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *other_path = g_build_filename (f->dir, "other.db", NULL);
+  g_autoptr(EcDb) other = NULL;
+  g_autoptr(GPtrArray) back = NULL;
+  EcCsvImportReport report = { 0 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (hostile); i++)
+    {
+      g_autoptr(EcResident) r = ec_demo_make_resident ((guint) i, 11);
+      g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+      g_autofree char *row = NULL;
+
+      g_free (r->notes);
+      r->notes = g_strdup (hostile[i]);
+      g_free (r->address);
+      r->address = g_strdup (hostile[i]);
+      row = ec_csv_format_resident (r);
+      /* No cell of the row starts like a formula. */
+      {
+        g_autoptr(EcCsvReader) rd = ec_csv_reader_new (row, strlen (row), "row.csv");
+        GPtrArray *cells = NULL;
+        guint line = 0;
+        while (ec_csv_reader_next (rd, &cells, &line, &error))
+          for (guint c = 0; c < cells->len; c++)
+            {
+              const char *cell = cells->pdata[c];
+              if (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@'
+                  || cell[0] == '\t' || cell[0] == '\r')
+                g_error ("cell %u of “%s” starts like a formula: %s", c, hostile[i], cell);
+            }
+        g_assert_no_error (error);
+      }
+      g_assert_true (ec_db_resident_add (f->db, r, &actor, &error));
+      g_assert_no_error (error);
+    }
+  {
+    g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+    const char *text;
+    gsize len;
+
+    g_assert_true (ec_csv_export (f->db, mem, &actor, &error));
+    g_assert_true (g_output_stream_close (mem, NULL, &error));
+    text = g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (mem));
+    len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (mem));
+    g_assert_null (g_strstr_len (text, (gssize) len, ",=cmd"));
+    g_assert_nonnull (g_strstr_len (text, (gssize) len, ",'=cmd"));
+    other = ec_db_open (other_path, EC_DB_OPEN_CREATE, &error);
+    g_assert_true (ec_csv_import_data (other, text, len, "export.csv", FALSE, &actor, &report, &error));
+    g_assert_no_error (error);
+    ec_csv_import_report_clear (&report);
+  }
+  /* Round trip: every hostile text comes back exactly. */
+  g_assert_true (ec_db_resident_list (other, 0, 0, &back, &error));
+  g_assert_cmpuint (back->len, ==, G_N_ELEMENTS (hostile));
+  for (gsize i = 0; i < G_N_ELEMENTS (hostile); i++)
+    {
+      gboolean found = FALSE;
+      for (guint j = 0; j < back->len && !found; j++)
+        {
+          g_autoptr(EcResident) r = NULL;
+          g_assert_true (ec_db_get_resident (other, ((EcResidentSummary *) back->pdata[j])->id, &actor,
+                                             EC_DB_PURPOSE_EDIT, NULL, &r, &error));
+          found = g_strcmp0 (r->notes, hostile[i]) == 0 && g_strcmp0 (r->address, hostile[i]) == 0;
+        }
+      if (!found)
+        g_error ("“%s” did not come back from export → import", hostile[i]);
+    }
+}
+
+/* Control characters and bidi overrides are refused on every write path (add,
+ * update, CSV import); a line break stays allowed in multi-line fields. */
+static void
+test_control_characters (Fixture *f, gconstpointer data)
+{
+  static const char *const bad[] = {
+    "王\x1b[31m秀英", "王秀英\x07", "\xe2\x80\xae" "英秀王", "王\xe2\x81\xa6秀英", "王\x7f秀英",
+    "王\xc2\x9b秀英", "王\r秀英", "王\n秀英", "王\t秀英",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcResident) ok = ec_demo_make_resident (3, 4);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(EcResident) r = ec_demo_make_resident ((guint) i, 4);
+      g_autofree char *csv = g_strdup_printf ("name_zh,date_of_birth\n\"%s\",1941-03-08\n", bad[i]);
+      EcCsvImportReport report = { 0 };
+
+      g_free (r->name_zh);
+      r->name_zh = g_strdup (bad[i]);
+      g_assert_false (ec_db_resident_add (f->db, r, &actor, &error));
+      g_assert_error (error, EC_DB_ERROR, EC_DB_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, "control character"));
+      g_clear_error (&error);
+      g_assert_false (ec_csv_import_data (f->db, csv, strlen (csv), "in.csv", FALSE, &actor, &report, &error));
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+      ec_csv_import_report_clear (&report);
+    }
+  /* Update: a good record cannot be changed to a bad one. */
+  g_assert_true (ec_db_resident_add (f->db, ok, &actor, &error));
+  g_assert_no_error (error);
+  g_free (ok->notes);
+  ok->notes = g_strdup ("第一行\n第二行\t缩进");
+  g_assert_true (ec_db_resident_update (f->db, ok, &actor, &error));
+  g_assert_no_error (error);
+  g_free (ok->phone);
+  ok->phone = g_strdup ("139\x1b]0;pwned\x07");
+  g_assert_false (ec_db_resident_update (f->db, ok, &actor, &error));
+  g_assert_error (error, EC_DB_ERROR, EC_DB_ERROR_INVALID);
+  g_assert_cmpuint (count (f->db), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -346,6 +468,8 @@ main (int argc, char **argv)
   ADD ("skip-bad", test_skip_bad);
   ADD ("fields", test_fields);
   ADD ("round-trip", test_round_trip);
+  ADD ("formula-injection", test_formula_injection);
+  ADD ("control-characters", test_control_characters);
   ADD ("export-audited-json", test_export_audited_json);
 #undef ADD
   return g_test_run ();

@@ -16,25 +16,40 @@ nok () { n=$((n + 1)); echo "not ok $n - $1"; }
 check () { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 sql () { sqlite3 "$ELDERCARD_DB" "$1"; }
 
-echo "1..31"
+echo "1..39"
 
 out=$("$EC" resident list 2>&1); rc=$?
 check "no database yet: refused, saying how to create one" '[ $rc -eq 1 ] && [[ "$out" == *"db init"* ]]'
 out=$("$EC" db init 2>&1); rc=$?
 check "db init creates it" '[ $rc -eq 0 ] && [ -f station.db ] && [[ "$out" == *created* ]]'
-check "… mode 0600, WAL, schema version 3" '[ "$(stat -c %a station.db)" = 600 ] && [ "$(sql "PRAGMA journal_mode")" = wal ] && [ "$(sql "PRAGMA user_version")" = 3 ]'
+check "… mode 0600, WAL, schema version 4" '[ "$(stat -c %a station.db)" = 600 ] && [ "$(sql "PRAGMA journal_mode")" = wal ] && [ "$(sql "PRAGMA user_version")" = 4 ]'
 
 out=$("$EC" demo generate --residents 120 --seed 9 2>&1); rc=$?
 check "demo generate adds a fictional community" '[ $rc -eq 0 ] && [ "$(sql "SELECT count(*) FROM residents")" = 120 ]'
 check "… with staff and one active card each" '[ "$(sql "SELECT count(*) FROM staff")" = 5 ] && [ "$(sql "SELECT count(DISTINCT resident_id) FROM cards WHERE status = 0")" = 120 ]'
 
-id=$("$EC" resident add --staff S0002 --name 王秀英 --pinyin "Wang Xiuying" --sex female \
+# Acting as a staff member means signing in as one (docs/cli.md): PINs for two of the
+# demo staff, from files only their owner can read.
+"$EC" pepper init >/dev/null 2>&1
+printf '730294\n' > s2.pin; printf '604817\n' > s3.pin; printf '999111\n' > wrong.pin
+chmod 600 s2.pin s3.pin wrong.pin
+"$EC" staff set-pin S0002 --pin-file s2.pin >/dev/null 2>&1 && "$EC" staff set-pin S0003 --pin-file s3.pin >/dev/null 2>&1
+before=$(sql "SELECT count(*) FROM residents")
+out=$(setsid -w "$EC" resident add --staff S0002 --name 赵敏 --dob 1941-02-03 </dev/null 2>&1); rc=$?
+check "--staff without a PIN (no terminal, no --pin-file) is refused" '[ $rc -eq 1 ] && [[ "$out" == *--pin-file* ]] && [ "$(sql "SELECT count(*) FROM residents")" = "$before" ]'
+out=$("$EC" resident add --staff S0002 --pin-file wrong.pin --name 赵敏 --dob 1941-02-03 2>&1); rc=$?
+check "--staff with a wrong PIN is refused and counted" '[ $rc -eq 1 ] && [[ "$out" == *"Wrong PIN"* ]] && [ "$(sql "SELECT count(*) FROM audit WHERE action = '"'"'pin-failure'"'"' AND actor_id = '"'"'S0002'"'"'")" = 1 ]'
+chmod 644 s2.pin
+out=$("$EC" resident add --staff S0002 --pin-file s2.pin --name 赵敏 --dob 1941-02-03 2>&1); rc=$?
+check "a PIN file others can read is refused" '[ $rc -eq 1 ] && [[ "$out" == *"chmod 600"* ]]'
+chmod 600 s2.pin
+id=$("$EC" resident add --staff S0002 --pin-file s2.pin --name 王秀英 --pinyin "Wang Xiuying" --sex female \
       --dob 1941-03-08 --unit 3栋2单元501 --phone 139-0000-1234 --blood A+ --dnr dnr \
       --directive 卧室抽屉 --condition "高血压|I10|2008" \
       --allergy "青霉素|medication|high|呼吸困难|severe|confirmed" \
       --medication "氨氯地平|5 mg|口服|早|" --contact "李娜|女儿|139-0000-5678,010-5550-0101|1|yes" 2>/dev/null); rc=$?
 check "resident add prints the new id" '[ $rc -eq 0 ] && [[ "$id" =~ ^[0-9a-f]{16}$ ]]'
-check "… and logs it as staff S0002" '[ "$(sql "SELECT count(*) FROM audit WHERE action = '"'"'resident-add'"'"' AND actor_id = '"'"'S0002'"'"'")" = 1 ]'
+check "… and logs it as staff S0002, after a sign-in" '[ "$(sql "SELECT count(*) FROM audit WHERE action = '"'"'resident-add'"'"' AND actor_id = '"'"'S0002'"'"'")" = 1 ] && [ "$(sql "SELECT count(*) FROM audit WHERE action = '"'"'staff-signin'"'"' AND actor_id = '"'"'S0002'"'"'")" = 1 ]'
 
 out=$("$EC" resident add --name 赵敏 --dob 1941-02-30 2>&1); rc=$?
 check "an impossible date is refused, naming the field" '[ $rc -eq 1 ] && [[ "$out" == *date_of_birth* ]]'
@@ -56,13 +71,14 @@ check "search shows no medical data and is not logged" '[ "$(sql "SELECT count(*
 
 out=$("$EC" resident show "$id" 2>&1); rc=$?
 check "show without a reason is refused" '[ $rc -eq 1 ] && [[ "$out" == *--reason* ]] && [ "$(sql "SELECT count(*) FROM audit")" = "$before" ]'
-out=$("$EC" resident show "$id" --staff S0002 --reason "home visit" 2>&1); rc=$?
+out=$("$EC" resident show "$id" --staff S0002 --pin-file s2.pin --reason "home visit" 2>&1); rc=$?
 check "show with a reason prints the record" '[ $rc -eq 0 ] && [[ "$out" == *青霉素* ]] && [[ "$out" == *"criticality high"* ]] && [[ "$out" == *李娜* ]]'
 check "… and the view is logged with its reason" '[ "$(sql "SELECT reason FROM audit WHERE action = '"'"'view'"'"' ORDER BY seq DESC LIMIT 1")" = "home visit" ]'
 out=$("$EC" resident show "$id" --actor nurse:N0001 --purpose nurse-check --json 2>&1); rc=$?
 check "show --json as a nurse" '[ $rc -eq 0 ] && [[ "$out" == *"\"allergy_status\" : \"recorded\""* ]]'
+check "… an unchecked --actor is logged as this machine user's claim, not as N0001" '[ "$(sql "SELECT count(*) FROM audit WHERE actor_id = '"'"'N0001'"'"'")" = 0 ] && [ "$(sql "SELECT count(*) FROM audit WHERE actor_id = '"'"'cli:'"$(id -un)"'/claims:N0001'"'"'")" = 1 ]'
 
-out=$("$EC" resident edit "$id" --staff S0003 --medication "氨氯地平|10 mg|口服|早|" 2>&1); rc=$?
+out=$("$EC" resident edit "$id" --staff S0003 --pin-file s3.pin --medication "氨氯地平|10 mg|口服|早|" 2>&1); rc=$?
 check "edit bumps the record version" '[ $rc -eq 0 ] && [ "$(sql "SELECT record_version FROM residents WHERE id = (SELECT resident_id FROM audit WHERE action = '"'"'resident-update'"'"')")" = 2 ]'
 check "… the unchanged allergy keeps its author" '[ "$(sql "SELECT updated_by FROM allergies WHERE resident_id = (SELECT resident_id FROM audit WHERE action = '"'"'resident-update'"'"')")" = S0002 ]'
 
@@ -89,6 +105,19 @@ check "truncation after a checkpoint is caught" '[ $rc -eq 1 ] && [[ "$out" == *
 sqlite3 "$ELDERCARD_DB" "DROP TRIGGER audit_append_only_update; UPDATE audit SET reason = 'nothing to see' WHERE seq = 3;"
 out=$("$EC" audit verify 2>&1); rc=$?
 check "a changed entry is caught, by number" '[ $rc -eq 1 ] && [[ "$out" == *"entry 3"* ]]'
+
+# Control characters: refused when written, escaped when a row already holds them
+# (written by an older version or another tool straight into the file).
+out=$("$EC" resident add --name "$(printf '王\033[2J秀英')" --dob 1941-03-08 2>&1); rc=$?
+check "a name with an escape sequence is refused" '[ $rc -eq 1 ] && [[ "$out" == *"control character"* ]]'
+printf 'name_zh,date_of_birth\n%s,1941-03-08\n' "$(printf '\342\200\256英秀王')" > bidi.csv
+out=$("$EC" import bidi.csv 2>&1); rc=$?
+check "CSV import refuses a bidi override in a name" '[ $rc -eq 1 ] && [[ "$out" == *"control character"* ]]'
+sql "UPDATE residents SET name_zh = '王' || char(27) || ']0;owned' || char(7) || char(8238) || '秀英' WHERE id = (SELECT id FROM residents WHERE name_zh = '王秀英' LIMIT 1)"
+out=$("$EC" resident list 2>&1)
+check "resident list escapes what it did not make (ESC, BEL, U+202E)" '! grep -q $'"'"'\033\|\007\|\342\200\256'"'"' <<<"$out" && [[ "$out" == *'"'"'王\x1b]0;owned\x07\u202e秀英'"'"'* ]]'
+out=$("$EC" resident show "$id" --actor admin:test --reason "check escaping" 2>&1)
+check "resident show escapes it too" '! grep -q $'"'"'\033'"'"' <<<"$out" && [[ "$out" == *'"'"'\x1b]0;owned'"'"'* ]]'
 
 out=$("$EC" backup backup.db --db copy.db 2>&1); rc=$?
 check "backup writes a verified copy" '[ $rc -eq 0 ] && [[ "$out" == *"integrity_check ok"* ]] && [ "$(sqlite3 backup.db "SELECT count(*) FROM residents")" = 121 ]'

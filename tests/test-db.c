@@ -343,7 +343,7 @@ test_verbatim (Fixture *f, gconstpointer data)
     "\"double\" 'single' `back`",
     "𠀀𪚥 龘 — emoji 👵🏻 and zero-width\u200bjoiner",
     "Robert'); DELETE FROM audit WHERE ('1'='1",
-    "行一\n行二\r\n\ttab",
+    "行一　行二（全角空格）",   /* line breaks and tabs: only in multi-line fields (test-csv) */
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (nasty); i++)
@@ -724,7 +724,20 @@ test_migration_v1 (void)
   /* The old audit chain still verifies, and new entries extend it. */
   g_assert_true (ec_db_audit_verify (db, NULL, NULL, &error));
   g_assert_no_error (error);
+  g_assert_true (ec_db_audit_append (db, &staff_actor, "view", 0, NULL, "after the upgrade", NULL, &error));
+  g_assert_true (ec_db_audit_verify (db, NULL, NULL, &error));
+  g_assert_no_error (error);
   ec_db_close (db);
+  /* …in the type-strict audit table of schema v4. */
+  {
+    g_autoptr(sqlite3_stmt) st = NULL;
+    g_assert_cmpint (sqlite3_open (old, &raw), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (raw, "SELECT sql FROM sqlite_schema WHERE name = 'audit'", -1, &st, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+    g_assert_nonnull (strstr ((const char *) sqlite3_column_text (st, 0), ") STRICT"));
+    g_clear_pointer (&st, sqlite3_finalize);
+    g_assert_cmpint (sqlite3_close (raw), ==, SQLITE_OK);
+  }
 
   /* An upgraded database has exactly the schema of a new one. */
   db = ec_db_open (fresh, EC_DB_OPEN_CREATE, &error);
@@ -773,7 +786,7 @@ test_migration_v2_with_sync_tables (void)
 
   db = ec_db_open (path, EC_DB_OPEN_READ_WRITE, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ec_db_get_schema_version (db), ==, 3);
+  g_assert_cmpint (ec_db_get_schema_version (db), ==, EC_DB_SCHEMA_VERSION);
   ec_db_close (db);
   g_assert_cmpint (sqlite3_open (path, &raw), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (raw, "SELECT seq FROM sync_state WHERE station_id = 7", -1, &st, NULL), ==, SQLITE_OK);

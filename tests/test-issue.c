@@ -36,6 +36,9 @@ assert_card_valid (EcTestEmu     *emu,
 
   g_assert_true (ec_card_verify (saved, st->ring, g_get_real_time () / G_USEC_PER_SEC, &card, &error));
   g_assert_no_error (error);
+  /* Issued without a date of its own (ec-test-issue.h): every card expires, 5 years on. */
+  g_assert_cmpuint (card->header.expires_days, ==,
+                    (guint) (card->header.issued_at / 86400 + EC_CARD_DEFAULT_VALID_DAYS));
   g_assert_cmpmem (saved->pages[4], (info->user_last_page - 3) * 4,
                    res->image->pages[4], (info->user_last_page - 3) * 4);
 }

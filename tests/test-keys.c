@@ -7,10 +7,12 @@
 #define G_LOG_DOMAIN "test-keys"
 
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "ec-test-kdf.h"
 #include "ec-card.h"
 #include "ec-error.h"
 #include "ec-init.h"
@@ -56,7 +58,7 @@ fixture_setup (Fixture      *f,
   g_autoptr(EcSecret) rp = secret (ROOT_PASS);
   g_autoptr(EcSecret) sp = secret (STATION_PASS);
 
-  g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
+  ec_test_fast_kdf (TRUE);
   f->dir = g_dir_make_tmp ("ec-test-keys-XXXXXX", &error);
   g_assert_no_error (error);
   f->keys = g_build_filename (f->dir, "keys", NULL);
@@ -116,6 +118,80 @@ test_files_and_modes (Fixture      *f,
   g_clear_error (&error);
   g_assert_false (ec_station_add (f->keys, 7, "x", 1700000000, 10, rp, sp, &error));
   g_assert_error (error, EC_KEY_ERROR, EC_KEY_ERROR_IO);
+}
+
+/* A key file wrapped at Argon2id's minimum (as a test build makes it, or as someone
+ * who rewrote the header to make guessing cheap would) is refused by the product's
+ * policy before any passphrase is tried. */
+static void
+test_weak_key_refused (Fixture      *f,
+                       gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcSecret) sp = secret (STATION_PASS);
+  g_autoptr(EcStationKey) key = NULL;
+
+  ec_test_fast_kdf (FALSE);
+  key = ec_station_key_unlock (f->keys, 7, sp, &error);
+  ec_test_fast_kdf (TRUE);
+  g_assert_null (key);
+  g_assert_error (error, EC_KEY_ERROR, EC_KEY_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "Argon2id"));
+}
+
+/* Two certificates for one station key (a renewal): the one valid at the time asked
+ * about, with the latest not-before, wins, in whatever order they were added (the
+ * directory's order used to decide: a lapsed "0-old.cert" shadowed the renewal). */
+static void
+test_cert_same_kid (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcKeyring) loaded = ec_keyring_load (f->keys, &error);
+
+  g_assert_no_error (error);
+  for (int order = 0; order < 2; order++)
+    {
+      const guint8 *root = ec_keyring_root_pk (loaded);
+      g_autoptr(EcKeyring) ring = ec_keyring_new (root);
+      g_autoptr(EcStationCert) lapsed = NULL, current = NULL, future = NULL;
+      const EcStationCert *any = NULL;
+
+      /* The station's own certificate, copied with three validities. */
+      {
+        g_autoptr(EcSecret) sp = secret (STATION_PASS);
+        g_autoptr(EcStationKey) key = ec_station_key_unlock (f->keys, 7, sp, &error);
+        g_assert_no_error (error);
+        lapsed = ec_station_cert_copy (key->cert);
+        current = ec_station_cert_copy (key->cert);
+        future = ec_station_cert_copy (key->cert);
+      }
+      lapsed->valid_from = 1600000000;  lapsed->valid_to = 1700000000;
+      current->valid_from = 1700000000; current->valid_to = 1900000000;
+      future->valid_from = 1850000000;  future->valid_to = 2000000000;
+      if (order == 0)
+        {
+          ec_keyring_add_cert (ring, lapsed);
+          ec_keyring_add_cert (ring, current);
+          ec_keyring_add_cert (ring, future);
+        }
+      else
+        {
+          ec_keyring_add_cert (ring, future);
+          ec_keyring_add_cert (ring, current);
+          ec_keyring_add_cert (ring, lapsed);
+        }
+      any = ec_keyring_find_cert_at (ring, lapsed->kid, 1800000000);
+      g_assert_nonnull (any);
+      g_assert_cmpint (any->valid_from, ==, 1700000000);      /* valid then */
+      any = ec_keyring_find_cert_at (ring, lapsed->kid, 1650000000);
+      g_assert_cmpint (any->valid_from, ==, 1600000000);      /* the lapsed one, then */
+      any = ec_keyring_find_cert_at (ring, lapsed->kid, 1860000000);
+      g_assert_cmpint (any->valid_from, ==, 1850000000);      /* both valid: latest not-before */
+      any = ec_keyring_find_cert_at (ring, lapsed->kid, 2100000000);
+      g_assert_cmpint (any->valid_to, ==, 2000000000);        /* none valid: ends last */
+      g_assert_null (ec_keyring_find_cert_at (ring, lapsed->kid ^ 1, 1800000000));
+    }
 }
 
 static void
@@ -223,6 +299,41 @@ test_permissions (Fixture      *f,
   g_assert_null (ring);
   g_assert_error (error, EC_KEY_ERROR, EC_KEY_ERROR_PERMISSIONS);
   g_clear_error (&error);
+  /* A kiosk's /etc/eldercard/keys: read keys root-owned 0640, group eldercard, so the
+   * kiosk can read them but not replace them. Accepted only when root owns the file,
+   * never group-writable; a signing key stays owner-only whoever owns it. */
+  {
+    struct stat st;
+    g_assert_cmpint (g_stat (read_key, &st), ==, 0);
+    g_assert_cmpint (g_chmod (read_key, 0640), ==, 0);
+    ring = ec_keyring_load (f->keys, &error);
+    if (st.st_uid == 0)
+      {
+        g_assert_no_error (error);
+        g_assert_nonnull (ring);
+        g_clear_pointer (&ring, ec_keyring_free);
+        g_assert_cmpint (g_chmod (read_key, 0660), ==, 0);
+        ring = ec_keyring_load (f->keys, &error);
+        g_assert_null (ring);
+        g_assert_error (error, EC_KEY_ERROR, EC_KEY_ERROR_PERMISSIONS);
+        g_clear_error (&error);
+        /* The same 0640 file owned by an ordinary account: refused. */
+        g_assert_cmpint (g_chmod (read_key, 0640), ==, 0);
+        g_assert_cmpint (chown (read_key, 65534, 65534), ==, 0);
+        ring = ec_keyring_load (f->keys, &error);
+        g_assert_null (ring);
+        g_assert_error (error, EC_KEY_ERROR, EC_KEY_ERROR_PERMISSIONS);
+        g_clear_error (&error);
+        g_assert_cmpint (chown (read_key, 0, 0), ==, 0);
+      }
+    else
+      {
+        g_test_message ("not root: the file is the test's own, so 0640 must be refused");
+        g_assert_null (ring);
+        g_assert_error (error, EC_KEY_ERROR, EC_KEY_ERROR_PERMISSIONS);
+        g_clear_error (&error);
+      }
+  }
   g_assert_cmpint (g_chmod (read_key, 0600), ==, 0);
   ring = ec_keyring_load (f->keys, &error);
   g_assert_no_error (error);
@@ -385,7 +496,7 @@ test_default_cost (void)
   gsize len = 0;
   guint64 ops = 0, mem = 0;
 
-  g_unsetenv ("ELDERCARD_TEST_FAST_KDF");
+  ec_test_fast_kdf (FALSE);
   g_assert_true (ec_community_create (keys, rp, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (root_key, &contents, &len, NULL));
@@ -407,9 +518,11 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   ec_init ();
   g_test_add ("/ec/keys/files-and-modes", Fixture, NULL, fixture_setup, test_files_and_modes, fixture_teardown);
+  g_test_add ("/ec/keys/weak-kdf-refused", Fixture, NULL, fixture_setup, test_weak_key_refused, fixture_teardown);
   g_test_add ("/ec/keys/station-unlock", Fixture, NULL, fixture_setup, test_station_unlock, fixture_teardown);
   g_test_add ("/ec/keys/altered-key-file", Fixture, NULL, fixture_setup, test_altered_key_file, fixture_teardown);
   g_test_add ("/ec/keys/permissions", Fixture, NULL, fixture_setup, test_permissions, fixture_teardown);
+  g_test_add ("/ec/keys/cert-same-kid", Fixture, NULL, fixture_setup, test_cert_same_kid, fixture_teardown);
   g_test_add ("/ec/keys/certificates", Fixture, NULL, fixture_setup, test_certificates, fixture_teardown);
   g_test_add ("/ec/keys/kiosk-bundle", Fixture, NULL, fixture_setup, test_bundle, fixture_teardown);
   g_test_add ("/ec/keys/rotate-read-key", Fixture, NULL, fixture_setup, test_rotate_read_key, fixture_teardown);

@@ -320,6 +320,29 @@ test_no_recorded_conflict (void)
   ec_test_assert_lacks (text, "CAUTION");
 }
 
+/* Issue 19: a name that fits several products shows each with its result, and the
+ * worst as the verdict (never "no recorded conflict" before the nurse picks one). */
+static void
+test_ambiguous_product (void)
+{
+  g_autofree char *text = NULL;
+  const EcAllergyVerdict *v;
+  GtkWidget *verdict_box;
+
+  ec_kiosk_harness_tap_record (&T, NONE_KNOWN_CARD, CARD_MS);
+  text = check_drug ("带状疱疹疫苗");
+  v = ec_nurse_page_get_verdict (nurse_page ());
+  g_assert_cmpint (v->verdict, ==, EC_VERDICT_CAUTION);
+  g_assert_cmpuint (v->candidate_checks->len, ==, 2);
+  ec_test_assert_contains (text, "CAUTION — check before injecting");
+  ec_test_assert_contains (text, "It fits several products. The worst result is shown until you pick one");
+  ec_test_assert_contains (text, "zoster vaccine live");
+  ec_test_assert_contains (text, "recombinant zoster vaccine");
+  ec_test_assert_lacks (text, "This does not mean the drug is safe.");
+  verdict_box = ec_test_find_with_class (GTK_WIDGET (nurse_page ()), "ec-verdict");
+  g_assert_true (gtk_widget_has_css_class (verdict_box, "ec-verdict-caution"));
+}
+
 static void
 test_allergies_unknown_caution (void)
 {
@@ -475,6 +498,7 @@ main (int    argc,
   g_test_add_func ("/ec/kiosk/nurse/record-withheld", test_record_withheld);
   g_test_add_func ("/ec/kiosk/nurse/given-after-stop-asks", test_given_after_stop_asks);
   g_test_add_func ("/ec/kiosk/nurse/no-recorded-conflict", test_no_recorded_conflict);
+  g_test_add_func ("/ec/kiosk/nurse/ambiguous-product", test_ambiguous_product);
   g_test_add_func ("/ec/kiosk/nurse/allergies-unknown-caution", test_allergies_unknown_caution);
   g_test_add_func ("/ec/kiosk/nurse/unknown-drug", test_unknown_drug);
   g_test_add_func ("/ec/kiosk/nurse/new-tap-replaces-verdict", test_new_tap_replaces_verdict);

@@ -977,7 +977,7 @@ main (int    argc,
 {
   int rc;
 
-  g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
+  ec_test_fast_kdf (TRUE);
   ec_kiosk_test_init (&argc, &argv, TRUE);
   ec_station_test_setup (&T, "test-kiosk-station-XXXXXX", "test-setup");
   g_assert_null (ec_station_context_get_setup_error (ec_station_page_get_context (station_page)));

@@ -30,6 +30,8 @@ put_segment (GByteArray   *b,
 
 /* A grey JPEG of @w × @h declaring @scans scans of @sof (0xc0 baseline, 0xc2
  * progressive), each with @scan_bytes bytes of entropy-coded data. */
+static gboolean pad_first_scan = TRUE;
+
 static GBytes *
 make_jpeg (guint8 sof,
            guint  w,
@@ -63,6 +65,15 @@ make_jpeg (guint8 sof,
         }
       put_segment (b, 0xda, sos, sizeof sos);
       g_byte_array_append (b, scan_data, scan_bytes);
+      /* As much entropy-coded data as the frame needs at the least (one bit per
+       * 8 × 8 block), unless the test wants a file that ends before its frame. */
+      if (i == 0 && pad_first_scan)
+        {
+          gsize need = ((gsize) ((w + 7) / 8) * ((h + 7) / 8) + 7) / 8;
+          guint8 *fill = g_malloc0 (need);
+          g_byte_array_append (b, fill, (guint) need);
+          g_free (fill);
+        }
     }
   g_byte_array_append (b, eoi, 2);
   return g_byte_array_free_to_bytes (b);
@@ -188,6 +199,33 @@ test_jpeg_scans (void)
   g_assert_cmpuint (info.width, ==, 4096);
 }
 
+/* A few hundred bytes whose frame header claims 5200 × 19000 pixels: structurally a
+ * whole JPEG (SOI … EOI), but its data ends long before the frame it declares. It
+ * used to be accepted and "reduced", storing the decoder's grey filler. */
+static void
+test_jpeg_short_data (void)
+{
+  g_autoptr(GBytes) crafted = NULL;
+  g_autoptr(GError) error = NULL;
+  EcPhotoInfo info;
+
+  pad_first_scan = FALSE;
+  crafted = make_jpeg (0xc0, 5200, 19000, 1, 8, zeros, sizeof zeros);
+  pad_first_scan = TRUE;
+  g_assert_cmpuint (g_bytes_get_size (crafted), <, 1024);
+  g_assert_false (ec_photo_probe_structure (g_bytes_get_data (crafted, NULL), g_bytes_get_size (crafted),
+                                            &info, &error));
+  g_assert_error (error, EC_CARD_ERROR, EC_CARD_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "5200 × 19000"));
+  g_clear_error (&error);
+  /* The same frame with enough data is a (large) photo as far as the structure goes. */
+  g_clear_pointer (&crafted, g_bytes_unref);
+  crafted = make_jpeg (0xc0, 5200, 19000, 1, 8, zeros, sizeof zeros);
+  g_assert_true (ec_photo_probe_structure (g_bytes_get_data (crafted, NULL), g_bytes_get_size (crafted),
+                                           &info, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_jpeg_bombs (void)
 {
@@ -291,6 +329,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ec/photo/png", test_png);
   g_test_add_func ("/ec/photo/real-jpeg", test_real_jpeg);
   g_test_add_func ("/ec/photo/jpeg-scans", test_jpeg_scans);
+  g_test_add_func ("/ec/photo/jpeg-short-data", test_jpeg_short_data);
   g_test_add_func ("/ec/photo/jpeg-bombs", test_jpeg_bombs);
   g_test_add_func ("/ec/photo/jpeg-kinds", test_jpeg_kinds);
   g_test_add_func ("/ec/photo/database", test_database);

@@ -7,6 +7,8 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
+#include "ec-test-kdf.h"
+#include "ec-crypto.h"
 #include "ec-error.h"
 #include "ec-init.h"
 #include "ec-pin.h"
@@ -20,9 +22,9 @@ static void
 fast_kdf (gboolean on)
 {
   if (on)
-    g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
+    ec_test_fast_kdf (TRUE);
   else
-    g_unsetenv ("ELDERCARD_TEST_FAST_KDF");
+    ec_test_fast_kdf (FALSE);
 }
 
 static void
@@ -96,13 +98,20 @@ test_hash_verify (void)
   g_assert_cmpstr (hash, !=, hash2);
   g_assert_true (g_str_has_prefix (hash2, "$argon2id$v=19$m=8,t=1,p=1$"));
 
-  /* A hash made at the test-only cost needs a rehash at the real cost. */
+  /* A hash made at the test-only cost is refused by the product's policy, even with
+   * the right PIN: a weakened stored hash is not a PIN check. */
   g_assert_true (ec_pin_verify (hash2, "482915", pepper, &rehash, &error));
   g_assert_false (rehash);
   fast_kdf (FALSE);
-  g_assert_true (ec_pin_verify (hash2, "482915", pepper, &rehash, &error));
-  g_assert_no_error (error);
-  g_assert_true (rehash);
+  g_assert_false (ec_pin_verify (hash2, "482915", pepper, &rehash, &error));
+  g_assert_error (error, EC_STAFF_ERROR, EC_STAFF_ERROR_CRYPTO);
+  g_clear_error (&error);
+  /* Just below INTERACTIVE in either dimension is refused too. */
+  g_assert_false (ec_crypto_pwhash_str_cost_ok ("$argon2id$v=19$m=65535,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaA"));
+  g_assert_false (ec_crypto_pwhash_str_cost_ok ("$argon2id$v=19$m=65536,t=1,p=1$c2FsdHNhbHRzYWx0$aGFzaA"));
+  g_assert_false (ec_crypto_pwhash_str_cost_ok ("$argon2id$v=19$m=65536,t=2$c2FsdHNhbHRzYWx0$aGFzaA"));
+  g_assert_false (ec_crypto_pwhash_str_cost_ok ("$argon2id$v=19$m=99999999999999999999,t=2,p=1$c2FsdA$aGFzaA"));
+  g_assert_true (ec_crypto_pwhash_str_cost_ok (hash));
 
   /* A weak PIN is never hashed. */
   g_assert_null (ec_pin_hash ("123456", pepper, &error));

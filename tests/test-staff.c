@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
+#include "ec-test-kdf.h"
 #include "ec-db.h"
 #include "ec-error.h"
 #include "ec-init.h"
@@ -30,7 +31,7 @@ fixture_setup (Fixture      *f,
   g_autoptr(GError) error = NULL;
   guint8 key[EC_PEPPER_BYTES];
 
-  g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
+  ec_test_fast_kdf (TRUE);
   f->dir = g_dir_make_tmp ("ec-staff-XXXXXX", &error);
   g_assert_no_error (error);
   f->path = g_build_filename (f->dir, "station.db", NULL);
@@ -292,22 +293,23 @@ test_rehash (Fixture      *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(EcStaffSession) s = NULL;
   g_autoptr(EcStaff) staff = NULL;
-  g_autoptr(GPtrArray) entries = NULL;
-  EcAuditFilter filter = { 0 };
-
-  /* The fixture stored hashes at the test-only cost; at the real cost they are
-   * upgraded on the next sign-in. */
-  g_unsetenv ("ELDERCARD_TEST_FAST_KDF");
+  /* The fixture stored hashes at the test-only cost. The product's policy refuses
+   * them even with the right PIN (a weakened hash in the database is not a PIN
+   * check), and does not count it as a wrong PIN. */
+  ec_test_fast_kdf (FALSE);
   s = ec_staff_sign_in (f->db, f->pepper, "A001", "480915", T0, &error);
+  g_assert_null (s);
+  g_assert_error (error, EC_STAFF_ERROR, EC_STAFF_ERROR_CRYPTO);
+  g_clear_error (&error);
+  /* An administrator sets a new PIN: hashed at the product's cost, and it works. */
+  g_assert_true (ec_staff_set_pin (f->db, "A001", "480915", f->pepper, &cli_actor, &error));
   g_assert_no_error (error);
   g_assert_true (ec_db_staff_get (f->db, "A001", &staff, &error));
   g_assert_true (g_str_has_prefix (staff->pin_hash, "$argon2id$v=19$m=65536,t=2,p=1$"));
-  filter.actor_id = "A001";
-  filter.action = "staff-signin";
-  g_assert_true (ec_db_audit_list (f->db, &filter, &entries, &error));
-  g_assert_cmpuint (entries->len, ==, 1);
-  g_assert_cmpstr (((EcAuditEntry *) entries->pdata[0])->detail, ==, "rehashed");
-  g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
+  s = ec_staff_sign_in (f->db, f->pepper, "A001", "480915", T0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (s);
+  ec_test_fast_kdf (TRUE);
 }
 
 static void
@@ -550,7 +552,8 @@ test_sign_in_async (Fixture      *f,
   GAsyncResult *result = NULL;
   char pin[] = "730294";
 
-  g_unsetenv ("ELDERCARD_TEST_FAST_KDF");   /* the real cost, as on a kiosk */
+  ec_test_fast_kdf (FALSE);   /* the real cost, as on a kiosk */
+  g_assert_true (ec_staff_set_pin (f->db, "S0012", "730294", f->pepper, &cli_actor, &error));
   ec_staff_sign_in_async (f->path, f->pepper, "S0012", pin, T0, NULL, on_signed_in, &result);
   memset (pin, 'x', 6);                     /* the caller's copy may go at once */
   while (result == NULL)
@@ -566,7 +569,90 @@ test_sign_in_async (Fixture      *f,
   g_assert_null (ec_staff_sign_in_finish (result, &error));
   g_clear_object (&result);
   g_assert_error (error, EC_STAFF_ERROR, EC_STAFF_ERROR_WRONG_PIN);
-  g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
+  ec_test_fast_kdf (TRUE);
+}
+
+/* The lockout cannot be raced: N attempts at once, each on its own connection (as N
+ * kiosks or N `eldercard staff signin-test` would), and at most EC_PIN_FREE_ATTEMPTS
+ * PINs are checked before the wait; every other attempt is refused unchecked. */
+#define RACE_N 24
+
+typedef struct
+{
+  const char     *path;
+  const EcPepper *pepper;
+  GMutex          lock;
+  GCond           go;
+  guint           ready;
+  gboolean        start;
+  guint           wrong, locked, other;
+} Race;
+
+static gpointer
+race_thread (gpointer data)
+{
+  Race *r = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcDb) db = ec_db_open (r->path, EC_DB_OPEN_READ_WRITE, &error);
+  g_autoptr(EcStaffSession) s = NULL;
+
+  g_assert_no_error (error);
+  g_mutex_lock (&r->lock);
+  r->ready++;
+  g_cond_broadcast (&r->go);
+  while (!r->start)
+    g_cond_wait (&r->go, &r->lock);
+  g_mutex_unlock (&r->lock);
+
+  s = ec_staff_sign_in (db, r->pepper, "S0012", "999111", T0, &error);
+  g_mutex_lock (&r->lock);
+  if (g_error_matches (error, EC_STAFF_ERROR, EC_STAFF_ERROR_WRONG_PIN))
+    r->wrong++;
+  else if (g_error_matches (error, EC_STAFF_ERROR, EC_STAFF_ERROR_LOCKED_OUT))
+    r->locked++;
+  else
+    r->other++;
+  g_mutex_unlock (&r->lock);
+  return NULL;
+}
+
+static void
+test_lockout_race (Fixture      *f,
+                   gconstpointer data)
+{
+  Race r = { .path = f->path, .pepper = f->pepper };
+  GThread *threads[RACE_N];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EcStaff) staff = NULL;
+
+  g_mutex_init (&r.lock);
+  g_cond_init (&r.go);
+  for (guint i = 0; i < RACE_N; i++)
+    threads[i] = g_thread_new ("signin", race_thread, &r);
+  g_mutex_lock (&r.lock);
+  while (r.ready < RACE_N)
+    g_cond_wait (&r.go, &r.lock);
+  r.start = TRUE;
+  g_cond_broadcast (&r.go);
+  g_mutex_unlock (&r.lock);
+  for (guint i = 0; i < RACE_N; i++)
+    g_thread_join (threads[i]);
+
+  g_test_message ("%u PINs checked, %u refused as locked, %u other", r.wrong, r.locked, r.other);
+  g_assert_cmpuint (r.other, ==, 0);
+  g_assert_cmpuint (r.wrong, ==, EC_PIN_FREE_ATTEMPTS);
+  g_assert_cmpuint (r.locked, ==, RACE_N - EC_PIN_FREE_ATTEMPTS);
+  /* The audit log says the same. */
+  g_assert_cmpuint (count_audit (f->db, "S0012", "pin-failure"), ==, EC_PIN_FREE_ATTEMPTS);
+  g_assert_cmpuint (count_audit (f->db, "S0012", "staff-lockout"), ==, 1);
+  g_assert_cmpuint (count_audit (f->db, "S0012", "signin-locked"), ==, RACE_N - EC_PIN_FREE_ATTEMPTS);
+  g_assert_true (ec_db_staff_get (f->db, "S0012", &staff, &error));
+  g_assert_cmpuint (staff->pin_failures, ==, EC_PIN_FREE_ATTEMPTS);
+  /* And the right PIN is refused now, unchecked. */
+  g_assert_null (ec_staff_sign_in (f->db, f->pepper, "S0012", "730294", T0 + 1, &error));
+  g_assert_error (error, EC_STAFF_ERROR, EC_STAFF_ERROR_LOCKED_OUT);
+  g_mutex_clear (&r.lock);
+  g_cond_clear (&r.go);
 }
 
 int
@@ -578,7 +664,8 @@ main (int argc, char **argv)
   ADD ("/ec/staff/create", test_create);
   ADD ("/ec/staff/sign-in", test_sign_in);
   ADD ("/ec/staff/lockout", test_lockout);
-  ADD ("/ec/staff/rehash", test_rehash);
+  ADD ("/ec/staff/lockout-race", test_lockout_race);
+  ADD ("/ec/staff/weak-hash-refused", test_rehash);
   ADD ("/ec/staff/session", test_session);
   ADD ("/ec/staff/station-key", test_station_key);
   ADD ("/ec/staff/set-pin", test_set_pin);

@@ -5,8 +5,7 @@
 # changed, status, and the audit log carried back and merged.
 set -u
 : "${EC_BUILD_DIR:?}" "${EC_SOURCE_DIR:?}"
-EC="$EC_BUILD_DIR/eldercard"
-export ELDERCARD_TEST_FAST_KDF=1      # test-only Argon2id cost; the files record it
+EC="$EC_BUILD_DIR/tests/eldercard-test"   # test build: cheap Argon2id (tests/eldercard-test-cli.c)
 export LC_ALL=C.UTF-8 LANGUAGE=C
 unset ELDERCARD_DB ELDERCARD_KEYS
 work=$(mktemp -d)

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <glib/gstdio.h>
 
+#include "ec-test-kdf.h"
 #include "ec-test-photo.h"
 #include "ec-crypto.h"
 #include "ec-db.h"
@@ -944,7 +945,7 @@ main (int    argc,
   };
   int rc;
 
-  g_setenv ("ELDERCARD_TEST_FAST_KDF", "1", TRUE);
+  ec_test_fast_kdf (TRUE);
   g_setenv ("LANGUAGE", "C", TRUE);
   g_test_init (&argc, &argv, NULL);
   ec_init ();

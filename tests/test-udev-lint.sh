@@ -41,7 +41,7 @@ mutate () {
   echo "$tmp/$1/$(basename "${3:-$rules}")"
 }
 
-echo "1..22"
+echo "1..24"
 
 expect_pass "shipped rules, serial rules and readers.tsv lint clean" \
   "$check" "$readers" "$rules" "$serial"
@@ -56,6 +56,11 @@ for id in 072f:2200 072f:90cc 072f:2214 04cc:0531 04cc:2533 04e6:5591 04e6:5594 
 done
 if [ -z "$missing" ]; then ok "ACR122U, Touchatag, ACR1222, PN531, PN533, SCL3711/3712, LoGO, RC-S360 all granted"; else notok "missing:$missing"; fi
 if grep -q 'GROUP' "$serial"; then notok "serial rules change the group of generic USB-serial adapters"; else ok "serial rules leave generic adapters in their group"; fi
+# uaccess for a generic USB-serial chip only with the kiosk adapter's serial number.
+bad_serial=$(grep 'TAG+="uaccess"' "$serial" | grep -vc 'ATTRS{serial}=="[^"]\+"')
+if [ "$bad_serial" -eq 0 ]; then ok "serial rules grant uaccess only to one adapter (ATTRS{serial})"; else notok "$bad_serial serial rule lines grant uaccess to every adapter of a chip"; fi
+expect_fail "uaccess for every adapter of a generic chip (no ATTRS{serial})" 'one adapter' \
+  "$check" "$readers" "$(mutate anyserial 's/ATTRS{serial}=="[^"]*", //' "$serial")"
 
 expect_fail "ATTR{idVendor}= (assignment) instead of ==" 'cannot parse|not in double quotes|is not in|idVendor and idProduct|uaccess' \
   "$check" "$readers" "$(mutate assign '0,/ATTR{idVendor}=="04cc"/s//ATTR{idVendor}="04cc"/')"

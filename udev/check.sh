@@ -91,7 +91,7 @@ for rules in "$@"; do
     /\\$/ { err("line continuation is not allowed here (keep one rule per line)"); next }
     {
       rest = $0; n = 0
-      delete kv; vid = ""; pid = ""; uaccess = 0; group = ""; mode = ""; subsys = ""; devtype = ""
+      delete kv; vid = ""; pid = ""; uaccess = 0; group = ""; mode = ""; subsys = ""; devtype = ""; serialmatch = 0
       while (rest != "") {
         if (!match(rest, /^[ \t]*[A-Z_]+(\{[^}"]*\})?[ \t]*(==|!=|\+=|-=|:=|=)[ \t]*/)) {
           err("cannot parse \"" rest "\" (expected KEY OP \"VALUE\")"); next
@@ -114,6 +114,7 @@ for rules in "$@"; do
         if ((name == "ATTR" || name == "ATTRS") && arg == "idVendor" && ismatch) vid = val
         if ((name == "ATTR" || name == "ATTRS") && arg == "idProduct" && ismatch) pid = val
         if (name == "TAG" && op == "+=" && val == "uaccess") { uaccess = 1; anyuaccess = 1 }
+        if (name == "ATTRS" && arg == "serial" && op == "==" && val != "") serialmatch = 1
         if (name == "GROUP") group = val
         if (name == "MODE") { mode = val; if (val !~ /^0[0-7][0-7][0-7]$/) err("MODE \"" val "\" is not 4 octal digits") }
         if (name == "SUBSYSTEM" && op == "==") subsys = val
@@ -136,6 +137,10 @@ for rules in "$@"; do
       if (lastid != "" && id < lastid) err("device " id " out of order: after " lastid " (sort by vendor:product)")
       lastid = id
       if (!uaccess) err("device " id " does not get TAG+=\"uaccess\"")
+      # A generic USB-serial bridge (the serial rules file) gets uaccess for one adapter
+      # only: every CH340/CP210x/FTDI/PL2303 cable on the machine would match its ids.
+      if (base ~ /serial/ && uaccess && !serialmatch)
+        err("device " id ": a generic USB-serial bridge gets uaccess only for one adapter: add ATTRS{serial}==\"…\"")
       if (subsys == "usb" && devtype != "usb_device") err("device " id ": USB rule without ENV{DEVTYPE}==\"usb_device\"")
       if (subsys == "") err("device " id ": no SUBSYSTEM== match")
       if (group != "" && group != "eldercard") err("device " id ": group \"" group "\", expected \"eldercard\"")

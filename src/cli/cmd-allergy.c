@@ -28,6 +28,7 @@
 #include "ec-db.h"
 #include "ec-drugs.h"
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 
 #define EXIT_NO_CONFLICT  0
@@ -81,10 +82,11 @@ kind_label (EcFindingKind k)
     case EC_FINDING_COMPONENT: return _("contains the allergen");
     case EC_FINDING_DUPLICATE_MEDICATION: return _("duplicate of a current medication");
     case EC_FINDING_ALLERGY_STATUS_UNKNOWN: return _("allergy history unknown");
-    case EC_FINDING_ALLERGY_NOT_IN_TABLE: return _("allergy not in the table");
+    case EC_FINDING_ALLERGY_NOT_IN_TABLE: return _("allergy not recognised — check manually");
     case EC_FINDING_MEDICATION_NOT_IN_TABLE: return _("medication not in the table");
     case EC_FINDING_CHECK_MANUALLY: return _("check manually");
     case EC_FINDING_NAME_PARTLY_RECOGNISED: return _("name only partly recognised");
+    case EC_FINDING_AMBIGUOUS_DRUG: return _("name fits several products");
     default: return "";
     }
 }
@@ -145,16 +147,19 @@ print_verdict (const EcAllergyVerdict *v,
         printf (_("  (read from “%s”: make sure this is the drug)"), v->drug_text);
       printf ("\n");
     }
-  else
+  else if (v->candidate_checks != NULL && v->candidate_checks->len > 0)
     {
-      printf (_("Drug: “%s” is not in the table: check manually.\n"), v->drug_text);
-      if (v->candidates->len > 0)
+      /* Each product the name fits, with its own verdict; the worst is the headline. */
+      printf (_("Drug: “%s” fits several products; the worst result is shown until you pick one:\n"),
+              v->drug_text);
+      for (guint i = 0; i < v->candidate_checks->len; i++)
         {
-          printf ("%s\n", _("It could be one of:"));
-          for (guint i = 0; i < v->candidates->len; i++)
-            printf ("  - %s\n", (const char *) v->candidates->pdata[i]);
+          const EcAllergyCandidate *c = v->candidate_checks->pdata[i];
+          printf ("  - %s / %s: %s\n", c->name_zh, c->name_en, ec_verdict_headline (c->verdict, zh));
         }
     }
+  else
+    printf (_("Drug: “%s” is not in the table: check manually.\n"), v->drug_text);
   printf ("%s %s\n", _("Allergy history:"), status_label (v->allergy_status));
 
   if (v->findings->len > 0)
@@ -227,6 +232,7 @@ ec_cmd_allergy_check (int argc, char **argv)
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file (default $ELDERCARD_DB or eldercard.db)"), "FILE" },
     { "actor", 0, 0, G_OPTION_ARG_STRING, &actor_opt, N_("Who is checking, for the audit log (default nurse:cli:USER)"), "ROLE:ID" },
     { "staff", 0, 0, G_OPTION_ARG_STRING, &staff_opt, N_("Checking staff id (role from the staff table)"), "ID" },
+    EC_CLI_PIN_FILE_ENTRY,
     { "allergies-file", 0, 0, G_OPTION_ARG_FILENAME, &allergies_file,
       N_("Take allergies and medications from this JSON file instead of the database"), "FILE" },
     { "table", 0, 0, G_OPTION_ARG_FILENAME, &table_path,
@@ -275,7 +281,7 @@ ec_cmd_allergy_check (int argc, char **argv)
       g_autofree char *data = NULL;
       gsize len = 0;
 
-      if (!g_file_get_contents (allergies_file, &data, &len, &error)
+      if (!ec_file_read_bounded (allergies_file, 1024 * 1024, 0, &data, &len, &error)
           || (resident = ec_allergy_input_from_json (data, len, &error)) == NULL)
         return ec_cli_fail (error);
       if (!ec_allergy_check (table, resident, drug_text, &verdict, &error))

@@ -19,6 +19,7 @@
 
 #include "cmd-db.h"
 #include "ec-cli.h"
+#include "ec-file.h"
 #include "ec-card.h"
 #include "ec-config.h"
 #include "ec-cli.h"
@@ -174,7 +175,8 @@ add_common (GOptionContext *ctx,
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &o->db_path,
       N_("Database (default $ELDERCARD_DB or ./eldercard.db)"), N_("FILE") },
     { "actor", 0, 0, G_OPTION_ARG_STRING, &o->actor, N_("Who is acting, for the audit log"), "ROLE:ID" },
-    { "staff", 0, 0, G_OPTION_ARG_STRING, &o->staff, N_("Acting staff id (role from the staff table)"), "ID" },
+    { "staff", 0, 0, G_OPTION_ARG_STRING, &o->staff, N_("Act as this staff member, signing in with their PIN"), "ID" },
+    EC_CLI_PIN_FILE_ENTRY,
     { NULL }
   };
   GOptionGroup *group = g_option_group_new ("common", "", "", NULL, NULL);
@@ -465,7 +467,7 @@ issue_or_replace (int       argc,
   GOptionEntry entries[] = {
     { "station", 's', 0, G_OPTION_ARG_INT, &station_id, N_("Station id whose key signs (default 1)"), "N" },
     { "passphrase-file", 0, 0, G_OPTION_ARG_FILENAME, &pass_file, N_("Read the station key passphrase from FILE"), N_("FILE") },
-    { "expires", 0, 0, G_OPTION_ARG_STRING, &expires, N_("Last valid day YYYY-MM-DD (default: none)"), N_("DATE") },
+    { "expires", 0, 0, G_OPTION_ARG_STRING, &expires, N_("Last valid day, YYYY-MM-DD (default: 5 years after issue)"), N_("DATE") },
     { "no-lock", 0, 0, G_OPTION_ARG_NONE, &no_lock, N_("Leave the card writable (default: lock it permanently)"), NULL },
     { "reference-only", 0, 0, G_OPTION_ARG_NONE, &reference_only, N_("No emergency summary on the card"), NULL },
     { "wait", 'w', 0, G_OPTION_ARG_INT, &wait, N_("Seconds to wait for the card (default 30)"), N_("SECONDS") },
@@ -649,7 +651,8 @@ ec_cmd_card_import_dump (int    argc,
     return ec_cli_usage_error (ctx, error->message);
   if (argc != 3)
     return ec_cli_usage_error (ctx, _("give the dump and the output file"));
-  if (!g_file_get_contents (argv[1], (char **) &data, &len, &error))
+  /* The largest dump is an NTAG216's. */
+  if (!ec_file_read_bounded (argv[1], 231 * 4, 0, (char **) &data, &len, &error))
     return ec_cli_fail (error);
   if (len == 45 * 4)
     type = EC_TAG_NTAG213;

@@ -19,7 +19,9 @@
 #include "ec-card.h"
 #include "ec-cli.h"
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
+#include "ec-issue.h"
 #include "ec-keys.h"
 
 typedef int (*CardActionFunc) (int argc, char **argv);
@@ -141,7 +143,8 @@ build_summary (const EncodeOptions *o,
     {
       g_autofree char *json = NULL;
       gsize len = 0;
-      if (!g_file_get_contents (o->summary_file, &json, &len, error))
+      /* A card summary is at most a few hundred bytes; 64 KiB is plenty. */
+      if (!ec_file_read_bounded (o->summary_file, 64 * 1024, 0, &json, &len, error))
         return NULL;
       s = ec_card_summary_from_json (json, len, error);
       if (s == NULL)
@@ -218,7 +221,7 @@ card_encode (int    argc,
     { "resident-id", 'r', 0, G_OPTION_ARG_STRING, &o.resident, N_("Resident id, 16 hex digits (default: random)"), N_("HEX") },
     { "seq", 0, 0, G_OPTION_ARG_INT, &o.seq, N_("Card sequence number (default 1)"), N_("N") },
     { "issued", 0, 0, G_OPTION_ARG_STRING, &o.issued, N_("Issue time: now, unix seconds or YYYY-MM-DD (default now)"), N_("TIME") },
-    { "expires", 0, 0, G_OPTION_ARG_STRING, &o.expires, N_("Last valid day, YYYY-MM-DD (default: no expiry)"), N_("DATE") },
+    { "expires", 0, 0, G_OPTION_ARG_STRING, &o.expires, N_("Last valid day, YYYY-MM-DD (default: 5 years after issue)"), N_("DATE") },
     { "reference-only", 0, 0, G_OPTION_ARG_NONE, &o.reference_only, N_("No summary on the card (profile R; always so on NTAG213)"), NULL },
     { "summary", 0, 0, G_OPTION_ARG_FILENAME, &o.summary_file, N_("Emergency summary as JSON (see docs/cli.md)"), N_("FILE") },
     { "name", 0, 0, G_OPTION_ARG_STRING, &o.name, N_("Summary: name in Chinese characters"), N_("TEXT") },
@@ -264,6 +267,8 @@ card_encode (int    argc,
   header.issued_at = issued;
   if (o.expires != NULL && !ec_card_date_to_days (o.expires, &header.expires_days))
     return ec_cli_usage_error (ctx, _("--expires must be a date YYYY-MM-DD"));
+  if (o.expires == NULL)   /* every card expires (docs/keys.md "Card expiry") */
+    header.expires_days = ec_issue_default_expiry (issued);
   if (o.resident != NULL)
     {
       if (!ec_resident_id_parse (o.resident, &header.resident_id))

@@ -24,6 +24,7 @@
 #include "ec-demo.h"
 #include "ec-error.h"
 #include "ec-i18n.h"
+#include "ec-staff.h"
 
 gboolean
 ec_cli_db_actor (EcDb        *db,
@@ -50,15 +51,37 @@ ec_cli_db_actor (EcDb        *db,
                        actor_opt);
           return FALSE;
         }
-      *storage = g_strdup (colon + 1);
+      /* Nobody checked that claim: record it as what it is, this machine user
+       * claiming a role, never as the staff member it names. */
+      *storage = g_strdup_printf ("cli:%s/claims:%s", g_get_user_name (), colon + 1);
     }
   else if (staff_opt != NULL)
     {
-      g_autoptr(EcStaff) staff = NULL;
-      if (!ec_db_staff_get (db, staff_opt, &staff, error))
+      /* Acting as a staff member means signing in as one: the PIN, the lockout and
+       * the audit entries of any other sign-in (ec_staff_sign_in). */
+      g_autofree char *pepper_path = g_build_filename (ec_cli_default_keydir (),
+                                                       EC_PEPPER_FILE_NAME, NULL);
+      g_autoptr(EcPepper) pepper = NULL;
+      g_autoptr(EcStaffSession) session = NULL;
+      char pin[64];
+
+      if (!ec_staff_check_id (staff_opt, error))
         return FALSE;
-      out->role = staff->role;
-      *storage = g_strdup (staff->id);
+      pepper = ec_pepper_load (pepper_path, error);
+      if (pepper == NULL)
+        return FALSE;
+      if (!ec_cli_read_staff_pin (ec_cli_pin_file, staff_opt, pin, sizeof pin, error))
+        {
+          sodium_memzero (pin, sizeof pin);
+          return FALSE;
+        }
+      session = ec_staff_sign_in (db, pepper, staff_opt, pin, g_get_real_time () / G_USEC_PER_SEC,
+                                  error);
+      sodium_memzero (pin, sizeof pin);
+      if (session == NULL)
+        return FALSE;
+      out->role = session->role;
+      *storage = g_strdup (session->staff_id);
     }
   else
     {
@@ -104,7 +127,8 @@ static char *staff_opt;
 #define COMMON_ENTRIES                                                                         \
   { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file (default $ELDERCARD_DB or eldercard.db)"), "FILE" }, \
   { "actor", 0, 0, G_OPTION_ARG_STRING, &actor_opt, N_("Who is acting, for the audit log"), "ROLE:ID" },              \
-  { "staff", 0, 0, G_OPTION_ARG_STRING, &staff_opt, N_("Acting staff id (role from the staff table)"), "ID" }
+  { "staff", 0, 0, G_OPTION_ARG_STRING, &staff_opt, N_("Act as this staff member, signing in with their PIN"), "ID" }, \
+  EC_CLI_PIN_FILE_ENTRY
 
 static void
 free_common (void)

@@ -6,8 +6,12 @@
 
 G_BEGIN_DECLS
 
-/* Who is acting, from --actor ROLE:ID or --staff ID (role from the staff table), else
- * the command line's administrator "cli:USER". @storage keeps the id string alive. */
+/* Who is acting, for the audit log:
+ *   --staff ID      signs in as that staff member (PIN from --pin-file or the terminal,
+ *                   with the lockout and audit of any sign-in); role from the account
+ *   --actor ROLE:ID an unchecked claim: recorded as "cli:USER/claims:ID" with ROLE
+ *   neither         the command line's administrator "cli:USER"
+ * @storage keeps the id string alive. */
 gboolean  ec_cli_db_actor      (EcDb        *db,
                                 const char  *actor_opt,
                                 const char  *staff_opt,

@@ -34,6 +34,7 @@
 #include "ec-db.h"
 #include "ec-i18n.h"
 #include "ec-keys.h"
+#include "ec-paths.h"
 #include "ec-libnfc-conf.h"
 
 #ifndef EC_SYSCONFDIR
@@ -363,12 +364,10 @@ check_nfc_helper (Doctor *d)
           g_autofree char *dir = g_path_get_dirname (exe);
           g_ptr_array_add (tried, g_build_filename (dir, "eldercard-nfc-helper", NULL));
         }
-#ifdef EC_LIBEXECDIR
-      g_ptr_array_add (tried, g_build_filename (EC_LIBEXECDIR, "eldercard-nfc-helper", NULL));
-#endif
-#ifdef EC_BUILD_DIR
-      g_ptr_array_add (tried, g_build_filename (EC_BUILD_DIR, "eldercard-nfc-helper", NULL));
-#endif
+      {
+        g_autofree char *libexec = ec_paths_libexecdir ();
+        g_ptr_array_add (tried, g_build_filename (libexec, "eldercard-nfc-helper", NULL));
+      }
     }
   for (guint i = 0; i < tried->len; i++)
     if (g_file_test (tried->pdata[i], G_FILE_TEST_IS_EXECUTABLE))

@@ -31,6 +31,10 @@
 #include "ec-i18n.h"
 #include "ec-photo.h"
 
+/* Everything this file prints can hold residents' text: print it escaped, so a name
+ * with ESC, BEL or a bidi override cannot drive the terminal (ec_cli_printf_safe). */
+#define printf ec_cli_printf_safe
+
 /* Field options: long name -> CSV column. */
 typedef struct
 {
@@ -86,7 +90,8 @@ add_common (GOptionContext *ctx)
   static GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("Database file (default $ELDERCARD_DB or eldercard.db)"), "FILE" },
     { "actor", 0, 0, G_OPTION_ARG_STRING, &actor_opt, N_("Who is acting, for the audit log"), "ROLE:ID" },
-    { "staff", 0, 0, G_OPTION_ARG_STRING, &staff_opt, N_("Acting staff id (role from the staff table)"), "ID" },
+    { "staff", 0, 0, G_OPTION_ARG_STRING, &staff_opt, N_("Act as this staff member, signing in with their PIN"), "ID" },
+    EC_CLI_PIN_FILE_ENTRY,
     { NULL }
   };
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);

@@ -5,7 +5,7 @@
  *   eldercard staff add ID --name NAME --role staff|admin [--pin-file FILE|-] [--pin-fd N]
  *   eldercard staff set-pin ID [--pin-file FILE|-] [--pin-fd N]
  *   eldercard staff list
- *   eldercard staff signin-test ID [--pin-file FILE|-] [--pin-fd N] [--now UNIX]
+ *   eldercard staff signin-test ID [--pin-file FILE|-] [--pin-fd N]
  *
  * Common options: --db FILE (default $ELDERCARD_DB or eldercard.db), --pepper FILE
  * (default KEYDIR/pin-pepper.key, KEYDIR = $ELDERCARD_KEYS or "keys").
@@ -48,7 +48,6 @@ typedef struct
   gint      pin_fd;
   char     *name;
   char     *role;
-  gint64    now;
 } StaffOptions;
 
 static void
@@ -329,7 +328,7 @@ staff_list (StaffOptions *o)
   g_autoptr(GError) error = NULL;
   g_autoptr(EcDb) db = NULL;
   g_autoptr(GPtrArray) list = NULL;
-  gint64 now = o->now != 0 ? o->now : g_get_real_time () / G_USEC_PER_SEC;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   db = open_db (o, EC_DB_OPEN_READ_ONLY, &error);
   if (db == NULL || !ec_db_staff_list (db, &list, &error))
@@ -360,7 +359,7 @@ staff_signin_test (StaffOptions *o,
   g_autoptr(EcDb) db = NULL;
   g_autoptr(EcPepper) pepper = NULL;
   EcStaffSession *session;
-  gint64 now = o->now != 0 ? o->now : g_get_real_time () / G_USEC_PER_SEC;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   char pin[PIN_BUF];
 
   db = open_db (o, EC_DB_OPEN_READ_WRITE, &error);
@@ -403,8 +402,6 @@ ec_cmd_staff (int    argc,
     { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &o.pin_file,
       N_("Read the PIN from the first line of FILE (- = standard input)"), N_("FILE") },
     { "pin-fd", 0, 0, G_OPTION_ARG_INT, &o.pin_fd, N_("Read the PIN from file descriptor N"), N_("N") },
-    { "now", 0, 0, G_OPTION_ARG_INT64, &o.now,
-      N_("signin-test, list: the time to apply the lockout at (Unix seconds; for tests)"), N_("UNIX") },
     { NULL }
   };
 

@@ -161,6 +161,7 @@ sync_export (int    argc,
     { "photo-max-kib", 0, 0, G_OPTION_ARG_INT, &o.photo_max_kib, N_("Leave out photos larger than N KiB (default 256)"), N_("N") },
     { "actor", 0, 0, G_OPTION_ARG_STRING, &o.actor, N_("Who exports, ROLE:ID (for the audit log)"), N_("ROLE:ID") },
     { "staff", 0, 0, G_OPTION_ARG_STRING, &o.staff, N_("Who exports, a staff id"), N_("ID") },
+    EC_CLI_PIN_FILE_ENTRY,
     { NULL }
   };
 
@@ -235,6 +236,7 @@ sync_import (int    argc,
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, N_("The kiosk configuration (database, keys, role)"), N_("FILE") },
     { "actor", 0, 0, G_OPTION_ARG_STRING, &o.actor, N_("Who imports, ROLE:ID (for the audit log)"), N_("ROLE:ID") },
     { "staff", 0, 0, G_OPTION_ARG_STRING, &o.staff, N_("Who imports, a staff id"), N_("ID") },
+    EC_CLI_PIN_FILE_ENTRY,
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.rest, NULL, NULL },
     { NULL }
   };
@@ -423,6 +425,7 @@ sync_audit_import (int    argc,
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &o.db, N_("The station database (default $ELDERCARD_DB or ./eldercard.db)"), N_("FILE") },
     { "actor", 0, 0, G_OPTION_ARG_STRING, &o.actor, N_("Who imports, ROLE:ID (for the audit log)"), N_("ROLE:ID") },
     { "staff", 0, 0, G_OPTION_ARG_STRING, &o.staff, N_("Who imports, a staff id"), N_("ID") },
+    EC_CLI_PIN_FILE_ENTRY,
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.rest, NULL, NULL },
     { NULL }
   };

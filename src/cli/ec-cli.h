@@ -23,9 +23,13 @@ typedef struct
   const char       *summary;
 } EcCliCommand;
 
-/* Defaults shared by every subcommand; each can be overridden by an option.
- *   database:  $ELDERCARD_DB,   else "eldercard.db" in the current directory
- *   key dir:   $ELDERCARD_KEYS, else "keys" in the current directory */
+/* Defaults shared by every subcommand (src/cli/ec-cli-defaults.c); an option overrides
+ * them, the environment overrides the configuration file ($ELDERCARD_CONFIG, default
+ * /etc/eldercard/eldercard.conf, read when it exists; one that cannot be read stops the
+ * program with exit status 1, naming it):
+ *   database:  $ELDERCARD_DB,   else the file's [database] path, else "eldercard.db"
+ *   key dir:   $ELDERCARD_KEYS, else the file's [keys] dir,      else "keys"
+ * ("eldercard.db" and "keys" in the current directory: only when there is no file). */
 const char *ec_cli_default_db      (void);
 const char *ec_cli_default_keydir  (void);
 
@@ -61,6 +65,29 @@ void          ec_cli_print_row          (const char  *const *cells,
 /* Print one tap's result (src/cli/cmd-card-tap.c): the verdict, what could not be
  * checked, and the emergency view. 0 when something was shown, 1 when refused. */
 int           ec_cli_tap_print          (const EcTapResult *result);
+
+/* printf() to stdout for text that holds what the database or a file holds: every
+ * control character and bidi override is written as a visible escape (ec-text.h),
+ * newlines and tabs are kept. */
+int           ec_cli_printf_safe        (const char  *format,
+                                         ...) G_GNUC_PRINTF (1, 2);
+
+/* --pin-file FILE of the commands that take --staff ID (NULL: ask at the terminal).
+ * EC_CLI_PIN_FILE_ENTRY is its GOptionEntry. */
+extern char *ec_cli_pin_file;
+#define EC_CLI_PIN_FILE_ENTRY                                                                 \
+  { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &ec_cli_pin_file,                                \
+    N_("With --staff: the staff member's PIN from the first line of FILE (mode 0600)"), "FILE" }
+
+/* Read a staff member's PIN into @buf (@size bytes, NUL-terminated, caller wipes it):
+ * from @pin_file, which must be a regular file of this user that nobody else may read
+ * (mode 0600 or stricter), or when @pin_file is NULL from the controlling terminal with
+ * echo off ("PIN for @staff_id: "). Fails when there is neither. */
+gboolean      ec_cli_read_staff_pin     (const char  *pin_file,
+                                         const char  *staff_id,
+                                         char        *buf,
+                                         gsize        size,
+                                         GError     **error);
 
 /* Subcommands (src/cli/cmd-*.c). */
 int         ec_cmd_doctor          (int argc, char **argv);

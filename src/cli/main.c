@@ -9,6 +9,7 @@
 
 #include "ec-cli.h"
 #include "ec-init.h"
+#include "ec-paths.h"
 
 static const EcCliCommand commands[] = {
   /* One line per subcommand, in the order --help lists them. */
@@ -30,20 +31,6 @@ static const EcCliCommand commands[] = {
   { "allergy-check", ec_cmd_allergy_check, N_("check a drug against a resident's allergies and medications") },
   { "sync",         ec_cmd_sync,         N_("keep field kiosks current: update bundles and audit exports") },
 };
-
-const char *
-ec_cli_default_db (void)
-{
-  const char *e = g_getenv ("ELDERCARD_DB");
-  return (e != NULL && *e) ? e : "eldercard.db";
-}
-
-const char *
-ec_cli_default_keydir (void)
-{
-  const char *e = g_getenv ("ELDERCARD_KEYS");
-  return (e != NULL && *e) ? e : "keys";
-}
 
 int
 ec_cli_fail (const GError *error)
@@ -74,7 +61,10 @@ main (int    argc,
       char **argv)
 {
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, EC_LOCALEDIR);
+  {
+    g_autofree char *localedir = ec_paths_localedir ();
+    bindtextdomain (GETTEXT_PACKAGE, localedir);
+  }
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   ec_init ();

@@ -9,13 +9,6 @@
 
 #include "ec-drugs-private.h"
 
-/* A recorded allergy's substance, resolved through the table. */
-typedef struct
-{
-  const EcDrug      *drug;   /* a drug or allergen */
-  const EcDrugClass *cls;    /* or a class */
-} Subst;
-
 static void
 finding_free (EcAllergyFinding *f)
 {
@@ -23,6 +16,7 @@ finding_free (EcAllergyFinding *f)
     return;
   ec_allergy_free (f->allergy);
   ec_medication_free (f->medication);
+  g_free (f->part);
   g_free (f->matched_zh);
   g_free (f->matched_en);
   g_free (f->reason_zh);
@@ -53,6 +47,7 @@ ec_allergy_verdict_free (EcAllergyVerdict *v)
   g_free (v->drug_name_en);
   g_free (v->unrecognised);
   g_ptr_array_unref (v->candidates);
+  g_clear_pointer (&v->candidate_checks, g_ptr_array_unref);
   g_ptr_array_unref (v->findings);
   g_ptr_array_unref (v->notes);
   g_free (v);
@@ -86,6 +81,7 @@ ec_finding_kind_to_string (EcFindingKind kind)
     case EC_FINDING_MEDICATION_NOT_IN_TABLE: return "medication-not-in-table";
     case EC_FINDING_CHECK_MANUALLY: return "check-manually";
     case EC_FINDING_NAME_PARTLY_RECOGNISED: return "name-partly-recognised";
+    case EC_FINDING_AMBIGUOUS_DRUG: return "ambiguous-drug";
     default: return "check-manually";
     }
 }
@@ -109,6 +105,33 @@ ec_verdict_headline (EcVerdict verdict,
 }
 
 /* ------------------------------------------------------------------------- */
+/* What the recorded reaction says */
+
+static gboolean
+reaction_has (const EcAllergy   *a,
+              const char *const *words)
+{
+  g_autofree char *folded = NULL;
+
+  if (a->reaction == NULL || !g_utf8_validate (a->reaction, -1, NULL))
+    return FALSE;
+  folded = g_utf8_casefold (a->reaction, -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (strstr (folded, words[i]) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static const char *const anaphylaxis_words[] = {
+  "休克", "喉头水肿", "喉水肿", "窒息", "anaphyla", "shock", "laryngeal", NULL
+};
+
+/* Respiratory reactions to aspirin or another COX-1 inhibitor (NSAID-exacerbated
+ * respiratory disease, AAAAI 2022). */
+static const char *const respiratory_words[] = {
+  "喘", "呼吸困难", "支气管痉挛", "气促", "气短", "憋气", "鼻息肉", "asthma", "wheez", "bronchospasm",
+  "dyspn", "breathless", "short of breath", "shortness of breath", "respiratory", "nasal polyp", NULL
+};
 
 static gboolean
 is_serious (const EcAllergy *a)
@@ -123,21 +146,128 @@ weaker (EcDrugStrength s)
   return s == EC_DRUG_STRENGTH_STOP ? EC_DRUG_STRENGTH_SEVERE_STOP : EC_DRUG_STRENGTH_CAUTION;
 }
 
-static EcVerdict
-apply_strength (EcDrugStrength   s,
-                const EcAllergy *a)
+/* Words that say why a conditional rule gave STOP or CAUTION for this allergy. */
+static void
+serious_words (const EcAllergy *a,
+               GString         *zh,
+               GString         *en)
 {
+  if (a->criticality == EC_CRITICALITY_HIGH)
+    {
+      g_string_append (zh, "记录为高危过敏：不要给药。");
+      g_string_append (en, " Recorded as high criticality: do not give.");
+    }
+  else if (a->severity == EC_SEVERITY_SEVERE)
+    {
+      g_string_append (zh, "既往反应记录为严重：不要给药。");
+      g_string_append (en, " The past reaction is recorded as severe: do not give.");
+    }
+  else
+    {
+      g_string_append (zh, "过敏危险程度未评估，按严重处理：不要给药，除非处方医生已核实。");
+      g_string_append (en, " Criticality not assessed, so treated as serious: do not give unless the prescriber "
+                           "has checked.");
+    }
+}
+
+static void
+mild_words (GString *zh,
+            GString *en)
+{
+  g_string_append (zh, "未记录为高危或严重过敏：给药前核实，首剂注意观察。");
+  g_string_append (en, " Not recorded as high-criticality or severe: check before giving and watch the first dose.");
+}
+
+/* The level of a rule of strength @s for allergy @a; the words that say why are
+ * appended to @zh/@en (nullable). */
+static EcVerdict
+level_for (EcDrugStrength   s,
+           const EcAllergy *a,
+           GString         *zh,
+           GString         *en)
+{
+  g_autoptr(GString) z = g_string_new (NULL);
+  g_autoptr(GString) e = g_string_new (NULL);
+  EcVerdict level;
+
   switch (s)
     {
     case EC_DRUG_STRENGTH_STOP:
-      return EC_VERDICT_STOP;
+      level = EC_VERDICT_STOP;
+      break;
     case EC_DRUG_STRENGTH_SEVERE_STOP:
-      return is_serious (a) ? EC_VERDICT_STOP : EC_VERDICT_CAUTION;
+      level = is_serious (a) ? EC_VERDICT_STOP : EC_VERDICT_CAUTION;
+      if (level == EC_VERDICT_STOP)
+        serious_words (a, z, e);
+      else
+        mild_words (z, e);
+      break;
+    case EC_DRUG_STRENGTH_ANAPHYLAXIS_STOP:
+      if (a->criticality == EC_CRITICALITY_HIGH || a->severity == EC_SEVERITY_SEVERE
+          || reaction_has (a, anaphylaxis_words))
+        {
+          level = EC_VERDICT_STOP;
+          g_string_append (z, "记录有过敏性休克、严重反应或高危过敏：国内指导原则（2015）为禁用，不要给药。");
+          g_string_append (e, " Anaphylaxis, a severe reaction or high criticality is recorded: China's guideline "
+                              "(2015) rules it out; do not give.");
+        }
+      else
+        {
+          level = EC_VERDICT_CAUTION;
+          g_string_append (z, "未记录过敏性休克或严重反应：国内指导原则（2015）为慎用——先问清当时的反应，"
+                              "有明确指征时才用，首剂注意观察。");
+          g_string_append (e, " No anaphylaxis or severe reaction is recorded: China's guideline (2015) says use "
+                              "with caution — ask what the reaction was, give only when clearly indicated, and "
+                              "watch the first dose.");
+        }
+      break;
+    case EC_DRUG_STRENGTH_RESPIRATORY_STOP:
+      if (reaction_has (a, respiratory_words))
+        {
+          level = EC_VERDICT_STOP;
+          g_string_append_printf (z, "记录的反应（%s）是呼吸道反应：其他抑制COX-1的非甾体抗炎药同样可能诱发，不要给药。",
+                                  a->reaction);
+          g_string_append_printf (e, " The recorded reaction (%s) was respiratory: any other COX-1-inhibiting NSAID "
+                                     "can trigger it too; do not give.", a->reaction);
+        }
+      else if (is_serious (a))
+        {
+          level = EC_VERDICT_STOP;
+          serious_words (a, z, e);
+        }
+      else
+        {
+          level = EC_VERDICT_CAUTION;
+          g_string_append (z, "未记录呼吸道反应（哮喘、呼吸困难）或严重过敏：给药前核实，首剂注意观察。");
+          g_string_append (e, " No respiratory reaction (asthma, breathlessness) and no severe allergy is "
+                              "recorded: check before giving and watch the first dose.");
+        }
+      break;
     case EC_DRUG_STRENGTH_CAUTION:
     default:
-      return EC_VERDICT_CAUTION;
+      level = EC_VERDICT_CAUTION;
+      break;
     }
+  if (zh != NULL)
+    g_string_append (zh, z->str);
+  if (en != NULL)
+    g_string_append (en, e->str);
+  return level;
 }
+
+/* ------------------------------------------------------------------------- */
+/* One recorded allergy against one drug */
+
+/* One thing a recorded allergy is to: a drug, allergen or class; for the parts of a
+ * recorded combination product or vaccine, that product. */
+typedef struct
+{
+  const EcDrug      *drug;
+  const EcDrugClass *cls;
+  const EcDrug      *via;      /* the recorded product this is a part of, or NULL */
+  EcVerdict          cap_same; /* the most a finding about this very substance can be */
+  EcVerdict          cap_other;/* the most a class or cross-reactivity finding can be */
+} Subst;
 
 /* The allergy family of @s: the non-loose classes of a drug and their ancestors; for a
  * class, the class itself (named explicitly, so even a loose one) and its non-loose
@@ -226,18 +356,26 @@ names_of (EcDrugTable  *t,
   *en = d != NULL ? d->name_en : c != NULL ? c->name_en : id;
 }
 
-static GPtrArray *
-citations (EcDrugTable        *t,
-           const char *const  *ids)
+static void
+add_citations (GPtrArray          *out,
+               EcDrugTable        *t,
+               const char *const  *ids)
 {
-  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
-
   for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
     {
       const char *c = ec_drug_table_get_source (t, ids[i]);
       if (c != NULL && !g_ptr_array_find_with_equal_func (out, c, g_str_equal, NULL))
         g_ptr_array_add (out, g_strdup (c));
     }
+}
+
+static GPtrArray *
+citations (EcDrugTable        *t,
+           const char *const  *ids)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  add_citations (out, t, ids);
   return out;
 }
 
@@ -286,6 +424,44 @@ finding_new (EcFindingKind kind,
   return f;
 }
 
+/* A finding whose reason is @zh/@en (taken). */
+static EcAllergyFinding *
+finding_with (EcFindingKind kind,
+              EcVerdict     level,
+              GString      *zh,
+              GString      *en)
+{
+  EcAllergyFinding *f = finding_new (kind, level);
+
+  f->reason_zh = g_string_free (zh, FALSE);
+  f->reason_en = g_string_free (en, FALSE);
+  g_strstrip (f->reason_en);
+  return f;
+}
+
+static void
+prefix_reason (EcAllergyFinding *f,
+               const char       *zh,
+               const char       *en)
+{
+  char *z = g_strconcat (zh, f->reason_zh != NULL ? f->reason_zh : "", NULL);
+  char *e = g_strconcat (en, " ", f->reason_en != NULL ? f->reason_en : "", NULL);
+
+  g_free (f->reason_zh);
+  g_free (f->reason_en);
+  f->reason_zh = z;
+  f->reason_en = e;
+}
+
+static void
+set_matched (EcAllergyFinding *f,
+             const char       *zh,
+             const char       *en)
+{
+  f->matched_zh = g_strdup (zh);
+  f->matched_en = g_strdup (en);
+}
+
 /* The best (worst-verdict, then most specific) finding for one allergy. */
 typedef struct
 {
@@ -309,46 +485,171 @@ consider (Best             *best,
     finding_free (f);
 }
 
-static EcAllergyFinding *
-check_one_allergy (EcDrugTable     *t,
-                   const EcAllergy *a,
-                   const EcDrug    *d)
+/* The family row that says why @c's members are one allergy family: its own or its
+ * nearest ancestor's. */
+static const EcDrugFamily *
+family_row (EcDrugTable       *t,
+            const EcDrugClass *c)
 {
-  Subst s = { NULL, NULL };
-  Best best = { NULL, 0 };
-  GPtrArray *rules;
-  const EcDrugClass *shared;
-  const char *substance = a->substance != NULL ? a->substance : "";
-
-  if (!_ec_drugs_resolve (t, substance, &s.drug, &s.cls))
+  /* Not through an umbrella (β-lactams): its row speaks of the group, not of a family. */
+  for (const EcDrugClass *start = c; c != NULL; c = c->parent)
     {
-      EcAllergyFinding *f = finding_new (EC_FINDING_ALLERGY_NOT_IN_TABLE, EC_VERDICT_CAUTION);
+      const EcDrugFamily *f;
 
-      if (substance[0] == '\0')
+      if (c != start && (c->flags & EC_DRUG_CLASS_LOOSE))
+        break;
+      if ((f = _ec_drug_table_get_family (t, c->id)) != NULL)
+        return f;
+    }
+  return NULL;
+}
+
+static EcAllergyFinding *
+same_class_finding (EcDrugTable       *t,
+                    const EcAllergy   *a,
+                    const EcDrugClass *shared,
+                    const EcDrug      *d)
+{
+  const EcDrugFamily *fam = family_row (t, shared);
+  GString *zh = g_string_new (NULL), *en = g_string_new (NULL);
+  EcAllergyFinding *f;
+  EcVerdict level;
+
+  if (shared->flags & EC_DRUG_CLASS_GROUP)
+    {
+      g_string_append_printf (zh, "所记录的过敏是对整个%s，本药（%s）属于其中：不要给药。", shared->name_zh, d->name_zh);
+      g_string_append_printf (en, "The recorded allergy is to %s as a group, and this drug (%s) is one of them: "
+                                  "do not give.", shared->name_en, d->name_en);
+      level = EC_VERDICT_STOP;
+      if (fam != NULL)
         {
-          f->reason_zh = g_strdup ("过敏记录未写明过敏物质：请人工核对。");
-          f->reason_en = g_strdup ("An allergy is recorded without its substance: check it yourself.");
+          g_string_append (zh, fam->reason_zh);
+          g_string_append_printf (en, " %s", fam->reason_en);
+        }
+    }
+  else
+    {
+      gboolean strict = chain_is_strict (shared);
+
+      level = (strict || is_serious (a)) ? EC_VERDICT_STOP : EC_VERDICT_CAUTION;
+      g_string_append_printf (zh, "所记录的过敏与本药同属%s。", shared->name_zh);
+      g_string_append_printf (en, "The recorded allergy and this drug are both %s.", shared->name_en);
+      if (fam != NULL)
+        {
+          g_string_append (zh, fam->reason_zh);
+          g_string_append_printf (en, " %s", fam->reason_en);
         }
       else
         {
-          f->reason_zh = g_strdup_printf ("过敏物质“%s”不在药物表中（或可指多种药物）：请人工与本药核对。", substance);
-          f->reason_en = g_strdup_printf ("The recorded allergy \"%s\" is not in the drug table (or fits several drugs): "
-                                          "compare it with this drug yourself.", substance);
+          g_string_append (zh, "本表没有该类药物之间交叉过敏的临床证据，只是按WHO ATC分类同属一类：按可能交叉处理。");
+          g_string_append (en, " The table has no clinical evidence of cross-reactivity within this class; they are "
+                               "only classified together (WHO ATC): treat a cross-reaction as possible.");
         }
-      f->allergy = allergy_copy (a);
-      return f;
+      if (strict)
+        {
+          g_string_append (zh, "国内指导原则（2015）：对本类药物有过敏史者禁用，不要给药。");
+          g_string_append (en, " Chinese guideline (2015): a history of allergy to this class rules it out; "
+                               "do not give.");
+        }
+      else if (level == EC_VERDICT_STOP)
+        serious_words (a, zh, en);
+      else
+        mild_words (zh, en);
     }
+  f = finding_with (EC_FINDING_SAME_CLASS, level, zh, en);
+  set_matched (f, shared->name_zh, shared->name_en);
+  if (fam != NULL)
+    add_citations (f->sources, t, (const char *const *) fam->sources);
+  else
+    {
+      const char *atc[] = { "atc", NULL };
+      add_citations (f->sources, t, atc);
+    }
+  if (chain_is_strict (shared) && !(shared->flags & EC_DRUG_CLASS_GROUP))
+    {
+      GPtrArray *notes = _ec_drug_table_get_notes (t);
+      for (guint i = 0; i < notes->len; i++)
+        {
+          const EcDrugNote *n = notes->pdata[i];
+          for (const EcDrugClass *c = shared; c != NULL; c = c->parent)
+            if (strcmp (n->target, c->id) == 0 && (c->flags & EC_DRUG_CLASS_STRICT))
+              add_citations (f->sources, t, (const char *const *) n->sources);
+        }
+    }
+  return f;
+}
+
+/* Words in front of every finding about a part of a recorded product. */
+static void
+via_words (EcAllergyFinding *f,
+           const Subst      *s)
+{
+  gboolean same;
+  EcVerdict cap;
+
+  if (s->via == NULL || s->drug == NULL)
+    return;
+  same = f->kind == EC_FINDING_SAME_SUBSTANCE || f->kind == EC_FINDING_COMPONENT;
+  cap = same ? s->cap_same : s->cap_other;
+  if (f->level <= cap)
+    {
+      g_autofree char *zh = g_strdup_printf ("所记录过敏的药品（%s）含%s。", s->via->name_zh, s->drug->name_zh);
+      g_autofree char *en = g_strdup_printf ("The product of the recorded allergy (%s) contains %s.",
+                                             s->via->name_en, s->drug->name_en);
+      prefix_reason (f, zh, en);
+      return;
+    }
+  /* Lowered: the row's words would speak for the higher level; say what this is. */
+  f->level = cap;
+  g_free (f->reason_zh);
+  g_free (f->reason_en);
+  if (same)
+    {
+      f->reason_zh = g_strdup_printf ("所记录过敏的药品（%s）含%s，本药也含%s。它只是当时反应的可能原因：给药前核实。",
+                                      s->via->name_zh, s->drug->name_zh, s->drug->name_zh);
+      f->reason_en = g_strdup_printf ("The product of the recorded allergy (%s) contains %s, and so does this drug. "
+                                      "It is only a possible cause of that reaction: check before giving.",
+                                      s->via->name_en, s->drug->name_en);
+    }
+  else
+    {
+      f->reason_zh = g_strdup_printf ("所记录过敏的药品（%s）含%s，本药与之相关（%s）。它只是当时反应的可能原因："
+                                      "给药前核实。", s->via->name_zh, s->drug->name_zh,
+                                      f->matched_zh != NULL ? f->matched_zh : s->drug->name_zh);
+      f->reason_en = g_strdup_printf ("The product of the recorded allergy (%s) contains %s, and this drug is related "
+                                      "to it (%s). It is only a possible cause of that reaction: check before giving.",
+                                      s->via->name_en, s->drug->name_en,
+                                      f->matched_en != NULL ? f->matched_en : s->drug->name_en);
+    }
+}
+
+/* Every finding of allergy subject @s against drug @d into @best. */
+static void
+check_subject (EcDrugTable     *t,
+               const EcAllergy *a,
+               const Subst     *s,
+               const EcDrug    *d,
+               Best            *best)
+{
+  GPtrArray *rules;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new ();   /* d's active ingredients */
+  const EcDrugClass *shared;
 
   /* Same substance. */
-  if (s.drug != NULL && s.drug == d)
+  if (s->drug != NULL && s->drug == d)
     {
-      EcAllergyFinding *f = finding_new (EC_FINDING_SAME_SUBSTANCE, EC_VERDICT_STOP);
+      GString *zh = g_string_new (NULL), *en = g_string_new (NULL);
+      EcAllergyFinding *f;
 
-      f->matched_zh = g_strdup (d->name_zh);
-      f->matched_en = g_strdup (d->name_en);
-      f->reason_zh = g_strdup_printf ("记录的过敏药物就是本药（%s）。", d->name_zh);
-      f->reason_en = g_strdup_printf ("The recorded allergy is to this very drug (%s).", d->name_en);
-      consider (&best, f, 100);
+      if (s->via == NULL)
+        {
+          g_string_append_printf (zh, "记录的过敏药物就是本药（%s）。", d->name_zh);
+          g_string_append_printf (en, "The recorded allergy is to this very drug (%s).", d->name_en);
+        }
+      f = finding_with (EC_FINDING_SAME_SUBSTANCE, EC_VERDICT_STOP, zh, en);
+      set_matched (f, d->name_zh, d->name_en);
+      via_words (f, s);
+      consider (best, f, 100);
     }
 
   /* Components: active ingredients of combinations, vaccine excipients. */
@@ -359,105 +660,209 @@ check_one_allergy (EcDrugTable     *t,
       const EcDrug *part;
       const EcDrugClass *pc = NULL;
       EcAllergyFinding *f;
+      GString *zh, *en;
 
-      if (strcmp (r->a, d->id) != 0)
+      if (strcmp (r->a, d->id) != 0 || (part = ec_drug_table_get_drug (t, r->b)) == NULL)
         continue;
-      part = ec_drug_table_get_drug (t, r->b);
-      if (part == NULL)
-        continue;
-      if (s.drug == part)
+      if (!part->is_allergen)
+        g_ptr_array_add (parts, (gpointer) part);
+      if (s->drug == part)
         {
-          f = finding_new (EC_FINDING_COMPONENT, apply_strength (r->strength, a));
-          f->reason_zh = g_strdup (r->reason_zh);
-          f->reason_en = g_strdup (r->reason_en);
-          f->matched_zh = g_strdup (part->name_zh);
-          f->matched_en = g_strdup (part->name_en);
-          g_ptr_array_unref (f->sources);
-          f->sources = citations (t, (const char *const *) r->sources);
-          consider (&best, f, 90);
+          zh = g_string_new (r->reason_zh);
+          en = g_string_new (r->reason_en);
+          f = finding_with (EC_FINDING_COMPONENT, level_for (r->strength, a, zh, en), zh, en);
+          set_matched (f, part->name_zh, part->name_en);
+          add_citations (f->sources, t, (const char *const *) r->sources);
+          via_words (f, s);
+          consider (best, f, 90);
         }
-      else if ((pc = shared_class (&s, part)) != NULL)
+      else if ((pc = shared_class (s, part)) != NULL)
         {
-          f = finding_new (EC_FINDING_COMPONENT, apply_strength (weaker (r->strength), a));
-          f->reason_zh = g_strdup_printf ("%s %s与所记录的过敏同属%s。", r->reason_zh, part->name_zh, pc->name_zh);
-          f->reason_en = g_strdup_printf ("%s %s is in the same class as the recorded allergy (%s).",
-                                          r->reason_en, part->name_en, pc->name_en);
-          f->matched_zh = g_strdup (part->name_zh);
-          f->matched_en = g_strdup (part->name_en);
-          g_ptr_array_unref (f->sources);
-          f->sources = citations (t, (const char *const *) r->sources);
-          consider (&best, f, 50);
+          zh = g_string_new (NULL);
+          en = g_string_new (NULL);
+          g_string_append_printf (zh, "%s %s与所记录的过敏同属%s。", r->reason_zh, part->name_zh, pc->name_zh);
+          g_string_append_printf (en, "%s %s is in the same class as the recorded allergy (%s).",
+                                  r->reason_en, part->name_en, pc->name_en);
+          f = finding_with (EC_FINDING_COMPONENT, level_for (weaker (r->strength), a, zh, en), zh, en);
+          set_matched (f, part->name_zh, part->name_en);
+          {
+            const EcDrugFamily *fam = family_row (t, pc);
+            if (fam != NULL)
+              add_citations (f->sources, t, (const char *const *) fam->sources);
+          }
+          add_citations (f->sources, t, (const char *const *) r->sources);
+          via_words (f, s);
+          consider (best, f, 50);
         }
     }
 
   /* Same class. */
-  shared = shared_class (&s, d);
-  if (shared != NULL && !(s.drug != NULL && s.drug == d))
+  shared = shared_class (s, d);
+  if (shared != NULL && !(s->drug != NULL && s->drug == d))
     {
-      gboolean strict = chain_is_strict (shared);
-      EcAllergyFinding *f = finding_new (EC_FINDING_SAME_CLASS,
-                                         (strict || is_serious (a)) ? EC_VERDICT_STOP : EC_VERDICT_CAUTION);
-      const char *atc[] = { "atc", NULL };
-
-      f->matched_zh = g_strdup (shared->name_zh);
-      f->matched_en = g_strdup (shared->name_en);
-      f->reason_zh = g_strdup_printf ("所记录的过敏与本药同属%s。%s", shared->name_zh,
-                                      strict ? "国内指导原则：对本类药物有过敏史者禁用。" : "");
-      f->reason_en = g_strdup_printf ("The recorded allergy and this drug are both %s.%s", shared->name_en,
-                                      strict ? " Chinese guideline: a history of allergy to this class rules it out." : "");
-      g_ptr_array_unref (f->sources);
-      f->sources = citations (t, atc);
-      if (strict)
-        {
-          GPtrArray *notes = _ec_drug_table_get_notes (t);
-          for (guint i = 0; i < notes->len; i++)
-            {
-              const EcDrugNote *n = notes->pdata[i];
-              for (const EcDrugClass *c = shared; c != NULL; c = c->parent)
-                if (strcmp (n->target, c->id) == 0 && (c->flags & EC_DRUG_CLASS_STRICT))
-                  {
-                    g_autoptr(GPtrArray) more = citations (t, (const char *const *) n->sources);
-                    for (guint j = 0; j < more->len; j++)
-                      if (!g_ptr_array_find_with_equal_func (f->sources, more->pdata[j], g_str_equal, NULL))
-                        g_ptr_array_add (f->sources, g_strdup (more->pdata[j]));
-                  }
-            }
-        }
-      consider (&best, f, 80);
+      EcAllergyFinding *f = same_class_finding (t, a, shared, d);
+      via_words (f, s);
+      consider (best, f, 80);
     }
 
-  /* Cross-reactivity rows. */
+  /* Cross-reactivity rows, for the drug and for each active ingredient of it (a rule
+   * about amoxicillin holds for every product that contains amoxicillin). */
   rules = _ec_drug_table_get_cross (t);
-  for (guint i = 0; i < rules->len; i++)
+  for (guint k = 0; k <= parts->len; k++)
     {
-      const EcDrugRule *r = rules->pdata[i];
-      guint how = from_matches (t, r->a, &s);
-      EcAllergyFinding *f;
-      const char *zh, *en;
-      EcDrugStrength strength;
-      int spec = 60;
+      const EcDrug *x = k == 0 ? d : parts->pdata[k - 1];
 
-      if (how == 0 || !to_matches (r->b, d))
-        continue;
-      strength = how == 2 ? weaker (r->strength) : r->strength;
-      f = finding_new (EC_FINDING_CROSS_REACTIVE, apply_strength (strength, a));
-      names_of (t, r->a, &zh, &en);
-      f->matched_zh = g_strdup (zh);
-      f->matched_en = g_strdup (en);
-      f->reason_zh = g_strdup (r->reason_zh);
-      f->reason_en = g_strdup (r->reason_en);
-      g_ptr_array_unref (f->sources);
-      f->sources = citations (t, (const char *const *) r->sources);
-      if (ec_drug_table_get_drug (t, r->a) != NULL)
-        spec += 5;
-      if (ec_drug_table_get_drug (t, r->b) != NULL)
-        spec += 5;
-      consider (&best, f, spec);
+      for (guint i = 0; i < rules->len; i++)
+        {
+          const EcDrugRule *r = rules->pdata[i];
+          guint how = from_matches (t, r->a, s);
+          EcAllergyFinding *f;
+          const char *zh_name, *en_name;
+          GString *zh, *en;
+          int spec = 60;
+
+          if (how == 0 || (k > 0 && strcmp (r->b, "*") == 0) || !to_matches (r->b, x))
+            continue;
+          zh = g_string_new (NULL);
+          en = g_string_new (NULL);
+          if (x != d)
+            {
+              g_string_append_printf (zh, "本品含%s。", x->name_zh);
+              g_string_append_printf (en, "This product contains %s. ", x->name_en);
+            }
+          g_string_append (zh, r->reason_zh);
+          g_string_append (en, r->reason_en);
+          f = finding_with (EC_FINDING_CROSS_REACTIVE, level_for (how == 2 ? weaker (r->strength) : r->strength,
+                                                                  a, zh, en), zh, en);
+          names_of (t, r->a, &zh_name, &en_name);
+          set_matched (f, zh_name, en_name);
+          add_citations (f->sources, t, (const char *const *) r->sources);
+          if (ec_drug_table_get_drug (t, r->a) != NULL)
+            spec += 5;
+          if (ec_drug_table_get_drug (t, r->b) != NULL)
+            spec += 5;
+          via_words (f, s);
+          consider (best, f, spec);
+        }
     }
+}
 
-  if (best.finding != NULL)
-    best.finding->allergy = allergy_copy (a);
-  return best.finding;
+static void
+add_finding (GPtrArray        *out,
+             EcAllergyFinding *f,
+             const EcAllergy  *a,
+             const char       *part)
+{
+  f->allergy = allergy_copy (a);
+  f->part = g_strdup (part);
+  g_ptr_array_add (out, f);
+}
+
+/* The findings of one recorded allergy (it may list several substances) against @d. */
+static void
+check_one_allergy (EcDrugTable     *t,
+                   const EcAllergy *a,
+                   const EcDrug    *d,
+                   GPtrArray       *out)
+{
+  const char *substance = a->substance != NULL ? a->substance : "";
+  g_autoptr(GPtrArray) unrec = NULL;
+  g_autoptr(GPtrArray) parts = _ec_drugs_resolve_allergy (t, substance, &unrec);
+  gboolean several = parts->len + unrec->len > 1;
+
+  if (parts->len == 0 && unrec->len == 0)
+    {
+      EcAllergyFinding *f = finding_new (EC_FINDING_ALLERGY_NOT_IN_TABLE, EC_VERDICT_CAUTION);
+
+      f->reason_zh = g_strdup ("过敏记录未写明过敏物质：请人工核对。");
+      f->reason_en = g_strdup ("An allergy is recorded without its substance: check it yourself.");
+      add_finding (out, f, a, NULL);
+      return;
+    }
+  for (guint i = 0; i < parts->len; i++)
+    {
+      const EcAllergyPart *p = parts->pdata[i];
+      Subst s = { p->drug, p->cls, NULL, EC_VERDICT_STOP, EC_VERDICT_STOP };
+      Best best = { NULL, 0 }, possible = { NULL, 0 };
+      GPtrArray *rules = _ec_drug_table_get_contains (t);
+
+      check_subject (t, a, &s, d, &best);
+      /* A recorded product: its active ingredients count as allergies too; its
+       * excipients (gelatin in a vaccine) count for products that contain the same one,
+       * as that product's row says, and as possible causes (CAUTION) otherwise; its
+       * adjuncts (β-lactamase inhibitors) only as possible causes. */
+      for (guint j = 0; p->drug != NULL && j < rules->len; j++)
+        {
+          const EcDrugRule *r = rules->pdata[j];
+          const EcDrug *c;
+          gboolean adjunct = FALSE;
+
+          if (strcmp (r->a, p->drug->id) != 0 || (c = ec_drug_table_get_drug (t, r->b)) == NULL)
+            continue;
+          for (guint k = 0; k < c->classes->len; k++)
+            for (const EcDrugClass *cc = c->classes->pdata[k]; cc != NULL; cc = cc->parent)
+              if (cc->flags & EC_DRUG_CLASS_ADJUNCT)
+                adjunct = TRUE;
+          s = (Subst) { c, NULL, p->drug, EC_VERDICT_STOP, EC_VERDICT_STOP };
+          if (adjunct)
+            s.cap_same = s.cap_other = EC_VERDICT_CAUTION;
+          else if (r->strength != EC_DRUG_STRENGTH_STOP)
+            s.cap_other = EC_VERDICT_CAUTION;
+          check_subject (t, a, &s, d, s.cap_other < EC_VERDICT_STOP ? &possible : &best);
+        }
+      if (best.finding != NULL && possible.finding != NULL && best.finding->level >= possible.finding->level
+          && g_strcmp0 (best.finding->matched_zh, possible.finding->matched_zh) == 0)
+        g_clear_pointer (&possible.finding, finding_free);
+      for (guint k = 0; k < 2; k++)
+        {
+          EcAllergyFinding *f = k == 0 ? best.finding : possible.finding;
+          g_autofree char *zh = NULL, *en = NULL;
+          const char *name_zh = p->drug != NULL ? p->drug->name_zh : p->cls->name_zh;
+          const char *name_en = p->drug != NULL ? p->drug->name_en : p->cls->name_en;
+
+          if (f == NULL)
+            continue;
+          if (p->partial)
+            {
+              zh = g_strdup_printf ("过敏记录“%s”未能完全识别，只从“%s”中读出%s：", substance, p->text, name_zh);
+              en = g_strdup_printf ("The recorded allergy \"%s\" is not fully recognised; only %s was read from "
+                                    "\"%s\":", substance, name_en, p->text);
+            }
+          else if (p->several)
+            {
+              zh = g_strdup_printf ("过敏记录“%s”可指几种产品，按其中的%s核对：", p->text, name_zh);
+              en = g_strdup_printf ("The recorded allergy \"%s\" can mean several products; checked as %s:",
+                                    p->text, name_en);
+            }
+          else if (several)
+            {
+              zh = g_strdup_printf ("过敏记录“%s”中的“%s”：", substance, p->text);
+              en = g_strdup_printf ("The part \"%s\" of the recorded allergy \"%s\":", p->text, substance);
+            }
+          if (zh != NULL)
+            prefix_reason (f, zh, en);
+          add_finding (out, f, a, p->text);
+        }
+    }
+  for (guint i = 0; i < unrec->len; i++)
+    {
+      const char *u = unrec->pdata[i];
+      EcAllergyFinding *f = finding_new (EC_FINDING_ALLERGY_NOT_IN_TABLE, EC_VERDICT_CAUTION);
+
+      if (strcmp (u, substance) == 0 || !several)
+        {
+          f->reason_zh = g_strdup_printf ("过敏记录“%s”未能识别——请人工与本药核对。", substance);
+          f->reason_en = g_strdup_printf ("The recorded allergy \"%s\" is not recognised — check it against this "
+                                          "drug manually.", substance);
+        }
+      else
+        {
+          f->reason_zh = g_strdup_printf ("过敏记录“%s”中的“%s”未能识别——请人工与本药核对。", substance, u);
+          f->reason_en = g_strdup_printf ("The part \"%s\" of the recorded allergy \"%s\" is not recognised — check "
+                                          "it against this drug manually.", u, substance);
+        }
+      add_finding (out, f, a, u);
+    }
 }
 
 static void
@@ -563,6 +968,140 @@ compare_findings (gconstpointer a,
   return 0;
 }
 
+/* The allergy and medication findings and the notes for drug @d, into @v. */
+static void
+check_drug (EcDrugTable       *table,
+            const EcResident  *resident,
+            const EcDrug      *d,
+            GPtrArray         *findings,
+            GPtrArray         *notes,
+            GPtrArray         *seen)
+{
+  EcAllergyVerdict tmp = { 0 };
+  GPtrArray *rules;
+
+  for (guint i = 0; resident->allergies != NULL && i < resident->allergies->len; i++)
+    check_one_allergy (table, resident->allergies->pdata[i], d, findings);
+  for (guint i = 0; resident->medications != NULL && i < resident->medications->len; i++)
+    {
+      EcAllergyFinding *f = check_one_medication (table, resident->medications->pdata[i], d);
+      if (f != NULL)
+        g_ptr_array_add (findings, f);
+    }
+
+  /* Local practice notes for the drug and what it contains. */
+  tmp.notes = notes;
+  add_notes_for (table, d, &tmp, seen);
+  rules = _ec_drug_table_get_contains (table);
+  for (guint i = 0; i < rules->len; i++)
+    {
+      const EcDrugRule *r = rules->pdata[i];
+      const EcDrug *part;
+
+      if (strcmp (r->a, d->id) == 0 && (part = ec_drug_table_get_drug (table, r->b)) != NULL)
+        add_notes_for (table, part, &tmp, seen);
+    }
+}
+
+static EcVerdict
+worst_of (GPtrArray *findings,
+          EcVerdict  floor)
+{
+  EcVerdict v = floor;
+
+  for (guint i = 0; i < findings->len; i++)
+    {
+      const EcAllergyFinding *f = findings->pdata[i];
+      if (f->level > v)
+        v = f->level;
+    }
+  return v;
+}
+
+static void
+candidate_free (EcAllergyCandidate *c)
+{
+  g_free (c->id);
+  g_free (c->name_zh);
+  g_free (c->name_en);
+  g_free (c);
+}
+
+static const char *
+verdict_word (EcVerdict v,
+              gboolean  zh)
+{
+  switch (v)
+    {
+    case EC_VERDICT_STOP: return zh ? "停止" : "STOP";
+    case EC_VERDICT_CAUTION: return zh ? "注意" : "CAUTION";
+    case EC_VERDICT_NO_RECORDED_CONFLICT: return zh ? "无记录的冲突" : "no recorded conflict";
+    case EC_VERDICT_UNKNOWN_DRUG:
+    default: return zh ? "需人工核对" : "check manually";
+    }
+}
+
+/* A name that fits several products: check each, the worst verdict wins until the nurse
+ * picks one. */
+static void
+check_candidates (EcDrugTable            *table,
+                  const EcResident       *resident,
+                  GPtrArray              *cands,
+                  const EcDrugAmbiguous  *amb,
+                  EcAllergyVerdict       *v)
+{
+  g_autoptr(GPtrArray) seen = g_ptr_array_new ();
+  EcVerdict worst = EC_VERDICT_NO_RECORDED_CONFLICT;
+  g_autoptr(GString) names_zh = g_string_new (NULL);
+  g_autoptr(GString) names_en = g_string_new (NULL);
+
+  v->candidate_checks = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
+  for (guint i = 0; i < cands->len; i++)
+    {
+      const EcDrug *c = cands->pdata[i];
+      g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func ((GDestroyNotify) finding_free);
+      EcAllergyCandidate *cc = g_new0 (EcAllergyCandidate, 1);
+      g_autofree char *zh = g_strdup_printf ("【%s】", c->name_zh);
+      g_autofree char *en = g_strdup_printf ("[%s]", c->name_en);
+
+      check_drug (table, resident, c, found, v->notes, seen);
+      cc->id = g_strdup (c->id);
+      cc->name_zh = g_strdup (c->name_zh);
+      cc->name_en = g_strdup (c->name_en);
+      cc->verdict = worst_of (found, EC_VERDICT_NO_RECORDED_CONFLICT);
+      if (cc->verdict > worst)
+        worst = cc->verdict;
+      g_ptr_array_add (v->candidate_checks, cc);
+      g_string_append_printf (names_zh, "%s%s（%s）", i > 0 ? "、" : "", c->name_zh, verdict_word (cc->verdict, TRUE));
+      g_string_append_printf (names_en, "%s%s (%s)", i > 0 ? "; " : "", c->name_en, verdict_word (cc->verdict, FALSE));
+      for (guint j = 0; j < found->len; j++)
+        {
+          EcAllergyFinding *f = found->pdata[j];
+
+          /* Information (a medication the table cannot read) once, not per candidate. */
+          if (f->level == EC_VERDICT_NO_RECORDED_CONFLICT && i > 0)
+            continue;
+          prefix_reason (f, zh, en);
+          g_ptr_array_add (v->findings, g_steal_pointer (&found->pdata[j]));
+        }
+    }
+  if (amb != NULL)
+    {
+      EcAllergyFinding *f = finding_new (EC_FINDING_AMBIGUOUS_DRUG, EC_VERDICT_CAUTION);
+
+      f->reason_zh = g_strdup_printf ("“%s”可指几种产品：%s。%s请核对药盒选定产品；选定前按其中最严重的结果显示。",
+                                      v->drug_text, names_zh->str, amb->reason_zh);
+      f->reason_en = g_strdup_printf ("\"%s\" can mean several products: %s. %s Check the box and pick the product; "
+                                      "until then the worst result among them is shown.",
+                                      v->drug_text, names_en->str, amb->reason_en);
+      add_citations (f->sources, table, (const char *const *) amb->sources);
+      g_ptr_array_add (v->findings, f);
+      v->verdict = worst > EC_VERDICT_CAUTION ? worst : EC_VERDICT_CAUTION;
+    }
+  else
+    v->verdict = worst == EC_VERDICT_STOP ? EC_VERDICT_STOP : EC_VERDICT_UNKNOWN_DRUG;
+}
+
 gboolean
 ec_allergy_check (EcDrugTable       *table,
                   const EcResident  *resident,
@@ -575,7 +1114,6 @@ ec_allergy_check (EcDrugTable       *table,
   g_autofree char *key = NULL;
   const EcDrug *d;
   guint n_allergies;
-  GPtrArray *rules;
 
   g_return_val_if_fail (out != NULL, FALSE);
   *out = NULL;
@@ -630,18 +1168,27 @@ ec_allergy_check (EcDrugTable       *table,
 
   if (d == NULL)
     {
-      v->verdict = EC_VERDICT_UNKNOWN_DRUG;
-      for (guint i = 0; i < n_allergies; i++)
-        {
-          const EcAllergy *a = resident->allergies->pdata[i];
-          EcAllergyFinding *f = finding_new (EC_FINDING_CHECK_MANUALLY, EC_VERDICT_CAUTION);
+      const EcDrugAmbiguous *amb = _ec_drug_table_get_ambiguous (table, key);
 
-          f->allergy = allergy_copy (a);
-          f->reason_zh = g_strdup_printf ("药物不在表中：请人工与过敏“%s”核对。", a->substance != NULL ? a->substance : "?");
-          f->reason_en = g_strdup_printf ("The drug is not in the table: compare it with the allergy \"%s\" yourself.",
-                                          a->substance != NULL ? a->substance : "?");
-          g_ptr_array_add (v->findings, f);
-        }
+      if (cands != NULL && cands->len > 0)
+        check_candidates (table, resident, cands, amb, v);
+      else
+        v->verdict = EC_VERDICT_UNKNOWN_DRUG;
+      if (amb == NULL)
+        for (guint i = 0; i < n_allergies; i++)
+          {
+            const EcAllergy *a = resident->allergies->pdata[i];
+            EcAllergyFinding *f = finding_new (EC_FINDING_CHECK_MANUALLY, EC_VERDICT_CAUTION);
+
+            f->allergy = allergy_copy (a);
+            f->reason_zh = g_strdup_printf ("药物不在表中：请人工与过敏“%s”核对。", a->substance != NULL ? a->substance : "?");
+            f->reason_en = g_strdup_printf ("The drug is not in the table: compare it with the allergy \"%s\" yourself.",
+                                            a->substance != NULL ? a->substance : "?");
+            g_ptr_array_add (v->findings, f);
+          }
+      g_ptr_array_sort (v->findings, compare_findings);
+      if (amb != NULL && worst_of (v->findings, EC_VERDICT_CAUTION) > v->verdict)
+        v->verdict = worst_of (v->findings, EC_VERDICT_CAUTION);
       *out = g_steal_pointer (&v);
       return TRUE;
     }
@@ -661,44 +1208,12 @@ ec_allergy_check (EcDrugTable       *table,
                                       "something else; check it yourself.", d->name_en, v->unrecognised);
       g_ptr_array_add (v->findings, f);
     }
-
-  for (guint i = 0; i < n_allergies; i++)
-    {
-      EcAllergyFinding *f = check_one_allergy (table, resident->allergies->pdata[i], d);
-      if (f != NULL)
-        g_ptr_array_add (v->findings, f);
-    }
-  for (guint i = 0; resident->medications != NULL && i < resident->medications->len; i++)
-    {
-      EcAllergyFinding *f = check_one_medication (table, resident->medications->pdata[i], d);
-      if (f != NULL)
-        g_ptr_array_add (v->findings, f);
-    }
-
-  /* Local practice notes for the drug and what it contains. */
   {
     g_autoptr(GPtrArray) seen = g_ptr_array_new ();
-
-    add_notes_for (table, d, v, seen);
-    rules = _ec_drug_table_get_contains (table);
-    for (guint i = 0; i < rules->len; i++)
-      {
-        const EcDrugRule *r = rules->pdata[i];
-        const EcDrug *part;
-
-        if (strcmp (r->a, d->id) == 0 && (part = ec_drug_table_get_drug (table, r->b)) != NULL)
-          add_notes_for (table, part, v, seen);
-      }
+    check_drug (table, resident, d, v->findings, v->notes, seen);
   }
-
   g_ptr_array_sort (v->findings, compare_findings);
-  v->verdict = EC_VERDICT_NO_RECORDED_CONFLICT;
-  for (guint i = 0; i < v->findings->len; i++)
-    {
-      const EcAllergyFinding *f = v->findings->pdata[i];
-      if (f->level > v->verdict)
-        v->verdict = f->level;
-    }
+  v->verdict = worst_of (v->findings, EC_VERDICT_NO_RECORDED_CONFLICT);
   *out = g_steal_pointer (&v);
   return TRUE;
 }
@@ -789,6 +1304,21 @@ ec_allergy_verdict_to_json (const EcAllergyVerdict *v,
   add_string_or_null (b, "unrecognised", v->unrecognised);
   json_builder_end_object (b);
   add_strings (b, "candidates", v->candidates);
+  json_builder_set_member_name (b, "candidate_checks");
+  json_builder_begin_array (b);
+  for (guint i = 0; v->candidate_checks != NULL && i < v->candidate_checks->len; i++)
+    {
+      const EcAllergyCandidate *c = v->candidate_checks->pdata[i];
+
+      json_builder_begin_object (b);
+      add_string_or_null (b, "id", c->id);
+      add_string_or_null (b, "name_zh", c->name_zh);
+      add_string_or_null (b, "name_en", c->name_en);
+      json_builder_set_member_name (b, "verdict");
+      json_builder_add_string_value (b, ec_verdict_to_string (c->verdict));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
   json_builder_set_member_name (b, "allergy_status");
   json_builder_add_string_value (b, ec_allergy_status_to_string (v->allergy_status));
 
@@ -821,6 +1351,7 @@ ec_allergy_verdict_to_json (const EcAllergyVerdict *v,
         }
       else
         json_builder_add_null_value (b);
+      add_string_or_null (b, "part", f->part);
       json_builder_set_member_name (b, "medication");
       if (f->medication != NULL)
         {

@@ -28,7 +28,19 @@
  * list is treated the same. A current medication of the same drug or the same duplicate
  * group -> CAUTION; a medication the table cannot read -> an information finding.
  * A drug text of which only part is a known name ("复方阿莫西林", "利多卡因肾上腺素") is
- * checked as that drug plus a CAUTION finding naming the unrecognised rest. */
+ * checked as that drug plus a CAUTION finding naming the unrecognised rest.
+ *
+ * Reading a recorded allergy (ec-drugs-private.h _ec_drugs_resolve_allergy): whole names
+ * and aliases only, never a part of a longer name; an entry listing several substances
+ * ("青霉素，磺胺类药物") is checked part by part, each finding naming its part; a part
+ * that is not a name -> CAUTION "not recognised — check manually" (and any whole names
+ * inside it are still checked); an allergy to a combination product or vaccine counts
+ * for its active ingredients and, as the component rows say, for products with the
+ * same excipient; other relations of an excipient, and β-lactamase inhibitors, count
+ * as possible causes (at most CAUTION). A drug name that fits several products (a table
+ * "ambiguous" row, "带状疱疹疫苗", or a fragment such as "阿莫") is checked as each of
+ * them: candidate_checks holds each verdict, and the verdict is the worst (at least
+ * CAUTION; for a fragment, UNKNOWN_DRUG unless one gives STOP). */
 #pragma once
 
 #include <glib.h>
@@ -61,6 +73,7 @@ typedef enum
   EC_FINDING_MEDICATION_NOT_IN_TABLE,/* information: a medication not checked for duplicates */
   EC_FINDING_CHECK_MANUALLY,        /* unknown drug: compare with this allergy yourself */
   EC_FINDING_NAME_PARTLY_RECOGNISED,/* only part of the drug text is a known name (CONTAINED) */
+  EC_FINDING_AMBIGUOUS_DRUG,        /* the drug name fits several products: pick one */
 } EcFindingKind;
 
 typedef struct
@@ -68,6 +81,8 @@ typedef struct
   EcFindingKind  kind;
   EcVerdict      level;        /* what this finding alone means; NO_RECORDED_CONFLICT = information */
   EcAllergy     *allergy;      /* copy of the matched allergy, or NULL */
+  char          *part;         /* the part of the allergy entry this is about ("磺胺类药物" in
+                                * "青霉素，磺胺类药物"), or NULL */
   EcMedication  *medication;   /* copy of the duplicate medication, or NULL */
   char          *matched_zh;   /* what linked them: "青霉素类", "明胶", "阿莫西林"; or NULL */
   char          *matched_en;
@@ -83,6 +98,15 @@ typedef struct
   GPtrArray     *sources;      /* char* full citations */
 } EcAllergyNote;
 
+/* One product an ambiguous drug name fits, and its own verdict. */
+typedef struct
+{
+  char          *id;
+  char          *name_zh;
+  char          *name_en;
+  EcVerdict      verdict;
+} EcAllergyCandidate;
+
 typedef struct
 {
   EcVerdict      verdict;
@@ -93,6 +117,7 @@ typedef struct
   EcDrugMatch    match;        /* EXACT, PARTIAL/CONTAINED ("read as"), AMBIGUOUS or NONE */
   char          *unrecognised; /* CONTAINED: the part of the text not recognised, else NULL */
   GPtrArray     *candidates;   /* char* "阿莫西林 / amoxicillin" when AMBIGUOUS */
+  GPtrArray     *candidate_checks; /* EcAllergyCandidate*, one per candidate, when AMBIGUOUS */
   EcAllergyStatus allergy_status;
   GPtrArray     *findings;     /* EcAllergyFinding*, worst first */
   GPtrArray     *notes;        /* EcAllergyNote*: local practice for this drug */
@@ -113,7 +138,7 @@ gboolean     ec_allergy_check              (EcDrugTable       *table,
 const char  *ec_verdict_to_string          (EcVerdict          verdict);
 /* "same-substance", "same-class", "cross-reactive", "component", "duplicate-medication",
  * "allergy-status-unknown", "allergy-not-in-table", "medication-not-in-table",
- * "check-manually", "name-partly-recognised". */
+ * "check-manually", "name-partly-recognised", "ambiguous-drug". */
 const char  *ec_finding_kind_to_string     (EcFindingKind      kind);
 /* One line for the screen: "停止：不要给药" / "STOP: do not give" etc. */
 const char  *ec_verdict_headline           (EcVerdict          verdict,

@@ -1681,7 +1681,9 @@ ec_card_verify (const EcTagImage *image,
   h.enc_kid = h.profile == EC_CARD_PROFILE_FULL ? get_be32 (p + OFF_ENC_KID) : 0;
 
   /* 4. The station key, 5. the signature. */
-  cert = ec_keyring_find_cert (ring, h.sig_kid);
+  /* The certificate that covered the card's issue date: a key renewed since keeps its
+   * older cards genuine. */
+  cert = ec_keyring_find_cert_at (ring, h.sig_kid, h.issued_at);
   if (cert == NULL)
     return refuse (error, EC_CARD_ERROR_UNKNOWN_KEY,
                    _("unknown key: signed by a station key this device does not trust"));

@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "ec-config"
 
 #include "ec-config.h"
+#include "ec-crypto.h"
+#include "ec-file.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -128,6 +130,192 @@ replace (char **field,
   *field = g_steal_pointer (value);
 }
 
+/* ---- the schema: every section and key this file may hold ------------------ */
+
+static const struct
+{
+  const char *group;
+  const char *keys[7];
+} schema[] = {
+  { "reader", { "device", NULL } },
+  { "database", { "path", NULL } },
+  { "keys", { "dir", NULL } },
+  { "kiosk", { "idle-timeout", "role", "language", "fullscreen", "exit-pin", "id", NULL } },
+  { "data", { "max-age-days", NULL } },
+  { "station", { "name", "phone", NULL } },
+};
+
+static guint
+edit_distance (const char *a,
+               const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  guint row[65];
+
+  if (la > 64 || lb > 64)
+    return G_MAXUINT;
+  for (gsize j = 0; j <= lb; j++)
+    row[j] = (guint) j;
+  for (gsize i = 1; i <= la; i++)
+    {
+      guint diag = row[0];
+      row[0] = (guint) i;
+      for (gsize j = 1; j <= lb; j++)
+        {
+          guint up = row[j];
+          guint cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
+          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diag + cost);
+          diag = up;
+        }
+    }
+  return row[lb];
+}
+
+/* The known name closest to @name (at most 2 edits, or a third of its length). */
+static const char *
+closest (const char        *name,
+         const char *const *known,
+         gsize              n_known)
+{
+  const char *best = NULL;
+  guint best_d = G_MAXUINT;
+
+  for (gsize i = 0; i < n_known && known[i] != NULL; i++)
+    {
+      guint d = edit_distance (name, known[i]);
+      if (d < best_d)
+        {
+          best_d = d;
+          best = known[i];
+        }
+    }
+  return best != NULL && best_d <= MAX (2u, (guint) strlen (name) / 3) ? best : NULL;
+}
+
+static int
+schema_group (const char *group)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (schema); i++)
+    if (strcmp (schema[i].group, group) == 0)
+      return (int) i;
+  return -1;
+}
+
+static gboolean
+schema_has_key (int         g,
+                const char *key)
+{
+  for (gsize k = 0; schema[g].keys[k] != NULL; k++)
+    if (strcmp (schema[g].keys[k], key) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Before GKeyFile (which keeps the last of two equal keys, merges two equal sections
+ * and ignores what nobody asks for): refuse a duplicate section or key, an unknown
+ * section and an unknown (misspelt) key, naming the line and the likely intent. A
+ * misspelt `exit-pin` must not leave a kiosk unlocked without a word. */
+static gboolean
+check_schema (const char  *data,
+              gsize        len,
+              GError     **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *text = g_strndup (data, len);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autofree char *group = NULL;
+  int g = -1;
+
+  for (guint n = 0; lines[n] != NULL; n++)
+    {
+      char *line = g_strstrip (lines[n]);
+      guint lineno = n + 1;
+
+      if (line[0] == '\0' || line[0] == '#')
+        continue;
+      if (line[0] == '[')
+        {
+          char *end = strchr (line, ']');
+          g_autofree char *name = end != NULL ? g_strndup (line + 1, (gsize) (end - line - 1)) : NULL;
+          g_autofree char *gkey = NULL;
+          gpointer first;
+
+          if (name == NULL)
+            continue;   /* GKeyFile reports the syntax error */
+          gkey = g_strdup_printf ("[%s]", name);
+          if ((first = g_hash_table_lookup (seen, gkey)) != NULL)
+            {
+              g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE,
+                           "line %u: section [%s] appears a second time (first on line %u); "
+                           "put all its keys in one section", lineno, name, GPOINTER_TO_UINT (first));
+              return FALSE;
+            }
+          g_hash_table_insert (seen, g_steal_pointer (&gkey), GUINT_TO_POINTER (lineno));
+          g = schema_group (name);
+          if (g < 0)
+            {
+              const char *known[G_N_ELEMENTS (schema) + 1] = { NULL };
+              const char *hint;
+              for (gsize i = 0; i < G_N_ELEMENTS (schema); i++)
+                known[i] = schema[i].group;
+              hint = closest (name, known, G_N_ELEMENTS (schema));
+              if (hint != NULL)
+                g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND,
+                             "line %u: unknown section [%s]; did you mean [%s]?", lineno, name, hint);
+              else
+                g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND,
+                             "line %u: unknown section [%s] (known: [reader] [database] [keys] "
+                             "[kiosk] [data] [station])", lineno, name);
+              return FALSE;
+            }
+          g_free (group);
+          group = g_steal_pointer (&name);
+          continue;
+        }
+      {
+        char *eq = strchr (line, '=');
+        g_autofree char *key = NULL;
+        g_autofree char *kkey = NULL;
+        gpointer first;
+
+        if (eq == NULL || g < 0)
+          continue;   /* GKeyFile reports the syntax error */
+        key = g_strstrip (g_strndup (line, (gsize) (eq - line)));
+        if (!schema_has_key (g, key))
+          {
+            const char *hint = closest (key, schema[g].keys, G_N_ELEMENTS (schema[g].keys));
+            int other = -1;
+
+            for (gsize i = 0; i < G_N_ELEMENTS (schema) && other < 0; i++)
+              if ((int) i != g && schema_has_key ((int) i, key))
+                other = (int) i;
+            if (other >= 0)
+              g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+                           "line %u: %s belongs in section [%s], not [%s]", lineno, key,
+                           schema[other].group, group);
+            else if (hint != NULL)
+              g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+                           "line %u: unknown key %s in [%s]; did you mean %s?", lineno, key, group, hint);
+            else
+              g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+                           "line %u: unknown key %s in [%s] (docs/configuration.md lists the keys)",
+                           lineno, key, group);
+            return FALSE;
+          }
+        kkey = g_strdup_printf ("%s/%s", group, key);
+        if ((first = g_hash_table_lookup (seen, kkey)) != NULL)
+          {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE,
+                         "line %u: %s appears a second time in [%s] (first on line %u); "
+                         "keep one", lineno, key, group, GPOINTER_TO_UINT (first));
+            return FALSE;
+          }
+        g_hash_table_insert (seen, g_steal_pointer (&kkey), GUINT_TO_POINTER (lineno));
+      }
+    }
+  return TRUE;
+}
+
 gboolean
 ec_config_load_data (EcConfig    *config,
                      const char  *data,
@@ -159,6 +347,8 @@ ec_config_load_data (EcConfig    *config,
       return FALSE;
     }
   if (len > 0 && !g_key_file_load_from_data (kf, data, len, G_KEY_FILE_NONE, error))
+    return FALSE;
+  if (len > 0 && !check_schema (data, len, error))
     return FALSE;
 
   if (!get_value (kf, "reader", "device", &device, error)
@@ -202,6 +392,10 @@ ec_config_load_data (EcConfig    *config,
           || !is_plain_text (exit_pin)))
     return invalid (error, "kiosk", "exit-pin", exit_pin,
                     "a hash from `eldercard` (crypto_pwhash_str, starting with $argon2id$)");
+  if (exit_pin != NULL && !ec_crypto_pwhash_str_cost_ok (exit_pin))
+    return invalid (error, "kiosk", "exit-pin", exit_pin,
+                    "a hash from `eldercard-kiosk --hash-exit-pin` (this one is cheaper than "
+                    "Argon2id INTERACTIVE, 2 passes and 64 MiB)");
   if (id != NULL && (!is_plain_text (id) || strlen (id) > 64))
     return invalid (error, "kiosk", "id", id, "a short name, at most 64 bytes");
   if (max_age != NULL && !parse_uint (max_age, 0, 3650, &max_age_v))
@@ -244,7 +438,7 @@ ec_config_load_file (EcConfig    *config,
   g_return_val_if_fail (config != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (!g_file_get_contents (path, &data, &len, error))
+  if (!ec_file_read_bounded (path, EC_CONFIG_MAX_BYTES, 0, &data, &len, error))
     return FALSE;
   if (!ec_config_load_data (config, data, len, &local))
     {

@@ -246,36 +246,87 @@ ec_crypto_aead_decrypt (guint8        *out,
   return TRUE;
 }
 
-static gboolean
-fast_kdf (void)
+const EcKdfPolicy *
+ec_kdf_policy_product (void)
 {
-  return g_strcmp0 (g_getenv ("ELDERCARD_TEST_FAST_KDF"), "1") == 0;
+  static const EcKdfPolicy policy = {
+    .key_ops = crypto_pwhash_argon2id_OPSLIMIT_MODERATE,
+    .key_mem = crypto_pwhash_argon2id_MEMLIMIT_MODERATE,
+    .pin_ops = crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
+    .pin_mem = crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE,
+    .min_ops = crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
+    .min_mem = crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE,
+  };
+  return &policy;
 }
 
 void
 ec_crypto_pwhash_default_limits (guint64 *opslimit,
                                  guint64 *memlimit)
 {
-  if (fast_kdf ())
-    {
-      *opslimit = crypto_pwhash_argon2id_OPSLIMIT_MIN;
-      *memlimit = crypto_pwhash_argon2id_MEMLIMIT_MIN;
-    }
-  else
-    {
-      *opslimit = crypto_pwhash_argon2id_OPSLIMIT_MODERATE;
-      *memlimit = crypto_pwhash_argon2id_MEMLIMIT_MODERATE;
-    }
+  const EcKdfPolicy *policy = ec_kdf_policy ();
+
+  *opslimit = policy->key_ops;
+  *memlimit = policy->key_mem;
 }
 
 gboolean
 ec_crypto_pwhash_limits_ok (guint64 opslimit,
                             guint64 memlimit)
 {
-  /* Anything from the minimum up to SENSITIVE (4 passes, 1 GiB), a little above. */
-  return opslimit >= crypto_pwhash_argon2id_OPSLIMIT_MIN && opslimit <= 16
-         && memlimit >= crypto_pwhash_argon2id_MEMLIMIT_MIN
+  const EcKdfPolicy *policy = ec_kdf_policy ();
+
+  /* From the policy's minimum up to SENSITIVE (4 passes, 1 GiB), a little above. */
+  return opslimit >= policy->min_ops && opslimit >= crypto_pwhash_argon2id_OPSLIMIT_MIN
+         && opslimit <= 16
+         && memlimit >= policy->min_mem && memlimit >= crypto_pwhash_argon2id_MEMLIMIT_MIN
          && memlimit <= (guint64) crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE;
+}
+
+/* One decimal field "NAME=digits" at *@p, followed by @end; advances @p. */
+static gboolean
+parse_cost_field (const char **p,
+                  const char  *name,
+                  char         end,
+                  guint64     *out)
+{
+  gsize n = strlen (name);
+  guint64 v = 0;
+  const char *q;
+
+  if (strncmp (*p, name, n) != 0)
+    return FALSE;
+  q = *p + n;
+  if (!g_ascii_isdigit (*q))
+    return FALSE;
+  for (; g_ascii_isdigit (*q); q++)
+    {
+      if (v > G_MAXUINT32)
+        return FALSE;
+      v = v * 10 + (guint64) (*q - '0');
+    }
+  if (*q != end)
+    return FALSE;
+  *out = v;
+  *p = q + 1;
+  return TRUE;
+}
+
+gboolean
+ec_crypto_pwhash_str_cost_ok (const char *hash)
+{
+  const char *p = hash;
+  guint64 version, m_kib, t, par;
+
+  if (hash == NULL || !g_str_has_prefix (hash, "$argon2id$"))
+    return FALSE;
+  p += strlen ("$argon2id$");
+  if (!parse_cost_field (&p, "v=", '$', &version)
+      || !parse_cost_field (&p, "m=", ',', &m_kib)
+      || !parse_cost_field (&p, "t=", ',', &t)
+      || !parse_cost_field (&p, "p=", '$', &par))
+    return FALSE;
+  return version == 19 && par >= 1 && ec_crypto_pwhash_limits_ok (t, m_kib * 1024);
 }
 
 gboolean

@@ -115,14 +115,34 @@ gboolean  ec_crypto_aead_decrypt (guint8         *out,
 
 /* ---- passphrase key wrapping (Argon2id13 + secretbox) ----------------------- */
 
-/* Argon2id cost for new wrappings: MODERATE (3 passes, 256 MiB) by default; with
- * ELDERCARD_TEST_FAST_KDF=1 in the environment, the minimum (1 pass, 8 KiB), for
- * test suites only. The cost is stored with each wrapped key, so either unwraps. */
+/* The Argon2id costs: what new key wrappings and PIN hashes use, and the least
+ * that is accepted when a key file or a stored PIN hash is read. The product's
+ * policy (ec-kdf-policy.c) is MODERATE (3 passes, 256 MiB) for key files,
+ * INTERACTIVE (2 passes, 64 MiB) for PIN hashes, and refuses anything cheaper than
+ * INTERACTIVE. There is no switch for a cheaper cost in the product: test programs
+ * link their own ec_kdf_policy() (tests/ec-test-kdf.h), which the linker then takes
+ * instead of the library's. */
+typedef struct
+{
+  guint64 key_ops, key_mem;   /* new key-file wrappings */
+  guint64 pin_ops, pin_mem;   /* new PIN hashes */
+  guint64 min_ops, min_mem;   /* the least accepted when reading either */
+} EcKdfPolicy;
+
+const EcKdfPolicy *ec_kdf_policy         (void);
+/* The product's policy (what ec_kdf_policy() returns in installed programs). */
+const EcKdfPolicy *ec_kdf_policy_product (void);
+
+/* Argon2id cost for new wrappings (ec_kdf_policy()->key_*). */
 void      ec_crypto_pwhash_default_limits (guint64 *opslimit,
                                            guint64 *memlimit);
-/* Limits accepted when unwrapping (so a crafted file cannot ask for 1 TiB). */
+/* Limits accepted when unwrapping: at least the policy's minimum (a weakened file is
+ * refused) and at most a little above SENSITIVE (so a crafted file cannot ask for 1 TiB). */
 gboolean  ec_crypto_pwhash_limits_ok      (guint64  opslimit,
                                            guint64  memlimit);
+/* The cost recorded in a crypto_pwhash_str() string ("$argon2id$v=19$m=65536,t=2,p=1$…"):
+ * FALSE when it cannot be parsed or is below the policy's minimum. */
+gboolean  ec_crypto_pwhash_str_cost_ok    (const char *hash);
 /* Derive a 32-byte key from @passphrase with Argon2id13. */
 gboolean  ec_crypto_pwhash    (EcSecret      **out_key,
                                const EcSecret *passphrase,

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 
 #define READER_FIELD_MAX (1024 * 1024)
@@ -864,6 +865,8 @@ ec_csv_parse_residents (const char  *data,
         }
       n_rows++;
       row.line = line;
+      for (guint i = 0; i < fields->len; i++)
+        ec_csv_formula_unescape (fields->pdata[i]);
       if (fields->len != n_header)
         {
           import_error (&local, EC_IMPORT_ERROR_COLUMNS, filename, line, 0,
@@ -966,32 +969,62 @@ ec_csv_import_file (EcDb               *db,
                     EcCsvImportReport  *report,
                     GError            **error)
 {
-  g_autoptr(GMappedFile) map = NULL;
   g_autoptr(GError) local = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
 
   g_return_val_if_fail (path != NULL, FALSE);
-  map = g_mapped_file_new (path, FALSE, &local);
-  if (map == NULL)
+  if (!ec_file_read_bounded (path, EC_CSV_IMPORT_MAX_BYTES, 0, &data, &len, &local))
     {
       g_set_error (error, EC_IMPORT_ERROR, EC_IMPORT_ERROR_MISSING, _("Cannot read %s: %s"), path, local->message);
       return FALSE;
     }
-  return ec_csv_import_data (db, g_mapped_file_get_contents (map), g_mapped_file_get_length (map), path,
-                             skip_bad, actor, report, error);
+  return ec_csv_import_data (db, data, len, path, skip_bad, actor, report, error);
 }
 
 /* ------------------------------------------------------------------------- */
 /* Writing */
 
+/* A spreadsheet (Excel, WPS, LibreOffice) runs a cell that starts with one of these
+ * as a formula: `=cmd|' /C calc'!A0`, `+SUM(1)`, `@HYPERLINK(…)` (OWASP "CSV
+ * injection"). */
+static gboolean
+formula_start (char c)
+{
+  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+/* Whether @s is written with a leading apostrophe: it starts like a formula, or it
+ * starts with an apostrophe that the reader would otherwise take for ours. */
+static gboolean
+needs_formula_escape (const char *s)
+{
+  return formula_start (s[0]) || (s[0] == '\'' && (formula_start (s[1]) || s[1] == '\''));
+}
+
+void
+ec_csv_formula_unescape (char *field)
+{
+  if (field[0] == '\'' && (formula_start (field[1]) || field[1] == '\''))
+    memmove (field, field + 1, strlen (field));
+}
+
 static void
 csv_field (GString *out, const char *s, gboolean first)
 {
   gboolean quote = FALSE;
+  g_autofree char *escaped = NULL;
 
   if (!first)
     g_string_append_c (out, ',');
   if (s == NULL)
     return;
+  if (needs_formula_escape (s))
+    {
+      /* Shown as text by every spreadsheet; import takes the apostrophe off again. */
+      escaped = g_strconcat ("'", s, NULL);
+      s = escaped;
+    }
   for (const char *p = s; *p; p++)
     if (*p == ',' || *p == '"' || *p == '\n' || *p == '\r')
       quote = TRUE;

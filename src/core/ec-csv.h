@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 /* Limits: any one field (except photo_base64), and a whole file. */
 #define EC_CSV_FIELD_MAX  4096
 #define EC_CSV_FILE_MAX   (2u * 1024 * 1024 * 1024 - 1)
+/* The most `import` reads from a file (far more than any community holds). */
+#define EC_CSV_IMPORT_MAX_BYTES (256u * 1024 * 1024)
 
 /* ---- the RFC 4180 reader ---- */
 typedef struct _EcCsvReader EcCsvReader;
@@ -32,6 +34,13 @@ gboolean     ec_csv_reader_next  (EcCsvReader  *reader,
                                   GPtrArray   **out_fields,
                                   guint        *out_line,
                                   GError      **error);
+
+/* Formula injection (OWASP): the writer puts an apostrophe before a cell that starts
+ * with = + - @ TAB or CR (or with an apostrophe followed by one of those or another
+ * apostrophe), so a spreadsheet shows it as text instead of running it; the resident
+ * reader takes exactly that apostrophe off again (in place), so export → import gives
+ * back the same text. */
+void         ec_csv_formula_unescape (char *field);
 
 /* ---- residents ---- */
 typedef struct

@@ -9,7 +9,13 @@
  *
  * The seq is part of the hash, so moving an entry to another place breaks the chain
  * as surely as changing its text. Deleting the newest entries leaves a valid shorter
- * chain: that is what exported checkpoints catch. */
+ * chain: that is what exported checkpoints catch.
+ *
+ * Each column holds exactly one SQLite type (schema v4: a STRICT table; resident_id
+ * NULL or non-zero, texts without NUL) and verify refuses any row that does not, then
+ * hashes the stored bytes with their stored lengths: a value cannot change type (a
+ * BLOB actor_id, a text `at`, 0 for NULL) or hide bytes after a NUL and still hash
+ * the same. The hash is _ec_audit_chain_hash(), the only implementation. */
 #define G_LOG_DOMAIN "ec-db"
 
 #include "ec-db-private.h"
@@ -19,6 +25,7 @@
 #include <sodium.h>
 
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 
 #define CHECKPOINT_MAGIC "eldercard-audit-checkpoint 1"
@@ -44,37 +51,34 @@ put_u64 (guint8 *p, guint64 v)
 }
 
 static gboolean
-hash_str (crypto_generichash_state *h,
-          const char               *s)
+hash_text (crypto_generichash_state *h,
+           const EcAuditText        *t)
 {
   guint8 len[4];
-  gsize n = s != NULL ? strlen (s) : 0;
-  guint32 v = s != NULL ? (guint32) n : 0xffffffffu;
+  guint32 v = t->data != NULL ? (guint32) t->len : 0xffffffffu;
 
+  if (t->data != NULL && t->len >= 0xffffffffu)
+    return FALSE;
   len[0] = (guint8) (v >> 24);
   len[1] = (guint8) (v >> 16);
   len[2] = (guint8) (v >> 8);
   len[3] = (guint8) v;
   if (crypto_generichash_update (h, len, sizeof len) != 0)
     return FALSE;
-  if (n > 0 && crypto_generichash_update (h, (const guint8 *) s, n) != 0)
+  if (t->data != NULL && t->len > 0
+      && crypto_generichash_update (h, (const guint8 *) t->data, t->len) != 0)
     return FALSE;
   return TRUE;
 }
 
-static gboolean
-audit_hash (const guint8  prev[32],
-            gint64        seq,
-            gint64        at,
-            EcRole        role,
-            EcResidentId  resident_id,
-            const char   *actor_id,
-            const char   *action,
-            const char   *purpose,
-            const char   *reason,
-            const char   *detail,
-            guint8        out[32],
-            GError      **error)
+gboolean
+_ec_audit_chain_hash (const guint8       prev[32],
+                      gint64             seq,
+                      gint64             at,
+                      guint              role,
+                      guint64            resident_id,
+                      const EcAuditText  text[5],
+                      guint8             out[32])
 {
   crypto_generichash_state h;
   guint8 fixed[8 + 8 + 8 + 1 + 8];
@@ -85,18 +89,43 @@ audit_hash (const guint8  prev[32],
   fixed[24] = (guint8) role;
   put_u64 (fixed + 25, resident_id);
 
-  if (crypto_generichash_init (&h, NULL, 0, 32) != 0 ||
-      crypto_generichash_update (&h, prev, 32) != 0 ||
-      crypto_generichash_update (&h, fixed, sizeof fixed) != 0 ||
-      !hash_str (&h, actor_id) || !hash_str (&h, action) || !hash_str (&h, purpose) ||
-      !hash_str (&h, reason) || !hash_str (&h, detail) ||
-      crypto_generichash_final (&h, out, 32) != 0)
-    {
-      g_set_error_literal (error, EC_DB_ERROR, EC_DB_ERROR_SQLITE,
-                           _("libsodium could not hash an audit entry"));
+  if (crypto_generichash_init (&h, NULL, 0, 32) != 0
+      || crypto_generichash_update (&h, prev, 32) != 0
+      || crypto_generichash_update (&h, fixed, sizeof fixed) != 0)
+    return FALSE;
+  for (int i = 0; i < 5; i++)
+    if (!hash_text (&h, &text[i]))
       return FALSE;
-    }
-  return TRUE;
+  return crypto_generichash_final (&h, out, 32) == 0;
+}
+
+static EcAuditText
+text_of (const char *s)
+{
+  EcAuditText t = { s, s != NULL ? strlen (s) : 0 };
+  return t;
+}
+
+gboolean
+_ec_audit_entry_hash (const guint8        prev[32],
+                      const EcAuditEntry *e,
+                      guint8              out[32])
+{
+  EcAuditText text[5] = {
+    text_of (e->actor_id), text_of (e->action), text_of (e->purpose),
+    text_of (e->reason), text_of (e->detail),
+  };
+
+  return _ec_audit_chain_hash (prev, e->seq, e->at, (guint) e->actor_role, e->resident_id,
+                               text, out);
+}
+
+static gboolean
+hash_fail (GError **error)
+{
+  g_set_error_literal (error, EC_DB_ERROR, EC_DB_ERROR_SQLITE,
+                       _("libsodium could not hash an audit entry"));
+  return FALSE;
 }
 
 gboolean
@@ -160,9 +189,14 @@ _ec_db_audit_append_locked (EcDb          *db,
   if (!read_head (db, &seq, prev, error))
     return FALSE;
   seq++;
-  if (!audit_hash (prev, seq, at, actor->role, resident_id, actor->id, action, purpose,
-                   reason, detail, h, error))
-    return FALSE;
+  {
+    EcAuditEntry e = { .seq = seq, .at = at, .actor_role = actor->role,
+                       .resident_id = resident_id, .actor_id = (char *) actor->id,
+                       .action = (char *) action, .purpose = (char *) purpose,
+                       .reason = (char *) reason, .detail = (char *) detail };
+    if (!_ec_audit_entry_hash (prev, &e, h))
+      return hash_fail (error);
+  }
   hb = g_bytes_new (h, sizeof h);
   st = _ec_db_stmt (db,
                     "INSERT INTO audit (seq, at, actor_role, actor_id, action, resident_id,"
@@ -306,13 +340,13 @@ read_checkpoint (const char *path,
   gboolean have_seq = FALSE, have_hash = FALSE;
   g_autoptr(GError) local = NULL;
 
-  if (!g_file_get_contents (path, &text, &len, &local))
+  if (!ec_file_read_bounded (path, 4096, 0, &text, &len, &local))
     {
       g_set_error (error, EC_DB_ERROR, EC_DB_ERROR_NOT_FOUND,
                    _("Cannot read the checkpoint: %s"), local->message);
       return FALSE;
     }
-  if (len > 4096 || memchr (text, '\0', len) != NULL)
+  if (memchr (text, '\0', len) != NULL)
     goto bad;
   lines = g_strsplit (text, "\n", -1);
   if (lines[0] == NULL || strcmp (lines[0], CHECKPOINT_MAGIC) != 0)
@@ -382,14 +416,57 @@ ec_db_audit_verify (EcDb       *db,
                          _("Audit log tampered with: entry %lld is out of order"), (long long) seq);
           return FALSE;
         }
-      if (!audit_hash (prev, seq, sqlite3_column_int64 (st, 1), (EcRole) role,
-                       (EcResidentId) sqlite3_column_int64 (st, 5),
-                       (const char *) sqlite3_column_text (st, 3),
-                       (const char *) sqlite3_column_text (st, 4),
-                       (const char *) sqlite3_column_text (st, 6),
-                       (const char *) sqlite3_column_text (st, 7),
-                       (const char *) sqlite3_column_text (st, 8), h, error))
-        return FALSE;
+      {
+        /* The values exactly as stored: each column must hold its one type (the
+         * STRICT table says so, but an attacker with the file can rebuild it), so
+         * the hash below covers what queries see. */
+        static const int text_cols[5] = { 3, 4, 6, 7, 8 };
+        EcAuditText text[5];
+        const char *bad = NULL;
+
+        if (sqlite3_column_type (st, 0) != SQLITE_INTEGER)
+          bad = "seq";
+        else if (sqlite3_column_type (st, 1) != SQLITE_INTEGER)
+          bad = "at";
+        else if (sqlite3_column_type (st, 2) != SQLITE_INTEGER)
+          bad = "actor_role";
+        else if (sqlite3_column_type (st, 5) != SQLITE_NULL
+                 && (sqlite3_column_type (st, 5) != SQLITE_INTEGER || sqlite3_column_int64 (st, 5) == 0))
+          bad = "resident_id";
+        else if (sqlite3_column_type (st, 9) != SQLITE_BLOB)
+          bad = "hash";
+        for (int i = 0; i < 5 && bad == NULL; i++)
+          {
+            int c = text_cols[i];
+            int type = sqlite3_column_type (st, c);
+
+            if (type == SQLITE_NULL && c != 3 && c != 4)
+              {
+                text[i].data = NULL;
+                text[i].len = 0;
+                continue;
+              }
+            if (type != SQLITE_TEXT)
+              {
+                bad = sqlite3_column_name (st, c);
+                break;
+              }
+            text[i].data = (const char *) sqlite3_column_text (st, c);
+            text[i].len = (gsize) sqlite3_column_bytes (st, c);
+            if (text[i].data == NULL || memchr (text[i].data, '\0', text[i].len) != NULL)
+              bad = sqlite3_column_name (st, c);
+          }
+        if (bad != NULL)
+          {
+            g_set_error (error, EC_DB_ERROR, EC_DB_ERROR_AUDIT_TAMPERED,
+                         _("Audit log tampered with: entry %lld holds a value of the wrong type "
+                           "in %s"), (long long) seq, bad);
+            return FALSE;
+          }
+        if (!_ec_audit_chain_hash (prev, seq, sqlite3_column_int64 (st, 1), (guint) role,
+                                   (guint64) sqlite3_column_int64 (st, 5), text, h))
+          return hash_fail (error);
+      }
       if (stored == NULL || sqlite3_column_bytes (st, 9) != 32 || sodium_memcmp (stored, h, 32) != 0 ||
           role < 0 || role > EC_ROLE_ADMIN)
         {

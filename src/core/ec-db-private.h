@@ -80,6 +80,29 @@ gboolean      _ec_db_audit_append_locked (EcDb        *db,
                                          const char   *reason,
                                          const char   *detail,
                                          GError      **error);
+/* THE audit chain hash, the only implementation (the database's log and the kiosks'
+ * audit exports, ec-sync.c, both use it; docs/database.md "The audit chain"):
+ *   h_i = BLAKE2b-256 (h_{i-1} || "ECAUDIT1" | seq u64be | at i64be | role u8
+ *                      | resident_id u64be (0 = NULL) | 5 × (u32be length + bytes,
+ *                      or u32be 0xFFFFFFFF for NULL): actor_id action purpose reason detail)
+ * @text holds the five texts as stored, exact bytes and lengths (NUL bytes included). */
+typedef struct
+{
+  const char *data;   /* NULL = SQL NULL */
+  gsize       len;
+} EcAuditText;
+
+gboolean      _ec_audit_chain_hash      (const guint8       prev[32],
+                                         gint64             seq,
+                                         gint64             at,
+                                         guint              role,
+                                         guint64            resident_id,
+                                         const EcAuditText  text[5],
+                                         guint8             out[32]);
+/* The same for an entry in memory (its strings are NUL-free: strlen). */
+gboolean      _ec_audit_entry_hash      (const guint8        prev[32],
+                                         const EcAuditEntry *e,
+                                         guint8              out[32]);
 gboolean      _ec_db_check_actor        (const EcActor *actor,
                                          GError      **error);
 gboolean      _ec_db_new_resident_id    (EcDb         *db,

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "ec-error.h"
+#include "ec-text.h"
 #include "ec-i18n.h"
 #include "ec-photo.h"
 
@@ -61,12 +62,29 @@ _ec_db_valid_date (const char *s,
   return g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y);
 }
 
+/* Free-text fields that may hold several lines (and tabs); every other text is one
+ * line. */
+static gboolean
+multiline_field (const char *what)
+{
+  static const char *const fields[] = {
+    "address", "directive_location", "comm_notes", "implants", "notes", "condition",
+    "reaction", "schedule",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (strcmp (what, fields[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 check_text (const char *what,
             const char *s,
             gboolean    required,
             GError    **error)
 {
+  gunichar bad = 0;
+
   if (s == NULL)
     {
       if (!required)
@@ -87,6 +105,14 @@ check_text (const char *what,
   if (strlen (s) > TEXT_MAX)
     {
       g_set_error (error, EC_DB_ERROR, EC_DB_ERROR_INVALID, _("%s is too long"), what);
+      return FALSE;
+    }
+  /* Control characters and bidi overrides: a terminal or a screen would act on them
+   * (ESC sequences, BEL, text shown reversed) instead of showing them. */
+  if (ec_text_find_unsafe (s, multiline_field (what), &bad) != NULL)
+    {
+      g_set_error (error, EC_DB_ERROR, EC_DB_ERROR_INVALID,
+                   _("%s contains a control character (U+%04X); remove it"), what, (guint) bad);
       return FALSE;
     }
   return TRUE;

@@ -223,11 +223,49 @@ static const char schema_v3[] =
   "CREATE TRIGGER IF NOT EXISTS remote_audit_append_only_delete BEFORE DELETE ON remote_audit\n"
   "  BEGIN SELECT RAISE (ABORT, 'the imported audit log is append-only'); END;\n";
 
+/* v4: a type-strict audit table. The chain hash covers each value's bytes and, for
+ * text, its length, but not SQLite's type: a BLOB actor_id, a text `at`, a 0 where
+ * NULL was, or a NUL inside a text hashed the same as the value they replaced while
+ * queries no longer found the entry. The table is rebuilt STRICT, with one type per
+ * column, no NUL inside text and no resident_id 0 (NULL means "none"), so the stored
+ * values are exactly what the chain hashes; the hashes themselves do not change, so
+ * a chain written before stays valid (docs/database.md "The audit chain"). A row
+ * that does not fit fails the upgrade: it was altered. */
+#define AUDIT_TEXT_CHECK(col) "CHECK (instr (CAST (" col " AS BLOB), x'00') = 0)"
+static const char schema_v4[] =
+  "DROP TRIGGER IF EXISTS audit_append_only_update;\n"
+  "DROP TRIGGER IF EXISTS audit_append_only_delete;\n"
+  "CREATE TABLE audit_v4 (\n"
+  "  seq         INTEGER PRIMARY KEY CHECK (seq >= 1),\n"
+  "  at          INTEGER NOT NULL,\n"
+  "  actor_role  INTEGER NOT NULL CHECK (actor_role BETWEEN 0 AND 3),\n"
+  "  actor_id    TEXT NOT NULL CHECK (length (actor_id) > 0) " AUDIT_TEXT_CHECK ("actor_id") ",\n"
+  "  action      TEXT NOT NULL CHECK (length (action) > 0) " AUDIT_TEXT_CHECK ("action") ",\n"
+  "  resident_id INTEGER CHECK (resident_id IS NULL OR resident_id <> 0),\n"
+  "  purpose     TEXT " AUDIT_TEXT_CHECK ("purpose") ",\n"
+  "  reason      TEXT " AUDIT_TEXT_CHECK ("reason") ",\n"
+  "  detail      TEXT " AUDIT_TEXT_CHECK ("detail") ",\n"
+  "  hash        BLOB NOT NULL CHECK (length (hash) = 32)\n"
+  ") STRICT;\n"
+  "INSERT INTO audit_v4 (seq, at, actor_role, actor_id, action, resident_id, purpose, reason, detail, hash)\n"
+  "  SELECT seq, at, actor_role, actor_id, action, resident_id, purpose, reason, detail, hash\n"
+  "  FROM audit ORDER BY seq;\n"
+  "DROP TABLE audit;\n"
+  "ALTER TABLE audit_v4 RENAME TO audit;\n"
+  "CREATE INDEX audit_resident ON audit (resident_id) WHERE resident_id IS NOT NULL;\n"
+  "CREATE INDEX audit_actor ON audit (actor_id);\n"
+  "CREATE INDEX audit_at ON audit (at);\n"
+  "CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit\n"
+  "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;\n"
+  "CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit\n"
+  "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;\n";
+
 static const char *const migrations[] = {
   NULL,               /* 0: empty */
   _ec_db_schema_v1,   /* 0 -> 1 */
   schema_v2,          /* 1 -> 2 */
   schema_v3,          /* 2 -> 3 */
+  schema_v4,          /* 3 -> 4 */
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == EC_DB_SCHEMA_VERSION + 1);
 

@@ -32,7 +32,7 @@
 G_BEGIN_DECLS
 
 /* The schema this build writes; older databases are migrated on open. */
-#define EC_DB_SCHEMA_VERSION 3
+#define EC_DB_SCHEMA_VERSION 4
 /* PRAGMA application_id: "ElCd". */
 #define EC_DB_APPLICATION_ID 0x456c4364
 

@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "ec-drugs"
 
 #include "ec-drugs-private.h"
+#include "ec-file.h"
+#include "ec-paths.h"
 
 #include <string.h>
 
@@ -46,6 +48,9 @@ struct _EcDrugTable
   GPtrArray  *contains;      /* EcDrugRule* (owned) */
   GPtrArray  *cross;         /* EcDrugRule* (owned) */
   GPtrArray  *notes;         /* EcDrugNote* (owned) */
+  GHashTable *families;      /* class id -> EcDrugFamily* (owned) */
+  GPtrArray  *ambiguous;     /* EcDrugAmbiguous* (owned) */
+  GHashTable *amb_keys;      /* key -> EcDrugAmbiguous* (borrowed) */
   GHashTable *drug_keys;     /* key -> DrugPriv* (borrowed) */
   GHashTable *class_keys;    /* key -> ClassPriv* (borrowed) */
   GPtrArray  *drug_names;    /* NameKey* (owned) */
@@ -110,6 +115,37 @@ dupgroup_free (EcDrugDupgroup *g)
 }
 
 static void
+family_free (EcDrugFamily *f)
+{
+  g_free (f->cls);
+  g_strfreev (f->sources);
+  g_free (f->reason_zh);
+  g_free (f->reason_en);
+  g_free (f);
+}
+
+static void
+ambiguous_free (EcDrugAmbiguous *a)
+{
+  g_strfreev (a->names);
+  g_strfreev (a->drug_ids);
+  g_strfreev (a->sources);
+  g_ptr_array_unref (a->drugs);
+  g_free (a->reason_zh);
+  g_free (a->reason_en);
+  g_free (a);
+}
+
+void
+_ec_allergy_part_free (EcAllergyPart *part)
+{
+  if (part == NULL)
+    return;
+  g_free (part->text);
+  g_free (part);
+}
+
+static void
 name_key_free (NameKey *k)
 {
   g_free (k->key);
@@ -141,6 +177,9 @@ table_new (void)
   t->contains = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_free);
   t->cross = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_free);
   t->notes = g_ptr_array_new_with_free_func ((GDestroyNotify) note_free);
+  t->families = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) family_free);
+  t->ambiguous = g_ptr_array_new_with_free_func ((GDestroyNotify) ambiguous_free);
+  t->amb_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   t->drug_keys = g_hash_table_new (g_str_hash, g_str_equal);
   t->class_keys = g_hash_table_new (g_str_hash, g_str_equal);
   t->drug_names = g_ptr_array_new_with_free_func ((GDestroyNotify) name_key_free);
@@ -156,6 +195,9 @@ ec_drug_table_free (EcDrugTable *t)
   /* Keys and name lists borrow from the records: drop them first. */
   g_hash_table_unref (t->drug_keys);
   g_hash_table_unref (t->class_keys);
+  g_hash_table_unref (t->amb_keys);
+  g_ptr_array_unref (t->ambiguous);
+  g_hash_table_unref (t->families);
   g_ptr_array_unref (t->drug_names);
   g_ptr_array_unref (t->class_names);
   g_ptr_array_unref (t->drug_list);
@@ -204,6 +246,8 @@ static const char *const strip_suffixes[] = {
   "颗粒剂", "颗粒", "干混悬剂", "混悬液", "口服溶液", "口服液", "溶液", "滴眼液", "滴剂",
   "吸入粉雾剂", "粉雾剂", "吸入气雾剂", "气雾剂", "吸入剂", "乳膏", "软膏", "凝胶", "贴剂",
   "栓剂", "糖浆", "粉剂",
+  /* premixed infusions: "左氧氟沙星氯化钠注射液", "甲硝唑葡萄糖注射液" */
+  "氯化钠", "葡萄糖",
   "钠", "钾", "钙",
   "forinjection", "injection", "inj", "tablets", "tablet", "tabs", "capsules", "capsule", "caps",
   "oralsuspension", "suspension", "solution", "syrup", "cream", "ointment", "vials", "vial",
@@ -215,7 +259,7 @@ static const char *const strip_suffixes[] = {
 
 static const char *const strip_prefixes[] = {
   "注射用", "盐酸", "硫酸", "磷酸", "枸橼酸", "酒石酸", "马来酸", "富马酸", "醋酸", "甲磺酸",
-  "苯磺酸", "左旋", NULL
+  "苯磺酸", "乳酸", "左旋", NULL
 };
 
 static gboolean
@@ -454,8 +498,13 @@ parse_strength (const Parser   *p,
     *out = EC_DRUG_STRENGTH_CAUTION;
   else if (strcmp (s, "severe-stop") == 0)
     *out = EC_DRUG_STRENGTH_SEVERE_STOP;
+  else if (strcmp (s, "anaphylaxis-stop") == 0)
+    *out = EC_DRUG_STRENGTH_ANAPHYLAXIS_STOP;
+  else if (strcmp (s, "respiratory-stop") == 0)
+    *out = EC_DRUG_STRENGTH_RESPIRATORY_STOP;
   else
-    return fail (error, EC_DRUGS_ERROR_SYNTAX, "line %u: strength must be stop, caution or severe-stop", p->line);
+    return fail (error, EC_DRUGS_ERROR_SYNTAX,
+                 "line %u: strength must be stop, caution, severe-stop, anaphylaxis-stop or respiratory-stop", p->line);
   return TRUE;
 }
 
@@ -499,6 +548,10 @@ parse_class (Parser  *p,
         c->pub.flags |= EC_DRUG_CLASS_STRICT;
       else if (strcmp (flags[i], "loose") == 0)
         c->pub.flags |= EC_DRUG_CLASS_LOOSE;
+      else if (strcmp (flags[i], "group") == 0)
+        c->pub.flags |= EC_DRUG_CLASS_GROUP;
+      else if (strcmp (flags[i], "adjunct") == 0)
+        c->pub.flags |= EC_DRUG_CLASS_ADJUNCT;
       else
         return fail (error, EC_DRUGS_ERROR_SYNTAX, "line %u: unknown class flag '%s'", p->line, flags[i]);
     }
@@ -575,6 +628,7 @@ parse_record (Parser  *p,
   static const struct { const char *kind; guint nf; } shapes[] = {
     { "format", 3 }, { "source", 3 }, { "class", 8 }, { "drug", 6 }, { "allergen", 6 },
     { "contains", 7 }, { "cross", 7 }, { "cross-both", 7 }, { "note", 5 }, { "dupgroup", 5 },
+    { "family", 5 }, { "ambiguous", 6 },
   };
   const char *kind = f[0];
   gboolean known = FALSE;
@@ -629,6 +683,41 @@ parse_record (Parser  *p,
       if (strcmp (f[1], f[2]) == 0)
         return fail (error, EC_DRUGS_ERROR_SYNTAX, "line %u: a rule from '%s' to itself", p->line, f[1]);
       return parse_rule (p, f, p->t->cross, TRUE, FALSE, error);
+    }
+  if (strcmp (kind, "family") == 0)
+    {
+      EcDrugFamily *fam;
+      g_auto(GStrv) sources = NULL;
+
+      if (!check_id (p, f[1], "a family class", error) || !split_list (p, f[2], ',', TRUE, &sources, error))
+        return FALSE;
+      if (sources[0] == NULL)
+        return fail (error, EC_DRUGS_ERROR_SYNTAX, "line %u: a family row needs a source", p->line);
+      if (g_hash_table_contains (p->t->families, f[1]))
+        return fail (error, EC_DRUGS_ERROR_DUPLICATE, "line %u: family '%s' is defined twice", p->line, f[1]);
+      fam = g_new0 (EcDrugFamily, 1);
+      fam->cls = g_strdup (f[1]);
+      fam->sources = g_steal_pointer (&sources);
+      fam->reason_zh = g_strdup (f[3]);
+      fam->reason_en = g_strdup (f[4]);
+      g_hash_table_insert (p->t->families, fam->cls, fam);
+      return TRUE;
+    }
+  if (strcmp (kind, "ambiguous") == 0)
+    {
+      EcDrugAmbiguous *amb = g_new0 (EcDrugAmbiguous, 1);
+
+      amb->drugs = g_ptr_array_new ();
+      amb->reason_zh = g_strdup (f[4]);
+      amb->reason_en = g_strdup (f[5]);
+      amb->line = p->line;
+      g_ptr_array_add (p->t->ambiguous, amb);
+      if (!split_list (p, f[1], '|', FALSE, &amb->names, error)
+          || !split_list (p, f[2], ',', TRUE, &amb->drug_ids, error))
+        return FALSE;
+      if (amb->names[0] == NULL || amb->drug_ids[0] == NULL || amb->drug_ids[1] == NULL)
+        return fail (error, EC_DRUGS_ERROR_SYNTAX, "line %u: an ambiguous row needs a name and two drugs", p->line);
+      return split_list (p, f[3], ',', TRUE, &amb->sources, error);
     }
   if (strcmp (kind, "note") == 0)
     {
@@ -824,6 +913,43 @@ link_table (EcDrugTable *t,
   while (g_hash_table_iter_next (&it, NULL, &value))
     if (!check_sources (t, ((EcDrugDupgroup *) value)->sources, 0, error))
       return FALSE;
+  g_hash_table_iter_init (&it, t->families);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      const EcDrugFamily *fam = value;
+      if (!g_hash_table_contains (t->classes, fam->cls))
+        return fail (error, EC_DRUGS_ERROR_REFERENCE, "family: class '%s' is not defined", fam->cls);
+      if (!check_sources (t, fam->sources, 0, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < t->ambiguous->len; i++)
+    {
+      EcDrugAmbiguous *amb = t->ambiguous->pdata[i];
+
+      if (!check_sources (t, amb->sources, amb->line, error))
+        return FALSE;
+      for (guint j = 0; amb->drug_ids[j] != NULL; j++)
+        {
+          DrugPriv *d = g_hash_table_lookup (t->drugs, amb->drug_ids[j]);
+          if (d == NULL || d->pub.is_allergen)
+            return fail (error, EC_DRUGS_ERROR_REFERENCE, "line %u: drug '%s' is not defined", amb->line, amb->drug_ids[j]);
+          if (!g_ptr_array_find (amb->drugs, d, NULL))
+            g_ptr_array_add (amb->drugs, d);
+        }
+      for (guint j = 0; amb->names[j] != NULL; j++)
+        {
+          g_autofree char *key = ec_drugs_normalise (amb->names[j]);
+
+          if (key[0] == '\0')
+            return fail (error, EC_DRUGS_ERROR_SYNTAX, "line %u: the name '%s' is empty once normalised",
+                         amb->line, amb->names[j]);
+          if (g_hash_table_contains (t->drug_keys, key) || g_hash_table_contains (t->class_keys, key)
+              || g_hash_table_contains (t->amb_keys, key))
+            return fail (error, EC_DRUGS_ERROR_DUPLICATE, "line %u: the name '%s' also names another entry",
+                         amb->line, amb->names[j]);
+          g_hash_table_insert (t->amb_keys, g_steal_pointer (&key), amb);
+        }
+    }
   return TRUE;
 }
 
@@ -912,7 +1038,7 @@ ec_drug_table_new_from_file (const char *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &data, &len, error))
+  if (!ec_file_read_bounded (path, EC_DRUGS_MAX_BYTES, 0, &data, &len, error))
     return NULL;
   t = ec_drug_table_new_from_data (data, len, &local);
   if (t == NULL)
@@ -926,22 +1052,9 @@ ec_drug_table_new_from_file (const char *path,
 char *
 ec_drugs_default_path (void)
 {
-  const char *env = g_getenv ("ELDERCARD_DATADIR");
-  g_autofree char *tree = NULL;
+  g_autofree char *datadir = ec_paths_datadir ();
 
-  if (env != NULL && env[0] != '\0')
-    return g_build_filename (env, "drugs.tsv", NULL);
-#if defined(EC_INSTALLED) && defined(EC_DATADIR)
-  /* An installed build (make EC_INSTALLED_PATHS=1): the table make install put there. */
-  (void) tree;
-  return g_build_filename (EC_DATADIR, "drugs.tsv", NULL);
-#endif
-#ifdef EC_SOURCE_DIR
-  tree = g_build_filename (EC_SOURCE_DIR, "data", "drugs.tsv", NULL);
-  if (g_file_test (tree, G_FILE_TEST_IS_REGULAR))
-    return g_steal_pointer (&tree);
-#endif
-  return g_build_filename (EC_DRUGS_DEFAULT_SYSTEM_DIR, "drugs.tsv", NULL);
+  return g_build_filename (datadir, "drugs.tsv", NULL);
 }
 
 EcDrugTable *
@@ -1027,6 +1140,20 @@ _ec_drug_table_get_dupgroup (EcDrugTable *t,
                              const char  *id)
 {
   return g_hash_table_lookup (t->dupgroups, id);
+}
+
+const EcDrugFamily *
+_ec_drug_table_get_family (EcDrugTable *t,
+                           const char  *cls_id)
+{
+  return g_hash_table_lookup (t->families, cls_id);
+}
+
+const EcDrugAmbiguous *
+_ec_drug_table_get_ambiguous (EcDrugTable *t,
+                              const char  *key)
+{
+  return g_hash_table_lookup (t->amb_keys, key);
 }
 
 /* A name long enough to be searched for inside the nurse's text. */
@@ -1143,6 +1270,20 @@ lookup_key (EcDrugTable  *t,
       *out_match = EC_DRUG_MATCH_EXACT;
       return &d->pub;
     }
+  {
+    const EcDrugAmbiguous *amb = g_hash_table_lookup (t->amb_keys, key);
+    if (amb != NULL)
+      {
+        *out_match = EC_DRUG_MATCH_AMBIGUOUS;
+        if (out_candidates != NULL)
+          {
+            *out_candidates = g_ptr_array_new ();
+            for (guint i = 0; i < amb->drugs->len; i++)
+              g_ptr_array_add (*out_candidates, amb->drugs->pdata[i]);
+          }
+        return NULL;
+      }
+  }
   for (guint round = 0; round < 2; round++)
     {
       g_ptr_array_set_size (cands, 0);
@@ -1167,6 +1308,73 @@ lookup_key (EcDrugTable  *t,
   return NULL;
 }
 
+/* The drug named exactly by normalised @key (not an allergen), or NULL. */
+static const EcDrug *
+exact_drug (EcDrugTable *t,
+            const char  *key)
+{
+  DrugPriv *d = key[0] != '\0' ? g_hash_table_lookup (t->drug_keys, key) : NULL;
+  return d != NULL && !d->pub.is_allergen ? &d->pub : NULL;
+}
+
+static const char *const open_brackets[] = { "(", "（", "[", "【", "<", "〈", NULL };
+static const char *const close_brackets[] = { ")", "）", "]", "】", ">", "〉", NULL };
+
+/* "甘精胰岛素注射液(来得时)", "来得时（甘精胰岛素注射液）", "青霉素钠(80万单位)": a name and,
+ * in brackets, a brand of the same drug or a strength. The drug, or NULL when the text
+ * has no brackets or is not of that shape (then the ordinary lookup reads it). */
+/* The earliest of @marks in @text at or after @from: its position and length. */
+static const char *
+first_mark (const char        *from,
+            const char *const *marks,
+            gsize             *out_len)
+{
+  const char *best = NULL;
+
+  for (guint i = 0; marks[i] != NULL; i++)
+    {
+      const char *m = strstr (from, marks[i]);
+      if (m != NULL && (best == NULL || m < best))
+        {
+          best = m;
+          *out_len = strlen (marks[i]);
+        }
+    }
+  return best;
+}
+
+static const EcDrug *
+bracketed (EcDrugTable *t,
+           const char  *text,
+           const char  *whole_key)
+{
+  const char *open, *close;
+  gsize open_len = 0, close_len = 0;
+  g_autofree char *outside = NULL, *inside = NULL, *ko = NULL, *ki = NULL;
+  const EcDrug *a, *b;
+
+  if (text == NULL || strnlen (text, EC_DRUGS_MAX_QUERY + 1) > EC_DRUGS_MAX_QUERY
+      || exact_drug (t, whole_key) != NULL)
+    return NULL;
+  open = first_mark (text, open_brackets, &open_len);
+  if (open == NULL)
+    return NULL;
+  close = first_mark (open + open_len, close_brackets, &close_len);
+  if (close == NULL)
+    return NULL;
+  inside = g_strndup (open + open_len, (gsize) (close - (open + open_len)));
+  outside = g_strdup_printf ("%.*s %s", (int) (open - text), text, close + close_len);
+  ko = ec_drugs_normalise (outside);
+  ki = ec_drugs_normalise (inside);
+  a = exact_drug (t, ko);
+  b = exact_drug (t, ki);
+  if (a != NULL && (b == a || ki[0] == '\0'))
+    return a;
+  if (b != NULL && ko[0] == '\0')
+    return b;
+  return NULL;
+}
+
 const EcDrug *
 ec_drugs_lookup_full (EcDrugTable  *t,
                       const char   *text,
@@ -1184,7 +1392,11 @@ ec_drugs_lookup_full (EcDrugTable  *t,
   if (out_unrecognised != NULL)
     *out_unrecognised = NULL;
   key = ec_drugs_normalise (text);
-  d = lookup_key (t, key, FALSE, &match, out_candidates, out_unrecognised);
+  d = bracketed (t, text, key);
+  if (d != NULL)
+    match = EC_DRUG_MATCH_EXACT;
+  else
+    d = lookup_key (t, key, FALSE, &match, out_candidates, out_unrecognised);
   if (out_match != NULL)
     *out_match = match;
   return d;
@@ -1351,4 +1563,251 @@ ec_drugs_suggest (EcDrugTable *t,
       g_ptr_array_add (out, s);
     }
   return out;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Recorded allergy entries */
+
+/* Between list entries, always. */
+static const char *const strong_separators[] = {
+  "、", "，", ",", "；", ";", "/", "／", "|", "。", "\n", "\r", "\t", "+", "＋",
+  "(", ")", "（", "）", "[", "]", "【", "】", NULL
+};
+/* Between names when what they separate are whole names ("青霉素和磺胺", "penicillin sulfa");
+ * not inside one ("诺和灵"). */
+static const char *const weak_separators[] = { " ", "\u3000", "和", "及", "与", "或", NULL };
+/* Words of an allergy entry that name nothing. */
+static const char *const allergy_noise[] = {
+  "过敏", "过敏史", "过敏反应", "有过敏", "等", "对", "allergy", "allergic", "allergies", "to",
+  "and", "or", "&", NULL
+};
+
+static gboolean
+is_noise (const char *raw)
+{
+  g_autofree char *k = ec_drugs_normalise (raw);
+
+  if (k[0] == '\0')
+    return TRUE;
+  for (guint i = 0; allergy_noise[i] != NULL; i++)
+    if (strcmp (k, allergy_noise[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Split @text at @seps: the pieces between them, trimmed, empty ones dropped, each with
+ * its byte offset in @text. */
+typedef struct
+{
+  gsize start;
+  gsize end;
+} Span;
+
+static GArray *
+split_spans (const char        *text,
+             gsize              len,
+             const char *const *seps)
+{
+  GArray *spans = g_array_new (FALSE, FALSE, sizeof (Span));
+  gsize start = 0, i = 0;
+
+  while (i <= len)
+    {
+      gsize n = 0;
+
+      if (i < len)
+        for (guint j = 0; seps[j] != NULL; j++)
+          {
+            gsize l = strlen (seps[j]);
+            if (i + l <= len && memcmp (text + i, seps[j], l) == 0)
+              {
+                n = l;
+                break;
+              }
+          }
+      if (i == len || n > 0)
+        {
+          if (i > start)
+            {
+              Span sp = { start, i };
+              g_array_append_val (spans, sp);
+            }
+          i += n > 0 ? n : 1;
+          start = i;
+          continue;
+        }
+      i += (gsize) (g_utf8_next_char (text + i) - (text + i));
+    }
+  return spans;
+}
+
+static void
+add_part (GPtrArray  *parts,
+          const char *text,
+          gsize       len,
+          gpointer    drug,
+          gpointer    cls,
+          gboolean    partial,
+          gboolean    several)
+{
+  EcAllergyPart *p;
+
+  for (guint i = 0; i < parts->len; i++)
+    {
+      const EcAllergyPart *q = parts->pdata[i];
+      if (q->drug == drug && q->cls == cls && !(q->partial && !partial))
+        return;
+    }
+  p = g_new0 (EcAllergyPart, 1);
+  p->text = g_strstrip (g_strndup (text, len));
+  p->drug = drug;
+  p->cls = cls;
+  p->partial = partial;
+  p->several = several;
+  g_ptr_array_add (parts, p);
+}
+
+/* Whether normalised @key names something: add it (or, for an ambiguous name, every
+ * product it fits) to @parts. */
+static gboolean
+add_exact (EcDrugTable *t,
+           const char  *key,
+           const char  *text,
+           gsize        len,
+           GPtrArray   *parts)
+{
+  gpointer hit;
+  const EcDrugAmbiguous *amb;
+
+  if (key[0] == '\0')
+    return FALSE;
+  if ((hit = g_hash_table_lookup (t->drug_keys, key)) != NULL)
+    {
+      add_part (parts, text, len, hit, NULL, FALSE, FALSE);
+      return TRUE;
+    }
+  if ((hit = g_hash_table_lookup (t->class_keys, key)) != NULL)
+    {
+      add_part (parts, text, len, NULL, hit, FALSE, FALSE);
+      return TRUE;
+    }
+  if ((amb = g_hash_table_lookup (t->amb_keys, key)) != NULL)
+    {
+      for (guint i = 0; i < amb->drugs->len; i++)
+        add_part (parts, text, len, amb->drugs->pdata[i], NULL, FALSE, TRUE);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* The whole names inside @raw, a part that is not itself a name: the longest ones
+ * (a name inside another found name is dropped), as partial parts. */
+static void
+add_contained (EcDrugTable *t,
+               const char  *raw,
+               GPtrArray   *parts)
+{
+  g_autofree char *key = ec_drugs_normalise (raw);
+  g_autoptr(GPtrArray) hits = g_ptr_array_new ();
+  GPtrArray *lists[] = { t->drug_names, t->class_names };
+
+  if (key[0] == '\0')
+    return;
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (guint i = 0; i < lists[l]->len; i++)
+      {
+        const NameKey *k = lists[l]->pdata[i];
+        if (key_long_enough_inside (k) && strstr (key, k->key) != NULL)
+          g_ptr_array_add (hits, (gpointer) k);
+      }
+  for (guint i = 0; i < hits->len; i++)
+    {
+      const NameKey *k = hits->pdata[i];
+      gboolean inside_other = FALSE;
+
+      for (guint j = 0; j < hits->len && !inside_other; j++)
+        {
+          const NameKey *o = hits->pdata[j];
+          inside_other = o != k && strlen (o->key) > strlen (k->key) && strstr (o->key, k->key) != NULL;
+        }
+      if (inside_other)
+        continue;
+      if (g_hash_table_lookup (t->drug_keys, k->key) == k->target)
+        add_part (parts, raw, strlen (raw), k->target, NULL, TRUE, FALSE);
+      else
+        add_part (parts, raw, strlen (raw), NULL, k->target, TRUE, FALSE);
+    }
+}
+
+GPtrArray *
+_ec_drugs_resolve_allergy (EcDrugTable  *t,
+                           const char   *text,
+                           GPtrArray   **out_unrecognised)
+{
+  GPtrArray *parts = g_ptr_array_new_with_free_func ((GDestroyNotify) _ec_allergy_part_free);
+  GPtrArray *unrec = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *key = NULL;
+  g_autoptr(GArray) segments = NULL;
+  gsize len;
+
+  *out_unrecognised = unrec;
+  if (text == NULL)
+    return parts;
+  len = strnlen (text, EC_DRUGS_MAX_QUERY + 1);
+  if (len > EC_DRUGS_MAX_QUERY || !g_utf8_validate_len (text, len, NULL))
+    {
+      g_ptr_array_add (unrec, g_strdup ("?"));
+      return parts;
+    }
+  key = ec_drugs_normalise (text);
+  if (add_exact (t, key, text, len, parts))
+    return parts;
+
+  segments = split_spans (text, len, strong_separators);
+  for (guint s = 0; s < segments->len; s++)
+    {
+      const Span *seg = &g_array_index (segments, Span, s);
+      const char *st = text + seg->start;
+      gsize sl = seg->end - seg->start;
+      g_autofree char *seg_text = g_strndup (st, sl);
+      g_autofree char *seg_key = ec_drugs_normalise (seg_text);
+      g_autoptr(GArray) tokens = NULL;
+      guint i = 0;
+
+      if (is_noise (seg_text) || add_exact (t, seg_key, st, sl, parts))
+        continue;
+      /* Whole names separated by spaces or 和/及/与: the longest run of tokens that is a
+       * name, from the left. */
+      tokens = split_spans (seg_text, sl, weak_separators);
+      while (i < tokens->len)
+        {
+          const Span *ti = &g_array_index (tokens, Span, i);
+          guint j;
+
+          for (j = tokens->len; j > i; j--)
+            {
+              const Span *tj = &g_array_index (tokens, Span, j - 1);
+              g_autofree char *run = g_strndup (seg_text + ti->start, tj->end - ti->start);
+              g_autofree char *run_key = ec_drugs_normalise (run);
+
+              if (add_exact (t, run_key, run, strlen (run), parts))
+                break;
+            }
+          if (j > i)
+            {
+              i = j;
+              continue;
+            }
+          {
+            g_autofree char *tok = g_strndup (seg_text + ti->start, ti->end - ti->start);
+            if (!is_noise (tok))
+              {
+                add_contained (t, tok, parts);
+                g_ptr_array_add (unrec, g_strstrip (g_steal_pointer (&tok)));
+              }
+          }
+          i++;
+        }
+    }
+  return parts;
 }

@@ -11,10 +11,9 @@
  * between classes or drugs, duplicate groups, and local-practice notes.
  *
  * Where the table lives at run time (ec_drugs_default_path):
- *   $ELDERCARD_DATADIR/drugs.tsv; else, in a build made with EC_INSTALLED_PATHS=1,
- *   EC_DATADIR/drugs.tsv (PREFIX/share/eldercard, where make install puts data/);
- *   else EC_SOURCE_DIR/data/drugs.tsv when running from the source tree; else
- *   /usr/share/eldercard/drugs.tsv.
+ *   ec_paths_datadir ()/drugs.tsv: $ELDERCARD_DATADIR/drugs.tsv; else the source tree's
+ *   data/drugs.tsv when running from a build tree; else PREFIX/share/eldercard/drugs.tsv,
+ *   where make install puts data/ (ec-paths.h).
  *
  * The file is outside input: at most EC_DRUGS_MAX_BYTES, valid UTF-8 without NUL,
  * lines of at most EC_DRUGS_MAX_LINE bytes, every id and reference checked; see
@@ -61,6 +60,10 @@ typedef enum
 {
   EC_DRUG_CLASS_STRICT = 1 << 0, /* any allergy in this family stops (local guideline) */
   EC_DRUG_CLASS_LOOSE  = 1 << 1, /* an umbrella for lookups, not an allergy family */
+  EC_DRUG_CLASS_GROUP  = 1 << 2, /* an allergy recorded to the group as a whole stops every
+                                  * member (β-lactams); use with loose */
+  EC_DRUG_CLASS_ADJUNCT = 1 << 3,/* a minor part of combinations (β-lactamase inhibitors): an
+                                  * allergy to a combination is not assumed to be to it */
 } EcDrugClassFlags;
 
 /* Read-only views owned by the table. */
@@ -106,8 +109,7 @@ typedef struct
 
 void          ec_drug_suggestion_free      (EcDrugSuggestion *suggestion);
 
-/* $ELDERCARD_DATADIR/drugs.tsv, EC_DATADIR/drugs.tsv in an installed build,
- * EC_SOURCE_DIR/data/drugs.tsv if it exists, else EC_DRUGS_DEFAULT_SYSTEM_DIR/drugs.tsv. */
+/* ec_paths_datadir ()/drugs.tsv (see above). */
 char         *ec_drugs_default_path        (void);
 
 EcDrugTable  *ec_drug_table_new_from_data  (const char        *data,
@@ -142,8 +144,10 @@ gboolean      ec_drug_in_class             (const EcDrug      *drug,
  * not UTF-8, or longer than EC_DRUGS_MAX_QUERY bytes. */
 char         *ec_drugs_normalise           (const char        *text);
 
-/* The drug the nurse means by @text (drugs only, not allergens): an exact name or alias;
- * else a unique partial match (a table name inside the text, e.g. "罗氏芬头孢曲松", or
+/* The drug the nurse means by @text (drugs only, not allergens): an exact name or alias
+ * (also a name with a same-drug brand or a strength in brackets, "甘精胰岛素注射液(来得时)");
+ * a name of a table "ambiguous" row ("带状疱疹疫苗") is AMBIGUOUS with its products as
+ * candidates; else a unique partial match (a table name inside the text, e.g. "罗氏芬头孢曲松", or
  * the text inside names of exactly one drug, e.g. "ceftriax"; CONTAINED when the text
  * holds more than the drug's names). Returns NULL when nothing
  * or several drugs fit; @out_match says which; @out_candidates (nullable) gets the

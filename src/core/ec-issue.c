@@ -77,6 +77,13 @@ progress (IssueJob     *job,
     job->progress (stage, message, job->progress_data);
 }
 
+guint16
+ec_issue_default_expiry (gint64 now)
+{
+  gint64 days = (now > 0 ? now : 0) / 86400 + EC_CARD_DEFAULT_VALID_DAYS;
+  return (guint16) MIN (days, (gint64) G_MAXUINT16);
+}
+
 static gint64
 job_now (IssueJob *job)
 {
@@ -212,7 +219,8 @@ build_and_record (IssueJob  *job,
   header.resident_id = job->p.resident_id;
   header.card_seq = (guint16) seq;
   header.issued_at = job_now (job);
-  header.expires_days = job->p.expires_days;
+  header.expires_days = job->p.expires_days != 0 ? job->p.expires_days
+                                                : ec_issue_default_expiry (header.issued_at);
   if (!ec_card_encode (job->type, job->head->uid, &header, summary, job->p.station_key,
                        summary != NULL ? job->p.read_key : NULL, &image, error))
     return FALSE;

@@ -52,6 +52,15 @@ typedef void (*EcIssueProgressFunc) (EcIssueStage  stage,
                                      const char   *message,
                                      gpointer      user_data);
 
+/* Every card expires (docs/keys.md "Card expiry"): without a date of its own it is
+ * valid for 5 years from the day it is issued, so a lost card stops being genuine on
+ * every kiosk with the read key after that, and a resident's card is renewed (with a
+ * fresh summary) at least that often. */
+#define EC_CARD_DEFAULT_VALID_DAYS (5 * 365 + 1)
+
+/* The default expiry of a card issued at @now (unix seconds): days since 1970-01-01. */
+guint16 ec_issue_default_expiry (gint64 now);
+
 /* Everything is borrowed and must stay valid until the operation completes. */
 typedef struct
 {
@@ -61,7 +70,8 @@ typedef struct
   const EcStationKey *station_key;    /* unlocked */
   const EcReadKey    *read_key;       /* NULL: reference profile only (no summary) */
   const EcKeyring    *ring;           /* trusts station_key's certificate (step 6) */
-  guint16             expires_days;   /* days since 1970-01-01; 0 = no expiry */
+  guint16             expires_days;   /* days since 1970-01-01; 0 = the default,
+                                       * EC_CARD_DEFAULT_VALID_DAYS after issue */
   gboolean            no_lock;        /* leave the card writable (tests, trials) */
   guint               max_attempts;   /* 0 = 3 */
   gboolean            keep_pending;   /* never mark spoiled (the tear matrix) */

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 
 /* File formats (docs/keys.md). All integers big-endian. */
@@ -76,12 +77,33 @@ get_be64 (const guint8 *p)
 
 /* ---- files ----------------------------------------------------------------------- */
 
+/* How private a key file must be. */
+enum
+{
+  FILE_PUBLIC = 0,       /* root.pub, certificates */
+  FILE_SECRET = 1,       /* signing keys, passphrases: the owner alone (0600) */
+  FILE_READ_KEY = 2,     /* read keys: also group-readable when root owns the file (a
+                          * kiosk's /etc/eldercard/keys, root:eldercard 0640, which the
+                          * kiosk account can read but not replace) */
+};
+
+static gboolean
+secret_mode_ok (const struct stat *st,
+                int                secret)
+{
+  mode_t m = st->st_mode & 0777;
+
+  if (secret == FILE_READ_KEY && st->st_uid == 0)
+    return (m & 0027) == 0;   /* owner rw, group at most read, others nothing */
+  return (m & 0077) == 0;
+}
+
 /* Read a whole file of at most @max bytes. With @secret, refuse a file that group or
- * others may access, and return the bytes in sodium memory. */
+ * others may access (see above), and return the bytes in sodium memory. */
 static EcSecret *
 read_file (const char *path,
            gsize       max,
-           gboolean    secret,
+           int         secret,
            GError    **error)
 {
   g_autoptr(EcSecret) buf = NULL;
@@ -89,21 +111,21 @@ read_file (const char *path,
   gsize got = 0;
   int fd;
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
-  if (fd < 0)
-    {
-      int e = errno;
-      g_set_error (error, EC_KEY_ERROR, e == ENOENT ? EC_KEY_ERROR_NOT_FOUND : EC_KEY_ERROR_IO,
-                   _("cannot open %s: %s"), path, g_strerror (e));
-      return NULL;
-    }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      g_set_error (error, EC_KEY_ERROR, EC_KEY_ERROR_IO, _("%s is not a regular file"), path);
-      close (fd);
-      return NULL;
-    }
-  if (secret && (st.st_mode & 0077) != 0)
+  {
+    g_autoptr(GError) local = NULL;
+    /* Non-blocking open, regular files only: a key file replaced by a FIFO is refused
+     * at once instead of hanging `card encode`. */
+    fd = ec_file_open_regular (path, EC_FILE_NOFOLLOW, &st, &local);
+    if (fd < 0)
+      {
+        g_set_error (error, EC_KEY_ERROR,
+                     g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? EC_KEY_ERROR_NOT_FOUND
+                                                                               : EC_KEY_ERROR_IO,
+                     "%s", local->message);
+        return NULL;
+      }
+  }
+  if (secret != FILE_PUBLIC && !secret_mode_ok (&st, secret))
     {
       g_set_error (error, EC_KEY_ERROR, EC_KEY_ERROR_PERMISSIONS,
                    _("%s holds a secret key but group or others may read it (mode %04o); "
@@ -403,7 +425,7 @@ eks_read (const char     *path,
           guint8          pk[EC_SIGN_PUBLIC_BYTES],
           GError        **error)
 {
-  g_autoptr(EcSecret) file = read_file (path, EKS_SIZE, TRUE, error);
+  g_autoptr(EcSecret) file = read_file (path, EKS_SIZE, FILE_SECRET, error);
   g_autoptr(EcSecret) key = NULL;
   g_autoptr(EcSecret) seed = NULL;
 
@@ -443,7 +465,7 @@ pub_read (const char *path,
           guint8      pk[EC_SIGN_PUBLIC_BYTES],
           GError    **error)
 {
-  g_autoptr(EcSecret) file = read_file (path, EPK_SIZE, FALSE, error);
+  g_autoptr(EcSecret) file = read_file (path, EPK_SIZE, FILE_PUBLIC, error);
 
   if (file == NULL)
     return FALSE;
@@ -585,7 +607,7 @@ cert_load (const char   *path,
            GError      **error)
 {
   g_autoptr(EcSecret) file = read_file (path, ESC_FIXED + EC_STATION_NAME_MAX + EC_SIGN_BYTES,
-                                        FALSE, error);
+                                        FILE_PUBLIC, error);
   EcStationCert *cert;
 
   if (file == NULL)
@@ -621,7 +643,7 @@ EcReadKey *
 ec_read_key_load (const char *path,
                   GError    **error)
 {
-  g_autoptr(EcSecret) file = read_file (path, ERK_SIZE, TRUE, error);
+  g_autoptr(EcSecret) file = read_file (path, ERK_SIZE, FILE_READ_KEY, error);
   g_autoptr(EcReadKey) rk = NULL;
 
   if (file == NULL)
@@ -808,7 +830,7 @@ copy_file (const char *from,
            gboolean    secret,
            GError    **error)
 {
-  g_autoptr(EcSecret) data = read_file (from, 4096, secret, error);
+  g_autoptr(EcSecret) data = read_file (from, 4096, secret ? FILE_SECRET : FILE_PUBLIC, error);
 
   if (data == NULL)
     return FALSE;
@@ -1004,6 +1026,23 @@ ec_keyring_load (const char *dir,
       EcStationCert *cert = cert_load (path, root_pk, error);
       if (cert == NULL)
         return NULL;
+      /* Equal key ids must mean the same key (and station): a second certificate
+       * for another key under a colliding id is refused, not chosen by file name. */
+      for (guint j = 0; j < ring->certs->len; j++)
+        {
+          const EcStationCert *other = ring->certs->pdata[j];
+          if (other->kid == cert->kid
+              && (memcmp (other->pk, cert->pk, EC_SIGN_PUBLIC_BYTES) != 0
+                  || other->station_id != cert->station_id))
+            {
+              g_set_error (error, EC_KEY_ERROR, EC_KEY_ERROR_FORMAT,
+                           _("%s certifies another key or station under key id %08x than an "
+                             "earlier certificate; remove the wrong one"),
+                           path, (guint) cert->kid);
+              ec_station_cert_free (cert);
+              return NULL;
+            }
+        }
       g_ptr_array_add (ring->certs, cert);
     }
 
@@ -1039,16 +1078,41 @@ ec_keyring_root_pk (const EcKeyring *ring)
 }
 
 const EcStationCert *
-ec_keyring_find_cert (const EcKeyring *ring,
-                      guint32          kid)
+ec_keyring_find_cert_at (const EcKeyring *ring,
+                         guint32          kid,
+                         gint64           when)
 {
+  const EcStationCert *best = NULL;
+  gboolean best_valid = FALSE;
+
+  /* Several certificates may certify one key (a renewal keeps the key and gets a new
+   * validity). Never the first in directory order: the one valid at @when with the
+   * latest not-before; when none is valid then, the one that ends last. */
   for (guint i = 0; i < ring->certs->len; i++)
     {
       const EcStationCert *c = ring->certs->pdata[i];
-      if (c->kid == kid)
-        return c;
+      gboolean valid;
+
+      if (c->kid != kid)
+        continue;
+      valid = c->valid_from <= when && when <= c->valid_to;
+      if (best == NULL
+          || (valid && !best_valid)
+          || (valid && best_valid && c->valid_from > best->valid_from)
+          || (!valid && !best_valid && c->valid_to > best->valid_to))
+        {
+          best = c;
+          best_valid = valid;
+        }
     }
-  return NULL;
+  return best;
+}
+
+const EcStationCert *
+ec_keyring_find_cert (const EcKeyring *ring,
+                      guint32          kid)
+{
+  return ec_keyring_find_cert_at (ring, kid, g_get_real_time () / G_USEC_PER_SEC);
 }
 
 const EcReadKey *

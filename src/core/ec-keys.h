@@ -161,8 +161,15 @@ void            ec_keyring_add_read_key (EcKeyring     *ring,
 void            ec_keyring_free        (EcKeyring      *ring);
 
 const guint8   *ec_keyring_root_pk     (const EcKeyring *ring);
+/* The certificate for key id @kid. When several certify that key (a renewal), the
+ * one valid at @when with the latest not-before wins; when none is valid then, the
+ * one that ends last; never the order of files in the directory. _find_cert() is
+ * _find_cert_at() at the current time (docs/keys.md "Certificates sharing a key id"). */
 const EcStationCert *ec_keyring_find_cert (const EcKeyring *ring,
                                         guint32         kid);
+const EcStationCert *ec_keyring_find_cert_at (const EcKeyring *ring,
+                                        guint32         kid,
+                                        gint64          when);
 const EcReadKey *ec_keyring_find_read_key (const EcKeyring *ring,
                                         guint32         enc_kid);
 /* The read key new cards are encrypted with (read.key), or NULL. */

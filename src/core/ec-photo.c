@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 
 /* Preparing photos needs gdk-pixbuf-2.0 (as ec-card-face.c does); without it only
@@ -104,6 +105,7 @@ probe_jpeg (const guint8 *data,
 {
   gboolean have_frame = FALSE;
   gsize pos = 2;
+  guint64 entropy_bytes = 0;
 
   info->format = EC_PHOTO_JPEG;
   while (pos < len)
@@ -181,12 +183,16 @@ probe_jpeg (const guint8 *data,
                              "ordinary JPEG or PNG"), EC_PHOTO_MAX_SCANS);
               return FALSE;
             }
-          while (pos + 1 < len
-                 && !(data[pos] == 0xff && data[pos + 1] != 0x00
-                      && !(data[pos + 1] >= 0xd0 && data[pos + 1] <= 0xd7)))
-            pos++;
-          if (pos + 1 >= len)
-            pos = len;
+          {
+            gsize start = pos;
+            while (pos + 1 < len
+                   && !(data[pos] == 0xff && data[pos + 1] != 0x00
+                        && !(data[pos + 1] >= 0xd0 && data[pos + 1] <= 0xd7)))
+              pos++;
+            if (pos + 1 >= len)
+              pos = len;
+            entropy_bytes += pos - start;
+          }
           break;
 
         default:                               /* tables, APPn, COM, DRI, DNL … */
@@ -204,6 +210,22 @@ probe_jpeg (const guint8 *data,
                    info->width, info->height, info->scans);
       return FALSE;
     }
+  /* Every 8 × 8 block of the frame costs at least one bit of Huffman-coded data (its
+   * DC difference). A file with fewer bits than the frame has blocks ends before the
+   * picture it declares (a 757-byte file claiming 5200 × 19000 pixels): a decoder
+   * would fill the rest with grey and call it a photo. */
+  {
+    guint64 blocks = (guint64) ((info->width + 7) / 8) * ((info->height + 7) / 8);
+    if (entropy_bytes * 8 < blocks)
+      {
+        info->complete = FALSE;
+        g_set_error (error, EC_CARD_ERROR, EC_CARD_ERROR_INVALID,
+                     _("The photo's data ends long before the %u × %u pixels it declares "
+                       "(a damaged or crafted file); choose another photo"),
+                     info->width, info->height);
+        return FALSE;
+      }
+  }
   return TRUE;
 }
 
@@ -604,7 +626,7 @@ ec_photo_prepare_file (const char          *path,
       return FALSE;
     }
 
-  if (!g_file_get_contents (path, &data, &len, error))
+  if (!ec_file_read_bounded (path, EC_PHOTO_PREPARE_MAX_FILE, 0, &data, &len, error))
     return FALSE;
   bytes = g_bytes_new_take (g_steal_pointer (&data), len);
   raw = g_bytes_get_data (bytes, NULL);

@@ -10,7 +10,9 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "ec-crypto.h"
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 #include "ec-init.h"
 
@@ -138,7 +140,18 @@ pepper_read (const char *path,
   int fd;
 
   *out_missing = FALSE;
-  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  {
+    g_autoptr(GError) local = NULL;
+    /* Non-blocking open, regular files only: a FIFO in its place is refused at once. */
+    fd = ec_file_open_regular (path, EC_FILE_NOFOLLOW, &st, &local);
+    if (fd < 0 && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_INVAL))
+      {
+        g_set_error (error, EC_KEY_ERROR, EC_KEY_ERROR_FORMAT,
+                     _("The PIN pepper file %s is not a regular file"), path);
+        return NULL;
+      }
+    errno = fd < 0 && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? ENOENT : EIO;
+  }
   if (fd < 0)
     {
       int saved = errno;
@@ -152,21 +165,6 @@ pepper_read (const char *path,
         }
       g_set_error (error, EC_KEY_ERROR, EC_KEY_ERROR_IO,
                    _("Cannot open the PIN pepper file %s: %s"), path, g_strerror (saved));
-      return NULL;
-    }
-  if (fstat (fd, &st) != 0)
-    {
-      int saved = errno;
-      close (fd);
-      g_set_error (error, EC_KEY_ERROR, EC_KEY_ERROR_IO,
-                   _("Cannot read the PIN pepper file %s: %s"), path, g_strerror (saved));
-      return NULL;
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      close (fd);
-      g_set_error (error, EC_KEY_ERROR, EC_KEY_ERROR_FORMAT,
-                   _("The PIN pepper file %s is not a regular file"), path);
       return NULL;
     }
   if ((st.st_mode & 077) != 0)
@@ -407,26 +405,14 @@ ec_pin_check_policy (const char *pin,
 
 /* ---- hashing -------------------------------------------------------------- */
 
-gboolean
-ec_pin_fast_kdf (void)
-{
-  return g_strcmp0 (g_getenv ("ELDERCARD_TEST_FAST_KDF"), "1") == 0;
-}
-
 static void
 kdf_limits (unsigned long long *ops,
             gsize              *mem)
 {
-  if (ec_pin_fast_kdf ())
-    {
-      *ops = crypto_pwhash_argon2id_OPSLIMIT_MIN;
-      *mem = crypto_pwhash_argon2id_MEMLIMIT_MIN;
-    }
-  else
-    {
-      *ops = crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE;
-      *mem = crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE;
-    }
+  const EcKdfPolicy *policy = ec_kdf_policy ();
+
+  *ops = (unsigned long long) policy->pin_ops;
+  *mem = (gsize) policy->pin_mem;
 }
 
 /* The peppered PIN: keyed BLAKE2b-256(pin), into sodium_malloc memory. */
@@ -489,6 +475,29 @@ ec_pin_hash (const char     *pin,
 }
 
 gboolean
+ec_pin_check_hash (const char *hash,
+                   GError    **error)
+{
+  if (hash == NULL || strnlen (hash, crypto_pwhash_argon2id_STRBYTES) >= crypto_pwhash_argon2id_STRBYTES
+      || !g_str_has_prefix (hash, crypto_pwhash_argon2id_STRPREFIX))
+    {
+      g_set_error_literal (error, EC_STAFF_ERROR, EC_STAFF_ERROR_CRYPTO,
+                           _("The stored PIN hash is damaged; an administrator must set a new PIN"));
+      return FALSE;
+    }
+  /* A hash below the least accepted cost was not made by this program (or was made
+   * by a test build): refuse it rather than check PINs against it. */
+  if (!ec_crypto_pwhash_str_cost_ok (hash))
+    {
+      g_set_error_literal (error, EC_STAFF_ERROR, EC_STAFF_ERROR_CRYPTO,
+                           _("The stored PIN hash uses a weaker Argon2id cost than this program "
+                             "accepts; an administrator must set a new PIN"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 ec_pin_verify (const char     *hash,
                const char     *pin,
                const EcPepper *pepper,
@@ -505,13 +514,8 @@ ec_pin_verify (const char     *hash,
 
   if (out_needs_rehash != NULL)
     *out_needs_rehash = FALSE;
-  if (hash == NULL || strnlen (hash, crypto_pwhash_argon2id_STRBYTES) >= crypto_pwhash_argon2id_STRBYTES
-      || !g_str_has_prefix (hash, crypto_pwhash_argon2id_STRPREFIX))
-    {
-      g_set_error_literal (error, EC_STAFF_ERROR, EC_STAFF_ERROR_CRYPTO,
-                           _("The stored PIN hash is damaged; an administrator must set a new PIN"));
-      return FALSE;
-    }
+  if (!ec_pin_check_hash (hash, error))
+    return FALSE;
   /* The length bound also rejects PINs the policy would never have hashed, without
    * spending Argon2id on them. */
   if (strlen (pin) > EC_PIN_MAX_DIGITS)

@@ -9,9 +9,9 @@
  * database alone cannot brute-force the 10^6 PIN space offline, because every guess
  * needs the pepper.
  *
- * Test-only fast mode: with ELDERCARD_TEST_FAST_KDF=1 in the environment, new hashes use
- * Argon2id's minimum cost (1 pass, 8 KiB) so test suites stay fast. Never set it on a
- * station; hashes made that way are reported as needing a rehash in normal mode.
+ * The cost comes from ec_kdf_policy() (ec-crypto.h); a stored hash cheaper than the
+ * policy's minimum (INTERACTIVE) is refused when it is read. Test programs link a
+ * cheaper policy of their own; installed programs have no way to lower it.
  *
  * Lockout policy: the first EC_PIN_FREE_ATTEMPTS (5) wrong PINs in a row cost nothing.
  * From the 5th failure on, sign-in is refused until a delay has passed since the last
@@ -87,6 +87,11 @@ char         *ec_pin_hash              (const char     *pin,
                                         const EcPepper *pepper,
                                         GError        **error);
 
+/* Whether @hash is a stored PIN hash this program will check PINs against: an
+ * Argon2id string at no less than the policy's minimum cost. CRYPTO otherwise. */
+gboolean      ec_pin_check_hash        (const char     *hash,
+                                        GError        **error);
+
 /* Verify @pin against @hash made by ec_pin_hash with the same pepper. Returns TRUE on a
  * match; FALSE with EC_STAFF_ERROR_WRONG_PIN on a mismatch (also for a hash made with
  * another pepper). When @out_needs_rehash is given it is set to TRUE on a match whose
@@ -96,9 +101,6 @@ gboolean      ec_pin_verify            (const char     *hash,
                                         const EcPepper *pepper,
                                         gboolean       *out_needs_rehash,
                                         GError        **error);
-
-/* TRUE when ELDERCARD_TEST_FAST_KDF=1 is set (test-only cheap Argon2id cost). */
-gboolean      ec_pin_fast_kdf          (void);
 
 /* ---- lockout (pure) --------------------------------------------------------- */
 

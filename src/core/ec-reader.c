@@ -11,6 +11,7 @@
 #include "ec-reader.h"
 #include "ec-reader-private.h"
 #include "ec-i18n.h"
+#include "ec-paths.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -277,14 +278,11 @@ find_helper (void)
       if ((found = helper_in (dir)) != NULL)
         return found;
     }
-#ifdef EC_LIBEXECDIR
-  if ((found = helper_in (EC_LIBEXECDIR)) != NULL)
-    return found;
-#endif
-#ifdef EC_BUILD_DIR
-  if ((found = helper_in (EC_BUILD_DIR)) != NULL)
-    return found;
-#endif
+  {
+    g_autofree char *libexec = ec_paths_libexecdir ();
+    if ((found = helper_in (libexec)) != NULL)
+      return found;
+  }
   return g_strdup ("eldercard-nfc-helper");     /* $PATH */
 }
 

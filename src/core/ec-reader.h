@@ -3,7 +3,7 @@
  *
  * libnfc never runs in the calling process: EcReader spawns `eldercard-nfc-helper`
  * (found through $ELDERCARD_NFC_HELPER, else next to the running executable, else
- * the build directory, else the install libexec directory) and talks to it over a
+ * ec_paths_libexecdir (): the build directory or the install libexec directory) and talks to it over a
  * pipe. Every request has a time bound; a helper that does not answer within it
  * (a stalled or unplugged reader, a hung libnfc call) is killed and respawned with
  * backoff (0.5 s, 1 s, 2 s, then every 5 s), and the state becomes LOST. So nothing

@@ -209,29 +209,93 @@ audit (EcDb       *db,
   return ec_db_audit_append (db, &actor, action, 0, NULL, NULL, detail, error);
 }
 
-/* A wrong PIN: count it, maybe lock, audit, all in one transaction (the count is
- * re-read inside it, so failures on two kiosks add up). Sets @error to WRONG_PIN
- * (with the wait, if locked) unless the database fails. */
+/* Step 1 of a sign-in, in one BEGIN IMMEDIATE transaction: read the account, refuse
+ * (and audit) when it is locked, otherwise count this attempt as a failure *before*
+ * the PIN is checked. Two kiosks or thirty processes trying at once are serialised
+ * here, so at most EC_PIN_FREE_ATTEMPTS PINs are ever checked before the wait: the
+ * attempt that reaches the limit sets the lock for everyone after it. A correct PIN
+ * takes the count back in step 3; a crash in between leaves it counted (fails
+ * closed). Returns the account (with the new count in @out_failures and the delay
+ * that starts if the PIN is wrong in @out_delay), or NULL with @error set. */
+static EcStaff *
+count_attempt (EcDb       *db,
+               const char *id,
+               gint64      now,
+               guint      *out_failures,
+               gint64     *out_delay,
+               GError    **error)
+{
+  g_autoptr(EcStaff) staff = NULL;
+  g_autoptr(GError) local = NULL;
+  gint64 wait, delay;
+  guint failures;
+
+  if (!ec_db_begin (db, error))
+    return NULL;
+  if (!get_staff (db, id, &staff, &local))
+    {
+      if (g_error_matches (local, EC_STAFF_ERROR, EC_STAFF_ERROR_NOT_FOUND)
+          && !audit (db, EC_ROLE_STAFF, id, "signin-unknown-staff", NULL, error))
+        goto fail;
+      if (!ec_db_commit (db, error))
+        return NULL;
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  if (staff->pin_hash == NULL)
+    {
+      if (!audit (db, staff->role, id, "signin-no-pin", NULL, error) || !ec_db_commit (db, error))
+        goto fail;
+      g_set_error (error, EC_STAFF_ERROR, EC_STAFF_ERROR_NOT_ALLOWED,
+                   _("%s has no PIN yet; an administrator must set one"), id);
+      return NULL;
+    }
+  /* A damaged or weakened stored hash is no PIN check: refuse without counting. */
+  if (!ec_pin_check_hash (staff->pin_hash, error))
+    goto fail;
+
+  wait = staff_wait (staff, now);
+  if (wait > 0)
+    {
+      g_autofree char *detail = g_strdup_printf ("wait=%" G_GINT64_FORMAT, wait);
+      g_autofree char *text = format_wait (wait);
+
+      if (!audit (db, staff->role, id, "signin-locked", detail, error) || !ec_db_commit (db, error))
+        goto fail;
+      g_set_error (error, EC_STAFF_ERROR, EC_STAFF_ERROR_LOCKED_OUT,
+                   _("Too many wrong PINs: sign-in for %s is locked. Try again in %s."),
+                   id, text);
+      return NULL;
+    }
+
+  failures = staff->pin_failures < G_MAXINT ? staff->pin_failures + 1 : staff->pin_failures;
+  delay = ec_pin_lockout_delay (failures);
+  if (!ec_db_staff_set_pin_state (db, id, failures, delay > 0 ? now + delay : 0, error)
+      || !ec_db_commit (db, error))
+    goto fail;
+  *out_failures = failures;
+  *out_delay = delay;
+  return g_steal_pointer (&staff);
+
+fail:
+  ec_db_rollback (db);
+  return NULL;
+}
+
+/* Step 3 after a wrong PIN: the attempt is already counted; audit it (and the lockout
+ * it started) and say how long to wait. */
 static void
 record_failure (EcDb       *db,
                 const char *id,
                 EcRole      role,
-                gint64      now,
+                guint       failures,
+                gint64      delay,
                 GError    **error)
 {
-  g_autoptr(EcStaff) fresh = NULL;
   g_autofree char *detail = NULL;
-  gint64 delay;
-  guint failures;
 
   if (!ec_db_begin (db, error))
     return;
-  if (!get_staff (db, id, &fresh, error))
-    goto fail;
-  failures = fresh->pin_failures < G_MAXINT ? fresh->pin_failures + 1 : fresh->pin_failures;
-  delay = ec_pin_lockout_delay (failures);
-  if (!ec_db_staff_set_pin_state (db, id, failures, delay > 0 ? now + delay : 0, error))
-    goto fail;
   detail = g_strdup_printf ("failures=%u", failures);
   if (!audit (db, role, id, "pin-failure", detail, error))
     goto fail;
@@ -275,7 +339,8 @@ ec_staff_sign_in (EcDb           *db,
   g_autoptr(GError) local = NULL;
   g_autofree char *new_hash = NULL;
   gboolean rehash = FALSE;
-  gint64 wait;
+  guint failures = 0;
+  gint64 delay = 0;
 
   g_return_val_if_fail (db != NULL, NULL);
   g_return_val_if_fail (pepper != NULL, NULL);
@@ -288,37 +353,13 @@ ec_staff_sign_in (EcDb           *db,
         g_warning ("cannot audit a sign-in attempt: %s", audit_error->message);
       return NULL;
     }
-  if (!get_staff (db, id, &staff, &local))
-    {
-      if (g_error_matches (local, EC_STAFF_ERROR, EC_STAFF_ERROR_NOT_FOUND)
-          && !audit (db, EC_ROLE_STAFF, id, "signin-unknown-staff", NULL, error))
-        return NULL;
-      g_propagate_error (error, g_steal_pointer (&local));
-      return NULL;
-    }
-  if (staff->pin_hash == NULL)
-    {
-      if (!audit (db, staff->role, id, "signin-no-pin", NULL, error))
-        return NULL;
-      g_set_error (error, EC_STAFF_ERROR, EC_STAFF_ERROR_NOT_ALLOWED,
-                   _("%s has no PIN yet; an administrator must set one"), id);
-      return NULL;
-    }
 
-  wait = staff_wait (staff, now);
-  if (wait > 0)
-    {
-      g_autofree char *detail = g_strdup_printf ("wait=%" G_GINT64_FORMAT, wait);
-      g_autofree char *text = format_wait (wait);
+  /* 1: count the attempt (or refuse it) before anything is verified. */
+  staff = count_attempt (db, id, now, &failures, &delay, error);
+  if (staff == NULL)
+    return NULL;
 
-      if (!audit (db, staff->role, id, "signin-locked", detail, error))
-        return NULL;
-      g_set_error (error, EC_STAFF_ERROR, EC_STAFF_ERROR_LOCKED_OUT,
-                   _("Too many wrong PINs: sign-in for %s is locked. Try again in %s."),
-                   id, text);
-      return NULL;
-    }
-
+  /* 2: Argon2id, outside any transaction (it takes 0.1–0.5 s). */
   if (pin == NULL || !ec_pin_verify (staff->pin_hash, pin, pepper, &rehash, &local))
     {
       if (local != NULL && !g_error_matches (local, EC_STAFF_ERROR, EC_STAFF_ERROR_WRONG_PIN))
@@ -326,11 +367,11 @@ ec_staff_sign_in (EcDb           *db,
           g_propagate_error (error, g_steal_pointer (&local));
           return NULL;
         }
-      record_failure (db, id, staff->role, now, error);
+      record_failure (db, id, staff->role, failures, delay, error);
       return NULL;
     }
 
-  /* Correct PIN: reset the count, upgrade an old hash, audit, in one transaction. */
+  /* 3: correct PIN: reset the count, upgrade an old hash, audit, in one transaction. */
   if (rehash)
     {
       new_hash = ec_pin_hash (pin, pepper, &local);
@@ -345,7 +386,7 @@ ec_staff_sign_in (EcDb           *db,
 
     if (new_hash != NULL)
       ok = ec_db_staff_set_pin_hash (db, id, new_hash, &self, error);
-    else if (staff->pin_failures != 0 || staff->pin_locked_until != 0)
+    else
       ok = ec_db_staff_set_pin_state (db, id, 0, 0, error);
     ok = ok && audit (db, staff->role, id, "staff-signin", new_hash != NULL ? "rehashed" : NULL, error);
     if (!ok)

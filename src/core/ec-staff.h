@@ -21,6 +21,11 @@
  *   station-key-unlock-failed  wrong station key passphrase
  * plus ec-db.h's own "staff-add" and "staff-pin".
  *
+ * A sign-in counts the attempt *before* it checks the PIN, in one BEGIN IMMEDIATE
+ * transaction that also refuses a locked account, and takes the count back when the
+ * PIN is right: attempts started at once on any number of connections are serialised
+ * there, so no more than EC_PIN_FREE_ATTEMPTS PINs are checked before the wait.
+ *
  * ec_staff_sign_in() runs Argon2id (64 MiB, ~0.1–0.5 s): call it off the UI thread. */
 #pragma once
 

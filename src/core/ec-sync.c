@@ -34,6 +34,7 @@
 #include "ec-crypto.h"
 #include "ec-db-private.h"
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 
 #define SIG_DOMAIN    "ECBUNDLE1-SIG"
@@ -806,7 +807,7 @@ bundle_verify (const EcKeyring  *ring,
                    ks, ours);
       return FALSE;
     }
-  cert = ec_keyring_find_cert (ring, hdr->signer_kid);
+  cert = ec_keyring_find_cert_at (ring, hdr->signer_kid, hdr->created_at);
   if (cert == NULL || cert->station_id != hdr->station_id
       || hdr->created_at < cert->valid_from || hdr->created_at > cert->valid_to)
     {
@@ -949,29 +950,19 @@ read_limited_file (const char  *path,
                    gsize       *out_len,
                    GError     **error)
 {
-  GStatBuf sb;
+  g_autoptr(GError) local = NULL;
   char *data = NULL;
   gsize len = 0;
 
-  if (g_stat (path, &sb) != 0)
+  /* Non-blocking open, regular files only, never more than @max bytes read. */
+  if (!ec_file_read_bounded (path, max, 0, &data, &len, &local))
     {
-      int e = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), _("Cannot read %s: %s"), path, g_strerror (e));
-      return FALSE;
-    }
-  if (!S_ISREG (sb.st_mode) || (guint64) sb.st_size > max)
-    {
-      g_set_error (error, EC_SYNC_ERROR, EC_SYNC_ERROR_DAMAGED,
-                   _("%s is not a plausible eldercard file (not a regular file, or larger than %zu bytes)"),
-                   path, max);
-      return FALSE;
-    }
-  if (!g_file_get_contents (path, &data, &len, error))
-    return FALSE;
-  if (len > max)
-    {
-      g_free (data);
-      g_set_error (error, EC_SYNC_ERROR, EC_SYNC_ERROR_DAMAGED, _("%s is larger than %zu bytes"), path, max);
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_INVAL))
+        g_set_error (error, EC_SYNC_ERROR, EC_SYNC_ERROR_DAMAGED,
+                     _("%s is not a plausible eldercard file (not a regular file, or larger than %zu bytes)"),
+                     path, max);
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
   *out = (guint8 *) data;
@@ -1647,45 +1638,6 @@ ec_sync_kiosk_key_load (const char  *key_path,
   return TRUE;
 }
 
-static gboolean
-hash_str (crypto_generichash_state *h, const char *s)
-{
-  guint8 len[4];
-  gsize n = s != NULL ? strlen (s) : 0;
-  guint32 v = s != NULL ? (guint32) n : STR_NULL;
-
-  len[0] = (guint8) (v >> 24);
-  len[1] = (guint8) (v >> 16);
-  len[2] = (guint8) (v >> 8);
-  len[3] = (guint8) v;
-  return crypto_generichash_update (h, len, 4) == 0
-         && (n == 0 || crypto_generichash_update (h, (const guint8 *) s, n) == 0);
-}
-
-/* The database's chain hash (docs/database.md "The audit chain"). */
-static gboolean
-entry_hash (const guint8        prev[32],
-            const EcAuditEntry *e,
-            guint8              out[32])
-{
-  crypto_generichash_state h;
-  guint8 fixed[8 + 8 + 8 + 1 + 8];
-  g_autoptr(GByteArray) b = g_byte_array_new ();
-
-  g_byte_array_append (b, (const guint8 *) "ECAUDIT1", 8);
-  put_u64 (b, (guint64) e->seq);
-  put_u64 (b, (guint64) e->at);
-  put_u8 (b, e->actor_role);
-  put_u64 (b, e->resident_id);
-  memcpy (fixed, b->data, sizeof fixed);
-  return crypto_generichash_init (&h, NULL, 0, 32) == 0
-         && crypto_generichash_update (&h, prev, 32) == 0
-         && crypto_generichash_update (&h, fixed, sizeof fixed) == 0
-         && hash_str (&h, e->actor_id) && hash_str (&h, e->action) && hash_str (&h, e->purpose)
-         && hash_str (&h, e->reason) && hash_str (&h, e->detail)
-         && crypto_generichash_final (&h, out, 32) == 0;
-}
-
 GBytes *
 ec_sync_audit_seal (const char     *kiosk_id,
                     const EcSecret *sk,
@@ -1841,7 +1793,7 @@ ec_sync_audit_parse (const guint8       *data,
                        _("Audit entry %u of the export is out of sequence"), i + 1);
           return FALSE;
         }
-      if (!entry_hash (h, e, want))
+      if (!_ec_audit_entry_hash (h, e, want))
         {
           g_set_error_literal (error, EC_KEY_ERROR, EC_KEY_ERROR_CRYPTO, _("libsodium could not hash an audit entry"));
           return FALSE;

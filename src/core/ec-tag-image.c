@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ec-error.h"
+#include "ec-file.h"
 #include "ec-i18n.h"
 
 static const EcTagInfo tag_info[] = {
@@ -382,7 +383,8 @@ ec_tag_image_load_file (const char *path,
   g_autoptr(GError) local = NULL;
   EcTagImage *img;
 
-  if (!g_file_get_contents (path, &text, &len, error))
+  /* The largest image (NTAG216, 231 pages) is about 4 KiB of text. */
+  if (!ec_file_read_bounded (path, 64 * 1024, 0, &text, &len, error))
     return NULL;
   img = ec_tag_image_parse (text, len, &local);
   if (img == NULL)

@@ -11,6 +11,7 @@
 #include "ec-i18n.h"
 #include "ec-init.h"
 #include "ec-kiosk-i18n.h"
+#include "ec-kiosk-lock.h"
 #include "ec-kiosk-window.h"
 #include "ec-station-page.h"
 
@@ -137,7 +138,11 @@ ec_kiosk_application_handle_local_options (GApplication *app,
   if (g_variant_dict_lookup (options, "demo", "^&ay", &demo))
     self->demo_dir = g_strdup (demo);
   if (g_variant_dict_contains (options, "kiosk"))
-    self->kiosk_mode = TRUE;
+    {
+      self->kiosk_mode = TRUE;
+      /* Before GTK starts: GTK_DEBUG=interactive would open the Inspector at once. */
+      ec_kiosk_lock_environment ();
+    }
 
   ec_kiosk_i18n_init (self->config->language);
   return -1;

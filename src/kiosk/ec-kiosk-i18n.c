@@ -8,10 +8,7 @@
 #include <string.h>
 
 #include "ec-config.h"
-
-#ifndef EC_INSTALLED_LOCALEDIR
-#define EC_INSTALLED_LOCALEDIR "/usr/share/locale"
-#endif
+#include "ec-paths.h"
 
 /* GNU gettext caches translations; bumping this counter invalidates the cache so a
  * changed LANGUAGE takes effect (what gettext's own manual recommends). */
@@ -43,16 +40,10 @@ ec_kiosk_i18n_get_localedir (void)
 void
 ec_kiosk_i18n_init (const char *language)
 {
-  const char *env = g_getenv ("ELDERCARD_LOCALEDIR");
   const char *messages;
 
   g_free (localedir);
-  if (env != NULL && *env)
-    localedir = g_strdup (env);
-  else if (g_file_test (EC_LOCALEDIR, G_FILE_TEST_IS_DIR))
-    localedir = g_strdup (EC_LOCALEDIR);
-  else
-    localedir = g_strdup (EC_INSTALLED_LOCALEDIR);
+  localedir = ec_paths_localedir ();
   bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

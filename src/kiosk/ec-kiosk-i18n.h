@@ -9,8 +9,8 @@
 
 G_BEGIN_DECLS
 
-/* bindtextdomain: $ELDERCARD_LOCALEDIR, else the build tree's locale directory
- * (EC_LOCALEDIR) when it exists, else the installed one. Then sets the language:
+/* bindtextdomain to ec_paths_localedir (): $ELDERCARD_LOCALEDIR, else the build tree's
+ * locale directory when running from it, else the installed one. Then sets the language:
  * @language "zh" or "en", or NULL for the locale's. */
 void        ec_kiosk_i18n_init            (const char *language);
 /* "zh" or "en". */

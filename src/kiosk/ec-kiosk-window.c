@@ -8,6 +8,7 @@
 
 #include "ec-i18n.h"
 #include "ec-kiosk-i18n.h"
+#include "ec-kiosk-lock.h"
 #include "ec-kiosk-strings.h"
 #include "ec-lookup-page.h"
 #include "ec-nurse-page.h"
@@ -1088,6 +1089,9 @@ ec_kiosk_window_new (GtkApplication    *app,
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (self->role_action));
   if (kiosk_mode)
     {
+      /* No GTK Inspector (Ctrl+Shift+D / Ctrl+Shift+I) in any window of this process,
+       * whatever the user's GTK settings (ec-kiosk-lock.h). */
+      ec_kiosk_lock_debugging ();
       gtk_window_set_decorated (GTK_WINDOW (self), FALSE);
       gtk_widget_set_visible (self->window_controls, FALSE);
       gtk_window_set_deletable (GTK_WINDOW (self), FALSE);

@@ -799,13 +799,22 @@ render_verdict (EcNursePage *self)
   else
     {
       g_string_append_printf (drug, _("You entered: “%s”"), v->drug_text);
-      if (v->candidates != NULL && v->candidates->len > 0)
+      if (v->candidate_checks != NULL && v->candidate_checks->len > 0)
         {
+          /* Each product the name fits with its own result; the headline is the worst. */
           g_autoptr(GString) list = g_string_new (NULL);
-          for (guint i = 0; i < v->candidates->len; i++)
-            g_string_append_printf (list, "%s%s", i > 0 ? "; " : "", (const char *) g_ptr_array_index (v->candidates, i));
+          for (guint i = 0; i < v->candidate_checks->len; i++)
+            {
+              const EcAllergyCandidate *c = g_ptr_array_index (v->candidate_checks, i);
+              g_string_append_printf (list, "\n• %s (%s): %s", zh ? c->name_zh : c->name_en,
+                                      zh ? c->name_en : c->name_zh,
+                                      c->verdict == EC_VERDICT_NO_RECORDED_CONFLICT ? _("No recorded conflict")
+                                                                                    : finding_level_label (c->verdict));
+            }
           g_string_append_c (drug, '\n');
-          g_string_append_printf (drug, _("It fits several drugs: %s"), list->str);
+          g_string_append (drug, _("It fits several products. The worst result is shown until you pick one: "
+                                   "enter the product's full name."));
+          g_string_append (drug, list->str);
         }
       else
         {

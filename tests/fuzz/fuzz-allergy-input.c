@@ -8,6 +8,7 @@
 
 #include "ec-allergy-check.h"
 #include "ec-drugs.h"
+#include "ec-drugs-private.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
@@ -32,7 +33,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   g_assert (r->allergies->len <= EC_ALLERGY_INPUT_MAX_ENTRIES);
   g_assert (r->medications->len <= EC_ALLERGY_INPUT_MAX_ENTRIES);
   {
-    const char *drugs[] = { "阿莫西林", "流感疫苗", "布洛芬", "unknown-thing" };
+    const char *drugs[] = { "阿莫西林", "流感疫苗", "布洛芬", "unknown-thing", "带状疱疹疫苗", "头孢曲松", "阿莫" };
     for (gsize i = 0; i < G_N_ELEMENTS (drugs); i++)
       {
         g_autoptr(EcAllergyVerdict) v = NULL;
@@ -41,9 +42,18 @@ LLVMFuzzerTestOneInput (const guint8 *data,
         g_assert (ec_allergy_check (table, r, drugs[i], &v, NULL));
         json = ec_allergy_verdict_to_json (v, TRUE);
         g_assert (json != NULL);
-        /* "Allergies unknown" is never reported as no conflict. */
+        /* "Allergies unknown" is never reported as no conflict, nor is an allergy the
+         * table does not (fully) recognise. */
         if (r->allergy_status == EC_ALLERGY_STATUS_UNKNOWN)
           g_assert (v->verdict != EC_VERDICT_NO_RECORDED_CONFLICT);
+        for (guint j = 0; j < r->allergies->len; j++)
+          {
+            const EcAllergy *a = r->allergies->pdata[j];
+            g_autoptr(GPtrArray) unrec = NULL;
+            g_autoptr(GPtrArray) parts = _ec_drugs_resolve_allergy (table, a->substance, &unrec);
+            if (unrec->len > 0 || parts->len == 0)
+              g_assert (v->verdict != EC_VERDICT_NO_RECORDED_CONFLICT);
+          }
       }
   }
   return 0;
