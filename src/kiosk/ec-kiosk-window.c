@@ -171,6 +171,14 @@ render_topbar (EcKioskWindow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->language_button), _("Switch language"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->staff_button), _("Staff menu"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->demo_button), _("Show or hide the demo panel"));
+  /* Icon-only buttons: a name a screen reader speaks, in the kiosk's language. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->staff_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Staff menu"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->demo_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Show or hide the demo panel"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->reader_status), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  ec_kiosk_reader_state_title (ec_kiosk_controller_get_reader_state (self->controller)),
+                                  -1);
   gtk_label_set_label (self->reading_label, _("Reading card…"));
   gtk_label_set_label (self->reading_hint, _("Keep the card on the reader."));
   gtk_window_set_title (GTK_WINDOW (self), _("Eldercard Kiosk"));
@@ -322,6 +330,10 @@ render (EcKioskWindow *self)
                                  (screen == EC_KIOSK_SCREEN_RECORD || screen == EC_KIOSK_SCREEN_PROBLEM)
                                  ? GTK_STACK_TRANSITION_TYPE_CROSSFADE : GTK_STACK_TRANSITION_TYPE_NONE);
   gtk_stack_set_visible_child (self->main_stack, page);
+  /* The search field takes the keyboard now that its page is shown (grabbing the
+   * focus before, on a hidden page, did nothing: the first keys were lost). */
+  if (page == self->lookup_page && self->shown_screen != EC_KIOSK_SCREEN_LOOKUP)
+    ec_lookup_page_focus (EC_LOOKUP_PAGE (self->lookup_page));
   if (page != self->record_view)
     ec_record_view_clear (EC_RECORD_VIEW (self->record_view));
   if (self->nurse_page != NULL && page != self->nurse_page)

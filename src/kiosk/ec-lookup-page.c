@@ -342,6 +342,9 @@ static void
 ec_lookup_page_init (EcLookupPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Keys typed anywhere on the page (a key of the on-screen keyboard focused) go to
+   * the search field. */
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
   /* The on-screen keyboard beside the results, or below the search field when narrow. */
   ec_reflow_box_replace_box (gtk_widget_get_parent (GTK_WIDGET (self->keyboard_box)), 24, 980, FALSE);
   build_keyboard (self);
@@ -369,6 +372,13 @@ ec_lookup_page_reset (EcLookupPage *self)
   g_signal_handlers_unblock_matched (self->search_entry, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
   clear_results (self);
   gtk_label_set_label (self->status_label, _("Start typing to search."));
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+void
+ec_lookup_page_focus (EcLookupPage *self)
+{
+  g_return_if_fail (EC_IS_LOOKUP_PAGE (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
