@@ -43,6 +43,7 @@ appstream
 groff-base
 clang
 xdotool
+espeak-ng
 systemd
 bash-completion
 "

@@ -109,7 +109,7 @@ ec_problem_page_init (EcProblemPage *self)
                                                     16, 600, TRUE);
     GtkWidget *label = gtk_label_new (NULL);
 
-    /* Above the other buttons, shown only when the kiosk knows whose card it is. */
+    /* Shown only when the kiosk knows whose card it is. */
     self->emergency_button = gtk_button_new ();
     gtk_label_set_wrap (GTK_LABEL (label), TRUE);
     gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
@@ -119,8 +119,8 @@ ec_problem_page_init (EcProblemPage *self)
     gtk_widget_add_css_class (self->emergency_button, "pill");
     gtk_widget_set_visible (self->emergency_button, FALSE);
     g_signal_connect_swapped (self->emergency_button, "clicked", G_CALLBACK (on_emergency_button_clicked_cb), self);
-    gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (buttons)), self->emergency_button,
-                                gtk_widget_get_prev_sibling (buttons));
+    /* First: for an unconscious resident it is the way forward. */
+    gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (buttons)), self->emergency_button, NULL);
   }
 }
 

@@ -6,11 +6,13 @@
 #include <adwaita.h>
 
 #include "ec-i18n.h"
+#include "ec-kiosk-i18n.h"
 #include "ec-kiosk-strings.h"
 #include "ec-kiosk-widgets.h"
 #include "ec-labels.h"
 #include "ec-phone.h"
 #include "ec-qr.h"
+#include "ec-read-aloud.h"
 #include "ec-reflow-box.h"
 
 struct _EcRecordView
@@ -45,6 +47,9 @@ struct _EcRecordView
   GtkWidget  *care_section;
   GtkWidget  *support_section;
   GtkWidget  *flow;            /* EcReflowBox: the record's sections, two columns when wide */
+  GtkWidget  *read_aloud_button;
+  EcKioskResult *result;       /* shown now (for reading aloud) */
+  char       *last_spoken;
 
   char       *station_name;
   char       *station_phone;
@@ -75,6 +80,27 @@ on_lookup_button_clicked_cb (EcRecordView *self,
 }
 
 static void
+read_aloud (EcRecordView *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->result == NULL || self->result->resident == NULL)
+    return;
+  g_free (self->last_spoken);
+  self->last_spoken = ec_read_aloud_text (self->result);
+  if (!ec_read_aloud_speak (self->last_spoken, ec_kiosk_i18n_get_language (), &error))
+    g_warning ("read aloud: %s", error->message);
+}
+
+static void
+read_aloud_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  read_aloud (EC_RECORD_VIEW (widget));
+}
+
+static void
 ec_record_view_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_RECORD_VIEW);
@@ -88,6 +114,8 @@ ec_record_view_finalize (GObject *object)
 
   g_free (self->station_name);
   g_free (self->station_phone);
+  g_free (self->last_spoken);
+  g_clear_pointer (&self->result, ec_kiosk_result_unref);
   G_OBJECT_CLASS (ec_record_view_parent_class)->finalize (object);
 }
 
@@ -138,6 +166,9 @@ ec_record_view_class_init (EcRecordViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcRecordView, medications_section);
   gtk_widget_class_bind_template_child (widget_class, EcRecordView, care_section);
   gtk_widget_class_bind_template_child (widget_class, EcRecordView, support_section);
+  /* F5 reads the critical facts aloud, as the button does. */
+  gtk_widget_class_install_action (widget_class, "record.read-aloud", NULL, read_aloud_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "record.read-aloud", NULL);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ec-record-view");
 }
@@ -178,6 +209,31 @@ ec_record_view_init (EcRecordView *self)
     }
   gtk_box_remove (self->content_box, self->buttons_box);
   self->buttons_box = buttons;
+
+  /* Read aloud: under the name, on screen without scrolling. */
+  {
+    /* An icon (a speaker), named for screen readers, so it fits beside the name at
+     * every window size. */
+    self->read_aloud_button = gtk_button_new_from_icon_name ("audio-volume-high-symbolic");
+    gtk_widget_set_tooltip_text (self->read_aloud_button, _("Read aloud (F5)"));
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->read_aloud_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    _("Read aloud"), -1);
+    gtk_widget_add_css_class (self->read_aloud_button, "ec-read-aloud");
+    g_signal_connect_swapped (self->read_aloud_button, "clicked", G_CALLBACK (read_aloud), self);
+    /* Beside the name: on screen with it at every size, and no taller than it. */
+    {
+      GtkWidget *column = gtk_widget_get_parent (GTK_WIDGET (self->name_label));
+      GtkWidget *row = ec_reflow_box_new (12, 0, FALSE);
+
+      g_object_ref (self->name_label);
+      gtk_box_remove (GTK_BOX (column), GTK_WIDGET (self->name_label));
+      ec_reflow_box_append (EC_REFLOW_BOX (row), GTK_WIDGET (self->name_label), 0);
+      g_object_unref (self->name_label);
+      gtk_widget_set_valign (self->read_aloud_button, GTK_ALIGN_CENTER);
+      ec_reflow_box_append (EC_REFLOW_BOX (row), self->read_aloud_button, 1);
+      gtk_box_insert_child_after (GTK_BOX (column), row, NULL);
+    }
+  }
 }
 
 GtkWidget *
@@ -456,6 +512,11 @@ ec_record_view_set_result (EcRecordView  *self,
 
   r = result->resident;
   tap = result->tap;
+  if (self->result != result)
+    {
+      g_clear_pointer (&self->result, ec_kiosk_result_unref);
+      self->result = ec_kiosk_result_ref (result);
+    }
   summary = result_summary (result);
   ec_kiosk_box_remove_all (self->notice_box);
   ec_kiosk_box_remove_all (self->conditions_box);
@@ -732,6 +793,8 @@ ec_record_view_clear (EcRecordView *self)
 
   g_return_if_fail (EC_IS_RECORD_VIEW (self));
 
+  g_clear_pointer (&self->result, ec_kiosk_result_unref);
+  g_clear_pointer (&self->last_spoken, g_free);
   ec_kiosk_box_remove_all (self->notice_box);
   ec_kiosk_box_remove_all (self->allergy_banner);
   ec_kiosk_box_remove_all (self->conditions_box);
@@ -784,4 +847,18 @@ ec_record_view_get_notices (EcRecordView *self)
 {
   g_return_val_if_fail (EC_IS_RECORD_VIEW (self), NULL);
   return GTK_WIDGET (self->notice_box);
+}
+
+GtkWidget *
+ec_record_view_get_read_aloud_button (EcRecordView *self)
+{
+  g_return_val_if_fail (EC_IS_RECORD_VIEW (self), NULL);
+  return self->read_aloud_button;
+}
+
+const char *
+ec_record_view_get_last_spoken (EcRecordView *self)
+{
+  g_return_val_if_fail (EC_IS_RECORD_VIEW (self), NULL);
+  return self->last_spoken;
 }

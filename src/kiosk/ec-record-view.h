@@ -52,6 +52,11 @@ GPtrArray *ec_record_view_get_must_see (EcRecordView *self);
 /* The notices above the record ("Card out of date", "No card" …); below the banner. */
 GtkWidget *ec_record_view_get_notices  (EcRecordView *self);
 
+/* "Read aloud (F5)": speaks ec_read_aloud_text() of the record shown; the text last
+ * spoken (NULL before; cleared with the record). */
+GtkWidget  *ec_record_view_get_read_aloud_button (EcRecordView *self);
+const char *ec_record_view_get_last_spoken       (EcRecordView *self);
+
 /* Forget the resident: empty every field (privacy, after the record leaves the screen). */
 void       ec_record_view_clear       (EcRecordView  *self);
 
