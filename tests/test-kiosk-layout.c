@@ -210,6 +210,14 @@ test_sizes (void)
         ec_test_spin (200);
         where = g_strdup_printf ("%s %d×%d waiting", langs[l], s->width, s->height);
         check_window (s, where);
+        /* "No card? Search residents" is on screen without scrolling. */
+        {
+          GtkWidget *b = ec_test_find_named (ec_kiosk_window_get_page (T.window, EC_KIOSK_SCREEN_WAITING),
+                                             "waiting-lookup-button");
+          graphene_rect_t r = bounds_in_window (b);
+
+          g_assert_cmpfloat (r.origin.y + r.size.height, <=, gtk_widget_get_height (GTK_WIDGET (T.window)));
+        }
 
         show_card ("01-valid-allergies");
         g_free (where);
