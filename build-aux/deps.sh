@@ -62,6 +62,7 @@ appstream
 groff-base
 clang
 xdotool
+espeak-ng
 systemd
 bash-completion
 "

@@ -31,7 +31,7 @@ run: all $(KIOSK_DEMO_SETUP)
 .PHONY: screenshots
 screenshots: all $(KIOSK_SHOTS)
 	GSK_RENDERER=cairo NO_AT_BRIDGE=1 GSETTINGS_BACKEND=memory LC_ALL=C.UTF-8 \
-	  xvfb-run -a -s "-screen 0 1280x900x24" $(KIOSK_SHOTS) docs/screenshots
+	  xvfb-run -a -s "-screen 0 1400x1300x24" $(KIOSK_SHOTS) docs/screenshots
 
 .PHONY: bench bench-kiosk
 bench: bench-kiosk

@@ -117,6 +117,50 @@ shoot_language (const char *lang,
   ec_kiosk_controller_clear (H.controller);
 }
 
+/* Every screen at the window sizes kiosks have (issue 14): sizes/LANG-WxH-SCREEN.png. */
+static void
+shoot_sizes (const char *lang)
+{
+  static const int sizes[][2] = { { 1280, 800 }, { 1366, 768 }, { 1024, 600 }, { 800, 1280 }, { 400, 800 } };
+  static const char *cards[][2] = {
+    { "01-valid-allergies", "record" }, { "04-valid-card-out-of-date", "record-out-of-date" },
+    { "07-replaced", "problem-replaced" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autofree char *dir = g_build_filename (out_dir, "sizes", NULL);
+
+      g_mkdir_with_parents (dir, 0755);
+      gtk_window_destroy (GTK_WINDOW (H.window));
+      ec_kiosk_i18n_set_language (lang);
+      H.window = ec_kiosk_window_new (NULL, H.controller, H.config, FALSE);
+      gtk_window_set_default_size (GTK_WINDOW (H.window), sizes[i][0], sizes[i][1]);
+      gtk_window_present (GTK_WINDOW (H.window));
+      ec_kiosk_controller_clear (H.controller);
+      if (ec_test_shoot (GTK_WIDGET (H.window), "kiosk-screenshots", 800, dir, "%s-%dx%d-waiting.png",
+                         lang, sizes[i][0], sizes[i][1]))
+        n_written++;
+      for (gsize c = 0; c < G_N_ELEMENTS (cards); c++)
+        {
+          g_autofree char *path = g_strdup_printf ("%s/cards/%s.tag", H.demo->dir, cards[c][0]);
+
+          ec_kiosk_controller_submit_image_file (H.controller, path);
+          ec_test_wait_until (screen_settled, NULL, 5000);
+          if (ec_test_shoot (GTK_WIDGET (H.window), "kiosk-screenshots", 1100, dir, "%s-%dx%d-%s.png",
+                             lang, sizes[i][0], sizes[i][1], cards[c][1]))
+            n_written++;
+          ec_kiosk_controller_clear (H.controller);
+        }
+      ec_kiosk_controller_open_lookup (H.controller);
+      ec_lookup_page_search (EC_LOOKUP_PAGE (ec_kiosk_window_get_page (H.window, EC_KIOSK_SCREEN_LOOKUP)), "wang");
+      if (ec_test_shoot (GTK_WIDGET (H.window), "kiosk-screenshots", 900, dir, "%s-%dx%d-search.png",
+                         lang, sizes[i][0], sizes[i][1]))
+        n_written++;
+      ec_kiosk_controller_clear (H.controller);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -132,7 +176,7 @@ main (int    argc,
   /* The emulated reader, so the pictures show "Reader ready". */
   ec_kiosk_harness_start_emulator (&H, NULL, NULL);
   ec_kiosk_harness_load_config (&H);
-  ec_kiosk_harness_open_sized (&H, TRUE, 1280, 860);
+  ec_kiosk_harness_open_sized (&H, TRUE, 1280, 800);
   ec_kiosk_test_wait_reader (H.controller, EC_KIOSK_READER_READY, 15000);
   ec_test_spin (500);
 
@@ -149,6 +193,9 @@ main (int    argc,
   }
   shoot ("demo-panel");
   ec_kiosk_window_set_side_panel (H.window, NULL);
+
+  shoot_sizes ("zh");
+  shoot_sizes ("en");
 
   ec_kiosk_harness_close (&H, 200);
   g_print ("%u screenshots written to %s\n", n_written, out_dir);

@@ -101,7 +101,7 @@ for t in "$@"; do
     *) cmd=("$t" --tap) ;;
   esac
   case "$name" in
-    test-kiosk*) cmd=(xvfb-run -a -s "-screen 0 1280x900x24" "${cmd[@]}") ;;
+    test-kiosk*) cmd=(xvfb-run -a -s "-screen 0 1400x1300x24" "${cmd[@]}") ;;
   esac
   start=$(date +%s)
   timeout --kill-after=10 "$TEST_TIMEOUT" "${cmd[@]}" >"$log" 2>&1

@@ -160,6 +160,15 @@ test_suggestions (void)
   /* English and pinyin find the same drug. */
   type_into ("nurse-drug-entry", "amoxi");
   g_assert_cmpuint (ec_nurse_page_get_n_suggestions (nurse_page ()), >=, 1);
+
+  /* A misspelling gets "did you mean" (issue 14: "amoxcilin" got nothing). */
+  type_into ("nurse-drug-entry", "amoxcilin");
+  g_assert_cmpuint (ec_nurse_page_get_n_suggestions (nurse_page ()), >=, 1);
+  {
+    g_autofree char *shown = ec_kiosk_harness_text (&T);
+    ec_test_assert_contains (shown, "Did you mean");
+    ec_test_assert_contains (shown, "amoxicillin");
+  }
 }
 
 static void
@@ -227,8 +236,31 @@ test_record_withheld (void)
   ec_kiosk_harness_tap_record (&T, PENICILLIN_CARD, CARD_MS);
   text = check_drug ("阿莫西林");
   ec_test_assert_contains (text, "STOP — do not inject");
-  /* No nurse id, no record. */
-  g_assert_false (gtk_widget_is_sensitive (page_widget ("nurse-withheld-button")));
+  /* After STOP the safe action is the prominent one, first, and can be pressed at
+   * once; "given" is plain, not the eye-catching red (issue 14). */
+  {
+    GtkWidget *withheld = page_widget ("nurse-withheld-button");
+    GtkWidget *given = page_widget ("nurse-given-button");
+    graphene_rect_t w, g;
+    g_autoptr(GPtrArray) none = NULL;
+
+    g_assert_true (gtk_widget_is_sensitive (withheld));
+    g_assert_true (gtk_widget_has_css_class (withheld, "suggested-action"));
+    g_assert_false (gtk_widget_has_css_class (given, "destructive-action"));
+    g_assert_false (gtk_widget_has_css_class (given, "suggested-action"));
+    ec_test_spin (50);
+    g_assert_true (gtk_widget_compute_bounds (withheld, GTK_WIDGET (T.window), &w));
+    g_assert_true (gtk_widget_compute_bounds (given, GTK_WIDGET (T.window), &g));
+    g_assert_cmpfloat (w.origin.y, <, g.origin.y);
+    /* No nurse id, no record: it asks for one, in the field, with the keyboard there. */
+    press ("nurse-withheld-button");
+    ec_test_spin (100);
+    g_assert_true (gtk_widget_has_css_class (page_widget ("nurse-id-entry"), "error"));
+    g_assert_cmpstr (gtk_entry_get_placeholder_text (GTK_ENTRY (page_widget ("nurse-id-entry"))), ==,
+                     "Type your nurse ID first");
+    none = ec_kiosk_harness_audit_entries (&T, c->resident, "injection-withheld");
+    g_assert_cmpuint (none->len, ==, before->len);
+  }
   type_into ("nurse-dose-entry", "0.5 g");
   type_into ("nurse-id-entry", "N007");
   press ("nurse-withheld-button");

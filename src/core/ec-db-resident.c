@@ -892,7 +892,8 @@ ec_db_get_resident (EcDb          *db,
                            _("Viewing a resident's record needs a purpose"));
       return FALSE;
     }
-  if (strcmp (purpose, EC_DB_PURPOSE_MANUAL_LOOKUP) == 0 && (reason == NULL || reason[0] == '\0'))
+  if ((strcmp (purpose, EC_DB_PURPOSE_MANUAL_LOOKUP) == 0 || strcmp (purpose, EC_DB_PURPOSE_EMERGENCY_ACCESS) == 0)
+      && (reason == NULL || reason[0] == '\0'))
     {
       g_set_error_literal (error, EC_DB_ERROR, EC_DB_ERROR_INVALID,
                            _("A manual lookup needs a reason"));

@@ -62,6 +62,9 @@ typedef struct
 /* Purposes for ec_db_get_resident(). Other strings are accepted too. */
 #define EC_DB_PURPOSE_CARD_TAP      "card-tap"
 #define EC_DB_PURPOSE_MANUAL_LOOKUP "manual-lookup"  /* reason required */
+/* The current record opened from an old (replaced) or expired card of the same
+ * resident, in an emergency; reason required (the kiosk's problem screen). */
+#define EC_DB_PURPOSE_EMERGENCY_ACCESS "emergency-access"
 #define EC_DB_PURPOSE_NURSE_CHECK   "nurse-check"
 #define EC_DB_PURPOSE_EDIT          "edit"
 #define EC_DB_PURPOSE_EXPORT        "export"

@@ -1565,6 +1565,148 @@ ec_drugs_suggest (EcDrugTable *t,
   return out;
 }
 
+/* Edit distance (insertions, deletions, substitutions and swaps of two neighbours)
+ * between two strings of characters, or @cap + 1 when it is above @cap. */
+static guint
+edit_distance (const gunichar *a,
+               glong           na,
+               const gunichar *b,
+               glong           nb,
+               guint           cap)
+{
+  g_autofree guint *prev2 = g_new0 (guint, nb + 1);
+  g_autofree guint *prev = g_new0 (guint, nb + 1);
+  g_autofree guint *cur = g_new0 (guint, nb + 1);
+
+  if ((guint) ABS (na - nb) > cap)
+    return cap + 1;
+  for (glong j = 0; j <= nb; j++)
+    prev[j] = (guint) j;
+  for (glong i = 1; i <= na; i++)
+    {
+      guint row_min;
+
+      cur[0] = (guint) i;
+      row_min = cur[0];
+      for (glong j = 1; j <= nb; j++)
+        {
+          guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
+          guint v = MIN (MIN (prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+
+          if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+            v = MIN (v, prev2[j - 2] + 1);
+          cur[j] = v;
+          row_min = MIN (row_min, v);
+        }
+      if (row_min > cap)
+        return cap + 1;
+      {
+        guint *t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
+      }
+    }
+  return prev[nb];
+}
+
+static EcDrugSuggestion *
+suggestion_new (const DrugPriv *d,
+                const NameKey  *name)
+{
+  EcDrugSuggestion *s = g_new0 (EcDrugSuggestion, 1);
+  gboolean primary = is_primary_name (d, name->shown);
+
+  s->drug = &d->pub;
+  s->matched = g_strdup (name->shown);
+  if (primary || is_ascii (name->shown))
+    s->display_zh = g_strdup (d->pub.name_zh);
+  else
+    s->display_zh = g_strdup_printf ("%s（%s）", name->shown, d->pub.name_zh);
+  if (primary || !is_ascii (name->shown))
+    s->display_en = g_strdup (d->pub.name_en);
+  else
+    s->display_en = g_strdup_printf ("%s (%s)", name->shown, d->pub.name_en);
+  return s;
+}
+
+GPtrArray *
+ec_drugs_did_you_mean (EcDrugTable *t,
+                       const char  *text,
+                       guint        limit)
+{
+  g_autofree char *key = NULL;
+  g_autofree gunichar *chars = NULL;
+  g_autoptr(GHashTable) best = NULL;
+  g_autoptr(GHashTable) exact = NULL;
+  g_autoptr(GPtrArray) sorted = NULL;
+  GPtrArray *out;
+  glong n = 0;
+  guint cap;
+
+  g_return_val_if_fail (t != NULL, NULL);
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) ec_drug_suggestion_free);
+  if (limit == 0)
+    limit = 5;
+  key = ec_drugs_normalise (text);
+  chars = g_utf8_to_ucs4_fast (key, -1, &n);
+  /* Latin letters: a typo in four; Chinese: one character in three, at least one. */
+  cap = is_ascii (key) ? (guint) (n / 4) : (guint) MAX (1, n / 3);
+  if (n < (is_ascii (key) ? 4 : 2) || cap == 0)
+    return out;
+
+  best = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  exact = g_hash_table_new (g_direct_hash, g_direct_equal);
+  for (guint i = 0; i < t->drug_names->len; i++)
+    {
+      const NameKey *k = t->drug_names->pdata[i];
+      const DrugPriv *d = k->target;
+      g_autofree gunichar *name = NULL;
+      glong nn = 0;
+      guint dist;
+      Best *b;
+
+      if (d->pub.is_allergen || k->ascii != is_ascii (key))
+        continue;
+      name = g_utf8_to_ucs4_fast (k->key, -1, &nn);
+      dist = edit_distance (chars, n, name, nn, cap);
+      if (dist == 0)
+        g_hash_table_add (exact, (gpointer) d);
+      if (dist > cap || dist == 0)
+        continue;
+      b = g_hash_table_lookup (best, d);
+      if (b == NULL)
+        {
+          b = g_new0 (Best, 1);
+          b->name = k;
+          b->rank = dist;
+          g_hash_table_insert (best, (gpointer) d, b);
+        }
+      else if (dist < b->rank)
+        {
+          b->name = k;
+          b->rank = dist;
+        }
+    }
+  /* The text already names a drug exactly: that drug is no "did you mean". */
+  {
+    GHashTableIter it;
+    gpointer d;
+
+    g_hash_table_iter_init (&it, exact);
+    while (g_hash_table_iter_next (&it, &d, NULL))
+      g_hash_table_remove (best, d);
+  }
+  sorted = hash_values (best);
+  g_ptr_array_sort (sorted, compare_best);
+  for (guint i = 0; i < sorted->len && out->len < limit; i++)
+    {
+      const Best *b = sorted->pdata[i];
+      g_ptr_array_add (out, suggestion_new (b->name->target, b->name));
+    }
+  return out;
+}
+
 /* ------------------------------------------------------------------------- */
 /* Recorded allergy entries */
 

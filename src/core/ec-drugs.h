@@ -173,6 +173,15 @@ GPtrArray    *ec_drugs_suggest             (EcDrugTable       *table,
                                             const char        *prefix,
                                             guint              limit);
 
+/* "Did you mean": drugs whose names or aliases are a few typing slips away from the
+ * normalised @text ("amoxcilin" → amoxicillin; insertions, deletions, substitutions,
+ * swapped neighbours: at most one in four Latin letters, one in three Chinese
+ * characters), nearest first, at most @limit (0 = 5). Exact names are not repeated
+ * (ec_drugs_lookup finds them). Returns EcDrugSuggestion* (free with g_ptr_array_unref). */
+GPtrArray    *ec_drugs_did_you_mean        (EcDrugTable       *table,
+                                            const char        *text,
+                                            guint              limit);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EcDrugTable, ec_drug_table_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EcDrugSuggestion, ec_drug_suggestion_free)
 

@@ -274,6 +274,75 @@ status_unchecked (EcTapResult  *r,
     r->unchecked_reason = g_strdup (error != NULL ? error->message : "no database");
 }
 
+/* The card was refused as expired, which ec_card_verify checks only after the
+ * signature and the UID: find a moment inside its validity (between "not yet valid"
+ * and "expired", by halving) and read its verified header there. */
+static EcCardHeader *
+expired_card_header (const EcTapContext *ctx,
+                     const EcTagImage   *image,
+                     EcCardHeader       *out)
+{
+  gint64 late = ctx->now, early = ctx->now, step = 86400;
+  gboolean have_early = FALSE;
+
+  for (int i = 0; i < 64; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(EcCard) card = NULL;
+      gint64 t;
+
+      if (!have_early)
+        {
+          t = ctx->now - step;
+          step *= 2;
+          if (t < 0)
+            t = 0;
+        }
+      else if (late - early <= 1)
+        return NULL;
+      else
+        t = early + (late - early) / 2;
+      if (ec_card_verify (image, ctx->ring, t, &card, &error))
+        {
+          *out = card->header;
+          return out;
+        }
+      if (g_error_matches (error, EC_CARD_ERROR, EC_CARD_ERROR_EXPIRED))
+        late = t;
+      else if (g_error_matches (error, EC_CARD_ERROR, EC_CARD_ERROR_NOT_YET_VALID))
+        {
+          early = t;
+          have_early = TRUE;
+        }
+      else
+        return NULL;
+      if (!have_early && t == 0)
+        return NULL;
+    }
+  return NULL;
+}
+
+/* Whose expired card this is: its verified header's resident, when this database
+ * has that resident and no row says the card was revoked or lost. */
+static EcResidentId
+expired_card_owner (const EcTapContext *ctx,
+                    const EcTagImage   *image,
+                    const char         *uid_hex)
+{
+  g_autoptr(EcCardRecord) row = NULL;
+  EcCardHeader header;
+  gint64 version = 0;
+
+  if (expired_card_header (ctx, image, &header) == NULL)
+    return 0;
+  if (uid_hex != NULL && ec_db_card_lookup (ctx->db, uid_hex, &row, NULL)
+      && row->status != EC_CARD_STATUS_ACTIVE && row->status != EC_CARD_STATUS_REPLACED)
+    return 0;
+  if (!ec_db_resident_exists (ctx->db, header.resident_id, &version, NULL) || version == 0)
+    return 0;
+  return header.resident_id;
+}
+
 EcTapResult *
 ec_tap_card (const EcTapContext *ctx,
              const EcTagImage   *image)
@@ -306,6 +375,10 @@ ec_tap_card (const EcTapContext *ctx,
       r->reason_code = error->domain == EC_CARD_ERROR ? ec_card_error_to_string ((EcCardError) error->code)
                                                        : "bad-image";
       r->reason = g_strdup (error->message);
+      /* An expired card: whose it is is known (not a lost or revoked card: those may
+       * be in the wrong hands). */
+      if (r->verdict == EC_TAP_EXPIRED && ctx->db != NULL)
+        r->owner = expired_card_owner (ctx, image, uid_hex);
       audit_refusal (ctx, r, 0);
       return r;
     }
@@ -366,6 +439,8 @@ ec_tap_card (const EcTapContext *ctx,
         }
       if (r->verdict != EC_TAP_RECORD)
         {
+          if (r->verdict == EC_TAP_REPLACED)
+            r->owner = rid;
           r->reason_code = ec_card_status_to_string (row->status);
           r->reason = g_strdup_printf ("card %s, seq %u: %s%s%s", uid_hex, row->seq,
                                        ec_card_status_to_string (row->status),
@@ -389,6 +464,7 @@ ec_tap_card (const EcTapContext *ctx,
   else if (highest > r->card->header.card_seq)
     {
       r->verdict = EC_TAP_REPLACED;
+      r->owner = rid;
       r->reason_code = "older-seq";
       r->reason = g_strdup_printf ("card seq %u, current seq %u", r->card->header.card_seq, highest);
       audit_refusal (ctx, r, rid);

@@ -86,6 +86,10 @@ typedef struct
   char         *audit_action;   /* the entry written: "view", "card-refused", "view-card-summary";
                                  * NULL when there was no database to write to */
   char         *audit_detail;
+  EcResidentId  owner;          /* REPLACED or EXPIRED: whose card this is (its verified
+                                 * header, or this database's card row), so a responder
+                                 * may open the current record in an emergency with a
+                                 * reason (EC_DB_PURPOSE_EMERGENCY_ACCESS); 0 otherwise */
   GHashTable   *cut;            /* card summary: the items of ->resident (EcAllergy *,
                                  * EcCondition *, EcMedication *) shortened on the card */
 } EcTapResult;

@@ -124,6 +124,7 @@ struct _EcKioskController
   guint               generation;
   gint64              started_us;
   guint               idle_source;
+  gint64              idle_deadline;   /* monotonic µs when the screen clears; 0: none */
   GCancellable       *cancellable;
   EcReader           *reader;
 };
@@ -290,6 +291,7 @@ idle_timeout_cb (gpointer user_data)
   EcKioskController *self = user_data;
 
   self->idle_source = 0;
+  self->idle_deadline = 0;
   g_debug ("idle timeout: clearing the %s screen", ec_kiosk_screen_to_string (self->screen));
   ec_kiosk_controller_clear (self);
   return G_SOURCE_REMOVE;
@@ -299,10 +301,12 @@ static void
 restart_idle_timer (EcKioskController *self)
 {
   g_clear_handle_id (&self->idle_source, g_source_remove);
+  self->idle_deadline = 0;
   if (self->screen == EC_KIOSK_SCREEN_WAITING)
     return;
   /* Millisecond timer: g_timeout_add_seconds() may fire up to a second early. */
   self->idle_source = g_timeout_add (self->idle_timeout * 1000, idle_timeout_cb, self);
+  self->idle_deadline = g_get_monotonic_time () + (gint64) self->idle_timeout * G_USEC_PER_SEC;
 }
 
 static void
@@ -404,6 +408,16 @@ ec_kiosk_controller_get_idle_timeout (EcKioskController *self)
 {
   g_return_val_if_fail (EC_IS_KIOSK_CONTROLLER (self), 0);
   return self->idle_timeout;
+}
+
+gint64
+ec_kiosk_controller_get_idle_remaining_ms (EcKioskController *self)
+{
+  g_return_val_if_fail (EC_IS_KIOSK_CONTROLLER (self), -1);
+
+  if (self->idle_source == 0 || self->idle_deadline == 0)
+    return -1;
+  return MAX (0, (self->idle_deadline - g_get_monotonic_time ()) / 1000);
 }
 
 void
@@ -603,6 +617,7 @@ typedef struct
   char         *reason;
   guint         generation;
   EcRole        role;
+  gboolean      emergency;    /* from an old or expired card: EC_DB_PURPOSE_EMERGENCY_ACCESS */
 } ManualData;
 
 static void
@@ -629,11 +644,13 @@ manual_worker (GTask        *task,
   EcDb *db = backend_get_db (b, &error);
 
   if (db != NULL
-      && ec_db_get_resident (db, d->id, &actor, EC_DB_PURPOSE_MANUAL_LOOKUP, d->reason,
-                             &resident, &error))
+      && ec_db_get_resident (db, d->id, &actor,
+                             d->emergency ? EC_DB_PURPOSE_EMERGENCY_ACCESS : EC_DB_PURPOSE_MANUAL_LOOKUP,
+                             d->reason, &resident, &error))
     {
       r = ec_kiosk_result_new (EC_KIOSK_SCREEN_RECORD, EC_KIOSK_PROBLEM_NONE);
       r->source = EC_KIOSK_SOURCE_MANUAL;
+      r->emergency = d->emergency;
       r->resident = resident;
       r->db_record_version = resident->record_version;
       r->reason = g_strdup (d->reason);
@@ -668,10 +685,11 @@ request_done_cb (GObject      *source,
     deliver (self, generation, result);
 }
 
-void
-ec_kiosk_controller_open_manual (EcKioskController *self,
-                                 EcResidentId       id,
-                                 const char        *reason)
+static void
+open_manual (EcKioskController *self,
+             EcResidentId       id,
+             const char        *reason,
+             gboolean           emergency)
 {
   g_autoptr(GTask) task = NULL;
   ManualData *d;
@@ -688,12 +706,29 @@ ec_kiosk_controller_open_manual (EcKioskController *self,
   d->reason = g_strdup (reason);
   d->generation = generation;
   d->role = self->role;
+  d->emergency = emergency;
   /* The task holds a reference on self until the answer is delivered or dropped. */
   task = g_task_new (self, self->cancellable, request_done_cb, GUINT_TO_POINTER (generation));
   g_task_set_return_on_cancel (task, FALSE);
   g_task_set_source_tag (task, ec_kiosk_controller_open_manual);
   g_task_set_task_data (task, d, (GDestroyNotify) manual_data_free);
   g_task_run_in_thread (task, manual_worker);
+}
+
+void
+ec_kiosk_controller_open_manual (EcKioskController *self,
+                                 EcResidentId       id,
+                                 const char        *reason)
+{
+  open_manual (self, id, reason, FALSE);
+}
+
+void
+ec_kiosk_controller_open_emergency (EcKioskController *self,
+                                    EcResidentId       id,
+                                    const char        *reason)
+{
+  open_manual (self, id, reason, TRUE);
 }
 
 /* ------------------------------------------------------------------------- */

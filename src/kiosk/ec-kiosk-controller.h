@@ -58,6 +58,9 @@ void                ec_kiosk_controller_set_idle_timeout   (EcKioskController   
 void                ec_kiosk_controller_clear              (EcKioskController    *self);
 /* Show the manual lookup screen. */
 void                ec_kiosk_controller_open_lookup        (EcKioskController    *self);
+/* Milliseconds until the screen clears for privacy, or -1 when nothing is timed
+ * (the waiting screen). The window shows a countdown near the end. */
+gint64              ec_kiosk_controller_get_idle_remaining_ms (EcKioskController *self);
 /* A touch, a key or a scroll: restarts the idle timeout. */
 void                ec_kiosk_controller_user_activity      (EcKioskController    *self);
 
@@ -85,6 +88,11 @@ gboolean            ec_kiosk_controller_data_age_finish    (EcKioskController   
 /* Open a resident's record without a card: emergency access, audited with @reason
  * (required, non-empty). Shows READING, then RECORD or PROBLEM. */
 void                ec_kiosk_controller_open_manual        (EcKioskController    *self,
+                                                            EcResidentId          id,
+                                                            const char           *reason);
+/* The same from an old (replaced) or expired card whose owner the tap service knows
+ * (EcTapResult.owner): audited with purpose "emergency-access" and @reason. */
+void                ec_kiosk_controller_open_emergency     (EcKioskController    *self,
                                                             EcResidentId          id,
                                                             const char           *reason);
 

@@ -28,6 +28,7 @@ struct _EcKioskResult
   guint           birth_year;     /* card summary: the year only (0 = unknown) */
   guint           omitted;        /* card summary: EcCardOmitted bits */
   char           *reason;         /* manual lookup: the reason given */
+  gboolean        emergency;      /* manual: opened from an old or expired card (emergency access) */
   char           *detail;         /* technical detail for staff (error message) */
   gint64          started_us;     /* g_get_monotonic_time () at card-detected / request */
   gint64          read_us;        /* … when the card's pages arrived (card path) */

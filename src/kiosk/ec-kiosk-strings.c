@@ -150,8 +150,8 @@ ec_kiosk_problem_next_step (EcKioskProblem problem)
     case EC_KIOSK_PROBLEM_DAMAGED:
       return _("Tap the card again and hold it still. If it fails again, search the resident by name or phone.");
     case EC_KIOSK_PROBLEM_UNSUPPORTED:
-      return _("Look for the resident's eldercard (white card with the community logo), or search "
-               "residents by name or phone.");
+      return _("Look for the resident's eldercard: a white card with a red band across the top that "
+               "says 紧急联络卡 (emergency card). Or search residents by name or phone.");
     case EC_KIOSK_PROBLEM_READ_FAILED:
       return _("Tap the card again and hold it flat on the reader for a second.");
     case EC_KIOSK_PROBLEM_NOT_IN_DATABASE:

@@ -32,6 +32,7 @@ struct _EcKioskWindow
   char                 *station_phone;
   char                 *db_path;        /* for a nurse context made on the first switch */
   char                 *kiosk_id;
+  char                 *last_problem;   /* the last card problem's technical detail (staff) */
   GSimpleAction        *role_action;    /* win.role: "responder" | "nurse" */
   EcKioskScreen         shown_screen;
   guint                 flash_source;
@@ -60,6 +61,15 @@ struct _EcKioskWindow
   GtkSpinner           *reading_spinner;
   GtkLabel             *role_label;
   GtkBox               *side_slot;
+  AdwFlap              *flap;
+  GtkRevealer          *countdown_revealer;
+  GtkLabel             *countdown_label;
+  GtkButton            *countdown_button;
+  guint                 countdown_source;
+  GtkToggleButton      *demo_button;
+  guint                 size_class_source;
+  gboolean              narrow;          /* "ec-narrow" on the window: < 700 px wide */
+  gboolean              short_screen;    /* "ec-short": < 820 px high */
   GtkMenuButton        *staff_button;
   AdwToastOverlay      *toast_overlay;
   GtkWidget            *topbar;
@@ -161,9 +171,101 @@ render_topbar (EcKioskWindow *self)
                         g_str_equal (ec_kiosk_i18n_get_language (), "zh") ? "English" : "中文");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->language_button), _("Switch language"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->staff_button), _("Staff menu"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->demo_button), _("Show or hide the demo panel"));
+  /* Icon-only buttons: a name a screen reader speaks, in the kiosk's language. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->staff_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Staff menu"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->demo_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Show or hide the demo panel"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->reader_status), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  ec_kiosk_reader_state_title (ec_kiosk_controller_get_reader_state (self->controller)),
+                                  -1);
   gtk_label_set_label (self->reading_label, _("Reading card…"));
   gtk_label_set_label (self->reading_hint, _("Keep the card on the reader."));
   gtk_window_set_title (GTK_WINDOW (self), _("Eldercard Kiosk"));
+}
+
+/* ------------------------------------------------------------------------- */
+/* Privacy countdown: a record clears itself after :idle-timeout seconds without a
+ * touch. In its last seconds a bar says so and offers to keep it; any touch, key
+ * or scroll keeps it too (ec_kiosk_controller_user_activity). */
+
+/* Seconds before the clearing that the bar appears: 20, or half a short timeout. */
+static guint
+countdown_warn_seconds (EcKioskWindow *self)
+{
+  return MIN (20, MAX (1, ec_kiosk_controller_get_idle_timeout (self->controller) / 2));
+}
+
+static gboolean
+countdown_tick_cb (gpointer user_data)
+{
+  EcKioskWindow *self = user_data;
+  gint64 remaining = self->controller != NULL ? ec_kiosk_controller_get_idle_remaining_ms (self->controller) : -1;
+  gboolean show;
+
+  if (self->countdown_revealer == NULL)   /* the window is going */
+    {
+      self->countdown_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  show = remaining >= 0 && remaining <= (gint64) countdown_warn_seconds (self) * 1000;
+
+  if (show)
+    {
+      guint seconds = (guint) ((remaining + 999) / 1000);
+      g_autofree char *text =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "For privacy this screen clears in %u second. Touch the screen to keep it.",
+                                      "For privacy this screen clears in %u seconds. Touch the screen to keep it.",
+                                      seconds), seconds);
+      gtk_label_set_label (self->countdown_label, text);
+      gtk_button_set_label (self->countdown_button, _("Keep it on screen"));
+    }
+  gtk_revealer_set_reveal_child (self->countdown_revealer, show);
+  if (remaining < 0)
+    {
+      self->countdown_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+countdown_start (EcKioskWindow *self)
+{
+  if (self->controller == NULL || self->countdown_revealer == NULL)
+    return;
+  if (self->countdown_source == 0)
+    self->countdown_source = g_timeout_add (250, countdown_tick_cb, self);
+  countdown_tick_cb (self);
+}
+
+static void
+on_countdown_button_clicked_cb (EcKioskWindow *self,
+                                GtkButton     *button)
+{
+  if (self->controller != NULL)
+    ec_kiosk_controller_user_activity (self->controller);
+  countdown_tick_cb (self);
+}
+
+gboolean
+ec_kiosk_window_get_countdown_shown (EcKioskWindow *self,
+                                     char         **text)
+{
+  g_return_val_if_fail (EC_IS_KIOSK_WINDOW (self), FALSE);
+
+  if (text != NULL)
+    *text = g_strdup (gtk_label_get_label (self->countdown_label));
+  return gtk_revealer_get_reveal_child (self->countdown_revealer);
+}
+
+GtkWidget *
+ec_kiosk_window_get_countdown_button (EcKioskWindow *self)
+{
+  g_return_val_if_fail (EC_IS_KIOSK_WINDOW (self), NULL);
+  return GTK_WIDGET (self->countdown_button);
 }
 
 static void
@@ -202,6 +304,8 @@ render (EcKioskWindow *self)
         }
       else if (result != NULL)
         {
+          g_free (self->last_problem);
+          self->last_problem = g_strdup (result->detail);
           ec_problem_page_set_result (EC_PROBLEM_PAGE (self->problem_page), result);
           page = self->problem_page;
         }
@@ -227,11 +331,17 @@ render (EcKioskWindow *self)
                                  (screen == EC_KIOSK_SCREEN_RECORD || screen == EC_KIOSK_SCREEN_PROBLEM)
                                  ? GTK_STACK_TRANSITION_TYPE_CROSSFADE : GTK_STACK_TRANSITION_TYPE_NONE);
   gtk_stack_set_visible_child (self->main_stack, page);
+  /* The search field takes the keyboard now that its page is shown (grabbing the
+   * focus before, on a hidden page, did nothing: the first keys were lost). */
+  if (page == self->lookup_page && self->shown_screen != EC_KIOSK_SCREEN_LOOKUP)
+    ec_lookup_page_focus (EC_LOOKUP_PAGE (self->lookup_page));
   if (page != self->record_view)
     ec_record_view_clear (EC_RECORD_VIEW (self->record_view));
   if (self->nurse_page != NULL && page != self->nurse_page)
     ec_nurse_page_clear (EC_NURSE_PAGE (self->nurse_page));
   self->shown_screen = screen;
+  if (self->controller != NULL)
+    countdown_start (self);
 }
 
 static void
@@ -290,6 +400,35 @@ on_lookup_resident_chosen_cb (EcKioskWindow *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* An old or expired card whose owner is known: a reason, then the current record,
+ * audited as emergency access. */
+static void
+on_emergency_reason_response_cb (AdwMessageDialog *dialog,
+                                 const char       *response,
+                                 gpointer          user_data)
+{
+  ReasonData *d = user_data;
+  g_autofree char *reason = ec_reason_dialog_get_reason (EC_REASON_DIALOG (dialog));
+
+  if (g_str_equal (response, "open") && reason != NULL)
+    ec_kiosk_controller_open_emergency (d->self->controller, d->id, reason);
+}
+
+static void
+on_problem_emergency_requested_cb (EcKioskWindow *self,
+                                   guint64        id,
+                                   EcProblemPage *page)
+{
+  GtkWidget *dialog = ec_reason_dialog_new_emergency (GTK_WINDOW (self));
+  ReasonData *d = g_new0 (ReasonData, 1);
+
+  d->self = self;
+  d->id = id;
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_emergency_reason_response_cb), d,
+                         (GClosureNotify) (void (*) (void)) g_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 on_page_done_cb (EcKioskWindow *self,
                  GtkWidget     *page)
@@ -329,6 +468,8 @@ rebuild_pages (EcKioskWindow *self)
   g_signal_connect_object (record, "done", G_CALLBACK (on_page_done_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (problem, "lookup-requested", G_CALLBACK (on_page_lookup_requested_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (problem, "done", G_CALLBACK (on_page_done_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (problem, "emergency-requested", G_CALLBACK (on_problem_emergency_requested_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (lookup, "done", G_CALLBACK (on_page_done_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (lookup, "resident-chosen", G_CALLBACK (on_lookup_resident_chosen_cb), self, G_CONNECT_SWAPPED);
   ec_record_view_set_station (EC_RECORD_VIEW (record), self->station_name, self->station_phone);
@@ -686,7 +827,11 @@ info_action (GtkWidget  *widget,
                      _("Reader state:"),
                      ec_kiosk_reader_state_title (ec_kiosk_controller_get_reader_state (self->controller)),
                      _("Screen clears after:"), ec_kiosk_controller_get_idle_timeout (self->controller));
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Kiosk information"), body);
+  g_autofree char *full = self->last_problem != NULL
+                          ? g_strdup_printf ("%s\n%s %s", body, _("Last card problem (technical, for staff):"),
+                                             self->last_problem)
+                          : g_strdup (body);
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Kiosk information"), full);
 
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
@@ -724,6 +869,8 @@ ec_kiosk_window_dispose (GObject *object)
   g_clear_handle_id (&self->flash_source, g_source_remove);
   g_clear_handle_id (&self->bell_source, g_source_remove);
   g_clear_handle_id (&self->data_age_source, g_source_remove);
+  g_clear_handle_id (&self->size_class_source, g_source_remove);
+  g_clear_handle_id (&self->countdown_source, g_source_remove);
   if (self->controller != NULL)
     g_signal_handlers_disconnect_by_data (self->controller, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_KIOSK_WINDOW);
@@ -733,6 +880,7 @@ ec_kiosk_window_dispose (GObject *object)
   g_clear_object (&self->role_action);
   self->side_panel = NULL;
   g_clear_object (&self->controller);
+  g_clear_handle_id (&self->countdown_source, g_source_remove);
   G_OBJECT_CLASS (ec_kiosk_window_parent_class)->dispose (object);
 }
 
@@ -746,7 +894,93 @@ ec_kiosk_window_finalize (GObject *object)
   g_free (self->station_phone);
   g_free (self->db_path);
   g_free (self->kiosk_id);
+  g_free (self->last_problem);
   G_OBJECT_CLASS (ec_kiosk_window_parent_class)->finalize (object);
+}
+
+/* Window size classes: CSS has no media queries in GTK, so the window marks itself
+ * "ec-narrow" (under 700 px wide: phones, portrait 400 px) and "ec-short" (under
+ * 820 px high: 1280 × 800 and 1366 × 768 laptops, 1024 × 600 tablets) and ui/style.css makes the large type and the
+ * photo smaller there. Set from an idle, never during the allocation itself. */
+#define EC_NARROW_WIDTH 700
+#define EC_SHORT_HEIGHT 820
+
+static gboolean
+apply_size_classes_cb (gpointer user_data)
+{
+  EcKioskWindow *self = user_data;
+
+  self->size_class_source = 0;
+  if (self->narrow)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "ec-narrow");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "ec-narrow");
+  if (self->short_screen)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "ec-short");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "ec-short");
+  /* A narrow top bar keeps the reader's icon and drops the words (the waiting
+   * screen says them in full) and the role (the staff menu shows it). */
+  gtk_widget_set_visible (GTK_WIDGET (self->reader_label), !self->narrow);
+  gtk_widget_set_visible (GTK_WIDGET (self->role_label), !self->narrow);
+  /* Only the close button when narrow (a maximised phone-sized window). */
+  gtk_window_controls_set_decoration_layout (GTK_WINDOW_CONTROLS (self->window_controls),
+                                             self->narrow ? ":close" : NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ec_kiosk_window_size_allocate (GtkWidget *widget,
+                               int        width,
+                               int        height,
+                               int        baseline)
+{
+  EcKioskWindow *self = EC_KIOSK_WINDOW (widget);
+  int default_width = 0, default_height = 0;
+  gboolean narrow, short_screen;
+
+  /* The size asked for (the default size follows the user's resizing), not only the
+   * size allocated: a window whose wide layout needs more than the screen has is
+   * still narrow, so it gets the layout that fits. */
+  gtk_window_get_default_size (GTK_WINDOW (widget), &default_width, &default_height);
+  narrow = width < EC_NARROW_WIDTH || (default_width > 0 && default_width < EC_NARROW_WIDTH);
+  short_screen = height < EC_SHORT_HEIGHT || (default_height > 0 && default_height < EC_SHORT_HEIGHT);
+
+  GTK_WIDGET_CLASS (ec_kiosk_window_parent_class)->size_allocate (widget, width, height, baseline);
+  if ((narrow != self->narrow || short_screen != self->short_screen) && self->size_class_source == 0)
+    {
+      self->narrow = narrow;
+      self->short_screen = short_screen;
+      self->size_class_source = g_idle_add (apply_size_classes_cb, self);
+    }
+  else if (self->size_class_source != 0)
+    {
+      self->narrow = narrow;
+      self->short_screen = short_screen;
+    }
+}
+
+/* The default size follows the size asked for (set by the program, or the user's
+ * resizing): classes set from it apply before the window is first laid out. */
+static void
+on_default_size_cb (EcKioskWindow *self,
+                    GParamSpec    *pspec,
+                    gpointer       data)
+{
+  int width = 0, height = 0;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  self->narrow = width > 0 && width < EC_NARROW_WIDTH;
+  self->short_screen = height > 0 && height < EC_SHORT_HEIGHT;
+  g_clear_handle_id (&self->size_class_source, g_source_remove);
+  apply_size_classes_cb (self);
+}
+
+gboolean
+ec_kiosk_window_get_narrow (EcKioskWindow *self)
+{
+  g_return_val_if_fail (EC_IS_KIOSK_WINDOW (self), FALSE);
+  return gtk_widget_has_css_class (GTK_WIDGET (self), "ec-narrow");
 }
 
 static void
@@ -760,7 +994,9 @@ ec_kiosk_window_class_init (EcKioskWindowClass *klass)
   object_class->finalize = ec_kiosk_window_finalize;
   window_class->close_request = ec_kiosk_window_close_request;
 
+  widget_class->size_allocate = ec_kiosk_window_size_allocate;
   g_type_ensure (ADW_TYPE_TOAST_OVERLAY);
+  g_type_ensure (ADW_TYPE_FLAP);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/eldercard/Kiosk/ui/ec-kiosk-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, language_button);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, main_stack);
@@ -772,6 +1008,12 @@ ec_kiosk_window_class_init (EcKioskWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, reading_spinner);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, role_label);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, side_slot);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, countdown_revealer);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, countdown_label);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, countdown_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_countdown_button_clicked_cb);
+  gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, demo_button);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, staff_button);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, EcKioskWindow, topbar);
@@ -789,11 +1031,37 @@ ec_kiosk_window_init (EcKioskWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_add_css_class (GTK_WIDGET (self), "ec-kiosk");
+  g_signal_connect (self, "notify::default-width", G_CALLBACK (on_default_size_cb), NULL);
+  g_signal_connect (self, "notify::default-height", G_CALLBACK (on_default_size_cb), NULL);
+  g_object_bind_property (self->demo_button, "active", self->flap, "reveal-flap",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 
   legacy = gtk_event_controller_legacy_new ();
   gtk_event_controller_set_propagation_phase (legacy, GTK_PHASE_CAPTURE);
   g_signal_connect (legacy, "event", G_CALLBACK (on_input_event_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), legacy);
+}
+
+/* Open within the screen: the default size (1200 × 740) shrinks to the first
+ * monitor, less room for the desktop's panels, on a smaller screen. */
+static void
+fit_to_monitor (EcKioskWindow *self)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+  GListModel *monitors = display != NULL ? gdk_display_get_monitors (display) : NULL;
+  g_autoptr(GdkMonitor) monitor = monitors != NULL ? g_list_model_get_item (monitors, 0) : NULL;
+  GdkRectangle geometry;
+  int width, height;
+
+  if (monitor == NULL)
+    return;
+  gdk_monitor_get_geometry (monitor, &geometry);
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (geometry.width > 0 && width > geometry.width - 16)
+    width = MAX (geometry.width - 16, 320);
+  if (geometry.height > 0 && height > geometry.height - 48)
+    height = MAX (geometry.height - 48, 320);
+  gtk_window_set_default_size (GTK_WINDOW (self), width, height);
 }
 
 EcKioskWindow *
@@ -845,6 +1113,7 @@ ec_kiosk_window_new (GtkApplication    *app,
   else if (config->fullscreen)
     gtk_window_fullscreen (GTK_WINDOW (self));
 
+  fit_to_monitor (self);
   rebuild_pages (self);
   return self;
 }
@@ -943,5 +1212,12 @@ ec_kiosk_window_set_side_panel (EcKioskWindow *self,
     gtk_box_remove (self->side_slot, self->side_panel);
   self->side_panel = panel;
   if (panel != NULL)
-    gtk_box_append (self->side_slot, panel);
+    {
+      gtk_widget_set_vexpand (panel, TRUE);
+      gtk_box_append (self->side_slot, panel);
+    }
+  /* The panel folds over the kiosk's right edge, shown at first; the top bar's
+   * button folds it away and back. It never takes the kiosk's own width. */
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_button), panel != NULL);
+  gtk_toggle_button_set_active (self->demo_button, panel != NULL);
 }

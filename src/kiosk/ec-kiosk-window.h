@@ -35,6 +35,13 @@ GtkWidget         *ec_kiosk_window_get_page       (EcKioskWindow      *self,
 GtkWidget         *ec_kiosk_window_get_visible_page (EcKioskWindow    *self);
 /* The top bar (reader state, role, language button). */
 GtkWidget         *ec_kiosk_window_get_topbar     (EcKioskWindow      *self);
+/* Whether the window is under 700 px wide (its "ec-narrow" size class is set). */
+gboolean           ec_kiosk_window_get_narrow     (EcKioskWindow      *self);
+/* Whether the privacy countdown bar is shown (and its text, g_free). */
+gboolean           ec_kiosk_window_get_countdown_shown (EcKioskWindow *self,
+                                                        char         **text);
+/* Its "Keep it on screen" button. */
+GtkWidget         *ec_kiosk_window_get_countdown_button (EcKioskWindow *self);
 /* Switch to "zh" or "en" and re-render every screen. */
 void               ec_kiosk_window_set_language   (EcKioskWindow      *self,
                                                    const char         *language);

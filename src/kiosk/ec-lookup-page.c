@@ -3,6 +3,8 @@
 
 #include "ec-lookup-page.h"
 
+#include "ec-reflow-box.h"
+
 #include <adwaita.h>
 #include <string.h>
 
@@ -245,7 +247,7 @@ build_keyboard (EcLookupPage *self)
 
   for (gsize r = 0; r < G_N_ELEMENTS (rows); r++)
     {
-      GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
 
       gtk_widget_set_halign (row, GTK_ALIGN_CENTER);
       for (const char *c = rows[r]; *c; c++)
@@ -258,11 +260,11 @@ build_keyboard (EcLookupPage *self)
       gtk_box_append (self->keyboard_box, row);
     }
   {
-    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
     GtkWidget *space = make_key (self, "space", _("Space"), NULL);
 
     gtk_widget_set_halign (row, GTK_ALIGN_CENTER);
-    gtk_widget_set_size_request (space, 300, -1);
+    gtk_widget_set_size_request (space, 220, -1);
     gtk_box_append (GTK_BOX (row), space);
     gtk_box_append (GTK_BOX (row), make_key (self, "clear", _("Clear"), NULL));
     gtk_box_append (self->keyboard_box, row);
@@ -298,6 +300,9 @@ ec_lookup_page_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->controller);
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_LOOKUP_PAGE);
+  /* The scrolled window around the page is not a bound template child. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL;)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (ec_lookup_page_parent_class)->dispose (object);
 }
 
@@ -337,6 +342,11 @@ static void
 ec_lookup_page_init (EcLookupPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Keys typed anywhere on the page (a key of the on-screen keyboard focused) go to
+   * the search field. */
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+  /* The on-screen keyboard beside the results, or below the search field when narrow. */
+  ec_reflow_box_replace_box (gtk_widget_get_parent (GTK_WIDGET (self->keyboard_box)), 24, 980, FALSE);
   build_keyboard (self);
   gtk_label_set_label (self->status_label, _("Start typing to search."));
 }
@@ -362,6 +372,13 @@ ec_lookup_page_reset (EcLookupPage *self)
   g_signal_handlers_unblock_matched (self->search_entry, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
   clear_results (self);
   gtk_label_set_label (self->status_label, _("Start typing to search."));
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+void
+ec_lookup_page_focus (EcLookupPage *self)
+{
+  g_return_if_fail (EC_IS_LOOKUP_PAGE (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 

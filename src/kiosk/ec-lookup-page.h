@@ -26,4 +26,8 @@ void       ec_lookup_page_type       (EcLookupPage      *self,
 /* Number of results shown. */
 guint      ec_lookup_page_get_n_results (EcLookupPage   *self);
 
+/* Put the keyboard focus in the search field (once the page is on screen: the
+ * first keys typed must land there). */
+void       ec_lookup_page_focus         (EcLookupPage *self);
+
 G_END_DECLS

@@ -596,6 +596,19 @@ update_suggestions (EcNursePage *self)
       gtk_list_box_append (self->suggestions_list, make_suggestion_row (s, zh));
       self->n_suggestions++;
     }
+  /* Nothing starts with or contains what was typed: a misspelling? ("amoxcilin") */
+  if (suggestions->len == 0)
+    {
+      g_autoptr(GPtrArray) near = ec_drugs_did_you_mean (table, stripped, 4);
+
+      for (guint i = 0; i < near->len; i++)
+        {
+          gtk_list_box_append (self->suggestions_list, make_suggestion_row (g_ptr_array_index (near, i), zh));
+          self->n_suggestions++;
+        }
+      if (near->len > 0)
+        set_drug_status (self, _("Not in the drug table as typed. Did you mean:"), FALSE);
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->suggestions_list), self->n_suggestions > 0);
 }
 
@@ -757,15 +770,19 @@ update_outcome_buttons (EcNursePage *self)
   g_autofree char *dose = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->dose_entry))));
   gboolean can = self->state == EC_NURSE_PAGE_VERDICT && !self->recording && !self->recorded && *nurse != '\0';
 
-  /* Who, always; how much, when it was given. */
+  /* Who, always; how much, when it was given. "Injection withheld", the safe action,
+   * is never greyed out after a verdict: pressed without a nurse ID it asks for one. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->given_button), can && *dose != '\0');
-  gtk_widget_set_sensitive (GTK_WIDGET (self->withheld_button), can);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->withheld_button),
+                            self->state == EC_NURSE_PAGE_VERDICT && !self->recording && !self->recorded);
 }
 
 static void
 on_nurse_entry_changed_cb (EcNursePage *self,
                            GtkEntry    *entry)
 {
+  if (entry == self->nurse_entry && *gtk_editable_get_text (GTK_EDITABLE (entry)) != '\0')
+    gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
   update_outcome_buttons (self);
 }
 
@@ -879,15 +896,36 @@ render_verdict (EcNursePage *self)
 
   /* The outcome: the dose is per injection, the nurse id stays for this resident. */
   gtk_editable_set_text (GTK_EDITABLE (self->dose_entry), "");
+  gtk_entry_set_placeholder_text (self->nurse_entry, _("Your nurse ID"));
+  gtk_widget_remove_css_class (GTK_WIDGET (self->nurse_entry), "error");
   time_text = g_strdup_printf (_("Time: now (%s)"), now);
   gtk_label_set_label (self->time_label, time_text);
   gtk_label_set_label (self->outcome_label, "");
   self->recording = FALSE;
   self->recorded = FALSE;
-  if (v->verdict == EC_VERDICT_STOP)
-    gtk_widget_add_css_class (GTK_WIDGET (self->given_button), "destructive-action");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->given_button), "destructive-action");
+  /* After STOP the safe action is the prominent one, and first: "Injection withheld"
+   * stands out; "Injection given" is plain (and asks again). */
+  {
+    GtkWidget *given = GTK_WIDGET (self->given_button), *withheld = GTK_WIDGET (self->withheld_button);
+    GtkWidget *box = gtk_widget_get_parent (given);
+    gboolean stop = v->verdict == EC_VERDICT_STOP;
+
+    gtk_widget_remove_css_class (given, "destructive-action");
+    if (stop)
+      {
+        gtk_widget_add_css_class (withheld, "suggested-action");
+        gtk_widget_add_css_class (withheld, "ec-safe-action");
+        gtk_widget_add_css_class (given, "ec-unsafe-action");
+        gtk_box_reorder_child_after (GTK_BOX (box), withheld, gtk_widget_get_prev_sibling (given));
+      }
+    else
+      {
+        gtk_widget_remove_css_class (withheld, "suggested-action");
+        gtk_widget_remove_css_class (withheld, "ec-safe-action");
+        gtk_widget_remove_css_class (given, "ec-unsafe-action");
+        gtk_box_reorder_child_after (GTK_BOX (box), withheld, given);
+      }
+  }
   update_outcome_buttons (self);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->verdict_scrolled), 0);
 }
@@ -1103,6 +1141,16 @@ static void
 on_withheld_button_clicked_cb (EcNursePage *self,
                                GtkButton   *button)
 {
+  g_autofree char *nurse = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->nurse_entry))));
+
+  if (*nurse == '\0')
+    {
+      /* Asks for the ID where it is typed: the field, marked, with the keyboard in it. */
+      gtk_entry_set_placeholder_text (self->nurse_entry, _("Type your nurse ID first"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->nurse_entry), "error");
+      gtk_widget_grab_focus (GTK_WIDGET (self->nurse_entry));
+      return;
+    }
   record_outcome (self, FALSE);
 }
 

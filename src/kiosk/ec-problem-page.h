@@ -17,4 +17,8 @@ GtkWidget *ec_problem_page_new        (void);
 void       ec_problem_page_set_result (EcProblemPage *self,
                                        EcKioskResult *result);
 
+/* "Emergency: open this resident's current record" (visible for an old replaced or
+ * an expired card whose owner is known; emits ::emergency-requested). */
+GtkWidget *ec_problem_page_get_emergency_button (EcProblemPage *self);
+
 G_END_DECLS

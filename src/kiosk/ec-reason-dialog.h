@@ -14,6 +14,13 @@ G_DECLARE_FINAL_TYPE (EcReasonDialog, ec_reason_dialog, EC, REASON_DIALOG, AdwMe
 
 GtkWidget *ec_reason_dialog_new        (GtkWindow      *parent,
                                         const char     *resident_name);
+/* The same before opening the current record from an old (replaced) or expired card
+ * (chips: needs treatment now, confirming who this is, unconscious); the reason
+ * starts "emergency access, old or expired card: …". */
+GtkWidget *ec_reason_dialog_new_emergency (GtkWindow   *parent);
+/* Whether chip @chip is chosen and marked (a tick before its words). */
+gboolean   ec_reason_dialog_chip_is_marked (EcReasonDialog *self,
+                                            guint           chip);
 /* The reason for the audit log: the chosen chip in English (stable across languages)
  * and the free text, "card missing: found in the park"; NULL when nothing is given. */
 char      *ec_reason_dialog_get_reason (EcReasonDialog *self);

@@ -6,11 +6,14 @@
 #include <adwaita.h>
 
 #include "ec-i18n.h"
+#include "ec-kiosk-i18n.h"
 #include "ec-kiosk-strings.h"
 #include "ec-kiosk-widgets.h"
 #include "ec-labels.h"
 #include "ec-phone.h"
 #include "ec-qr.h"
+#include "ec-read-aloud.h"
+#include "ec-reflow-box.h"
 
 struct _EcRecordView
 {
@@ -36,6 +39,17 @@ struct _EcRecordView
   GtkLabel   *pinyin_label;
   GtkScrolledWindow *scrolled;
   GtkLabel   *support_label;
+  GtkWidget  *buttons_box;
+  GtkWidget  *directive_section;
+  GtkWidget  *contacts_section;
+  GtkWidget  *conditions_section;
+  GtkWidget  *medications_section;
+  GtkWidget  *care_section;
+  GtkWidget  *support_section;
+  GtkWidget  *flow;            /* EcReflowBox: the record's sections, two columns when wide */
+  GtkWidget  *read_aloud_button;
+  EcKioskResult *result;       /* shown now (for reading aloud) */
+  char       *last_spoken;
 
   char       *station_name;
   char       *station_phone;
@@ -66,6 +80,27 @@ on_lookup_button_clicked_cb (EcRecordView *self,
 }
 
 static void
+read_aloud (EcRecordView *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->result == NULL || self->result->resident == NULL)
+    return;
+  g_free (self->last_spoken);
+  self->last_spoken = ec_read_aloud_text (self->result);
+  if (!ec_read_aloud_speak (self->last_spoken, ec_kiosk_i18n_get_language (), &error))
+    g_warning ("read aloud: %s", error->message);
+}
+
+static void
+read_aloud_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  read_aloud (EC_RECORD_VIEW (widget));
+}
+
+static void
 ec_record_view_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_RECORD_VIEW);
@@ -79,6 +114,8 @@ ec_record_view_finalize (GObject *object)
 
   g_free (self->station_name);
   g_free (self->station_phone);
+  g_free (self->last_spoken);
+  g_clear_pointer (&self->result, ec_kiosk_result_unref);
   G_OBJECT_CLASS (ec_record_view_parent_class)->finalize (object);
 }
 
@@ -122,6 +159,16 @@ ec_record_view_class_init (EcRecordViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcRecordView, support_label);
   gtk_widget_class_bind_template_callback (widget_class, on_done_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_lookup_button_clicked_cb);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, buttons_box);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, directive_section);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, contacts_section);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, conditions_section);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, medications_section);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, care_section);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, support_section);
+  /* F5 reads the critical facts aloud, as the button does. */
+  gtk_widget_class_install_action (widget_class, "record.read-aloud", NULL, read_aloud_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "record.read-aloud", NULL);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ec-record-view");
 }
@@ -129,7 +176,64 @@ ec_record_view_class_init (EcRecordViewClass *klass)
 static void
 ec_record_view_init (EcRecordView *self)
 {
+  /* What a responder needs first comes first in one column (narrow or portrait
+   * screens): identity, advance directive, the contacts; on a wide screen the
+   * contacts stand beside the identity, so the first number is on screen at once. */
+  struct { GtkWidget **w; guint column; } order[] = {
+    { (GtkWidget **) &self->identity_box, 0 }, { &self->directive_section, 0 }, { &self->contacts_section, 1 },
+    { &self->conditions_section, 0 }, { &self->medications_section, 0 }, { &self->care_section, 0 },
+    { &self->support_section, 1 },
+  };
+  GtkWidget *buttons;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->flow = ec_reflow_box_new (16, 820, FALSE);
+  gtk_widget_insert_after (self->flow, GTK_WIDGET (self->content_box), GTK_WIDGET (self->identity_box));
+  for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      GtkWidget *w = g_object_ref (*order[i].w);
+      gtk_box_remove (GTK_BOX (gtk_widget_get_parent (w)), w);
+      ec_reflow_box_append (EC_REFLOW_BOX (self->flow), w, order[i].column);
+      g_object_unref (w);
+    }
+  /* The two buttons side by side, or one above the other on a narrow screen. */
+  buttons = ec_reflow_box_new (16, 560, TRUE);
+  gtk_widget_insert_after (buttons, GTK_WIDGET (self->content_box), self->buttons_box);
+  for (GtkWidget *b = gtk_widget_get_first_child (self->buttons_box); b != NULL;
+       b = gtk_widget_get_first_child (self->buttons_box))
+    {
+      g_object_ref (b);
+      gtk_box_remove (GTK_BOX (self->buttons_box), b);
+      ec_reflow_box_append (EC_REFLOW_BOX (buttons), b, gtk_widget_get_first_child (buttons) != NULL);
+      g_object_unref (b);
+    }
+  gtk_box_remove (self->content_box, self->buttons_box);
+  self->buttons_box = buttons;
+
+  /* Read aloud: under the name, on screen without scrolling. */
+  {
+    /* An icon (a speaker), named for screen readers, so it fits beside the name at
+     * every window size. */
+    self->read_aloud_button = gtk_button_new_from_icon_name ("audio-volume-high-symbolic");
+    gtk_widget_set_tooltip_text (self->read_aloud_button, _("Read aloud (F5)"));
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->read_aloud_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    _("Read aloud"), -1);
+    gtk_widget_add_css_class (self->read_aloud_button, "ec-read-aloud");
+    g_signal_connect_swapped (self->read_aloud_button, "clicked", G_CALLBACK (read_aloud), self);
+    /* Beside the name: on screen with it at every size, and no taller than it. */
+    {
+      GtkWidget *column = gtk_widget_get_parent (GTK_WIDGET (self->name_label));
+      GtkWidget *row = ec_reflow_box_new (12, 0, FALSE);
+
+      g_object_ref (self->name_label);
+      gtk_box_remove (GTK_BOX (column), GTK_WIDGET (self->name_label));
+      ec_reflow_box_append (EC_REFLOW_BOX (row), GTK_WIDGET (self->name_label), 0);
+      g_object_unref (self->name_label);
+      gtk_widget_set_valign (self->read_aloud_button, GTK_ALIGN_CENTER);
+      ec_reflow_box_append (EC_REFLOW_BOX (row), self->read_aloud_button, 1);
+      gtk_box_insert_child_after (GTK_BOX (column), row, NULL);
+    }
+  }
 }
 
 GtkWidget *
@@ -296,7 +400,8 @@ make_contact (const EcContact *c,
 
   for (guint i = 0; c->phones != NULL && c->phones[i] != NULL; i++)
     {
-      GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 16);
+      /* The QR code beside the number, or below it when the two do not fit. */
+      GtkWidget *row = ec_reflow_box_new (16, 0, FALSE);
       EcPhone parsed = { 0 };
       gboolean whole = ec_phone_parse (c->phones[i], &parsed);
       /* The number in large type; an extension or a note below it, smaller. */
@@ -314,7 +419,7 @@ make_contact (const EcContact *c,
       gtk_box_append (GTK_BOX (column), number);
       if (rest != NULL)
         gtk_box_append (GTK_BOX (column), ec_kiosk_make_label (rest, "ec-contact-note"));
-      gtk_box_append (GTK_BOX (row), column);
+      ec_reflow_box_append (EC_REFLOW_BOX (row), column, 0);
       if (uri != NULL)
         {
           g_autoptr(GdkTexture) qr = ec_qr_texture_new (uri, 3);
@@ -328,7 +433,8 @@ make_contact (const EcContact *c,
               gtk_widget_set_tooltip_text (picture, alt);
               gtk_widget_add_css_class (picture, "ec-qr");
               gtk_widget_set_name (picture, uri);
-              gtk_box_append (GTK_BOX (row), picture);
+              gtk_widget_set_halign (picture, GTK_ALIGN_START);
+              ec_reflow_box_append (EC_REFLOW_BOX (row), picture, 1);
             }
         }
       gtk_box_append (GTK_BOX (frame), row);
@@ -406,6 +512,11 @@ ec_record_view_set_result (EcRecordView  *self,
 
   r = result->resident;
   tap = result->tap;
+  if (self->result != result)
+    {
+      g_clear_pointer (&self->result, ec_kiosk_result_unref);
+      self->result = ec_kiosk_result_ref (result);
+    }
   summary = result_summary (result);
   ec_kiosk_box_remove_all (self->notice_box);
   ec_kiosk_box_remove_all (self->conditions_box);
@@ -432,11 +543,14 @@ ec_record_view_set_result (EcRecordView  *self,
     }
   else if (result->source == EC_KIOSK_SOURCE_MANUAL)
     {
-      g_autofree char *body = g_strdup_printf (_("Opened by manual search. Reason recorded: %s"),
+      g_autofree char *body = g_strdup_printf (result->emergency
+                                               ? _("Opened in an emergency from an old or expired card. Reason recorded: %s")
+                                               : _("Opened by manual search. Reason recorded: %s"),
                                                result->reason != NULL ? result->reason : "");
       gtk_box_append (self->notice_box,
                       ec_kiosk_make_notice ("ec-notice-source", "system-search-symbolic",
-                                            _("No card: confirm who this is from the photo"), body));
+                                            result->emergency ? _("Emergency access: confirm who this is from the photo")
+                                                              : _("No card: confirm who this is from the photo"), body));
     }
   /* Revocation fails open on care, never silently. */
   if (tap != NULL && (tap->unchecked & EC_TAP_UNCHECKED_STATUS))
@@ -679,6 +793,8 @@ ec_record_view_clear (EcRecordView *self)
 
   g_return_if_fail (EC_IS_RECORD_VIEW (self));
 
+  g_clear_pointer (&self->result, ec_kiosk_result_unref);
+  g_clear_pointer (&self->last_spoken, g_free);
   ec_kiosk_box_remove_all (self->notice_box);
   ec_kiosk_box_remove_all (self->allergy_banner);
   ec_kiosk_box_remove_all (self->conditions_box);
@@ -688,4 +804,61 @@ ec_record_view_clear (EcRecordView *self)
     gtk_label_set_label (labels[i], "");
   gtk_picture_set_paintable (self->photo, NULL);
   gtk_stack_set_visible_child_name (self->photo_stack, "no-photo");
+}
+
+static GtkWidget *
+find_with_class (GtkWidget  *widget,
+                 const char *css_class)
+{
+  if (gtk_widget_has_css_class (widget, css_class))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_with_class (c, css_class);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GPtrArray *
+ec_record_view_get_must_see (EcRecordView *self)
+{
+  GPtrArray *out;
+  GtkWidget *first;
+
+  g_return_val_if_fail (EC_IS_RECORD_VIEW (self), NULL);
+
+  out = g_ptr_array_new ();
+  g_ptr_array_add (out, self->allergy_banner);
+  g_ptr_array_add (out, self->photo_stack);
+  g_ptr_array_add (out, self->name_label);
+  g_ptr_array_add (out, self->directive_label);
+  /* The first contact's frame: its first ec-phone label. */
+  first = gtk_widget_get_first_child (GTK_WIDGET (self->contacts_box));
+  if (first != NULL && gtk_widget_has_css_class (first, "ec-contact")
+      && (first = find_with_class (first, "ec-phone")) != NULL)
+    g_ptr_array_add (out, first);
+  return out;
+}
+
+GtkWidget *
+ec_record_view_get_notices (EcRecordView *self)
+{
+  g_return_val_if_fail (EC_IS_RECORD_VIEW (self), NULL);
+  return GTK_WIDGET (self->notice_box);
+}
+
+GtkWidget *
+ec_record_view_get_read_aloud_button (EcRecordView *self)
+{
+  g_return_val_if_fail (EC_IS_RECORD_VIEW (self), NULL);
+  return self->read_aloud_button;
+}
+
+const char *
+ec_record_view_get_last_spoken (EcRecordView *self)
+{
+  g_return_val_if_fail (EC_IS_RECORD_VIEW (self), NULL);
+  return self->last_spoken;
 }

@@ -44,6 +44,19 @@ void       ec_record_view_fill_allergy_banner_full (GtkBox          *banner,
                                                     gboolean         incomplete,
                                                     GHashTable      *cut);
 
+/* What must be on screen without scrolling, at every supported window size
+ * (docs/responder-guide.md, "Screen sizes"): the allergy banner, the photo, the name,
+ * the advance directive and the first contact's first number (when there is one), in
+ * that order. The widgets belong to the view. */
+GPtrArray *ec_record_view_get_must_see (EcRecordView *self);
+/* The notices above the record ("Card out of date", "No card" …); below the banner. */
+GtkWidget *ec_record_view_get_notices  (EcRecordView *self);
+
+/* "Read aloud (F5)": speaks ec_read_aloud_text() of the record shown; the text last
+ * spoken (NULL before; cleared with the record). */
+GtkWidget  *ec_record_view_get_read_aloud_button (EcRecordView *self);
+const char *ec_record_view_get_last_spoken       (EcRecordView *self);
+
 /* Forget the resident: empty every field (privacy, after the record leaves the screen). */
 void       ec_record_view_clear       (EcRecordView  *self);
 

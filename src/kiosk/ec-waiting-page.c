@@ -43,6 +43,9 @@ static void
 ec_waiting_page_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), EC_TYPE_WAITING_PAGE);
+  /* The scrolled window around the page is not a bound template child. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL;)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (ec_waiting_page_parent_class)->dispose (object);
 }
 
@@ -79,6 +82,11 @@ static void
 ec_waiting_page_init (EcWaitingPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* "No card? Search residents" right under the instruction, above the reader's
+   * state: on a short screen (1024 × 600) with a long "no reader" help it stays on
+   * screen, and it is the way forward when the reader is missing. */
+  gtk_box_reorder_child_after (GTK_BOX (self->box), GTK_WIDGET (self->lookup_button),
+                               gtk_widget_get_prev_sibling (self->reader_box));
   ec_waiting_page_set_reader_state (self, EC_KIOSK_READER_NONE, NULL);
 }
 
