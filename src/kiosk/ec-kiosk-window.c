@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "ec-kiosk-window"
 
 #include "ec-kiosk-window.h"
+#include "ec-handover-dialog.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -39,6 +40,7 @@ struct _EcKioskWindow
   guint                 bell_source;
   guint                 bells_left;
   guint                 max_age_days;   /* [data] max-age-days: warn on older data */
+  gboolean              handover_qr;    /* [handover] qr: the paramedic QR code may be shown */
   guint                 data_age_source;
 
   /* The screens, rebuilt on a language switch (owned by main_stack). */
@@ -443,6 +445,32 @@ on_page_lookup_requested_cb (EcKioskWindow *self,
   ec_kiosk_controller_open_lookup (self->controller);
 }
 
+/* The record goes with the resident: the handover window (ec-handover-dialog.h) for
+ * the shown resident, acting as this kiosk in its current role. */
+static void
+on_record_handover_requested_cb (EcKioskWindow *self,
+                                 guint64        resident_id,
+                                 GtkWidget     *page)
+{
+  g_autoptr(EcConfig) config = ec_config_new ();
+  EcActor actor = { ec_kiosk_controller_get_role (self->controller), self->kiosk_id };
+  GtkWindow *dialog;
+
+  config->handover_qr = self->handover_qr;
+  g_free (config->station_name);
+  config->station_name = g_strdup (self->station_name);
+  g_free (config->station_phone);
+  config->station_phone = g_strdup (self->station_phone);
+  dialog = ec_handover_dialog_new (GTK_WINDOW (self), self->db_path, (EcResidentId) resident_id, &actor, config);
+  if (dialog == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("The handover sheet cannot be made: the record cannot be read.")));
+      return;
+    }
+  gtk_window_present (dialog);
+}
+
 static void
 replace_page (EcKioskWindow  *self,
               GtkWidget     **slot,
@@ -466,6 +494,8 @@ rebuild_pages (EcKioskWindow *self)
   g_signal_connect_object (waiting, "lookup-requested", G_CALLBACK (on_page_lookup_requested_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (record, "lookup-requested", G_CALLBACK (on_page_lookup_requested_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (record, "done", G_CALLBACK (on_page_done_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (record, "handover-requested", G_CALLBACK (on_record_handover_requested_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (problem, "lookup-requested", G_CALLBACK (on_page_lookup_requested_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (problem, "done", G_CALLBACK (on_page_done_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (problem, "emergency-requested", G_CALLBACK (on_problem_emergency_requested_cb), self,
@@ -1084,6 +1114,7 @@ ec_kiosk_window_new (GtkApplication    *app,
   self->db_path = g_strdup (config->db_path);
   self->kiosk_id = g_strdup (config->kiosk_id);
   self->max_age_days = config->max_age_days;
+  self->handover_qr = config->handover_qr;
   /* "3 days ago" becomes "4 days ago" on a kiosk left waiting. */
   self->data_age_source = g_timeout_add_seconds (600, data_age_timeout_cb, self);
   if (config->role == EC_ROLE_NURSE)

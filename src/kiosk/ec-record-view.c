@@ -31,6 +31,7 @@ struct _EcRecordView
   GtkLabel   *footer_label;
   GtkBox     *identity_box;
   GtkButton  *lookup_button;
+  GtkButton  *handover_button;
   GtkBox     *medications_box;
   GtkLabel   *name_label;
   GtkBox     *notice_box;
@@ -60,6 +61,7 @@ G_DEFINE_FINAL_TYPE (EcRecordView, ec_record_view, GTK_TYPE_WIDGET)
 enum {
   SIGNAL_DONE,
   SIGNAL_LOOKUP_REQUESTED,
+  SIGNAL_HANDOVER_REQUESTED,
   N_SIGNALS
 };
 
@@ -77,6 +79,14 @@ on_lookup_button_clicked_cb (EcRecordView *self,
                              GtkButton    *button)
 {
   g_signal_emit (self, signals[SIGNAL_LOOKUP_REQUESTED], 0);
+}
+
+static void
+on_handover_button_clicked_cb (EcRecordView *self,
+                               GtkButton    *button)
+{
+  if (self->result != NULL && self->result->resident != NULL)
+    g_signal_emit (self, signals[SIGNAL_HANDOVER_REQUESTED], 0, (guint64) self->result->resident->id);
 }
 
 static void
@@ -134,6 +144,11 @@ ec_record_view_class_init (EcRecordViewClass *klass)
   signals[SIGNAL_LOOKUP_REQUESTED] =
     g_signal_new ("lookup-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* The handover window for the shown resident (its id): only for a record read from
+   * this kiosk's database; the card's own summary is not a record to hand over. */
+  signals[SIGNAL_HANDOVER_REQUESTED] =
+    g_signal_new ("handover-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
 
   g_type_ensure (ADW_TYPE_CLAMP);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/eldercard/Kiosk/ui/ec-record-view.ui");
@@ -149,6 +164,7 @@ ec_record_view_class_init (EcRecordViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcRecordView, footer_label);
   gtk_widget_class_bind_template_child (widget_class, EcRecordView, identity_box);
   gtk_widget_class_bind_template_child (widget_class, EcRecordView, lookup_button);
+  gtk_widget_class_bind_template_child (widget_class, EcRecordView, handover_button);
   gtk_widget_class_bind_template_child (widget_class, EcRecordView, medications_box);
   gtk_widget_class_bind_template_child (widget_class, EcRecordView, name_label);
   gtk_widget_class_bind_template_child (widget_class, EcRecordView, notice_box);
@@ -159,6 +175,7 @@ ec_record_view_class_init (EcRecordViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EcRecordView, support_label);
   gtk_widget_class_bind_template_callback (widget_class, on_done_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_lookup_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_handover_button_clicked_cb);
   gtk_widget_class_bind_template_child (widget_class, EcRecordView, buttons_box);
   gtk_widget_class_bind_template_child (widget_class, EcRecordView, directive_section);
   gtk_widget_class_bind_template_child (widget_class, EcRecordView, contacts_section);
@@ -518,6 +535,7 @@ ec_record_view_set_result (EcRecordView  *self,
       self->result = ec_kiosk_result_ref (result);
     }
   summary = result_summary (result);
+  gtk_widget_set_visible (GTK_WIDGET (self->handover_button), result->source != EC_KIOSK_SOURCE_CARD_SUMMARY);
   ec_kiosk_box_remove_all (self->notice_box);
   ec_kiosk_box_remove_all (self->conditions_box);
   ec_kiosk_box_remove_all (self->medications_box);
