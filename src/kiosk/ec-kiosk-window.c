@@ -173,6 +173,8 @@ render_topbar (EcKioskWindow *self)
                         g_str_equal (ec_kiosk_i18n_get_language (), "zh") ? "English" : "中文");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->language_button), _("Switch language"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->staff_button), _("Staff menu"));
+  /* Words, not an icon a newcomer must guess: "Demo cards". */
+  gtk_button_set_label (GTK_BUTTON (self->demo_button), _("Demo cards"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->demo_button), _("Show or hide the demo panel"));
   /* Icon-only buttons: a name a screen reader speaks, in the kiosk's language. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->staff_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
