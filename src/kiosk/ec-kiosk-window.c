@@ -201,20 +201,18 @@ countdown_warn_seconds (EcKioskWindow *self)
   return MIN (20, MAX (1, ec_kiosk_controller_get_idle_timeout (self->controller) / 2));
 }
 
+/* Show or hide the privacy countdown for the time left; FALSE when there is nothing
+ * left to count (no record on screen, or the window is going). */
 static gboolean
-countdown_tick_cb (gpointer user_data)
+countdown_update (EcKioskWindow *self)
 {
-  EcKioskWindow *self = user_data;
-  gint64 remaining = self->controller != NULL ? ec_kiosk_controller_get_idle_remaining_ms (self->controller) : -1;
+  gint64 remaining;
   gboolean show;
 
-  if (self->countdown_revealer == NULL)   /* the window is going */
-    {
-      self->countdown_source = 0;
-      return G_SOURCE_REMOVE;
-    }
+  if (self->countdown_revealer == NULL || self->controller == NULL)   /* the window is going */
+    return FALSE;
+  remaining = ec_kiosk_controller_get_idle_remaining_ms (self->controller);
   show = remaining >= 0 && remaining <= (gint64) countdown_warn_seconds (self) * 1000;
-
   if (show)
     {
       guint seconds = (guint) ((remaining + 999) / 1000);
@@ -227,12 +225,27 @@ countdown_tick_cb (gpointer user_data)
       gtk_button_set_label (self->countdown_button, _("Keep it on screen"));
     }
   gtk_revealer_set_reveal_child (self->countdown_revealer, show);
-  if (remaining < 0)
-    {
-      self->countdown_source = 0;
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
+  return remaining >= 0;
+}
+
+static gboolean
+countdown_tick_cb (gpointer user_data)
+{
+  EcKioskWindow *self = user_data;
+
+  if (countdown_update (self))
+    return G_SOURCE_CONTINUE;
+  self->countdown_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Called directly (not from the source): stop the source itself when nothing is left
+ * to count, so its id is never forgotten while it still runs. */
+static void
+countdown_refresh (EcKioskWindow *self)
+{
+  if (!countdown_update (self))
+    g_clear_handle_id (&self->countdown_source, g_source_remove);
 }
 
 static void
@@ -242,7 +255,7 @@ countdown_start (EcKioskWindow *self)
     return;
   if (self->countdown_source == 0)
     self->countdown_source = g_timeout_add (250, countdown_tick_cb, self);
-  countdown_tick_cb (self);
+  countdown_refresh (self);
 }
 
 static void
@@ -251,7 +264,7 @@ on_countdown_button_clicked_cb (EcKioskWindow *self,
 {
   if (self->controller != NULL)
     ec_kiosk_controller_user_activity (self->controller);
-  countdown_tick_cb (self);
+  countdown_refresh (self);
 }
 
 gboolean
