@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-kiosk-handover-button: from a tapped card to the handover window (issue 16).
- * The responder's record has a "Handover to the ambulance…" button that opens the
+ * The responder's record has a "Handover sheet…" button that opens the
  * handover window for that resident (its read audited with purpose "handover"); the
  * card's own summary, shown when this kiosk has no record, has no such button. */
 #define G_LOG_DOMAIN "test-kiosk-handover-button"
@@ -25,7 +25,7 @@ static GtkWidget *
 handover_button (void)
 {
   return ec_test_find (ec_kiosk_window_get_visible_page (T.window), match_button_label,
-                       "Handover to the ambulance…");
+                       "Handover sheet…");
 }
 
 static GtkWindow *
