@@ -60,9 +60,11 @@ ecpkg_deb_depends () {
 
 # The package list of the shared root: the packages' own dependencies, plus systemd
 # (sysusers, tmpfiles, PID 1 for test-kiosk-boot.sh), dbus and libpam-systemd (logind),
-# cage and grim (the kiosk session and its screenshot).
+# cage, xwayland (bookworm's cage refuses to start without it; only a Recommends) and
+# grim (the kiosk session and its screenshot).
 ecpkg_packages () {
-  { ecpkg_deb_depends "$@"; printf '%s\n' systemd systemd-sysv dbus libpam-systemd cage grim; } | LC_ALL=C sort -u
+  { ecpkg_deb_depends "$@"; printf '%s\n' systemd systemd-sysv dbus libpam-systemd cage xwayland grim; } \
+    | LC_ALL=C sort -u
 }
 
 # ecpkg_debs DIR: the three .deb files in DIR (eldercard, -kiosk, -emulator), one a line.
@@ -123,6 +125,8 @@ ecpkg_root () {
   rm -rf "$dir"
   mv "$tmp" "$dir"
   touch "$dir/done"
+  # Older roots (another package list) are not used again: keep the disk bounded.
+  find "$EC_CI_CACHE" -mindepth 1 -maxdepth 1 -name "$EC_SUITE-$arch-*" ! -path "$dir" -exec rm -rf {} +
   echo "# built in $(cat "$dir/build-seconds")s" >&2
   echo "$dir/root"
 }
