@@ -11,6 +11,8 @@
 #   make bench        benchmarks; figures are printed and described in docs/benchmarks.md
 #   make install      see build-aux/install.mk and docs/deploy.md
 #   make check-reproducible   two builds in different directories install identical files
+#   make check-package  install the built packages (make deb) in a bookworm container (root)
+#   make check-boot     boot that container's systemd and the kiosk unit in it (root)
 #
 # Only `make run`, `make check` and `make deps` install missing Debian packages (as root,
 # build-aux/deps.sh; otherwise the exact apt-get command is printed and make stops).
@@ -30,7 +32,7 @@ EC_DEPS_MODE := --check all
 else
 EC_DEPS_MODE := --install all
 endif
-else ifneq ($(filter-out clean distclean format-check install uninstall install-emulator uninstall-emulator check-reproducible deb,$(EC_GOALS)),)
+else ifneq ($(filter-out clean distclean format-check install uninstall install-emulator uninstall-emulator check-reproducible deb check-package check-boot,$(EC_GOALS)),)
 EC_DEPS_MODE := --check build
 endif
 ifneq ($(EC_DEPS_MODE),)
@@ -120,7 +122,7 @@ kiosk-program = $(EC_CC) $(TEST_DEFS) -Itests -Isrc/kiosk $(KIOSK_CFLAGS) $(CFLA
 # The build directory's marker (src/core/ec-paths.h): programs run from it find the
 # source tree through it. Rewritten only when its content changes; never installed.
 BUILD_MARKER := $(BUILDDIR)/eldercard-source-dir
-ifneq ($(filter-out clean distclean deps install uninstall install-emulator uninstall-emulator check-reproducible,$(EC_GOALS)),)
+ifneq ($(filter-out clean distclean deps install uninstall install-emulator uninstall-emulator check-reproducible check-package check-boot,$(EC_GOALS)),)
 $(shell mkdir -p $(BUILDDIR) && { [ "$$(cat $(BUILD_MARKER) 2>/dev/null)" = "$(abspath .)" ] || echo "$(abspath .)" >$(BUILD_MARKER); })
 # PREFIX is compiled into ec-paths.o only: rebuild it when PREFIX changes.
 PREFIX_STAMP := $(BUILDDIR)/prefix.stamp

@@ -6,6 +6,8 @@
 #                                       ones and the apt-get command, exit 1; never installs
 #   build-aux/deps.sh --check all       the same for everything (build, tests, demo)
 #   build-aux/deps.sh --install deb     what `make deb` needs on top (debhelper, lintian)
+#   build-aux/deps.sh --install package what `make check-package` and `make check-boot`
+#                                       need (debootstrap, systemd-nspawn)
 #   build-aux/deps.sh --install all     as root, install the missing ones non-interactively;
 #                                       otherwise print the exact command and exit 1
 #
@@ -73,13 +75,20 @@ debhelper
 lintian
 "
 
+# What the package tests need (build-aux/package.mk): a bookworm root and a container.
+PACKAGE_TEST_PACKAGES="
+debootstrap
+systemd-container
+"
+
 mode=${1:---install}
 group=${2:-all}
 case "$group" in
   build) PACKAGES=$BUILD_PACKAGES ;;
   all) PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES" ;;
   deb) PACKAGES="$BUILD_PACKAGES $DEB_PACKAGES" ;;
-  *) echo "usage: $0 --check|--install build|all|deb" >&2; exit 2 ;;
+  package) PACKAGES=$PACKAGE_TEST_PACKAGES ;;
+  *) echo "usage: $0 --check|--install build|all|deb|package" >&2; exit 2 ;;
 esac
 
 missing=""

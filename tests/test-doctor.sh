@@ -49,7 +49,7 @@ printf 'fictional station passphrase for tests 2\n' >"$tmp/station.pass"
 "$cli" kiosk-bundle export --keys "$tmp/station-keys" --out "$tmp/keys-noread" --no-read-key >>"$tmp/keys.log" 2>&1 \
   || { echo "Bail out! could not make a kiosk bundle"; sed 's/^/# /' "$tmp/keys.log"; exit 1; }
 
-echo "1..34"
+echo "1..36"
 
 # --- 1. no reader on this machine ---------------------------------------------------
 LIBNFC_AUTO_SCAN=false doctor "$tmp/noscan.out" --keys "$tmp/keys" --db "$tmp/absent.db"
@@ -89,9 +89,42 @@ expect "a kiosk bundle loads as the kiosk loads it" "$tmp/noscan.out" \
 cp -r "$tmp/keys" "$tmp/badkeys"
 chmod 755 "$tmp/badkeys"; chmod 644 "$tmp/badkeys/community/read.key"
 LIBNFC_AUTO_SCAN=false doctor "$tmp/badkeys.out" --keys "$tmp/badkeys" --db "$tmp/absent.db"
+# Root's key directory may be group-readable (750, read keys 640); anyone else's is 700/600.
+if [ "$(id -u)" = 0 ]; then dmode=750 fmode=640; else dmode=700 fmode=600; fi
 expect "key directory 0755 and read key 0644: FAIL with chmod fixes" "$tmp/badkeys.out" \
-  "^FAIL key directory $tmp/badkeys is mode 0755" "^     fix: chmod 700 $tmp/badkeys$" \
-  "^FAIL key file $tmp/badkeys/community/read.key is mode 0644" "^     fix: chmod 600 $tmp/badkeys/community/read.key$"
+  "^FAIL key directory $tmp/badkeys is mode 0755" "^     fix: chmod $dmode $tmp/badkeys$" \
+  "^FAIL key file $tmp/badkeys/community/read.key is mode 0644" "^     fix: chmod $fmode $tmp/badkeys/community/read.key$"
+# A kiosk's /etc/eldercard/keys (docs/deploy.md, the packages): root:eldercard, directories
+# 0750, read keys 0640, trust anchors 0644. As root here, or as root of a user namespace
+# (the files are then root's inside it), the same rules eldercard loads keys with.
+cp -r "$tmp/keys" "$tmp/rootkeys"
+find "$tmp/rootkeys" -type d -exec chmod 0750 {} +
+find "$tmp/rootkeys" -type f -name '*.key' -exec chmod 0640 {} +
+find "$tmp/rootkeys" -type f ! -name '*.key' -exec chmod 0644 {} +
+cp -r "$tmp/rootkeys" "$tmp/rootkeys-w"
+chmod 0664 "$tmp/rootkeys-w/community/root.pub"
+asroot=()
+[ "$(id -u)" = 0 ] || asroot=(unshare --map-root-user)
+if "${asroot[@]}" true 2>/dev/null; then
+  LIBNFC_AUTO_SCAN=false "${asroot[@]}" env "cli=$cli" "src=$src" bash -c \
+    'timeout 60 "$cli" doctor --config "$src/data/eldercard.conf" --timeout 5 "$@"' doctor \
+    --keys "$tmp/rootkeys" --db "$tmp/absent.db" >"$tmp/rootkeys.out" 2>&1
+  if grep -qE "^ok   keys in $tmp/rootkeys: community root, 1 station certificate\(s\), 1 read key\(s\)$" "$tmp/rootkeys.out" \
+     && ! grep -q "^FAIL key" "$tmp/rootkeys.out"; then
+    ok "root's group-readable key directory (0750, read key 0640) is accepted"
+  else
+    notok "root's group-readable key directory refused"; sed 's/^/# /' "$tmp/rootkeys.out"
+  fi
+  LIBNFC_AUTO_SCAN=false "${asroot[@]}" env "cli=$cli" "src=$src" bash -c \
+    'timeout 60 "$cli" doctor --config "$src/data/eldercard.conf" --timeout 5 "$@"' doctor \
+    --keys "$tmp/rootkeys-w" --db "$tmp/absent.db" >"$tmp/rootkeys-w.out" 2>&1
+  expect "a group-writable trust anchor: FAIL, chmod go-w" "$tmp/rootkeys-w.out" \
+    "^FAIL trust anchor $tmp/rootkeys-w/community/root.pub is mode 0664" \
+    "^     fix: chmod go-w $tmp/rootkeys-w/community/root.pub$"
+else
+  skip "root's group-readable key directory is accepted" "not root and no user namespaces"
+  skip "a group-writable trust anchor: FAIL" "not root and no user namespaces"
+fi
 mkdir -m 700 "$tmp/emptykeys"
 LIBNFC_AUTO_SCAN=false doctor "$tmp/empty.out" --keys "$tmp/emptykeys" --db "$tmp/absent.db"
 expect "empty key directory: FAIL, copy the kiosk bundle" "$tmp/empty.out" \

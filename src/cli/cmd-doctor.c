@@ -946,8 +946,30 @@ check_libnfc (Doctor *d,
 
 /* ---- keys, database, clock ------------------------------------------------------------- */
 
-/* Group- or world-readable files and directories in the key tree (2 levels: community/,
- * stations/), and signing secrets that have no business on a kiosk. */
+/* The permission rules of the key tree, the same as eldercard's own (ec-keys.c): a
+ * directory or a read key owned by root may be read by its group (a kiosk's
+ * /etc/eldercard/keys, root:eldercard 0750 and 0640: the kiosk account reads the keys and
+ * cannot replace them), anything else is its owner's alone; nothing may be written by
+ * the group or others, so that no one but the owner can swap a trust anchor (root.pub,
+ * a certificate). Returns the chmod that fixes @st, or NULL when it is fine. */
+static char *
+key_mode_fix (const struct stat *st,
+              const char        *path,
+              gboolean           group_readable_if_root)
+{
+  mode_t m = st->st_mode & 07777;
+  mode_t allowed_other = group_readable_if_root && st->st_uid == 0 ? 0027 : 0077;
+
+  if (S_ISDIR (st->st_mode))
+    return (m & allowed_other) == 0 ? NULL
+           : g_strdup_printf ("chmod %s %s", allowed_other == 0027 ? "750" : "700", path);
+  return (m & allowed_other) == 0 ? NULL
+         : g_strdup_printf ("chmod %s %s", allowed_other == 0027 ? "640" : "600", path);
+}
+
+/* Files and directories in the key tree (2 levels: community/, stations/) that others
+ * may read or anyone but the owner may write, and signing secrets that have no business
+ * on a kiosk. */
 static void
 scan_key_tree (Doctor     *d,
                const char *dir,
@@ -961,15 +983,16 @@ scan_key_tree (Doctor     *d,
   while (gd != NULL && (name = g_dir_read_name (gd)) != NULL)
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *fix = NULL;
       struct stat st;
 
       if (g_lstat (path, &st) != 0)
         continue;
       if (S_ISDIR (st.st_mode) && depth < 2)
         {
-          if ((st.st_mode & 0077) != 0)
+          fix = key_mode_fix (&st, path, TRUE);
+          if (fix != NULL)
             {
-              g_autofree char *fix = g_strdup_printf ("chmod 700 %s", path);
               report (d, "FAIL", fix, _("key directory %s is mode %04o: others can get at the keys"),
                       path, (unsigned) (st.st_mode & 07777));
               *bad = TRUE;
@@ -978,15 +1001,25 @@ scan_key_tree (Doctor     *d,
         }
       else if (S_ISREG (st.st_mode) && g_str_has_suffix (name, ".key"))
         {
-          if ((st.st_mode & 0077) != 0)
+          gboolean read_key = g_str_has_prefix (name, "read");
+
+          fix = key_mode_fix (&st, path, read_key);
+          if (fix != NULL)
             {
-              g_autofree char *fix = g_strdup_printf ("chmod 600 %s", path);
               report (d, "FAIL", fix, _("key file %s is mode %04o: eldercard refuses secret keys others "
                                         "can read"), path, (unsigned) (st.st_mode & 07777));
               *bad = TRUE;
             }
-          if (g_str_equal (name, "root.key") || !g_str_has_prefix (name, "read"))
+          if (!read_key)
             g_ptr_array_add (signing, g_steal_pointer (&path));
+        }
+      else if (S_ISREG (st.st_mode) && (st.st_mode & 0022) != 0)
+        {
+          fix = g_strdup_printf ("chmod go-w %s", path);
+          report (d, "FAIL", fix, _("trust anchor %s is mode %04o: someone other than its owner could "
+                                    "replace it and make forged cards verify"),
+                  path, (unsigned) (st.st_mode & 07777));
+          *bad = TRUE;
         }
     }
 }
@@ -1004,7 +1037,8 @@ check_keys (Doctor     *d,
   if (g_stat (keydir, &st) != 0)
     {
       g_autofree char *fix = g_strdup_printf (_("copy the station's kiosk bundle (eldercard kiosk-bundle "
-                                                "export) into %s, mode 0700 (docs/deploy.md)"), keydir);
+                                                "export) into %s, owner root, group eldercard, mode 0750 "
+                                                "(docs/deploy.md)"), keydir);
       report (d, "FAIL", fix, _("key directory %s: %s"), keydir, g_strerror (errno));
       return;
     }
@@ -1013,14 +1047,19 @@ check_keys (Doctor     *d,
       report (d, "FAIL", _("point [keys] dir (or --keys) at a directory"), _("%s is not a directory"), keydir);
       return;
     }
-  if ((st.st_mode & 0077) != 0)
-    {
-      g_autofree char *fix = g_strdup_printf ("chmod 700 %s", keydir);
-      report (d, "FAIL", fix, _("key directory %s is mode %04o: others can get at the keys"),
-              keydir, (unsigned) (st.st_mode & 07777));
-      bad = TRUE;
-    }
-  if (st.st_uid != getuid () && getuid () != 0)
+  {
+    g_autofree char *fix = key_mode_fix (&st, keydir, TRUE);
+
+    if (fix != NULL)
+      {
+        report (d, "FAIL", fix, _("key directory %s is mode %04o: others can get at the keys"),
+                keydir, (unsigned) (st.st_mode & 07777));
+        bad = TRUE;
+      }
+  }
+  /* Root's key directory, group-readable (the packages' and `make install`'s layout), is
+   * read by the kiosk user through its group; any other owner should be the user. */
+  if (st.st_uid != 0 && st.st_uid != getuid () && getuid () != 0)
     report (d, "warn", _("run doctor as the kiosk user (sudo -u eldercard eldercard doctor), or chown the keys "
                          "to it"),
             _("key directory %s belongs to uid %u, not to you (uid %u)"), keydir, (unsigned) st.st_uid,
