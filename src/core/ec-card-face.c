@@ -21,25 +21,8 @@
 # endif
 #endif
 
-/* Cairo 1.16 (Debian bookworm) leaks 768 bytes per embedded CID-keyed CFF font subset
- * (Noto Sans CJK) inside cairo_surface_finish() of a PDF surface. Leak checking is
- * paused around that one call in sanitizer builds so LSan reports our leaks, not
- * that one. */
-#if defined(__SANITIZE_ADDRESS__)
-# define EC_LSAN 1
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
-#  define EC_LSAN 1
-# endif
-#endif
-#ifdef EC_LSAN
-# include <sanitizer/lsan_interface.h>
-# define LSAN_PAUSE() __lsan_disable ()
-# define LSAN_RESUME() __lsan_enable ()
-#else
-# define LSAN_PAUSE() do { } while (0)
-# define LSAN_RESUME() do { } while (0)
-#endif
+/* LSAN_PAUSE/RESUME around cairo_surface_finish() (Cairo 1.16's CJK font leak). */
+#include "ec-lsan.h"
 
 /* Layout, in points. */
 #define MARGIN        9.0

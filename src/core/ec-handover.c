@@ -13,23 +13,8 @@
 #include "ec-i18n.h"
 #include "ec-labels.h"
 
-/* Cairo 1.16 leaks a CFF subset per embedded CJK font in cairo_surface_finish()
- * (see ec-card-face.c): pause leak checking around that one call. */
-#if defined(__SANITIZE_ADDRESS__)
-# define EC_LSAN 1
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
-#  define EC_LSAN 1
-# endif
-#endif
-#ifdef EC_LSAN
-# include <sanitizer/lsan_interface.h>
-# define LSAN_PAUSE() __lsan_disable ()
-# define LSAN_RESUME() __lsan_enable ()
-#else
-# define LSAN_PAUSE() do { } while (0)
-# define LSAN_RESUME() do { } while (0)
-#endif
+/* LSAN_PAUSE/RESUME around cairo_surface_finish() (Cairo 1.16's CJK font leak). */
+#include "ec-lsan.h"
 
 #define FONT_FAMILY "Noto Sans CJK SC, Noto Sans, sans-serif"
 #define MARGIN      36.0
